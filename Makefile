@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ksspi top-level build.  `make` builds the module (out of tree), the helper
+# daemon, libksspi, the tools and the selftests.  KDIR overrides the kernel
+# build tree; by default the running kernel's, else the newest installed one.
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+export TOP
+
+KVER ?= $(shell uname -r)
+KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
+	  $(lastword $(sort $(wildcard /lib/modules/*/build))))
+export KDIR
+
+USER_DIRS := helper lib tools selftests
+
+.PHONY: all kmod modules user $(USER_DIRS) clean check-kmod sparse checkpatch \
+	sanitize fuzz bench demo test
+
+all: kmod user
+
+kmod modules:
+	@test -n "$(KDIR)" || { echo "no kernel build tree: install linux-headers or set KDIR" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(TOP) W=1 modules
+
+user: $(USER_DIRS)
+
+helper lib:
+	$(MAKE) -C $@
+
+tools selftests: lib
+	$(MAKE) -C $@
+
+# Static checks of the kernel code
+sparse:
+	$(MAKE) -C $(KDIR) M=$(TOP) C=2 modules
+
+checkpatch:
+	@$(TOP)/tools/checkpatch.sh
+
+check-kmod: sparse checkpatch
+
+# Userspace under AddressSanitizer and UndefinedBehaviorSanitizer
+sanitize:
+	$(MAKE) SANITIZE=1 -C helper
+	$(MAKE) SANITIZE=1 -C lib
+	$(MAKE) SANITIZE=1 -C tools
+	$(MAKE) SANITIZE=1 -C selftests
+
+fuzz:
+	$(MAKE) -C helper fuzz
+
+bench: all
+	$(TOP)/tools/run-bench
+
+demo:
+	$(TOP)/tools/run-demo
+
+test:
+	$(TOP)/tools/run-tests
+
+clean:
+	-test -z "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(TOP) clean
+	for d in $(USER_DIRS); do $(MAKE) -C $$d clean; done

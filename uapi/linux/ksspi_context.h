@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * ksspi: the serialized security context.
+ *
+ * One format serves three paths: the helper hands an established context to
+ * the kernel in it (KSSPI_A_CONTEXT_BLOB), ExportSecurityContext produces it
+ * and ImportSecurityContext consumes it.  All integers are little-endian.
+ *
+ *	struct ksspi_ctx_header
+ *	struct ksspi_ctx_record, value, zero padding to 8 bytes   (repeated)
+ *
+ * A reader refuses a blob whose magic, version, header_len or total_len is
+ * wrong, whose records overrun it, that repeats a record, or that holds an
+ * unknown record with KSSPI_CTX_REC_CRITICAL set.  Unknown records without
+ * that bit are skipped.  Records 0x0001-0x00ff are common to all packages;
+ * 0x0100-0x7fff belong to the package named in the header.
+ */
+#ifndef _UAPI_LINUX_KSSPI_CONTEXT_H
+#define _UAPI_LINUX_KSSPI_CONTEXT_H
+
+#include <linux/types.h>
+
+#define KSSPI_CTX_MAGIC		0x4353534bu	/* "KSSC" */
+#define KSSPI_CTX_VERSION	1
+
+/* ksspi_ctx_header.flags */
+#define KSSPI_CTX_F_INITIATOR	(1u << 0)	/* client side */
+
+/**
+ * struct ksspi_ctx_header - serialized context header
+ * @magic: KSSPI_CTX_MAGIC
+ * @version: KSSPI_CTX_VERSION
+ * @header_len: sizeof(struct ksspi_ctx_header)
+ * @total_len: length of the whole blob, header included
+ * @flags: KSSPI_CTX_F_*
+ * @context_attr: ISC_RET_* or ASC_RET_* of the established context
+ * @expiry: seconds since 1970 (UTC); 0 for never
+ * @package: package name, NUL-padded
+ */
+struct ksspi_ctx_header {
+	__le32 magic;
+	__le16 version;
+	__le16 header_len;
+	__le32 total_len;
+	__le32 flags;
+	__le32 context_attr;
+	__le32 reserved;
+	__le64 expiry;
+	char package[32];
+};
+
+/**
+ * struct ksspi_ctx_record - one record of a serialized context
+ * @type: KSSPI_CTX_REC_* or a package's own type
+ * @flags: KSSPI_CTX_REC_CRITICAL
+ * @len: length of the value that follows, before padding
+ */
+struct ksspi_ctx_record {
+	__le16 type;
+	__le16 flags;
+	__le32 len;
+};
+
+#define KSSPI_CTX_REC_CRITICAL	0x0001
+
+/* Common records */
+#define KSSPI_CTX_REC_CLIENT_NAME	0x0001	/* UTF-8 */
+#define KSSPI_CTX_REC_SERVER_NAME	0x0002	/* UTF-8 */
+#define KSSPI_CTX_REC_SESSION_KEY	0x0003	/* bytes */
+#define KSSPI_CTX_REC_SEND_SEQ		0x0004	/* __le64 */
+#define KSSPI_CTX_REC_RECV_SEQ		0x0005	/* __le64 */
+
+/* Records of the "KsspiTest" package (a test-only package) */
+#define KSSPI_CTX_REC_TEST_SIGN_KEY_OUT	0x0100	/* 32 bytes */
+#define KSSPI_CTX_REC_TEST_SIGN_KEY_IN	0x0101	/* 32 bytes */
+
+#endif /* _UAPI_LINUX_KSSPI_CONTEXT_H */
