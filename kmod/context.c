@@ -1,0 +1,654 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Contexts: InitializeSecurityContext and AcceptSecurityContext, the
+ * checks common to every package, the life of a context, and the
+ * context-level functions (delete, query, export, import).
+ *
+ * A handshake leg runs under the context's handshake_lock, across the
+ * upcall: legs on one handle are serialized, other handles never wait.
+ * The established state (sec) is replaced under msg_lock, so the message
+ * functions keep working with the old keys while a reauthentication runs.
+ */
+#include <linux/cred.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/ksspi_context.h>
+#include <linux/ksspi_netlink.h>
+#include "context.h"
+#include "credential.h"
+#include "debugfs.h"
+#include "package.h"
+#include "secbuf.h"
+#include "serialize.h"
+#include "timestamp.h"
+#include "upcall.h"
+
+static atomic64_t ksspi_next_session = ATOMIC64_INIT(0);
+
+void ksspi_sec_state_free(struct ksspi_sec_state *sec)
+{
+	if (!sec)
+		return;
+	if (sec->pkg->ops->free)
+		sec->pkg->ops->free(sec);
+	kfree(sec->client_name);
+	kfree(sec->server_name);
+	kfree_sensitive(sec->session_key);
+	kfree(sec);
+}
+
+static void ksspi_context_release(struct ksspi_object *obj)
+{
+	struct ksspi_context *ctx = ksspi_to_context(obj);
+
+	if (ctx->session_id)
+		ksspi_session_release(ctx->session_id, ctx->helper_generation);
+	ksspi_sec_state_free(ctx->sec);
+	if (ctx->cred)
+		ksspi_object_put(&ctx->cred->obj);
+	kfree(ctx->target);
+	atomic_dec(&ksspi_package_mut(ctx->pkg)->live_contexts);
+	atomic_dec(&ksspi_stats.contexts_live);
+	kfree(ctx);
+}
+
+static struct ksspi_context *ksspi_context_alloc(const struct ksspi_package *pkg,
+						 struct ksspi_credential *cred,
+						 bool initiator)
+{
+	struct ksspi_context *ctx;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return NULL;
+	ksspi_object_init(&ctx->obj, KSSPI_OBJ_CONTEXT, ksspi_context_release);
+	ctx->pkg = pkg;
+	ctx->initiator = initiator;
+	ctx->state = KSSPI_CTX_HANDSHAKE;
+	ctx->start = ktime_get_real_seconds();
+	mutex_init(&ctx->handshake_lock);
+	mutex_init(&ctx->msg_lock);
+	if (cred) {
+		ksspi_object_get(&cred->obj);
+		ctx->cred = cred;
+	}
+	atomic_inc(&ksspi_package_mut(pkg)->live_contexts);
+	atomic_inc(&ksspi_stats.contexts_live);
+	return ctx;
+}
+
+/**
+ * ksspi_context_get - look up a context handle
+ * @owner: the caller's table
+ * @handle: the handle
+ * @out: receives the context with a reference
+ *
+ * Return: SEC_E_OK or SEC_E_INVALID_HANDLE.
+ */
+u32 ksspi_context_get(struct ksspi_owner *owner,
+		      const struct ksspi_handle *handle,
+		      struct ksspi_context **out)
+{
+	*out = ksspi_to_context(ksspi_owner_get(owner, handle,
+						KSSPI_OBJ_CONTEXT));
+	return *out ? SEC_E_OK : SEC_E_INVALID_HANDLE;
+}
+
+u32 ksspi_context_delete(struct ksspi_owner *owner,
+			 const struct ksspi_handle *handle)
+{
+	return ksspi_owner_remove(owner, handle, KSSPI_OBJ_CONTEXT) ?
+	       SEC_E_OK : SEC_E_INVALID_HANDLE;
+}
+
+static void ksspi_context_set_state(struct ksspi_context *ctx,
+				    enum ksspi_context_state state,
+				    struct ksspi_sec_state *sec)
+{
+	struct ksspi_sec_state *old = NULL;
+
+	mutex_lock(&ctx->msg_lock);
+	if (sec) {
+		old = ctx->sec;
+		ctx->sec = sec;
+	}
+	WRITE_ONCE(ctx->state, state);
+	mutex_unlock(&ctx->msg_lock);
+	ksspi_sec_state_free(old);
+}
+
+static u32 ksspi_upcall_status(int err)
+{
+	switch (err) {
+	case -ENOMEM:
+	case -EBUSY:
+		return SEC_E_INSUFFICIENT_MEMORY;
+	case -EPROTO:
+	case -EINTR:
+		return SEC_E_INTERNAL_ERROR;
+	default:
+		return SEC_E_NO_AUTHENTICATING_AUTHORITY;
+	}
+}
+
+static bool ksspi_leg_status_valid(u32 status)
+{
+	switch (status) {
+	case SEC_E_OK:
+	case SEC_I_CONTINUE_NEEDED:
+	case SEC_I_COMPLETE_NEEDED:
+	case SEC_I_COMPLETE_AND_CONTINUE:
+		return true;
+	default:
+		/* errors only: a helper cannot invent success codes */
+		return status & 0x80000000u;
+	}
+}
+
+static bool ksspi_leg_final(u32 status)
+{
+	return status == SEC_E_OK || status == SEC_I_COMPLETE_NEEDED;
+}
+
+/* The common checks of the reference pages, in the documented order. */
+static u32 ksspi_handshake_check(struct ksspi_handshake_call *c,
+				 struct ksspi_context **ctxp,
+				 struct ksspi_credential **credp)
+{
+	const struct ksspi_package *pkg;
+	struct ksspi_context *ctx = NULL;
+	struct ksspi_credential *cred = NULL;
+	u32 supported, status;
+
+	if (c->initiator && (c->reserved1 || c->reserved2))
+		return SEC_E_INVALID_PARAMETER;
+	if (c->target_data_rep != SECURITY_NATIVE_DREP &&
+	    c->target_data_rep != SECURITY_NETWORK_DREP)
+		return SEC_E_INVALID_PARAMETER;
+
+	if (c->context) {
+		status = ksspi_context_get(c->owner, c->context, &ctx);
+		if (status != SEC_E_OK)
+			return status;
+		*ctxp = ctx;
+		if (ctx->initiator != c->initiator)
+			return SEC_E_INVALID_HANDLE;
+		if (READ_ONCE(ctx->state) == KSSPI_CTX_FAILED)
+			return SEC_E_CONTEXT_EXPIRED;
+	}
+	if (c->credential) {
+		cred = ksspi_to_credential(ksspi_owner_get(c->owner, c->credential,
+							   KSSPI_OBJ_CREDENTIAL));
+		if (!cred)
+			return SEC_E_INVALID_HANDLE;
+		*credp = cred;
+	}
+	if (!ctx) {
+		if (!cred)
+			return SEC_E_NO_CREDENTIALS;
+		if (!(cred->use & (c->initiator ? SECPKG_CRED_OUTBOUND :
+						  SECPKG_CRED_INBOUND)))
+			return SEC_E_NO_CREDENTIALS;
+		if (!c->new_context)
+			return SEC_E_INVALID_PARAMETER;
+		pkg = cred->pkg;
+	} else {
+		if (cred && cred != ctx->cred)
+			return SEC_E_WRONG_CREDENTIAL_HANDLE;
+		pkg = ctx->pkg;
+	}
+
+	if (c->desc_status != SEC_E_OK)
+		return c->desc_status;
+	if (!c->output || !ksspi_bufset_find(c->output, SECBUFFER_TOKEN))
+		return SEC_E_INVALID_PARAMETER;
+
+	supported = c->initiator ? pkg->isc_req_supported | KSSPI_ISC_REQ_COMMON :
+				   pkg->asc_req_supported | KSSPI_ASC_REQ_COMMON;
+	if (c->context_req & ~supported)
+		return SEC_E_UNSUPPORTED_FUNCTION;
+	return SEC_E_OK;
+}
+
+/* Checks of the input token, which depend on the context's state. */
+static u32 ksspi_handshake_check_token(struct ksspi_handshake_call *c,
+				       const struct ksspi_package *pkg,
+				       bool first, const struct ksspi_buffer *tok)
+{
+	bool has_token = tok && tok->cb_buffer;
+
+	if (first && c->initiator) {
+		if (has_token && !pkg->server_initiated)
+			return SEC_E_INVALID_TOKEN;
+	} else if (!has_token) {
+		return SEC_E_INVALID_TOKEN;
+	}
+	if (has_token && tok->cb_buffer > KSSPI_MAX_TOKEN)
+		return SEC_E_INVALID_TOKEN;
+	return SEC_E_OK;
+}
+
+/* Runs one leg through the helper and applies its answer to @ctx. */
+static u32 ksspi_handshake_leg(struct ksspi_handshake_call *c,
+			       struct ksspi_context *ctx, bool first,
+			       bool reauth, const struct ksspi_buffer *tok,
+			       s64 *expiry)
+{
+	struct ksspi_upcall_request req = {};
+	struct ksspi_upcall_reply reply;
+	struct ksspi_identity_copy id = {};
+	struct ksspi_buffer *bindings;
+	struct ksspi_sec_state *sec = NULL;
+	u64 generation;
+	u32 status;
+	int err;
+
+	if (first) {
+		if (ctx->cred) {
+			status = ksspi_credential_identity(ctx->cred, &id);
+			if (status != SEC_E_OK)
+				return status;
+		}
+		if (c->target && !ctx->target) {
+			ctx->target = kstrdup(c->target, GFP_KERNEL);
+			if (!ctx->target) {
+				ksspi_identity_copy_free(&id);
+				return SEC_E_INSUFFICIENT_MEMORY;
+			}
+		}
+		if (ctx->session_id)
+			ksspi_session_release(ctx->session_id,
+					      ctx->helper_generation);
+		ctx->session_id = atomic64_inc_return(&ksspi_next_session);
+	} else if (ctx->helper_generation != ksspi_helper_generation()) {
+		/* The helper that held this handshake's state is gone. */
+		return SEC_E_NO_AUTHENTICATING_AUTHORITY;
+	}
+
+	req.op = c->initiator ? KSSPI_OP_INIT_CONTEXT : KSSPI_OP_ACCEPT_CONTEXT;
+	req.package = ctx->pkg->info.name;
+	req.session_id = ctx->session_id;
+	req.flags = (first ? KSSPI_UPCALL_F_FIRST_LEG : 0) |
+		    (reauth ? KSSPI_UPCALL_F_REAUTH : 0) |
+		    (c->kernel_caller ? KSSPI_UPCALL_F_KERNEL_CALLER : 0);
+	req.context_req = c->context_req;
+	req.credential_use = ctx->cred ? ctx->cred->use : 0;
+	req.target = first ? ctx->target : NULL;
+	req.user = id.user;
+	req.domain = id.domain;
+	req.password = id.password;
+	req.password_len = id.password_len;
+	if (tok && tok->cb_buffer) {
+		req.token = tok->pv_buffer;
+		req.token_len = tok->cb_buffer;
+	}
+	bindings = ksspi_bufset_find(c->input, SECBUFFER_CHANNEL_BINDINGS);
+	if (bindings && bindings->cb_buffer) {
+		req.bindings = bindings->pv_buffer;
+		req.bindings_len = bindings->cb_buffer;
+	}
+	req.uid = current_uid();
+	req.pid = c->kernel_caller ? 0 : task_tgid_nr(current);
+
+	err = ksspi_upcall(&req, &reply, &generation);
+	ksspi_identity_copy_free(&id);
+	if (first)
+		ctx->helper_generation = generation;
+	if (err)
+		return ksspi_upcall_status(err);
+
+	status = reply.status;
+	if (!ksspi_leg_status_valid(status))
+		status = SEC_E_INTERNAL_ERROR;
+	if (status & 0x80000000u)
+		goto out;
+
+	if (ksspi_leg_final(status)) {
+		/* The helper drops its state with the final answer. */
+		ctx->session_id = 0;
+		if (ksspi_blob_parse(ctx->pkg, reply.blob, reply.blob_len,
+				     &sec) != SEC_E_OK ||
+		    !!(sec->flags & KSSPI_CTX_F_INITIATOR) != ctx->initiator) {
+			status = SEC_E_INTERNAL_ERROR;
+			goto out;
+		}
+	}
+
+	{
+		bool allocate = c->kernel_caller &&
+				(c->context_req & (c->initiator ?
+						   ISC_REQ_ALLOCATE_MEMORY :
+						   ASC_REQ_ALLOCATE_MEMORY));
+		u32 put = ksspi_bufset_put_token(c->output, reply.token,
+						 reply.token_len, allocate);
+
+		if (put != SEC_E_OK) {
+			status = put;
+			goto out;
+		}
+	}
+
+	if (sec) {
+		ctx->context_attr = sec->context_attr;
+		*expiry = ksspi_timestamp(sec->expiry);
+		ksspi_context_set_state(ctx, KSSPI_CTX_ESTABLISHED, sec);
+		sec = NULL;
+	} else {
+		ctx->context_attr = reply.context_attr;
+		*expiry = ksspi_timestamp(reply.expiry);
+	}
+out:
+	ksspi_sec_state_free(sec);
+	ksspi_upcall_reply_free(&reply);
+	return status;
+}
+
+/**
+ * ksspi_handshake - InitializeSecurityContext or AcceptSecurityContext
+ * @c: the call; its outputs are filled in
+ *
+ * Return: the SECURITY_STATUS of the call.
+ */
+u32 ksspi_handshake(struct ksspi_handshake_call *c)
+{
+	struct ksspi_context *ctx = NULL, *fresh = NULL;
+	struct ksspi_credential *cred = NULL;
+	struct ksspi_buffer *tok;
+	bool first, reauth;
+	u32 status, alloc_attr;
+	s64 expiry = KSSPI_TIMESTAMP_NEVER;
+
+	c->context_attr = 0;
+	c->expiry = 0;
+	c->created = false;
+
+	status = ksspi_handshake_check(c, &ctx, &cred);
+	if (status != SEC_E_OK)
+		goto out_put;
+
+	if (!ctx) {
+		fresh = ksspi_context_alloc(cred->pkg, cred, c->initiator);
+		if (!fresh) {
+			status = SEC_E_INSUFFICIENT_MEMORY;
+			goto out_put;
+		}
+		ctx = fresh;
+	}
+
+	if (mutex_lock_killable(&ctx->handshake_lock)) {
+		status = SEC_E_INTERNAL_ERROR;
+		goto out_put;
+	}
+	if (READ_ONCE(ctx->state) == KSSPI_CTX_FAILED) {
+		status = SEC_E_CONTEXT_EXPIRED;	/* failed while we waited */
+		goto out_unlock;
+	}
+	reauth = READ_ONCE(ctx->state) == KSSPI_CTX_ESTABLISHED;
+	first = fresh || reauth;
+
+	tok = ksspi_bufset_find(c->input, SECBUFFER_TOKEN);
+	status = ksspi_handshake_check_token(c, ctx->pkg, first, tok);
+	if (status != SEC_E_OK)
+		goto out_unlock;
+	if (!ksspi_helper_present()) {
+		status = SEC_E_NO_AUTHENTICATING_AUTHORITY;
+		goto out_unlock;
+	}
+
+	status = ksspi_handshake_leg(c, ctx, first, reauth, tok, &expiry);
+	if (status & 0x80000000u) {
+		atomic64_inc(&ksspi_stats.handshakes_failed);
+		if (!fresh) {
+			ctx->session_id = 0;
+			ksspi_context_set_state(ctx, KSSPI_CTX_FAILED, NULL);
+		}
+		goto out_unlock;
+	}
+
+	alloc_attr = c->initiator ? ISC_REQ_ALLOCATE_MEMORY : ASC_REQ_ALLOCATE_MEMORY;
+	c->context_attr = ctx->context_attr;
+	if (c->context_req & alloc_attr)
+		c->context_attr |= c->initiator ? ISC_RET_ALLOCATED_MEMORY :
+						  ASC_RET_ALLOCATED_MEMORY;
+	if (reauth && c->initiator)
+		c->context_attr |= ISC_RET_REAUTHENTICATION;
+	c->expiry = expiry;
+
+	if (fresh) {
+		ksspi_object_get(&fresh->obj);	/* for the table */
+		if (ksspi_owner_insert(c->owner, &fresh->obj, c->new_context)) {
+			ksspi_object_put(&fresh->obj);
+			status = SEC_E_INSUFFICIENT_MEMORY;
+			goto out_unlock;
+		}
+		c->created = true;
+	} else if (c->new_context) {
+		*c->new_context = *c->context;
+	}
+out_unlock:
+	mutex_unlock(&ctx->handshake_lock);
+out_put:
+	if (ctx)
+		ksspi_object_put(&ctx->obj);
+	if (cred)
+		ksspi_object_put(&cred->obj);
+	return status;
+}
+
+static u32 ksspi_answer(void *buf, u32 *len, const void *answer, u32 size)
+{
+	u32 room = *len;
+
+	*len = size;
+	if (room < size)
+		return SEC_E_BUFFER_TOO_SMALL;
+	memcpy(buf, answer, size);
+	return SEC_E_OK;
+}
+
+static u32 ksspi_answer_string(void *buf, u32 *len, const char *s)
+{
+	return ksspi_answer(buf, len, s ? s : "", s ? strlen(s) + 1 : 1);
+}
+
+static u32 ksspi_query_locked(struct ksspi_context *ctx, u32 attribute,
+			      void *buf, u32 *len)
+{
+	struct ksspi_sec_state *sec = ctx->sec;
+	enum ksspi_context_state state = READ_ONCE(ctx->state);
+
+	if (attribute == SECPKG_ATTR_PACKAGE_INFO)
+		return ksspi_answer(buf, len, &ctx->pkg->info,
+				    sizeof(ctx->pkg->info));
+	if (state == KSSPI_CTX_FAILED)
+		return SEC_E_CONTEXT_EXPIRED;
+
+	switch (attribute) {
+	case SECPKG_ATTR_NEGOTIATION_INFO: {
+		struct ksspi_attr_negotiation_info ni = {
+			.negotiation_state = sec ? SECPKG_NEGOTIATION_COMPLETE :
+					     SECPKG_NEGOTIATION_IN_PROGRESS,
+			.package = ctx->pkg->info,
+		};
+
+		return ksspi_answer(buf, len, &ni, sizeof(ni));
+	}
+	case SECPKG_ATTR_FLAGS: {
+		struct ksspi_attr_flags fl = {
+			.flags = sec ? sec->context_attr :
+				 READ_ONCE(ctx->context_attr),
+		};
+
+		return ksspi_answer(buf, len, &fl, sizeof(fl));
+	}
+	}
+
+	if (!sec && (attribute == SECPKG_ATTR_LIFESPAN ||
+		     attribute == SECPKG_ATTR_NAMES ||
+		     attribute == SECPKG_ATTR_SESSION_KEY))
+		return SEC_E_NO_CONTEXT;
+
+	switch (attribute) {
+	case SECPKG_ATTR_LIFESPAN: {
+		struct ksspi_attr_lifespan ls = {
+			.start = ksspi_timestamp(ctx->start),
+			.expiry = ksspi_timestamp(sec->expiry),
+		};
+
+		return ksspi_answer(buf, len, &ls, sizeof(ls));
+	}
+	case SECPKG_ATTR_NAMES:
+		return ksspi_answer_string(buf, len, sec->client_name);
+	case SECPKG_ATTR_SESSION_KEY:
+		if (!sec->session_key)
+			return SEC_E_UNSUPPORTED_FUNCTION;
+		return ksspi_answer(buf, len, sec->session_key,
+				    sec->session_key_len);
+	}
+
+	if (!ctx->pkg->ops->query)
+		return SEC_E_UNSUPPORTED_FUNCTION;
+	return ctx->pkg->ops->query(sec, attribute, buf, len);
+}
+
+/**
+ * ksspi_context_query - QueryContextAttributes
+ * @owner: the caller's table
+ * @handle: the context
+ * @attribute: SECPKG_ATTR_*
+ * @buf: receives the answer, in the ABI layout of @attribute
+ * @len: in, room at @buf; out, the answer's size
+ *
+ * Return: SEC_E_OK or the documented failure status.
+ */
+u32 ksspi_context_query(struct ksspi_owner *owner,
+			const struct ksspi_handle *handle, u32 attribute,
+			void *buf, u32 *len)
+{
+	struct ksspi_context *ctx;
+	u32 status;
+
+	status = ksspi_context_get(owner, handle, &ctx);
+	if (status != SEC_E_OK)
+		return status;
+	mutex_lock(&ctx->msg_lock);
+	status = ksspi_query_locked(ctx, attribute, buf, len);
+	mutex_unlock(&ctx->msg_lock);
+	ksspi_object_put(&ctx->obj);
+	return status;
+}
+
+/**
+ * ksspi_context_export - ExportSecurityContext
+ * @owner: the caller's table
+ * @handle: the context
+ * @flags: SECPKG_CONTEXT_EXPORT_*; DELETE_OLD deletes the context after a
+ *	successful export, the others change nothing here
+ * @blob: receives the serialized context (free with kvfree_sensitive())
+ * @blob_len: receives its length
+ *
+ * Return: SEC_E_OK or the documented failure status.
+ */
+u32 ksspi_context_export(struct ksspi_owner *owner,
+			 const struct ksspi_handle *handle, u32 flags,
+			 void **blob, u32 *blob_len)
+{
+	struct ksspi_context *ctx;
+	u32 status;
+
+	if (flags & ~(SECPKG_CONTEXT_EXPORT_RESET_NEW |
+		      SECPKG_CONTEXT_EXPORT_DELETE_OLD |
+		      SECPKG_CONTEXT_EXPORT_TO_KERNEL))
+		return SEC_E_INVALID_PARAMETER;
+	status = ksspi_context_get(owner, handle, &ctx);
+	if (status != SEC_E_OK)
+		return status;
+
+	mutex_lock(&ctx->msg_lock);
+	if (READ_ONCE(ctx->state) == KSSPI_CTX_FAILED)
+		status = SEC_E_CONTEXT_EXPIRED;
+	else if (!ctx->sec)
+		status = SEC_E_NO_CONTEXT;
+	else
+		status = ksspi_blob_build(ctx->sec, blob, blob_len);
+	mutex_unlock(&ctx->msg_lock);
+	ksspi_object_put(&ctx->obj);
+
+	if (status == SEC_E_OK && (flags & SECPKG_CONTEXT_EXPORT_DELETE_OLD))
+		ksspi_context_delete(owner, handle);
+	return status;
+}
+
+/**
+ * ksspi_context_import - ImportSecurityContext
+ * @owner: the caller's table
+ * @package: the package the blob must belong to
+ * @blob: the serialized context
+ * @blob_len: its length
+ * @handle: receives the new context's handle
+ *
+ * The caller has checked the privilege to import.
+ *
+ * Return: SEC_E_OK or the documented failure status.
+ */
+u32 ksspi_context_import(struct ksspi_owner *owner, const char *package,
+			 const void *blob, u32 blob_len,
+			 struct ksspi_handle *handle)
+{
+	const struct ksspi_package *pkg;
+	struct ksspi_sec_state *sec;
+	struct ksspi_context *ctx;
+	u32 status;
+
+	pkg = package && *package ? ksspi_package_find(package) : NULL;
+	if (!pkg)
+		return SEC_E_SECPKG_NOT_FOUND;
+	status = ksspi_blob_parse(pkg, blob, blob_len, &sec);
+	if (status != SEC_E_OK)
+		return status;
+
+	ctx = ksspi_context_alloc(pkg, NULL, sec->flags & KSSPI_CTX_F_INITIATOR);
+	if (!ctx) {
+		ksspi_sec_state_free(sec);
+		return SEC_E_INSUFFICIENT_MEMORY;
+	}
+	ctx->sec = sec;
+	ctx->context_attr = sec->context_attr;
+	ctx->state = KSSPI_CTX_ESTABLISHED;
+	if (ksspi_owner_insert(owner, &ctx->obj, handle)) {
+		ksspi_object_put(&ctx->obj);
+		return SEC_E_INSUFFICIENT_MEMORY;
+	}
+	return SEC_E_OK;
+}
+
+/**
+ * ksspi_context_complete - CompleteAuthToken
+ * @owner: the caller's table
+ * @handle: the context
+ * @desc_status: outcome of validating the token descriptor
+ *
+ * No package here asks for completion (none returns SEC_I_COMPLETE_NEEDED
+ * with work left to do), so after the checks this is the no-op that
+ * Windows' NTLM and Kerberos also perform.
+ *
+ * Return: SEC_E_OK, SEC_E_INVALID_HANDLE or SEC_E_INVALID_PARAMETER.
+ */
+u32 ksspi_context_complete(struct ksspi_owner *owner,
+			   const struct ksspi_handle *handle, u32 desc_status)
+{
+	struct ksspi_context *ctx;
+	u32 status;
+
+	status = ksspi_context_get(owner, handle, &ctx);
+	if (status != SEC_E_OK)
+		return status;
+	if (READ_ONCE(ctx->state) == KSSPI_CTX_FAILED)
+		status = SEC_E_CONTEXT_EXPIRED;
+	else
+		status = desc_status;
+	ksspi_object_put(&ctx->obj);
+	return status;
+}

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _KSSPI_CONTEXT_H
+#define _KSSPI_CONTEXT_H
+
+#include <linux/mutex.h>
+#include <linux/time64.h>
+#include "owner.h"
+
+struct ksspi_package;
+struct ksspi_credential;
+struct ksspi_bufset;
+
+/**
+ * struct ksspi_sec_state - an established context's security state
+ * @pkg: its package
+ * @flags: KSSPI_CTX_F_*
+ * @context_attr: ISC_RET_* / ASC_RET_* as established
+ * @expiry: seconds since 1970, 0 for never
+ * @client_name: authenticated client name (UTF-8) or NULL
+ * @server_name: server or target name or NULL
+ * @session_key: session key or NULL; zeroized on free
+ * @session_key_len: its length
+ * @send_seq: next sequence number to send
+ * @recv_seq: next sequence number expected
+ * @seen: common record types already read (parser bookkeeping)
+ * @pkg_state: the package's own per-message state
+ *
+ * Built once from a serialized context and then used by the message
+ * functions under the owning context's msg_lock.
+ */
+struct ksspi_sec_state {
+	const struct ksspi_package *pkg;
+	u32 flags;
+	u32 context_attr;
+	time64_t expiry;
+	char *client_name;
+	char *server_name;
+	u8 *session_key;
+	u32 session_key_len;
+	u64 send_seq;
+	u64 recv_seq;
+	u32 seen;
+	void *pkg_state;
+};
+
+enum ksspi_context_state {
+	KSSPI_CTX_HANDSHAKE,	/* legs in progress, never established */
+	KSSPI_CTX_ESTABLISHED,	/* usable; a reauthentication may be running */
+	KSSPI_CTX_FAILED,	/* a leg failed: only deletion is left */
+};
+
+/**
+ * struct ksspi_context - what a CtxtHandle names
+ * @obj: handle object (refcount)
+ * @pkg: its package
+ * @cred: the credential it was made with (a reference), NULL if imported
+ * @initiator: made by InitializeSecurityContext
+ * @handshake_lock: serializes handshake legs on this context; held across
+ *	the upcall, so concurrent legs on one handle wait their turn
+ * @state: enum ksspi_context_state (written under both locks, read under
+ *	either)
+ * @session_id: names the helper's state of a handshake in progress, 0 when
+ *	none (under @handshake_lock)
+ * @helper_generation: the helper instance that holds that state
+ * @context_attr: attributes reported so far (under @handshake_lock)
+ * @start: when the context was created
+ * @target: target name (UTF-8) or NULL (under @handshake_lock)
+ * @msg_lock: protects @sec and the package's per-message state
+ * @sec: established security state or NULL
+ */
+struct ksspi_context {
+	struct ksspi_object obj;
+	const struct ksspi_package *pkg;
+	struct ksspi_credential *cred;
+	bool initiator;
+	struct mutex handshake_lock;	/* see above */
+	enum ksspi_context_state state;
+	u64 session_id;
+	u64 helper_generation;
+	u32 context_attr;
+	time64_t start;
+	char *target;
+	struct mutex msg_lock;		/* see above */
+	struct ksspi_sec_state *sec;
+};
+
+static inline struct ksspi_context *ksspi_to_context(struct ksspi_object *obj)
+{
+	return obj ? container_of(obj, struct ksspi_context, obj) : NULL;
+}
+
+/**
+ * struct ksspi_handshake_call - one InitializeSecurityContext or
+ *	AcceptSecurityContext call, as the core sees it
+ * @owner: the caller's handle table
+ * @initiator: ISC (true) or ASC
+ * @credential: phCredential or NULL
+ * @context: phContext or NULL
+ * @new_context: phNewContext or NULL
+ * @target: target name (UTF-8, NUL-terminated) or NULL
+ * @context_req: fContextReq
+ * @reserved1: Reserved1
+ * @reserved2: Reserved2
+ * @target_data_rep: TargetDataRep
+ * @input: pInput or NULL
+ * @output: pOutput or NULL
+ * @kernel_caller: in-kernel API (ALLOCATE_MEMORY allocates)
+ * @desc_status: outcome of validating @input and @output, checked in its
+ *	place in the order of the checks
+ * @context_attr: out, pfContextAttr
+ * @expiry: out, ptsExpiry
+ * @created: out, a new context was handed out in @new_context
+ */
+struct ksspi_handshake_call {
+	struct ksspi_owner *owner;
+	bool initiator;
+	const struct ksspi_handle *credential;
+	const struct ksspi_handle *context;
+	struct ksspi_handle *new_context;
+	const char *target;
+	u32 context_req;
+	u32 reserved1;
+	u32 reserved2;
+	u32 target_data_rep;
+	struct ksspi_bufset *input;
+	struct ksspi_bufset *output;
+	bool kernel_caller;
+	u32 desc_status;
+	u32 context_attr;
+	s64 expiry;
+	bool created;
+};
+
+u32 ksspi_handshake(struct ksspi_handshake_call *call);
+u32 ksspi_context_delete(struct ksspi_owner *owner,
+			 const struct ksspi_handle *handle);
+u32 ksspi_context_get(struct ksspi_owner *owner,
+		      const struct ksspi_handle *handle,
+		      struct ksspi_context **out);
+u32 ksspi_context_query(struct ksspi_owner *owner,
+			const struct ksspi_handle *handle, u32 attribute,
+			void *buf, u32 *len);
+u32 ksspi_context_export(struct ksspi_owner *owner,
+			 const struct ksspi_handle *handle, u32 flags,
+			 void **blob, u32 *blob_len);
+u32 ksspi_context_import(struct ksspi_owner *owner, const char *package,
+			 const void *blob, u32 blob_len,
+			 struct ksspi_handle *handle);
+u32 ksspi_context_complete(struct ksspi_owner *owner,
+			   const struct ksspi_handle *handle,
+			   u32 desc_status);
+
+enum ksspi_message_op {
+	KSSPI_MSG_SIGN,
+	KSSPI_MSG_VERIFY,
+	KSSPI_MSG_ENCRYPT,
+	KSSPI_MSG_DECRYPT,
+};
+
+u32 ksspi_message(struct ksspi_owner *owner, const struct ksspi_handle *handle,
+		  enum ksspi_message_op op, struct ksspi_bufset *msg,
+		  u32 desc_status, u32 sequence, u32 *qop);
+
+void ksspi_sec_state_free(struct ksspi_sec_state *sec);
+
+#endif /* _KSSPI_CONTEXT_H */

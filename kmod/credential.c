@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Credentials: AcquireCredentialsHandle's identity, kept for the helper.
+ *
+ * A password given directly is kept until the credential is freed and is
+ * zeroized then.  A keyring key is preferred: the credential keeps a
+ * reference to it and reads it at each first handshake leg, so the secret
+ * lives in the keyring and revoking the key withdraws it.  The key's
+ * payload is "user\0domain\0password".
+ */
+#include <linux/cred.h>
+#include <linux/key-type.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <keys/user-type.h>
+#include "credential.h"
+#include "debugfs.h"
+#include "package.h"
+
+static void ksspi_credential_release(struct ksspi_object *obj)
+{
+	struct ksspi_credential *cred = ksspi_to_credential(obj);
+
+	atomic_dec(&ksspi_package_mut(cred->pkg)->live_credentials);
+	atomic_dec(&ksspi_stats.credentials_live);
+	kfree(cred->user);
+	kfree(cred->domain);
+	kfree_sensitive(cred->password);
+	key_put(cred->key);
+	kfree(cred);
+}
+
+/* Splits a key payload; the fields point into @buf, which is NUL-ended. */
+static u32 ksspi_parse_key_payload(char *buf, u32 len,
+				   struct ksspi_identity_copy *id)
+{
+	char *domain, *password;
+
+	domain = memchr(buf, '\0', len);
+	if (!domain || domain == buf)
+		return SEC_E_UNKNOWN_CREDENTIALS;
+	domain++;
+	password = memchr(domain, '\0', len - (domain - buf));
+	if (!password)
+		return SEC_E_UNKNOWN_CREDENTIALS;
+	password++;
+	id->user = buf;
+	id->domain = domain;
+	id->password = password;
+	id->password_len = len - (password - buf);
+	if (memchr(password, '\0', id->password_len))
+		return SEC_E_UNKNOWN_CREDENTIALS;
+	return SEC_E_OK;
+}
+
+/* Copies the payload of a "user" or "logon" key, NUL-terminated. */
+static u32 ksspi_read_key(struct key *key, char **out, u32 *out_len)
+{
+	const struct user_key_payload *payload;
+	char *buf = NULL;
+	u32 status = SEC_E_NO_CREDENTIALS;
+
+	down_read(&key->sem);
+	if (key_validate(key) == 0) {
+		payload = user_key_payload_locked(key);
+		if (payload && payload->datalen <= 3 * KSSPI_MAX_NAME) {
+			buf = kmalloc(payload->datalen + 1, GFP_KERNEL);
+			if (buf) {
+				memcpy(buf, payload->data, payload->datalen);
+				buf[payload->datalen] = '\0';
+				*out_len = payload->datalen;
+				status = SEC_E_OK;
+			} else {
+				status = SEC_E_INSUFFICIENT_MEMORY;
+			}
+		}
+	}
+	up_read(&key->sem);
+	*out = buf;
+	return status;
+}
+
+/**
+ * ksspi_credential_identity - the identity to send with a first leg
+ * @cred: the credential
+ * @id: receives copies that the caller frees with ksspi_identity_copy_free()
+ *
+ * Return: SEC_E_OK, SEC_E_NO_CREDENTIALS (key revoked or expired),
+ * SEC_E_UNKNOWN_CREDENTIALS, SEC_E_INSUFFICIENT_MEMORY.
+ */
+u32 ksspi_credential_identity(const struct ksspi_credential *cred,
+			      struct ksspi_identity_copy *id)
+{
+	struct ksspi_identity_copy parsed;
+	char *buf;
+	u32 len, status;
+
+	memset(id, 0, sizeof(*id));
+	if (cred->key) {
+		status = ksspi_read_key(cred->key, &buf, &len);
+		if (status != SEC_E_OK)
+			return status;
+		status = ksspi_parse_key_payload(buf, len, &parsed);
+		if (status == SEC_E_OK) {
+			id->user = kstrdup(parsed.user, GFP_KERNEL);
+			id->domain = kstrdup(parsed.domain, GFP_KERNEL);
+			id->password = kmemdup_nul(parsed.password,
+						   parsed.password_len,
+						   GFP_KERNEL);
+			id->password_len = parsed.password_len;
+			if (!id->user || !id->domain || !id->password)
+				status = SEC_E_INSUFFICIENT_MEMORY;
+		}
+		kfree_sensitive(buf);
+		if (status != SEC_E_OK)
+			ksspi_identity_copy_free(id);
+		return status;
+	}
+
+	if (cred->user) {
+		id->user = kstrdup(cred->user, GFP_KERNEL);
+		if (!id->user)
+			goto nomem;
+	}
+	if (cred->domain) {
+		id->domain = kstrdup(cred->domain, GFP_KERNEL);
+		if (!id->domain)
+			goto nomem;
+	}
+	if (cred->password) {
+		id->password = kmemdup_nul(cred->password, cred->password_len,
+					   GFP_KERNEL);
+		if (!id->password)
+			goto nomem;
+		id->password_len = cred->password_len;
+	}
+	return SEC_E_OK;
+nomem:
+	ksspi_identity_copy_free(id);
+	return SEC_E_INSUFFICIENT_MEMORY;
+}
+
+void ksspi_identity_copy_free(struct ksspi_identity_copy *id)
+{
+	kfree(id->user);
+	kfree(id->domain);
+	kfree_sensitive(id->password);
+	memset(id, 0, sizeof(*id));
+}
+
+static u32 ksspi_credential_set_key(struct ksspi_credential *cred,
+				    key_serial_t serial)
+{
+	struct ksspi_identity_copy parsed;
+	key_ref_t ref;
+	struct key *key;
+	char *buf;
+	u32 len, status;
+
+	/* Search permission proves possession; logon keys have no read. */
+	ref = lookup_user_key(serial, 0, KEY_NEED_SEARCH);
+	if (IS_ERR(ref))
+		return SEC_E_UNKNOWN_CREDENTIALS;
+	key = key_ref_to_ptr(ref);
+	if (key->type != &key_type_user && key->type != &key_type_logon) {
+		key_put(key);
+		return SEC_E_UNKNOWN_CREDENTIALS;
+	}
+	status = ksspi_read_key(key, &buf, &len);
+	if (status == SEC_E_OK) {
+		status = ksspi_parse_key_payload(buf, len, &parsed);
+		kfree_sensitive(buf);
+	} else if (status == SEC_E_NO_CREDENTIALS) {
+		status = SEC_E_UNKNOWN_CREDENTIALS;
+	}
+	if (status != SEC_E_OK) {
+		key_put(key);
+		return status;
+	}
+	cred->key = key;
+	return SEC_E_OK;
+}
+
+static bool ksspi_name_ok(const char *s, size_t max)
+{
+	return !s || strnlen(s, max + 1) <= max;
+}
+
+/**
+ * ksspi_credential_create - AcquireCredentialsHandle without the handle
+ * @package: package name
+ * @use: SECPKG_CRED_INBOUND, _OUTBOUND or _BOTH
+ * @id: identity or NULL for default credentials
+ * @out: receives the credential (one reference)
+ *
+ * Return: SEC_E_OK or the status of the first failed check.
+ */
+u32 ksspi_credential_create(const char *package, u32 use,
+			    const struct ksspi_identity *id,
+			    struct ksspi_credential **out)
+{
+	const struct ksspi_package *pkg;
+	struct ksspi_credential *cred;
+	u32 status;
+
+	pkg = package && *package ? ksspi_package_find(package) : NULL;
+	if (!pkg)
+		return SEC_E_SECPKG_NOT_FOUND;
+	if (use != SECPKG_CRED_INBOUND && use != SECPKG_CRED_OUTBOUND &&
+	    use != SECPKG_CRED_BOTH)
+		return SEC_E_INVALID_PARAMETER;
+
+	cred = kzalloc(sizeof(*cred), GFP_KERNEL);
+	if (!cred)
+		return SEC_E_INSUFFICIENT_MEMORY;
+	ksspi_object_init(&cred->obj, KSSPI_OBJ_CREDENTIAL,
+			  ksspi_credential_release);
+	cred->pkg = pkg;
+	cred->use = use;
+	cred->uid = current_uid();
+	atomic_inc(&ksspi_package_mut(pkg)->live_credentials);
+	atomic_inc(&ksspi_stats.credentials_live);
+
+	status = SEC_E_OK;
+	if (id && id->user) {
+		if (!*id->user || !ksspi_name_ok(id->user, KSSPI_MAX_NAME) ||
+		    !ksspi_name_ok(id->domain, KSSPI_MAX_NAME) ||
+		    !ksspi_name_ok(id->password, KSSPI_MAX_PASSWORD)) {
+			status = SEC_E_UNKNOWN_CREDENTIALS;
+			goto fail;
+		}
+		cred->user = kstrdup(id->user, GFP_KERNEL);
+		cred->domain = kstrdup(id->domain ? id->domain : "", GFP_KERNEL);
+		if (id->password) {
+			cred->password_len = strlen(id->password);
+			cred->password = kmemdup_nul(id->password,
+						     cred->password_len,
+						     GFP_KERNEL);
+		}
+		if (!cred->user || !cred->domain ||
+		    (id->password && !cred->password)) {
+			status = SEC_E_INSUFFICIENT_MEMORY;
+			goto fail;
+		}
+	} else if (id && id->key_serial) {
+		status = ksspi_credential_set_key(cred, id->key_serial);
+		if (status != SEC_E_OK)
+			goto fail;
+	}
+	*out = cred;
+	return SEC_E_OK;
+fail:
+	ksspi_object_put(&cred->obj);
+	return status;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _KSSPI_CREDENTIAL_H
+#define _KSSPI_CREDENTIAL_H
+
+#include <linux/key.h>
+#include <linux/uidgid.h>
+#include <linux/ksspi_api.h>
+#include "owner.h"
+
+struct ksspi_package;
+
+/**
+ * struct ksspi_credential - what a CredHandle names
+ * @obj: handle object (refcount); contexts hold a reference too, so a
+ *	credential outlives FreeCredentialsHandle while contexts use it
+ * @pkg: its package
+ * @use: SECPKG_CRED_INBOUND and/or SECPKG_CRED_OUTBOUND
+ * @uid: the caller that acquired it
+ * @user: user name (UTF-8) or NULL for default credentials
+ * @domain: domain name or NULL
+ * @password: password or NULL; zeroized on free
+ * @password_len: its length
+ * @key: keyring key holding the identity, or NULL; read at each first leg
+ *	so that revoking the key takes effect
+ *
+ * Immutable after creation: no lock.
+ */
+struct ksspi_credential {
+	struct ksspi_object obj;
+	const struct ksspi_package *pkg;
+	u32 use;
+	kuid_t uid;
+	char *user;
+	char *domain;
+	char *password;
+	u32 password_len;
+	struct key *key;
+};
+
+/* A credential's identity as sent to the helper, with its own copies */
+struct ksspi_identity_copy {
+	char *user;
+	char *domain;
+	char *password;
+	u32 password_len;
+};
+
+u32 ksspi_credential_create(const char *package, u32 use,
+			    const struct ksspi_identity *id,
+			    struct ksspi_credential **out);
+u32 ksspi_credential_identity(const struct ksspi_credential *cred,
+			      struct ksspi_identity_copy *id);
+void ksspi_identity_copy_free(struct ksspi_identity_copy *id);
+
+static inline struct ksspi_credential *ksspi_to_credential(struct ksspi_object *obj)
+{
+	return obj ? container_of(obj, struct ksspi_credential, obj) : NULL;
+}
+
+#endif /* _KSSPI_CREDENTIAL_H */

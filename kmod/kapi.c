@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The in-kernel API (<linux/ksspi_api.h>): the SSPI functions for kernel
+ * callers, on the same core as /dev/ksspi.  Handles made here belong to one
+ * kernel-wide owner.
+ */
+#include <linux/export.h>
+#include <linux/nls.h>
+#include <linux/slab.h>
+#include <linux/ksspi_api.h>
+#include "context.h"
+#include "credential.h"
+#include "kapi.h"
+#include "owner.h"
+#include "secbuf.h"
+#include "timestamp.h"
+
+static struct ksspi_owner ksspi_kernel_owner;
+
+void ksspi_kapi_init(void)
+{
+	ksspi_owner_init(&ksspi_kernel_owner, true);
+}
+
+void ksspi_kapi_exit(void)
+{
+	ksspi_owner_release_all(&ksspi_kernel_owner);
+}
+
+/**
+ * ksspi_acquire_credentials_handle - AcquireCredentialsHandle
+ * @package: package name
+ * @credential_use: SECPKG_CRED_INBOUND, _OUTBOUND or _BOTH
+ * @identity: user, domain and password (UTF-8), or a key serial; NULL for
+ *	default credentials
+ * @credential: receives the CredHandle
+ * @expiry: receives the expiry (local time), may be NULL
+ *
+ * Context: process context; may sleep.
+ * Return: SEC_E_OK, SEC_E_SECPKG_NOT_FOUND, SEC_E_INVALID_PARAMETER,
+ * SEC_E_UNKNOWN_CREDENTIALS, SEC_E_INSUFFICIENT_MEMORY.
+ */
+ksspi_status_t ksspi_acquire_credentials_handle(const char *package,
+						u32 credential_use,
+						const struct ksspi_identity *identity,
+						struct ksspi_handle *credential,
+						s64 *expiry)
+{
+	struct ksspi_credential *cred;
+	u32 status;
+
+	if (!credential)
+		return SEC_E_INVALID_PARAMETER;
+	if (identity && !identity->user && !identity->key_serial)
+		identity = NULL;
+	status = ksspi_credential_create(package, credential_use, identity,
+					 &cred);
+	if (status != SEC_E_OK)
+		return status;
+	if (ksspi_owner_insert(&ksspi_kernel_owner, &cred->obj, credential)) {
+		ksspi_object_put(&cred->obj);
+		return SEC_E_INSUFFICIENT_MEMORY;
+	}
+	if (expiry)
+		*expiry = KSSPI_TIMESTAMP_NEVER;
+	return SEC_E_OK;
+}
+EXPORT_SYMBOL_GPL(ksspi_acquire_credentials_handle);
+
+/**
+ * ksspi_free_credentials_handle - FreeCredentialsHandle
+ * @credential: the handle; contexts made with it keep working
+ *
+ * Context: process context.
+ * Return: SEC_E_OK or SEC_E_INVALID_HANDLE.
+ */
+ksspi_status_t ksspi_free_credentials_handle(struct ksspi_handle *credential)
+{
+	if (!credential)
+		return SEC_E_INVALID_HANDLE;
+	return ksspi_owner_remove(&ksspi_kernel_owner, credential,
+				  KSSPI_OBJ_CREDENTIAL) ?
+	       SEC_E_OK : SEC_E_INVALID_HANDLE;
+}
+EXPORT_SYMBOL_GPL(ksspi_free_credentials_handle);
+
+/* The kernel-mode target name: NUL-terminated UTF-16, host byte order. */
+static u32 ksspi_target_from_utf16(const u16 *name, char **out)
+{
+	size_t n = 0;
+	char *s;
+	int len;
+
+	*out = NULL;
+	if (!name)
+		return SEC_E_OK;
+	while (name[n]) {
+		if (++n > KSSPI_MAX_NAME)
+			return SEC_E_TARGET_UNKNOWN;
+	}
+	s = kmalloc(3 * n + 1, GFP_KERNEL);
+	if (!s)
+		return SEC_E_INSUFFICIENT_MEMORY;
+	len = utf16s_to_utf8s((const wchar_t *)name, n, UTF16_HOST_ENDIAN, s,
+			      3 * n);
+	if (len < 0 || len > KSSPI_MAX_NAME) {
+		kfree(s);
+		return SEC_E_TARGET_UNKNOWN;
+	}
+	s[len] = '\0';
+	*out = s;
+	return SEC_E_OK;
+}
+
+static u32 ksspi_kernel_bufsets(struct ksspi_handshake_call *call,
+				struct ksspi_buffer_desc *input,
+				struct ksspi_buffer_desc *output,
+				struct ksspi_bufset *inset,
+				struct ksspi_bufset *outset)
+{
+	u32 status = SEC_E_OK;
+
+	if (input) {
+		status = ksspi_bufset_from_kernel(inset, input);
+		call->input = inset;
+	}
+	if (output) {
+		u32 out_status = ksspi_bufset_from_kernel(outset, output);
+
+		if (status == SEC_E_OK)
+			status = out_status;
+		call->output = outset;
+	}
+	return status;
+}
+
+/**
+ * ksspi_initialize_security_context - InitializeSecurityContext
+ * @credential: phCredential, or NULL on later calls
+ * @context: phContext, NULL on the first call
+ * @target_name: pszTargetName: NUL-terminated UTF-16 (host order) or NULL
+ * @context_req: fContextReq (ISC_REQ_*)
+ * @reserved1: must be 0
+ * @target_data_rep: SECURITY_NATIVE_DREP or SECURITY_NETWORK_DREP
+ * @input: pInput or NULL; buffers may be vmalloc'd
+ * @reserved2: must be 0
+ * @new_context: phNewContext: receives the handle on the first call
+ * @output: pOutput: a SECBUFFER_TOKEN buffer receives the token; with
+ *	ISC_REQ_ALLOCATE_MEMORY ksspi allocates it (free it with
+ *	ksspi_free_context_buffer())
+ * @context_attr: pfContextAttr (ISC_RET_*)
+ * @expiry: ptsExpiry or NULL
+ *
+ * Context: process context; sleeps while the helper works.
+ * Return: the SECURITY_STATUS; Documentation/status-codes.rst lists them.
+ */
+ksspi_status_t ksspi_initialize_security_context(struct ksspi_handle *credential,
+						 struct ksspi_handle *context,
+						 const u16 *target_name,
+						 u32 context_req, u32 reserved1,
+						 u32 target_data_rep,
+						 struct ksspi_buffer_desc *input,
+						 u32 reserved2,
+						 struct ksspi_handle *new_context,
+						 struct ksspi_buffer_desc *output,
+						 u32 *context_attr, s64 *expiry)
+{
+	struct ksspi_handshake_call call = {
+		.owner = &ksspi_kernel_owner,
+		.initiator = true,
+		.credential = credential,
+		.context = context,
+		.new_context = new_context,
+		.context_req = context_req,
+		.reserved1 = reserved1,
+		.reserved2 = reserved2,
+		.target_data_rep = target_data_rep,
+		.kernel_caller = true,
+	};
+	struct ksspi_bufset inset = {}, outset = {};
+	char *target;
+	u32 status;
+
+	status = ksspi_target_from_utf16(target_name, &target);
+	if (status != SEC_E_OK)
+		return status;
+	call.target = target;
+	call.desc_status = ksspi_kernel_bufsets(&call, input, output, &inset,
+						&outset);
+	status = ksspi_handshake(&call);
+	kfree(target);
+	if (context_attr)
+		*context_attr = call.context_attr;
+	if (expiry)
+		*expiry = call.expiry;
+	return status;
+}
+EXPORT_SYMBOL_GPL(ksspi_initialize_security_context);
+
+/**
+ * ksspi_accept_security_context - AcceptSecurityContext
+ * @credential: phCredential, or NULL on later calls
+ * @context: phContext, NULL on the first call
+ * @input: pInput: a SECBUFFER_TOKEN buffer with the client's token
+ * @context_req: fContextReq (ASC_REQ_*)
+ * @target_data_rep: SECURITY_NATIVE_DREP or SECURITY_NETWORK_DREP
+ * @new_context: phNewContext: receives the handle on the first call
+ * @output: pOutput, as for ksspi_initialize_security_context()
+ * @context_attr: pfContextAttr (ASC_RET_*)
+ * @expiry: ptsExpiry or NULL
+ *
+ * Context: process context; sleeps while the helper works.
+ * Return: the SECURITY_STATUS.
+ */
+ksspi_status_t ksspi_accept_security_context(struct ksspi_handle *credential,
+					     struct ksspi_handle *context,
+					     struct ksspi_buffer_desc *input,
+					     u32 context_req,
+					     u32 target_data_rep,
+					     struct ksspi_handle *new_context,
+					     struct ksspi_buffer_desc *output,
+					     u32 *context_attr, s64 *expiry)
+{
+	struct ksspi_handshake_call call = {
+		.owner = &ksspi_kernel_owner,
+		.initiator = false,
+		.credential = credential,
+		.context = context,
+		.new_context = new_context,
+		.context_req = context_req,
+		.target_data_rep = target_data_rep,
+		.kernel_caller = true,
+	};
+	struct ksspi_bufset inset = {}, outset = {};
+	u32 status;
+
+	call.desc_status = ksspi_kernel_bufsets(&call, input, output, &inset,
+						&outset);
+	status = ksspi_handshake(&call);
+	if (context_attr)
+		*context_attr = call.context_attr;
+	if (expiry)
+		*expiry = call.expiry;
+	return status;
+}
+EXPORT_SYMBOL_GPL(ksspi_accept_security_context);
+
+/**
+ * ksspi_delete_security_context - DeleteSecurityContext
+ * @context: the handle; a call still using the context finishes first
+ *
+ * Context: process context.
+ * Return: SEC_E_OK or SEC_E_INVALID_HANDLE.
+ */
+ksspi_status_t ksspi_delete_security_context(struct ksspi_handle *context)
+{
+	if (!context)
+		return SEC_E_INVALID_HANDLE;
+	return ksspi_context_delete(&ksspi_kernel_owner, context);
+}
+EXPORT_SYMBOL_GPL(ksspi_delete_security_context);
+
+/**
+ * ksspi_complete_auth_token - CompleteAuthToken
+ * @context: the context
+ * @token: the token descriptor
+ *
+ * Context: process context.
+ * Return: SEC_E_OK, SEC_E_INVALID_HANDLE, SEC_E_INVALID_PARAMETER.
+ */
+ksspi_status_t ksspi_complete_auth_token(struct ksspi_handle *context,
+					 struct ksspi_buffer_desc *token)
+{
+	struct ksspi_bufset set;
+	u32 desc_status;
+
+	if (!context)
+		return SEC_E_INVALID_HANDLE;
+	desc_status = token ? ksspi_bufset_from_kernel(&set, token) :
+			      SEC_E_INVALID_PARAMETER;
+	return ksspi_context_complete(&ksspi_kernel_owner, context,
+				      desc_status);
+}
+EXPORT_SYMBOL_GPL(ksspi_complete_auth_token);
+
+/**
+ * ksspi_query_context_attributes - QueryContextAttributes
+ * @context: the context
+ * @attribute: SECPKG_ATTR_*
+ * @buffer: receives the answer in the layout of <linux/ksspi.h>
+ * @buffer_len: in, room at @buffer; out, the answer's size
+ *
+ * Context: process context.
+ * Return: SEC_E_OK, SEC_E_BUFFER_TOO_SMALL (with the size needed) or the
+ * documented failure status.
+ */
+ksspi_status_t ksspi_query_context_attributes(struct ksspi_handle *context,
+					      u32 attribute, void *buffer,
+					      u32 *buffer_len)
+{
+	if (!context)
+		return SEC_E_INVALID_HANDLE;
+	if (!buffer_len || (*buffer_len && !buffer))
+		return SEC_E_INVALID_PARAMETER;
+	return ksspi_context_query(&ksspi_kernel_owner, context, attribute,
+				   buffer, buffer_len);
+}
+EXPORT_SYMBOL_GPL(ksspi_query_context_attributes);
+
+/**
+ * ksspi_free_context_buffer - FreeContextBuffer
+ * @buffer: memory ksspi allocated for the caller (NULL is fine); it is
+ *	zeroized before it is freed
+ *
+ * Context: process context.
+ * Return: SEC_E_OK.
+ */
+ksspi_status_t ksspi_free_context_buffer(void *buffer)
+{
+	ksspi_context_buffer_free(buffer);
+	return SEC_E_OK;
+}
+EXPORT_SYMBOL_GPL(ksspi_free_context_buffer);
+
+static u32 ksspi_kernel_message(struct ksspi_handle *context,
+				enum ksspi_message_op op,
+				struct ksspi_buffer_desc *message,
+				u32 sequence, u32 *qop)
+{
+	struct ksspi_bufset set = {};
+	u32 desc_status;
+
+	if (!context)
+		return SEC_E_INVALID_HANDLE;
+	desc_status = message ? ksspi_bufset_from_kernel(&set, message) :
+				SEC_E_INVALID_PARAMETER;
+	return ksspi_message(&ksspi_kernel_owner, context, op, &set,
+			     desc_status, sequence, qop);
+}
+
+/**
+ * ksspi_make_signature - MakeSignature
+ * @context: an established context
+ * @qop: fQOP (must be 0)
+ * @message: SECBUFFER_DATA buffers and a SECBUFFER_TOKEN that receives the
+ *	signature; buffers may be vmalloc'd
+ * @sequence: MessageSeqNo
+ *
+ * Context: process context.
+ * Return: the SECURITY_STATUS.
+ */
+ksspi_status_t ksspi_make_signature(struct ksspi_handle *context, u32 qop,
+				    struct ksspi_buffer_desc *message,
+				    u32 sequence)
+{
+	return ksspi_kernel_message(context, KSSPI_MSG_SIGN, message, sequence,
+				    &qop);
+}
+EXPORT_SYMBOL_GPL(ksspi_make_signature);
+
+/**
+ * ksspi_verify_signature - VerifySignature
+ * @context: an established context
+ * @message: the data buffers and the SECBUFFER_TOKEN with the signature
+ * @sequence: MessageSeqNo
+ * @qop: receives pfQOP, may be NULL
+ *
+ * Context: process context.
+ * Return: SEC_E_OK, SEC_E_MESSAGE_ALTERED, SEC_E_OUT_OF_SEQUENCE, ...
+ */
+ksspi_status_t ksspi_verify_signature(struct ksspi_handle *context,
+				      struct ksspi_buffer_desc *message,
+				      u32 sequence, u32 *qop)
+{
+	return ksspi_kernel_message(context, KSSPI_MSG_VERIFY, message,
+				    sequence, qop);
+}
+EXPORT_SYMBOL_GPL(ksspi_verify_signature);
+
+/**
+ * ksspi_encrypt_message - EncryptMessage
+ * @context: an established context
+ * @qop: fQOP
+ * @message: the buffers, encrypted in place
+ * @sequence: MessageSeqNo
+ *
+ * Context: process context.
+ * Return: the SECURITY_STATUS.
+ */
+ksspi_status_t ksspi_encrypt_message(struct ksspi_handle *context, u32 qop,
+				     struct ksspi_buffer_desc *message,
+				     u32 sequence)
+{
+	return ksspi_kernel_message(context, KSSPI_MSG_ENCRYPT, message,
+				    sequence, &qop);
+}
+EXPORT_SYMBOL_GPL(ksspi_encrypt_message);
+
+/**
+ * ksspi_decrypt_message - DecryptMessage
+ * @context: an established context
+ * @message: the buffers, decrypted in place
+ * @sequence: MessageSeqNo
+ * @qop: receives pfQOP, may be NULL
+ *
+ * Context: process context.
+ * Return: the SECURITY_STATUS.
+ */
+ksspi_status_t ksspi_decrypt_message(struct ksspi_handle *context,
+				     struct ksspi_buffer_desc *message,
+				     u32 sequence, u32 *qop)
+{
+	return ksspi_kernel_message(context, KSSPI_MSG_DECRYPT, message,
+				    sequence, qop);
+}
+EXPORT_SYMBOL_GPL(ksspi_decrypt_message);
+
+/**
+ * ksspi_export_security_context - ExportSecurityContext
+ * @context: an established context
+ * @flags: SECPKG_CONTEXT_EXPORT_*
+ * @packed: receives the serialized context, allocated by ksspi (free it
+ *	with ksspi_free_context_buffer())
+ *
+ * Context: process context.
+ * Return: SEC_E_OK or the documented failure status.
+ */
+ksspi_status_t ksspi_export_security_context(struct ksspi_handle *context,
+					     u32 flags,
+					     struct ksspi_buffer *packed)
+{
+	void *blob, *copy;
+	u32 len, status;
+
+	if (!context)
+		return SEC_E_INVALID_HANDLE;
+	if (!packed)
+		return SEC_E_INVALID_PARAMETER;
+	status = ksspi_context_export(&ksspi_kernel_owner, context,
+				      flags & ~SECPKG_CONTEXT_EXPORT_DELETE_OLD,
+				      &blob, &len);
+	if (status != SEC_E_OK)
+		return status;
+	copy = ksspi_context_buffer_alloc(len);
+	if (copy)
+		memcpy(copy, blob, len);
+	kvfree_sensitive(blob, len);
+	if (!copy)
+		return SEC_E_INSUFFICIENT_MEMORY;
+	packed->buffer_type = SECBUFFER_EMPTY;
+	packed->pv_buffer = copy;
+	packed->cb_buffer = len;
+	if (flags & SECPKG_CONTEXT_EXPORT_DELETE_OLD)
+		ksspi_context_delete(&ksspi_kernel_owner, context);
+	return SEC_E_OK;
+}
+EXPORT_SYMBOL_GPL(ksspi_export_security_context);
+
+/**
+ * ksspi_import_security_context - ImportSecurityContext
+ * @package: the package of the context
+ * @packed: a serialized context (from an export or from a trusted source:
+ *	the kernel takes the identity and keys in it at face value)
+ * @context: receives the new context's handle
+ *
+ * Context: process context.
+ * Return: SEC_E_OK, SEC_E_SECPKG_NOT_FOUND, SEC_E_INVALID_TOKEN, ...
+ */
+ksspi_status_t ksspi_import_security_context(const char *package,
+					     const struct ksspi_buffer *packed,
+					     struct ksspi_handle *context)
+{
+	if (!packed || !context)
+		return SEC_E_INVALID_PARAMETER;
+	return ksspi_context_import(&ksspi_kernel_owner, package,
+				    packed->pv_buffer, packed->cb_buffer,
+				    context);
+}
+EXPORT_SYMBOL_GPL(ksspi_import_security_context);

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ksspi: the Windows SSPI security-context model for Linux.
+ *
+ * Documentation/architecture.rst describes the pieces; this file only
+ * brings them up and down in order.
+ */
+#include <linux/module.h>
+#include "debugfs.h"
+#include "device.h"
+#include "kapi.h"
+#include "package.h"
+#include "upcall.h"
+
+static bool test_package;
+module_param(test_package, bool, 0444);
+MODULE_PARM_DESC(test_package,
+		 "Offer the KsspiTest package, for testing only (default off)");
+
+static int __init ksspi_init(void)
+{
+	int err;
+
+	ksspi_debugfs_init();
+	ksspi_kapi_init();
+	if (test_package) {
+		err = ksspi_pkg_test_init();
+		if (err)
+			goto err_debugfs;
+	}
+	err = ksspi_netlink_init();
+	if (err)
+		goto err_packages;
+	err = ksspi_device_init();
+	if (err)
+		goto err_netlink;
+	pr_info("loaded%s\n", test_package ? " with the test package" : "");
+	return 0;
+
+err_netlink:
+	ksspi_netlink_exit();
+	ksspi_upcall_exit();
+err_packages:
+	if (test_package)
+		ksspi_pkg_test_exit();
+err_debugfs:
+	ksspi_debugfs_exit();
+	return err;
+}
+
+static void __exit ksspi_exit(void)
+{
+	ksspi_device_exit();
+	ksspi_netlink_exit();
+	ksspi_upcall_exit();
+	ksspi_kapi_exit();
+	if (test_package)
+		ksspi_pkg_test_exit();
+	ksspi_debugfs_exit();
+	pr_info("unloaded: %d credentials, %d contexts live\n",
+		atomic_read(&ksspi_stats.credentials_live),
+		atomic_read(&ksspi_stats.contexts_live));
+}
+
+module_init(ksspi_init);
+module_exit(ksspi_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("SSPI security contexts for Linux");
+MODULE_AUTHOR("The ksspi developers");

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The package interface.  The core does every check common to all packages
+ * and runs the handshake through the helper; a package supplies what is its
+ * own: which requests it honours, how an established context is built from
+ * its serialized form, and the per-message functions.
+ */
+#ifndef _KSSPI_PACKAGE_H
+#define _KSSPI_PACKAGE_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/ksspi_api.h>
+
+struct ksspi_sec_state;
+struct ksspi_bufset;
+struct ksspi_blob_writer;
+
+/**
+ * struct ksspi_package_ops - what a package implements
+ * @import_record: take one package record of a serialized context into
+ *	@sec; return 0, -ENOENT for an unknown type, -EINVAL for a bad value
+ * @import_finish: check the records are complete and set up the
+ *	per-message state (transforms are allocated here, once per context)
+ * @export: write the package records of @sec
+ * @free: release the package part of @sec, zeroizing keys
+ * @query: answer a package-specific attribute (SECPKG_ATTR_SIZES at least)
+ * @make_signature: MakeSignature
+ * @verify_signature: VerifySignature
+ * @encrypt: EncryptMessage
+ * @decrypt: DecryptMessage
+ *
+ * The message functions and @query are called with the context's message
+ * lock held and may sleep.  A NULL function gives SEC_E_UNSUPPORTED_FUNCTION.
+ */
+struct ksspi_package_ops {
+	int (*import_record)(struct ksspi_sec_state *sec, u16 type,
+			     const void *value, u32 len);
+	u32 (*import_finish)(struct ksspi_sec_state *sec);
+	int (*export)(const struct ksspi_sec_state *sec,
+		      struct ksspi_blob_writer *w);
+	void (*free)(struct ksspi_sec_state *sec);
+	u32 (*query)(struct ksspi_sec_state *sec, u32 attribute, void *buf,
+		     u32 *len);
+	u32 (*make_signature)(struct ksspi_sec_state *sec, u32 qop,
+			      struct ksspi_bufset *msg, u32 sequence);
+	u32 (*verify_signature)(struct ksspi_sec_state *sec,
+				struct ksspi_bufset *msg, u32 sequence,
+				u32 *qop);
+	u32 (*encrypt)(struct ksspi_sec_state *sec, u32 qop,
+		       struct ksspi_bufset *msg, u32 sequence);
+	u32 (*decrypt)(struct ksspi_sec_state *sec, struct ksspi_bufset *msg,
+		       u32 sequence, u32 *qop);
+};
+
+/**
+ * struct ksspi_package - a registered package
+ * @info: what QuerySecurityPackageInfo reports
+ * @isc_req_supported: ISC_REQ_* bits the package honours
+ * @asc_req_supported: ASC_REQ_* bits the package honours
+ * @server_initiated: a first InitializeSecurityContext may carry a token
+ * @ops: the package's functions
+ * @live_credentials: credentials alive (statistics)
+ * @live_contexts: contexts alive (statistics)
+ * @node: entry in the package list (under the package lock)
+ */
+struct ksspi_package {
+	struct ksspi_package_info info;
+	u32 isc_req_supported;
+	u32 asc_req_supported;
+	bool server_initiated;
+	const struct ksspi_package_ops *ops;
+	atomic_t live_credentials;
+	atomic_t live_contexts;
+	struct list_head node;
+};
+
+/* Requests the core honours for every package */
+#define KSSPI_ISC_REQ_COMMON	(ISC_REQ_ALLOCATE_MEMORY | ISC_REQ_CONNECTION | \
+				 ISC_REQ_EXTENDED_ERROR)
+#define KSSPI_ASC_REQ_COMMON	(ASC_REQ_ALLOCATE_MEMORY | ASC_REQ_CONNECTION | \
+				 ASC_REQ_EXTENDED_ERROR)
+
+int ksspi_package_register(struct ksspi_package *pkg);
+void ksspi_package_unregister(struct ksspi_package *pkg);
+const struct ksspi_package *ksspi_package_find(const char *name);
+int ksspi_package_enum(struct ksspi_package_info *out, u32 room, u32 *count);
+void ksspi_package_for_each(void (*fn)(const struct ksspi_package *pkg,
+				       void *arg), void *arg);
+
+static inline struct ksspi_package *ksspi_package_mut(const struct ksspi_package *p)
+{
+	return (struct ksspi_package *)p;
+}
+
+int ksspi_pkg_test_init(void);
+void ksspi_pkg_test_exit(void);
+
+#endif /* _KSSPI_PACKAGE_H */

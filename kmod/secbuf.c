@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SecBufferDesc handling: validation, copying in and out of user memory,
+ * output tokens, and scatterlists over buffers that may be vmalloc'd.
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include "secbuf.h"
+
+static u32 ksspi_check_buffer(u32 type, u32 cb, bool has_data)
+{
+	if (ksspi_buftype(type) > KSSPI_SECBUFFER_TYPE_MAX ||
+	    (type & SECBUFFER_RESERVED))
+		return SEC_E_INVALID_PARAMETER;
+	if (cb && !has_data)
+		return SEC_E_INVALID_PARAMETER;
+	return SEC_E_OK;
+}
+
+static int ksspi_bufset_alloc(struct ksspi_bufset *set, u32 count, bool user)
+{
+	memset(set, 0, sizeof(*set));
+	set->count = count;
+	if (!user)
+		return 0;
+	set->bufs = kcalloc(count, sizeof(*set->bufs), GFP_KERNEL);
+	set->uptr = kcalloc(count, sizeof(*set->uptr), GFP_KERNEL);
+	set->ucap = kcalloc(count, sizeof(*set->ucap), GFP_KERNEL);
+	set->copied = kcalloc(count, sizeof(*set->copied), GFP_KERNEL);
+	if (!set->bufs || !set->uptr || !set->ucap || !set->copied)
+		return -ENOMEM;
+	return 0;
+}
+
+/**
+ * ksspi_bufset_from_user - bring in an ioctl caller's SecBufferDesc
+ * @set: receives the kernel view; free with ksspi_bufset_free()
+ * @udesc: the descriptor from the ioctl structure
+ * @mode: copy the contents in, or keep user addresses for output
+ * @status: receives SEC_E_OK or SEC_E_INVALID_PARAMETER
+ *
+ * Return: 0 (then see @status), -EFAULT, -E2BIG (over the ABI limits) or
+ * -ENOMEM.
+ */
+int ksspi_bufset_from_user(struct ksspi_bufset *set,
+			   const struct ksspi_sec_buffer_desc *udesc,
+			   enum ksspi_copy_mode mode, u32 *status)
+{
+	struct ksspi_sec_buffer *ub;
+	u64 total = 0;
+	u32 i, n = udesc->c_buffers;
+	int err;
+
+	memset(set, 0, sizeof(*set));
+	*status = SEC_E_INVALID_PARAMETER;
+	if (n > KSSPI_MAX_BUFFERS)
+		return -E2BIG;
+	if (udesc->ul_version != SECBUFFER_VERSION || !n || !udesc->p_buffers)
+		return 0;
+
+	ub = memdup_user(u64_to_user_ptr(udesc->p_buffers), n * sizeof(*ub));
+	if (IS_ERR(ub))
+		return PTR_ERR(ub);
+
+	err = ksspi_bufset_alloc(set, n, true);
+	if (err)
+		goto out;
+	set->ubufs = u64_to_user_ptr(udesc->p_buffers);
+
+	for (i = 0; i < n; i++) {
+		total += ub[i].cb_buffer;
+		if (ub[i].cb_buffer > KSSPI_MAX_MESSAGE ||
+		    total > KSSPI_MAX_MESSAGE) {
+			err = -E2BIG;
+			goto out;
+		}
+		if (ksspi_check_buffer(ub[i].buffer_type, ub[i].cb_buffer,
+				       ub[i].pv_buffer) != SEC_E_OK)
+			goto out;	/* status stays INVALID_PARAMETER */
+		set->bufs[i].buffer_type = ub[i].buffer_type;
+		set->bufs[i].cb_buffer = ub[i].cb_buffer;
+		set->uptr[i] = ub[i].pv_buffer;
+		set->ucap[i] = ub[i].cb_buffer;
+	}
+
+	for (i = 0; mode == KSSPI_COPY_IN && i < n; i++) {
+		void *p;
+
+		if (!ub[i].cb_buffer)
+			continue;
+		p = kvmalloc(ub[i].cb_buffer, GFP_KERNEL);
+		if (!p) {
+			err = -ENOMEM;
+			goto out;
+		}
+		set->bufs[i].pv_buffer = p;
+		set->copied[i] = true;
+		if (copy_from_user(p, u64_to_user_ptr(ub[i].pv_buffer),
+				   ub[i].cb_buffer)) {
+			err = -EFAULT;
+			goto out;
+		}
+	}
+	*status = SEC_E_OK;
+out:
+	kfree(ub);
+	return err;
+}
+
+/**
+ * ksspi_bufset_from_kernel - use an in-kernel caller's SecBufferDesc
+ * @set: receives the view, which updates @desc's buffers in place
+ * @desc: the caller's descriptor
+ *
+ * Return: SEC_E_OK or SEC_E_INVALID_PARAMETER.
+ */
+u32 ksspi_bufset_from_kernel(struct ksspi_bufset *set,
+			     struct ksspi_buffer_desc *desc)
+{
+	u64 total = 0;
+	u32 i;
+
+	memset(set, 0, sizeof(*set));
+	if (desc->ul_version != SECBUFFER_VERSION || !desc->c_buffers ||
+	    desc->c_buffers > KSSPI_MAX_BUFFERS || !desc->p_buffers)
+		return SEC_E_INVALID_PARAMETER;
+	for (i = 0; i < desc->c_buffers; i++) {
+		const struct ksspi_buffer *b = &desc->p_buffers[i];
+
+		total += b->cb_buffer;
+		if (total > KSSPI_MAX_MESSAGE ||
+		    ksspi_check_buffer(b->buffer_type, b->cb_buffer,
+				       b->pv_buffer) != SEC_E_OK)
+			return SEC_E_INVALID_PARAMETER;
+	}
+	set->count = desc->c_buffers;
+	set->bufs = desc->p_buffers;
+	set->caller = desc;
+	return SEC_E_OK;
+}
+
+/**
+ * ksspi_bufset_to_user - write sizes, types and contents back
+ * @set: a set made by ksspi_bufset_from_user()
+ * @contents: also copy the contents of writable, copied-in buffers
+ *
+ * Return: 0 or -EFAULT.
+ */
+int ksspi_bufset_to_user(struct ksspi_bufset *set, bool contents)
+{
+	u32 i;
+
+	if (set->fault)
+		return -EFAULT;
+	for (i = 0; i < set->count; i++) {
+		struct ksspi_buffer *b = &set->bufs[i];
+		u32 cb = min(b->cb_buffer, set->ucap[i]);
+
+		if (contents && set->copied[i] &&
+		    !ksspi_buf_readonly(b->buffer_type) && cb &&
+		    copy_to_user(u64_to_user_ptr(set->uptr[i]), b->pv_buffer, cb))
+			return -EFAULT;
+		if (put_user(b->cb_buffer, &set->ubufs[i].cb_buffer) ||
+		    put_user(b->buffer_type, &set->ubufs[i].buffer_type))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+void ksspi_bufset_free(struct ksspi_bufset *set)
+{
+	u32 i;
+
+	if (set->caller)
+		return;		/* the in-kernel caller's own memory */
+	for (i = 0; set->copied && i < set->count; i++)
+		if (set->copied[i])
+			kvfree_sensitive(set->bufs[i].pv_buffer,
+					 set->ucap[i]);
+	kfree(set->bufs);
+	kfree(set->uptr);
+	kfree(set->ucap);
+	kfree(set->copied);
+	memset(set, 0, sizeof(*set));
+}
+
+struct ksspi_buffer *ksspi_bufset_find(struct ksspi_bufset *set, u32 type)
+{
+	u32 i;
+
+	for (i = 0; set && i < set->count; i++)
+		if (ksspi_buftype(set->bufs[i].buffer_type) == type)
+			return &set->bufs[i];
+	return NULL;
+}
+
+/**
+ * ksspi_bufset_put_token - deliver an output token
+ * @set: the output set
+ * @data: the token
+ * @len: its length (may be 0)
+ * @allocate: in-kernel ALLOCATE_MEMORY: ksspi allocates the buffer
+ *
+ * Return: SEC_E_OK, SEC_E_BUFFER_TOO_SMALL, SEC_E_INSUFFICIENT_MEMORY or
+ * SEC_E_INVALID_PARAMETER (no token buffer); a fault writing user memory
+ * is recorded in @set.
+ */
+u32 ksspi_bufset_put_token(struct ksspi_bufset *set, const void *data,
+			   u32 len, bool allocate)
+{
+	struct ksspi_buffer *b = ksspi_bufset_find(set, SECBUFFER_TOKEN);
+	u32 i;
+
+	if (!b)
+		return SEC_E_INVALID_PARAMETER;
+	i = b - set->bufs;
+
+	if (set->caller) {
+		if (allocate) {
+			b->pv_buffer = NULL;
+			b->cb_buffer = 0;
+			if (!len)
+				return SEC_E_OK;
+			b->pv_buffer = ksspi_context_buffer_alloc(len);
+			if (!b->pv_buffer)
+				return SEC_E_INSUFFICIENT_MEMORY;
+		} else if (len > b->cb_buffer) {
+			return SEC_E_BUFFER_TOO_SMALL;
+		}
+		if (len)
+			memcpy(b->pv_buffer, data, len);
+		b->cb_buffer = len;
+		return SEC_E_OK;
+	}
+
+	if (len > set->ucap[i])
+		return SEC_E_BUFFER_TOO_SMALL;
+	if (len && copy_to_user(u64_to_user_ptr(set->uptr[i]), data, len)) {
+		set->fault = true;
+		return SEC_E_INTERNAL_ERROR;
+	}
+	b->cb_buffer = len;
+	return SEC_E_OK;
+}
+
+/*
+ * Memory handed to in-kernel callers (ALLOCATE_MEMORY tokens, exported
+ * contexts) carries its length in front, so that FreeContextBuffer can
+ * zeroize it without being told the size.
+ */
+struct ksspi_context_buffer {
+	u32 magic;
+	u32 len;
+	u64 reserved;
+	u8 data[];
+};
+
+#define KSSPI_CONTEXT_BUFFER_MAGIC	0x6b737362	/* "kssb" */
+
+void *ksspi_context_buffer_alloc(size_t len)
+{
+	struct ksspi_context_buffer *cb;
+
+	if (len > KSSPI_MAX_MESSAGE)
+		return NULL;
+	cb = kvmalloc(struct_size(cb, data, len), GFP_KERNEL);
+	if (!cb)
+		return NULL;
+	cb->magic = KSSPI_CONTEXT_BUFFER_MAGIC;
+	cb->len = len;
+	cb->reserved = 0;
+	return cb->data;
+}
+
+void ksspi_context_buffer_free(void *buf)
+{
+	struct ksspi_context_buffer *cb;
+
+	if (!buf)
+		return;
+	cb = container_of(buf, struct ksspi_context_buffer, data);
+	if (WARN_ON_ONCE(cb->magic != KSSPI_CONTEXT_BUFFER_MAGIC))
+		return;
+	cb->magic = 0;
+	kvfree_sensitive(cb, struct_size(cb, data, cb->len));
+}
+
+/**
+ * ksspi_sg_count - scatterlist entries needed for a buffer
+ * @buf: start address (linear, vmalloc or module memory)
+ * @len: length
+ *
+ * Return: one entry per page the buffer touches.
+ */
+unsigned int ksspi_sg_count(const void *buf, size_t len)
+{
+	if (!len)
+		return 0;
+	return DIV_ROUND_UP(offset_in_page(buf) + len, PAGE_SIZE);
+}
+
+/**
+ * ksspi_sg_add - describe a buffer in scatterlist entries, page by page
+ * @sg: the first free entry; the table must have ksspi_sg_count() of them
+ * @buf: the buffer, which need not be physically contiguous
+ * @len: its length
+ *
+ * Return: the next free entry.
+ */
+struct scatterlist *ksspi_sg_add(struct scatterlist *sg, const void *buf,
+				 size_t len)
+{
+	while (len) {
+		size_t off = offset_in_page(buf);
+		size_t chunk = min_t(size_t, len, PAGE_SIZE - off);
+		struct page *page;
+
+		/* vmalloc, vmapped stacks and module data: walk the tables */
+		if (virt_addr_valid(buf))
+			page = virt_to_page(buf);
+		else
+			page = vmalloc_to_page(buf);
+		sg_set_page(sg, page, chunk, off);
+		buf += chunk;
+		len -= chunk;
+		sg = sg_next(sg);
+	}
+	return sg;
+}

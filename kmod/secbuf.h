@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Buffer descriptors as the core sees them.  A ksspi_bufset is the kernel
+ * view of one SecBufferDesc, whether it came from an ioctl (copied in, user
+ * addresses kept for writing back) or from an in-kernel caller (used in
+ * place, possibly vmalloc'd).
+ */
+#ifndef _KSSPI_SECBUF_H
+#define _KSSPI_SECBUF_H
+
+#include <linux/scatterlist.h>
+#include <linux/ksspi_api.h>
+
+/**
+ * struct ksspi_bufset - one SecBufferDesc
+ * @count: number of buffers
+ * @bufs: kernel view: size, type and kernel address of each buffer
+ * @caller: the in-kernel caller's descriptor (NULL for ioctl callers)
+ * @ubufs: the ioctl caller's SecBuffer array (NULL for kernel callers)
+ * @uptr: the ioctl caller's data address of each buffer
+ * @ucap: the ioctl caller's capacity of each buffer
+ * @copied: bufs[i].pv_buffer is a kernel copy owned by the set
+ * @fault: writing to the ioctl caller's memory failed
+ */
+struct ksspi_bufset {
+	u32 count;
+	struct ksspi_buffer *bufs;
+	struct ksspi_buffer_desc *caller;
+	struct ksspi_sec_buffer __user *ubufs;
+	u64 *uptr;
+	u32 *ucap;
+	bool *copied;
+	bool fault;
+};
+
+/* How an ioctl caller's buffers are brought in */
+enum ksspi_copy_mode {
+	KSSPI_COPY_NONE,	/* output only: keep user addresses */
+	KSSPI_COPY_IN,		/* copy every buffer's contents in */
+};
+
+static inline u32 ksspi_buftype(u32 type)
+{
+	return type & ~SECBUFFER_ATTRMASK;
+}
+
+static inline bool ksspi_buf_readonly(u32 type)
+{
+	return type & (SECBUFFER_READONLY | SECBUFFER_READONLY_WITH_CHECKSUM);
+}
+
+int ksspi_bufset_from_user(struct ksspi_bufset *set,
+			   const struct ksspi_sec_buffer_desc *udesc,
+			   enum ksspi_copy_mode mode, u32 *status);
+u32 ksspi_bufset_from_kernel(struct ksspi_bufset *set,
+			     struct ksspi_buffer_desc *desc);
+int ksspi_bufset_to_user(struct ksspi_bufset *set, bool contents);
+void ksspi_bufset_to_kernel(struct ksspi_bufset *set);
+void ksspi_bufset_free(struct ksspi_bufset *set);
+
+struct ksspi_buffer *ksspi_bufset_find(struct ksspi_bufset *set, u32 type);
+u32 ksspi_bufset_put_token(struct ksspi_bufset *set, const void *data,
+			   u32 len, bool allocate);
+
+void *ksspi_context_buffer_alloc(size_t len);
+void ksspi_context_buffer_free(void *buf);
+
+unsigned int ksspi_sg_count(const void *buf, size_t len);
+struct scatterlist *ksspi_sg_add(struct scatterlist *sg, const void *buf,
+				 size_t len);
+
+#endif /* _KSSPI_SECBUF_H */
