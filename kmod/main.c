@@ -5,6 +5,8 @@
  * Documentation/architecture.rst describes the pieces; this file only
  * brings them up and down in order.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include "debugfs.h"
 #include "device.h"

@@ -9,6 +9,8 @@
  * killed or restarted at any time: callers get an error at once when there
  * is none, and within the time it takes to close a socket when it dies.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/completion.h>
 #include <linux/moduleparam.h>
 #include <linux/sched.h>

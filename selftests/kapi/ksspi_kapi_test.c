@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests of the in-kernel API, run when this module loads.  They use only
+ * the exported functions, as an in-kernel SMB or RDP server would: UTF-16
+ * target names, tokens and messages in vmalloc'd memory (and on the
+ * vmapped stack), ISC_REQ_ALLOCATE_MEMORY with ksspi_free_context_buffer().
+ * They need ksspi loaded with test_package=1 and ksspid running.
+ *
+ * Results: /sys/kernel/debug/ksspi_kapi_test/results, one line per test,
+ * "ok N name" or "not ok N name".
+ */
+#include <linux/debugfs.h>
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+#include <linux/ksspi_api.h>
+
+#define KT_USER		"alice"
+#define KT_PASSWORD	"kapi-secret"
+#define KT_SIG_LEN	24
+
+struct kt_result {
+	const char *name;
+	bool ok;
+};
+
+static struct kt_result kt_results[32];
+static unsigned int kt_count;
+static struct dentry *kt_dir;
+
+static void kt_report(const char *name, bool ok)
+{
+	if (kt_count < ARRAY_SIZE(kt_results)) {
+		kt_results[kt_count].name = name;
+		kt_results[kt_count].ok = ok;
+		kt_count++;
+	}
+	if (!ok)
+		pr_err("ksspi_kapi_test: %s failed\n", name);
+}
+
+#define KT_EXPECT(name, cond) kt_report(name, cond)
+
+struct kt_pair {
+	struct ksspi_handle client_cred, server_cred;
+	struct ksspi_handle client, server;
+	bool established;
+};
+
+/* The target name, UTF-16 as the kernel-mode remark asks */
+static const u16 kt_target[] = {
+	'h', 'o', 's', 't', '/', 's', 'r', 'v', '.', 't', 'e', 's', 't', '.',
+	'l', 'o', 'c', 'a', 'l', 0
+};
+
+static void kt_desc(struct ksspi_buffer_desc *d, struct ksspi_buffer *b,
+		    u32 n)
+{
+	d->ul_version = SECBUFFER_VERSION;
+	d->c_buffers = n;
+	d->p_buffers = b;
+}
+
+/* Client and server handshake, in the kernel, buffers in vmalloc memory. */
+static void kt_handshake(struct kt_pair *p)
+{
+	struct ksspi_identity id = { .user = KT_USER, .password = KT_PASSWORD };
+	u32 req = ISC_REQ_INTEGRITY | ISC_REQ_SEQUENCE_DETECT |
+		  ISC_REQ_REPLAY_DETECT;
+	struct ksspi_buffer in_buf, out_buf;
+	struct ksspi_buffer_desc in, out;
+	u32 st_c, st_s, attr = 0;
+	u8 *token_area;
+	s64 expiry;
+
+	memset(p, 0, sizeof(*p));
+	KT_EXPECT("acquire_client",
+		  ksspi_acquire_credentials_handle("KsspiTest",
+						   SECPKG_CRED_OUTBOUND, &id,
+						   &p->client_cred, &expiry) ==
+		  SEC_E_OK);
+	KT_EXPECT("acquire_server",
+		  ksspi_acquire_credentials_handle("KsspiTest",
+						   SECPKG_CRED_INBOUND, &id,
+						   &p->server_cred, NULL) ==
+		  SEC_E_OK);
+
+	/* Leg 1: ksspi allocates the client's token. */
+	out_buf = (struct ksspi_buffer){ .buffer_type = SECBUFFER_TOKEN };
+	kt_desc(&out, &out_buf, 1);
+	st_c = ksspi_initialize_security_context(&p->client_cred, NULL,
+						 kt_target,
+						 req | ISC_REQ_ALLOCATE_MEMORY,
+						 0, SECURITY_NATIVE_DREP, NULL,
+						 0, &p->client, &out, &attr,
+						 NULL);
+	KT_EXPECT("isc_leg1_continue", st_c == SEC_I_CONTINUE_NEEDED);
+	KT_EXPECT("isc_leg1_allocated",
+		  (attr & ISC_RET_ALLOCATED_MEMORY) && out_buf.pv_buffer &&
+		  out_buf.cb_buffer > 0);
+	if (st_c != SEC_I_CONTINUE_NEEDED)
+		return;
+
+	/* The rest in caller-provided vmalloc'd buffers. */
+	token_area = vmalloc(2 * KSSPI_MAX_TOKEN);
+	if (!token_area) {
+		ksspi_free_context_buffer(out_buf.pv_buffer);
+		return;
+	}
+	memcpy(token_area, out_buf.pv_buffer, out_buf.cb_buffer);
+	in_buf = (struct ksspi_buffer){ out_buf.cb_buffer, SECBUFFER_TOKEN,
+					token_area };
+	ksspi_free_context_buffer(out_buf.pv_buffer);
+	kt_desc(&in, &in_buf, 1);
+	out_buf = (struct ksspi_buffer){ KSSPI_MAX_TOKEN, SECBUFFER_TOKEN,
+					 token_area + KSSPI_MAX_TOKEN };
+	kt_desc(&out, &out_buf, 1);
+	st_s = ksspi_accept_security_context(&p->server_cred, NULL, &in,
+					     ASC_REQ_INTEGRITY |
+					     ASC_REQ_SEQUENCE_DETECT |
+					     ASC_REQ_REPLAY_DETECT,
+					     SECURITY_NATIVE_DREP, &p->server,
+					     &out, &attr, NULL);
+	KT_EXPECT("asc_leg1_continue", st_s == SEC_I_CONTINUE_NEEDED);
+
+	memmove(token_area, token_area + KSSPI_MAX_TOKEN, out_buf.cb_buffer);
+	in_buf = (struct ksspi_buffer){ out_buf.cb_buffer, SECBUFFER_TOKEN,
+					token_area };
+	out_buf = (struct ksspi_buffer){ KSSPI_MAX_TOKEN, SECBUFFER_TOKEN,
+					 token_area + KSSPI_MAX_TOKEN };
+	st_c = ksspi_initialize_security_context(NULL, &p->client, kt_target,
+						 req, 0, SECURITY_NATIVE_DREP,
+						 &in, 0, NULL, &out, &attr,
+						 NULL);
+	KT_EXPECT("isc_leg2_ok", st_c == SEC_E_OK);
+
+	memmove(token_area, token_area + KSSPI_MAX_TOKEN, out_buf.cb_buffer);
+	in_buf = (struct ksspi_buffer){ out_buf.cb_buffer, SECBUFFER_TOKEN,
+					token_area };
+	out_buf = (struct ksspi_buffer){ KSSPI_MAX_TOKEN, SECBUFFER_TOKEN,
+					 token_area + KSSPI_MAX_TOKEN };
+	st_s = ksspi_accept_security_context(NULL, &p->server, &in,
+					     ASC_REQ_INTEGRITY |
+					     ASC_REQ_SEQUENCE_DETECT |
+					     ASC_REQ_REPLAY_DETECT,
+					     SECURITY_NATIVE_DREP, NULL, &out,
+					     &attr, NULL);
+	KT_EXPECT("asc_leg2_ok", st_s == SEC_E_OK);
+	KT_EXPECT("asc_attr_integrity", attr & ASC_RET_INTEGRITY);
+	vfree(token_area);
+	p->established = st_c == SEC_E_OK && st_s == SEC_E_OK;
+}
+
+/* Signs @data (any memory) on @from, verifies a copy in @copy on @to. */
+static u32 kt_sign_verify(struct ksspi_handle *from, struct ksspi_handle *to,
+			  u8 *data, u8 *copy, size_t len, bool tamper)
+{
+	u8 sig[KT_SIG_LEN];
+	struct ksspi_buffer b[2] = {
+		{ len, SECBUFFER_DATA, data },
+		{ sizeof(sig), SECBUFFER_TOKEN, sig },
+	};
+	struct ksspi_buffer_desc d;
+	u32 st, qop;
+
+	kt_desc(&d, b, 2);
+	st = ksspi_make_signature(from, 0, &d, 0);
+	if (st != SEC_E_OK)
+		return st;
+	b[0].pv_buffer = copy;
+	if (tamper)
+		copy[len / 2] ^= 0x40;
+	return ksspi_verify_signature(to, &d, 0, &qop);
+}
+
+static void kt_messages(struct kt_pair *p)
+{
+	/* Spans pages, starts mid-page, not physically contiguous. */
+	size_t len = 3 * PAGE_SIZE + 123;
+	u8 *area = vmalloc(len + 77);
+	u8 *linear = kmalloc(len, GFP_KERNEL);
+	u8 stack_data[96];
+	u8 *data;
+
+	if (!area || !linear) {
+		KT_EXPECT("alloc_message", false);
+		goto out;
+	}
+	data = area + 77;
+	get_random_bytes(data, len);
+	memcpy(linear, data, len);
+	KT_EXPECT("sign_vmalloc_verify_kmalloc",
+		  kt_sign_verify(&p->client, &p->server, data, linear, len,
+				 false) == SEC_E_OK);
+	memcpy(linear, data, len);
+	KT_EXPECT("sign_kmalloc_verify_vmalloc",
+		  kt_sign_verify(&p->server, &p->client, linear, data, len,
+				 false) == SEC_E_OK);
+	memcpy(linear, data, len);
+	KT_EXPECT("tampered_vmalloc_altered",
+		  kt_sign_verify(&p->client, &p->server, data, linear, len,
+				 true) == SEC_E_MESSAGE_ALTERED);
+	get_random_bytes(stack_data, sizeof(stack_data));
+	memcpy(linear, stack_data, sizeof(stack_data));
+	/* The tampered message consumed a sequence number: resync. */
+	KT_EXPECT("sequence_checked",
+		  kt_sign_verify(&p->client, &p->server, stack_data, linear,
+				 sizeof(stack_data), false) ==
+		  SEC_E_OUT_OF_SEQUENCE);
+out:
+	vfree(area);
+	kfree(linear);
+}
+
+static void kt_attributes(struct kt_pair *p)
+{
+	struct ksspi_attr_sizes sizes;
+	u8 key_c[64], key_s[64];
+	u32 len_c = sizeof(key_c), len_s = sizeof(key_s), len;
+
+	len = sizeof(sizes);
+	KT_EXPECT("query_sizes",
+		  ksspi_query_context_attributes(&p->client, SECPKG_ATTR_SIZES,
+						 &sizes, &len) == SEC_E_OK &&
+		  sizes.max_signature == KT_SIG_LEN);
+	KT_EXPECT("session_keys_match",
+		  ksspi_query_context_attributes(&p->client,
+						 SECPKG_ATTR_SESSION_KEY,
+						 key_c, &len_c) == SEC_E_OK &&
+		  ksspi_query_context_attributes(&p->server,
+						 SECPKG_ATTR_SESSION_KEY,
+						 key_s, &len_s) == SEC_E_OK &&
+		  len_c == len_s && !memcmp(key_c, key_s, len_c));
+	len = 1;
+	KT_EXPECT("query_too_small",
+		  ksspi_query_context_attributes(&p->client, SECPKG_ATTR_SIZES,
+						 &sizes, &len) ==
+		  SEC_E_BUFFER_TOO_SMALL && len == sizeof(sizes));
+}
+
+static void kt_export_import(struct kt_pair *p)
+{
+	struct ksspi_buffer packed = {};
+	struct ksspi_handle imported;
+	u8 data[64], copy[64];
+	u32 st;
+
+	st = ksspi_export_security_context(&p->server, 0, &packed);
+	KT_EXPECT("export", st == SEC_E_OK && packed.pv_buffer);
+	if (st != SEC_E_OK)
+		return;
+	st = ksspi_import_security_context("KsspiTest", &packed, &imported);
+	ksspi_free_context_buffer(packed.pv_buffer);
+	KT_EXPECT("import", st == SEC_E_OK);
+	if (st != SEC_E_OK)
+		return;
+	/*
+	 * The copy carries the server's keys and its send sequence number:
+	 * what it signs, the client accepts as the server's next message.
+	 */
+	get_random_bytes(data, sizeof(data));
+	memcpy(copy, data, sizeof(data));
+	KT_EXPECT("imported_signs_in_sequence",
+		  kt_sign_verify(&imported, &p->client, data, copy,
+				 sizeof(data), false) == SEC_E_OK);
+	KT_EXPECT("delete_imported",
+		  ksspi_delete_security_context(&imported) == SEC_E_OK);
+	KT_EXPECT("delete_imported_twice",
+		  ksspi_delete_security_context(&imported) ==
+		  SEC_E_INVALID_HANDLE);
+}
+
+static void kt_parameters(void)
+{
+	struct ksspi_handle forged = { .lower = 1, .upper = 0x1234 };
+	struct ksspi_handle h;
+
+	KT_EXPECT("unknown_package",
+		  ksspi_acquire_credentials_handle("NoSuchPackage",
+						   SECPKG_CRED_OUTBOUND, NULL,
+						   &h, NULL) ==
+		  SEC_E_SECPKG_NOT_FOUND);
+	KT_EXPECT("forged_credential",
+		  ksspi_free_credentials_handle(&forged) ==
+		  SEC_E_INVALID_HANDLE);
+	KT_EXPECT("forged_context",
+		  ksspi_delete_security_context(&forged) ==
+		  SEC_E_INVALID_HANDLE);
+}
+
+static int kt_results_show(struct seq_file *m, void *unused)
+{
+	unsigned int i;
+
+	for (i = 0; i < kt_count; i++)
+		seq_printf(m, "%sok %u %s\n", kt_results[i].ok ? "" : "not ",
+			   i + 1, kt_results[i].name);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kt_results);
+
+static int __init kt_init(void)
+{
+	struct kt_pair p;
+
+	kt_parameters();
+	kt_handshake(&p);
+	if (p.established) {
+		kt_messages(&p);
+		kt_attributes(&p);
+		kt_export_import(&p);
+	}
+	KT_EXPECT("delete_client",
+		  ksspi_delete_security_context(&p.client) == SEC_E_OK);
+	KT_EXPECT("delete_server",
+		  ksspi_delete_security_context(&p.server) == SEC_E_OK);
+	KT_EXPECT("free_credentials",
+		  ksspi_free_credentials_handle(&p.client_cred) == SEC_E_OK &&
+		  ksspi_free_credentials_handle(&p.server_cred) == SEC_E_OK);
+
+	kt_dir = debugfs_create_dir("ksspi_kapi_test", NULL);
+	debugfs_create_file("results", 0444, kt_dir, NULL, &kt_results_fops);
+	return 0;
+}
+
+static void __exit kt_exit(void)
+{
+	debugfs_remove_recursive(kt_dir);
+}
+
+module_init(kt_init);
+module_exit(kt_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("ksspi in-kernel API tests");
