@@ -3,7 +3,7 @@
 # Flags shared by every userspace part (helper, lib, tools, selftests).
 # SANITIZE=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer.
 
-TOP ?= $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+TOP := $(or $(TOP),$(abspath $(dir $(lastword $(MAKEFILE_LIST)))))
 CC ?= cc
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \

@@ -217,6 +217,7 @@ static u32 ksspi_handshake_check_token(struct ksspi_handshake_call *c,
 				       const struct ksspi_package *pkg,
 				       bool first, const struct ksspi_buffer *tok)
 {
+	const struct ksspi_buffer *bindings;
 	bool has_token = tok && tok->cb_buffer;
 
 	if (first && c->initiator) {
@@ -227,6 +228,9 @@ static u32 ksspi_handshake_check_token(struct ksspi_handshake_call *c,
 	}
 	if (has_token && tok->cb_buffer > KSSPI_MAX_TOKEN)
 		return SEC_E_INVALID_TOKEN;
+	bindings = ksspi_bufset_find(c->input, SECBUFFER_CHANNEL_BINDINGS);
+	if (bindings && bindings->cb_buffer > KSSPI_MAX_TOKEN)
+		return SEC_E_BAD_BINDINGS;
 	return SEC_E_OK;
 }
 

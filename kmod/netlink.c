@@ -234,7 +234,7 @@ int ksspi_netlink_send_upcall(u32 portid, u32 request_id,
 	       ksspi_nl_str_size(req->domain) +
 	       nla_total_size(req->password_len) +
 	       ksspi_nl_fragments_size(req->token_len) +
-	       nla_total_size(req->bindings_len);
+	       ksspi_nl_fragments_size(req->bindings_len);
 
 	skb = genlmsg_new(size, GFP_KERNEL);
 	if (!skb)
@@ -267,9 +267,8 @@ int ksspi_netlink_send_upcall(u32 portid, u32 request_id,
 	if (ksspi_nl_put_fragments(skb, KSSPI_A_TOKEN, req->token,
 				   req->token_len))
 		goto too_big;
-	if (req->bindings_len &&
-	    nla_put(skb, KSSPI_A_CHANNEL_BINDINGS, req->bindings_len,
-		    req->bindings))
+	if (ksspi_nl_put_fragments(skb, KSSPI_A_CHANNEL_BINDINGS,
+				   req->bindings, req->bindings_len))
 		goto too_big;
 
 	genlmsg_end(skb, hdr);

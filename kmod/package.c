@@ -5,6 +5,7 @@
  */
 #include <linux/rwsem.h>
 #include <linux/string.h>
+#include <linux/ksspi_context.h>
 #include "package.h"
 
 static LIST_HEAD(ksspi_packages);
@@ -19,6 +20,11 @@ static DECLARE_RWSEM(ksspi_packages_lock);
 int ksspi_package_register(struct ksspi_package *pkg)
 {
 	int err = 0;
+
+	/* The name must fit the serialized context's header. */
+	if (strnlen(pkg->info.name, sizeof(pkg->info.name)) >=
+	    sizeof_field(struct ksspi_ctx_header, package))
+		return -ENAMETOOLONG;
 
 	down_write(&ksspi_packages_lock);
 	if (ksspi_package_find(pkg->info.name)) {

@@ -35,7 +35,8 @@
  * @flags: KSSPI_CTX_F_*
  * @context_attr: ISC_RET_* or ASC_RET_* of the established context
  * @expiry: seconds since 1970 (UTC); 0 for never
- * @package: package name, NUL-padded
+ * @package: package name, NUL-padded (package names are shorter than
+ *	this field)
  */
 struct ksspi_ctx_header {
 	__le32 magic;

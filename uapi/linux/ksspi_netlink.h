@@ -49,7 +49,8 @@ enum ksspi_op {
 
 enum ksspi_attr {
 	KSSPI_A_UNSPEC,
-	KSSPI_A_REQUEST_ID,		/* u64 */
+	KSSPI_A_REQUEST_ID,		/* u64; the kernel issues ids below
+					 * 2^32 */
 	KSSPI_A_OP,			/* u32, enum ksspi_op */
 	KSSPI_A_PROTOCOL_VERSION,	/* u32, KSSPI_GENL_VERSION */
 	KSSPI_A_HELPER_VERSION,		/* string, the helper's version */
@@ -63,10 +64,11 @@ enum ksspi_attr {
 	KSSPI_A_DOMAIN,			/* string, UTF-8 */
 	KSSPI_A_PASSWORD,		/* binary, UTF-8 */
 	KSSPI_A_TOKEN,			/* binary, fragment */
-	KSSPI_A_CHANNEL_BINDINGS,	/* binary */
+	KSSPI_A_CHANNEL_BINDINGS,	/* binary, fragment */
 	KSSPI_A_STATUS,			/* u32, SECURITY_STATUS */
 	KSSPI_A_CONTEXT_ATTR,		/* u32, ISC_RET_* / ASC_RET_* */
-	KSSPI_A_EXPIRY,			/* s64, seconds since 1970 (UTC) */
+	KSSPI_A_EXPIRY,			/* s64, seconds since 1970 (UTC);
+					 * 0 or absent: never */
 	KSSPI_A_CONTEXT_BLOB,		/* binary, fragment of a serialized
 					 * context (<linux/ksspi_context.h>) */
 	KSSPI_A_UID,			/* u32, caller's uid */
