@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Writer of the serialized security context (<linux/ksspi_context.h>) that
+ * the helper hands to the kernel when a handshake completes.  Every package
+ * uses it.
+ */
+#ifndef KSSPID_CTXBLOB_H
+#define KSSPID_CTXBLOB_H
+
+#include <stdint.h>
+
+#include "bytes.h"
+
+/*
+ * Starts a blob in the empty @blob: the header, with total_len filled in by
+ * ctxblob_finish().  @package must fit the header's 32 bytes with a NUL.
+ * 0, -EINVAL or -ENOMEM.
+ */
+int ctxblob_begin(struct bytes *blob, const char *package, uint32_t flags,
+		  uint32_t context_attr, int64_t expiry);
+
+/* Appends one record (KSSPI_CTX_REC_*) padded to 8 bytes.  0 or -errno. */
+int ctxblob_add(struct bytes *blob, uint16_t type, uint16_t flags,
+		const void *value, uint32_t len);
+
+/* Appends a record holding one little-endian 64-bit number. */
+int ctxblob_add_le64(struct bytes *blob, uint16_t type, uint16_t flags,
+		     uint64_t value);
+
+/* Sets total_len; -E2BIG over KSSPI_MAX_CONTEXT_BLOB. */
+int ctxblob_finish(struct bytes *blob);
+
+#endif /* KSSPID_CTXBLOB_H */

@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ksspid: the userspace helper of the ksspi kernel module.  It registers
+ * with the module over generic netlink and does the handshake work
+ * ("ticket" work) the module upcalls for: one leg of
+ * InitializeSecurityContext or AcceptSecurityContext at a time, and pings.
+ *
+ * The main thread receives upcalls and queues them, expires idle sessions
+ * and handles signals; worker threads answer.  Documentation/helper.rst
+ * describes the behaviour in full.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/ksspi_netlink.h>
+#include <linux/ksspi_sspi.h>
+
+#include "log.h"
+#include "message.h"
+#include "netlink.h"
+#include "session.h"
+#include "worker.h"
+
+#define DEFAULT_WORKERS		4
+#define SWEEP_INTERVAL_S	60	/* how often idle sessions expire */
+
+struct options {
+	bool foreground;
+	bool systemd;
+	bool verbose;
+	unsigned int workers;
+};
+
+struct daemon {
+	struct netlink_channel channel;
+	struct session_table sessions;
+	struct worker_pool *pool;
+	bool module_gone;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: ksspid [OPTION]...\n"
+		"Userspace helper of the ksspi kernel module.\n"
+		"\n"
+		"  -f, --foreground   stay in the foreground, log to stderr\n"
+		"      --systemd      run under systemd: foreground, log to stderr\n"
+		"                     with <N> priority prefixes for journald\n"
+		"  -w, --workers N    worker threads (1-%d, default %d)\n"
+		"  -v, --verbose      log every request\n"
+		"      --version      print the version and exit\n"
+		"  -h, --help         print this help and exit\n"
+		"\n"
+		"Without -f or --systemd, ksspid detaches and logs to syslog.\n",
+		WORKER_MAX, DEFAULT_WORKERS);
+}
+
+/* 0: run; 1: done, exit 0; -1: bad usage. */
+static int parse_options(int argc, char **argv, struct options *opts)
+{
+	enum { OPT_SYSTEMD = 256, OPT_VERSION };
+	static const struct option long_options[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "systemd", no_argument, NULL, OPT_SYSTEMD },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long workers;
+	char *end;
+	int c;
+
+	*opts = (struct options){ .workers = DEFAULT_WORKERS };
+	while ((c = getopt_long(argc, argv, "fw:vh", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			opts->foreground = true;
+			break;
+		case OPT_SYSTEMD:
+			opts->systemd = true;
+			break;
+		case 'w':
+			errno = 0;
+			workers = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || workers < 1 ||
+			    workers > WORKER_MAX) {
+				fprintf(stderr, "ksspid: --workers wants a number from 1 to %d\n",
+					WORKER_MAX);
+				return -1;
+			}
+			opts->workers = (unsigned int)workers;
+			break;
+		case 'v':
+			opts->verbose = true;
+			break;
+		case OPT_VERSION:
+			printf("ksspid %s (ksspi netlink protocol %d)\n",
+			       KSSPID_VERSION, KSSPI_GENL_VERSION);
+			return 1;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ksspid: unexpected argument \"%s\"\n",
+			argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Detaching: the parent waits until the child reports that it registered
+ * (or died), so that startup errors still reach the terminal and the exit
+ * status.  Returns the child's end of the report pipe.
+ */
+static int detach_begin(void)
+{
+	int report[2];
+	pid_t pid;
+	char ok;
+
+	if (pipe2(report, O_CLOEXEC) < 0) {
+		log_error("pipe: %s", strerror(errno));
+		exit(EXIT_FAILURE);
+	}
+	pid = fork();
+	if (pid < 0) {
+		log_error("fork: %s", strerror(errno));
+		exit(EXIT_FAILURE);
+	}
+	if (pid > 0) {
+		close(report[1]);
+		_exit(read(report[0], &ok, 1) == 1 && ok == 0 ?
+		      EXIT_SUCCESS : EXIT_FAILURE);
+	}
+	close(report[0]);
+	setsid();
+	return report[1];
+}
+
+static void detach_done(int report_fd, bool verbose)
+{
+	int null_fd = open("/dev/null", O_RDWR);
+	char ok = 0;
+
+	log_setup(LOG_TO_SYSLOG, verbose);
+	if (null_fd >= 0) {
+		dup2(null_fd, STDIN_FILENO);
+		dup2(null_fd, STDOUT_FILENO);
+		dup2(null_fd, STDERR_FILENO);
+		if (null_fd > STDERR_FILENO)
+			close(null_fd);
+	}
+	if (chdir("/") < 0)
+		log_warn("chdir /: %s", strerror(errno));
+	if (write(report_fd, &ok, 1) != 1)
+		log_warn("cannot report startup to the parent process");
+	close(report_fd);
+}
+
+static void on_upcall(struct upcall *up, void *arg)
+{
+	struct daemon *d = arg;
+	struct reply busy = { 0 };
+
+	if (worker_pool_submit(d->pool, up))
+		return;
+	/* Never block the receive loop: refuse at once instead. */
+	log_warn("request %llu: %d requests already queued, answering SEC_E_INSUFFICIENT_MEMORY",
+		 (unsigned long long)up->request_id, WORKER_QUEUE_MAX);
+	busy.request_id = up->request_id;
+	busy.status = SEC_E_INSUFFICIENT_MEMORY;
+	netlink_send_downcall(d->channel.sock, d->channel.family_id, &busy,
+			      false);
+	upcall_free(up);
+	free(up);
+}
+
+static void on_session_release(uint64_t session_id, void *arg)
+{
+	struct daemon *d = arg;
+
+	if (session_release(&d->sessions, session_id))
+		log_debug("session %#llx released",
+			  (unsigned long long)session_id);
+}
+
+static void on_family_removed(void *arg)
+{
+	struct daemon *d = arg;
+
+	log_error("the ksspi module was unloaded");
+	d->module_gone = true;
+}
+
+static int64_t monotonic_seconds(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec;
+}
+
+/* Returns the exit status: 0 after SIGTERM or SIGINT. */
+static int serve(struct daemon *d, int signal_fd)
+{
+	struct pollfd fds[2] = {
+		{ .fd = netlink_channel_fd(&d->channel), .events = POLLIN },
+		{ .fd = signal_fd, .events = POLLIN },
+	};
+	int64_t next_sweep = monotonic_seconds() + SWEEP_INTERVAL_S;
+
+	while (!d->module_gone) {
+		struct signalfd_siginfo info;
+		int64_t now;
+		size_t expired;
+
+		if (poll(fds, 2, SWEEP_INTERVAL_S * 1000) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_error("poll: %s", strerror(errno));
+			return EXIT_FAILURE;
+		}
+		if (fds[1].revents & POLLIN) {
+			if (read(signal_fd, &info, sizeof(info)) == sizeof(info))
+				log_info("%s: shutting down",
+					 strsignal((int)info.ssi_signo));
+			return EXIT_SUCCESS;
+		}
+		if (fds[0].revents)
+			netlink_receive(&d->channel);
+
+		now = monotonic_seconds();
+		if (now >= next_sweep) {
+			expired = session_expire(&d->sessions, now);
+			if (expired)
+				log_info("%zu idle sessions expired", expired);
+			next_sweep = now + SWEEP_INTERVAL_S;
+		}
+	}
+	return EXIT_FAILURE;
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon d = { 0 };
+	const struct upcall_handlers handlers = {
+		.upcall = on_upcall,
+		.session_release = on_session_release,
+		.family_removed = on_family_removed,
+		.arg = &d,
+	};
+	struct options opts;
+	int report_fd = -1, signal_fd, status = EXIT_FAILURE, err;
+	sigset_t signals;
+
+	err = parse_options(argc, argv, &opts);
+	if (err)
+		return err > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	log_setup(opts.systemd ? LOG_TO_JOURNAL : LOG_TO_STDERR, opts.verbose);
+	if (!opts.foreground && !opts.systemd)
+		report_fd = detach_begin();
+
+	/* Blocked before any thread exists, so only signal_fd sees them. */
+	sigemptyset(&signals);
+	sigaddset(&signals, SIGTERM);
+	sigaddset(&signals, SIGINT);
+	sigprocmask(SIG_BLOCK, &signals, NULL);
+	signal_fd = signalfd(-1, &signals, SFD_CLOEXEC);
+	if (signal_fd < 0) {
+		log_error("signalfd: %s", strerror(errno));
+		return EXIT_FAILURE;
+	}
+	if (session_table_init(&d.sessions)) {
+		log_error("cannot set up the session table");
+		goto out_signals;
+	}
+
+	err = netlink_channel_open(&d.channel, &handlers);
+	if (err == -ENOENT)
+		log_error("ksspi module not loaded (no \"%s\" generic netlink family); load it with \"modprobe ksspi\"",
+			  KSSPI_GENL_NAME);
+	if (err)
+		goto out_sessions;
+
+	/* Workers first: upcalls can arrive as soon as registration is done. */
+	d.pool = worker_pool_start(opts.workers, d.channel.family_id,
+				   &d.sessions);
+	if (!d.pool)
+		goto out_channel;
+	if (netlink_register(&d.channel) < 0)
+		goto out_pool;
+	if (report_fd >= 0)
+		detach_done(report_fd, opts.verbose);
+	log_info("ksspid %s registered (netlink protocol %d, %u workers)",
+		 KSSPID_VERSION, KSSPI_GENL_VERSION, opts.workers);
+
+	status = serve(&d, signal_fd);
+
+	if (!d.module_gone)
+		netlink_unregister(&d.channel);
+out_pool:
+	worker_pool_stop(d.pool);
+out_channel:
+	netlink_channel_close(&d.channel);
+out_sessions:
+	session_table_destroy(&d.sessions);
+out_signals:
+	close(signal_fd);
+	if (status == EXIT_SUCCESS)
+		log_info("stopped");
+	return status;
+}

@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Upcall parsing and downcall building.
+ *
+ * Every upcall is treated as hostile: libnl's policy check runs first, then
+ * a stricter pass of our own that wants exact integer sizes, strings that
+ * are NUL-terminated without an embedded NUL, no repeated attribute (except
+ * fragments), no stray flag bits in the type, no trailing bytes, and caps
+ * every length.  Attributes unknown to this version are skipped so that a
+ * newer module can add some.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/genetlink.h>
+#include <linux/ksspi.h>
+#include <linux/ksspi_sspi.h>
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
+#include "message.h"
+
+enum attr_kind {
+	ATTR_IGNORED,		/* not part of an upcall: skipped */
+	ATTR_U32,
+	ATTR_U64,
+	ATTR_STRING,		/* NUL-terminated UTF-8 */
+	ATTR_BINARY,		/* one attribute */
+	ATTR_FRAGMENTS,		/* several attributes, joined */
+};
+
+struct attr_rule {
+	enum attr_kind kind;
+	size_t max;		/* longest string (NUL excluded) or byte string */
+	uint32_t too_long;	/* status when a byte string exceeds @max */
+};
+
+static const struct attr_rule upcall_rules[KSSPI_A_MAX + 1] = {
+	[KSSPI_A_REQUEST_ID]	 = { .kind = ATTR_U64 },
+	[KSSPI_A_OP]		 = { .kind = ATTR_U32 },
+	[KSSPI_A_PACKAGE]	 = { .kind = ATTR_STRING,
+				     .max = KSSPI_MAX_PACKAGE_NAME },
+	[KSSPI_A_SESSION_ID]	 = { .kind = ATTR_U64 },
+	[KSSPI_A_CONTEXT_REQ]	 = { .kind = ATTR_U32 },
+	[KSSPI_A_TARGET_NAME]	 = { .kind = ATTR_STRING, .max = KSSPI_MAX_NAME },
+	[KSSPI_A_CREDENTIAL_USE] = { .kind = ATTR_U32 },
+	[KSSPI_A_USER]		 = { .kind = ATTR_STRING, .max = KSSPI_MAX_NAME },
+	[KSSPI_A_DOMAIN]	 = { .kind = ATTR_STRING, .max = KSSPI_MAX_NAME },
+	[KSSPI_A_PASSWORD]	 = { .kind = ATTR_BINARY,
+				     .max = KSSPI_MAX_PASSWORD },
+	[KSSPI_A_TOKEN]		 = { .kind = ATTR_FRAGMENTS,
+				     .max = KSSPI_MAX_TOKEN,
+				     .too_long = SEC_E_INVALID_TOKEN },
+	[KSSPI_A_CHANNEL_BINDINGS] = { .kind = ATTR_FRAGMENTS,
+				       .max = KSSPI_MAX_TOKEN,
+				       .too_long = SEC_E_BAD_BINDINGS },
+	[KSSPI_A_UID]		 = { .kind = ATTR_U32 },
+	[KSSPI_A_PID]		 = { .kind = ATTR_U32 },
+	[KSSPI_A_FLAGS]		 = { .kind = ATTR_U32 },
+};
+
+/* The same limits in libnl's terms, for its own first check. */
+static const struct nla_policy upcall_policy[KSSPI_A_MAX + 1] = {
+	[KSSPI_A_REQUEST_ID]	   = { .type = NLA_U64, .maxlen = 8 },
+	[KSSPI_A_OP]		   = { .type = NLA_U32, .maxlen = 4 },
+	[KSSPI_A_PACKAGE]	   = { .type = NLA_STRING,
+				       .maxlen = KSSPI_MAX_PACKAGE_NAME + 1 },
+	[KSSPI_A_SESSION_ID]	   = { .type = NLA_U64, .maxlen = 8 },
+	[KSSPI_A_CONTEXT_REQ]	   = { .type = NLA_U32, .maxlen = 4 },
+	[KSSPI_A_TARGET_NAME]	   = { .type = NLA_STRING,
+				       .maxlen = KSSPI_MAX_NAME + 1 },
+	[KSSPI_A_CREDENTIAL_USE]   = { .type = NLA_U32, .maxlen = 4 },
+	[KSSPI_A_USER]		   = { .type = NLA_STRING,
+				       .maxlen = KSSPI_MAX_NAME + 1 },
+	[KSSPI_A_DOMAIN]	   = { .type = NLA_STRING,
+				       .maxlen = KSSPI_MAX_NAME + 1 },
+	[KSSPI_A_PASSWORD]	   = { .type = NLA_UNSPEC,
+				       .maxlen = KSSPI_MAX_PASSWORD },
+	[KSSPI_A_TOKEN]		   = { .type = NLA_UNSPEC,
+				       .maxlen = KSSPI_NL_FRAGMENT_MAX },
+	[KSSPI_A_CHANNEL_BINDINGS] = { .type = NLA_UNSPEC,
+				       .maxlen = KSSPI_NL_FRAGMENT_MAX },
+	[KSSPI_A_UID]		   = { .type = NLA_U32, .maxlen = 4 },
+	[KSSPI_A_PID]		   = { .type = NLA_U32, .maxlen = 4 },
+	[KSSPI_A_FLAGS]		   = { .type = NLA_U32, .maxlen = 4 },
+};
+
+/* Where the value of attribute @type goes in @up. */
+static void *upcall_field(struct upcall *up, int type)
+{
+	switch (type) {
+	case KSSPI_A_REQUEST_ID:	return &up->request_id;
+	case KSSPI_A_OP:		return &up->op;
+	case KSSPI_A_PACKAGE:		return &up->package;
+	case KSSPI_A_SESSION_ID:	return &up->session_id;
+	case KSSPI_A_CONTEXT_REQ:	return &up->context_req;
+	case KSSPI_A_TARGET_NAME:	return &up->target_name;
+	case KSSPI_A_CREDENTIAL_USE:	return &up->credential_use;
+	case KSSPI_A_USER:		return &up->user;
+	case KSSPI_A_DOMAIN:		return &up->domain;
+	case KSSPI_A_PASSWORD:		return &up->password;
+	case KSSPI_A_TOKEN:		return &up->token;
+	case KSSPI_A_CHANNEL_BINDINGS:	return &up->channel_bindings;
+	case KSSPI_A_UID:		return &up->uid;
+	case KSSPI_A_PID:		return &up->pid;
+	case KSSPI_A_FLAGS:		return &up->flags;
+	default:			return NULL;
+	}
+}
+
+int fragment_append(struct bytes *dst, const struct nlattr *nla, size_t limit)
+{
+	size_t len = (size_t)nla_len(nla);
+
+	if (len > KSSPI_NL_FRAGMENT_MAX || len > limit - dst->len)
+		return -E2BIG;
+	return bytes_append(dst, nla_data(nla), len);
+}
+
+/* Stores one attribute; SEC_E_OK or the status to refuse the upcall with. */
+static uint32_t store_attr(const struct nlattr *nla,
+			   const struct attr_rule *rule, void *field)
+{
+	const char *str = nla_data(nla);
+	size_t len = (size_t)nla_len(nla);
+	int err;
+
+	switch (rule->kind) {
+	case ATTR_U32:
+		if (len != sizeof(uint32_t))
+			return SEC_E_INVALID_PARAMETER;
+		memcpy(field, nla_data(nla), sizeof(uint32_t));
+		return SEC_E_OK;
+	case ATTR_U64:
+		if (len != sizeof(uint64_t))
+			return SEC_E_INVALID_PARAMETER;
+		memcpy(field, nla_data(nla), sizeof(uint64_t));
+		return SEC_E_OK;
+	case ATTR_STRING:
+		if (len < 1 || str[len - 1] != '\0' ||
+		    memchr(str, '\0', len - 1) || len - 1 > rule->max)
+			return SEC_E_INVALID_PARAMETER;
+		*(char **)field = strdup(str);
+		return *(char **)field ? SEC_E_OK : SEC_E_INSUFFICIENT_MEMORY;
+	case ATTR_BINARY:
+		if (len > rule->max)
+			return SEC_E_INVALID_PARAMETER;
+		err = bytes_append(field, nla_data(nla), len);
+		return err ? SEC_E_INSUFFICIENT_MEMORY : SEC_E_OK;
+	case ATTR_FRAGMENTS:
+		err = fragment_append(field, nla, rule->max);
+		if (err == -E2BIG)
+			return rule->too_long;
+		return err ? SEC_E_INSUFFICIENT_MEMORY : SEC_E_OK;
+	case ATTR_IGNORED:
+		break;
+	}
+	return SEC_E_OK;
+}
+
+/* The request id, when exactly one well-formed KSSPI_A_REQUEST_ID exists. */
+static bool find_request_id(const void *attrs, int len, uint64_t *id)
+{
+	struct nlattr *nla;
+	int rem, found = 0;
+
+	nla_for_each_attr(nla, (struct nlattr *)attrs, len, rem) {
+		if (nla->nla_type != KSSPI_A_REQUEST_ID)
+			continue;
+		if (nla_len(nla) != sizeof(*id))
+			return false;
+		memcpy(id, nla_data(nla), sizeof(*id));
+		found++;
+	}
+	return found == 1;
+}
+
+static uint32_t parse_attrs(struct upcall *up, const void *attrs, int len)
+{
+	struct nlattr *nla;
+	uint32_t status;
+	int rem;
+
+	if (nla_validate(attrs, len, KSSPI_A_MAX, upcall_policy) < 0)
+		return SEC_E_INVALID_PARAMETER;
+
+	nla_for_each_attr(nla, (struct nlattr *)attrs, len, rem) {
+		int type = nla_type(nla);
+		const struct attr_rule *rule;
+
+		if (type <= 0 || type > KSSPI_A_MAX)
+			continue;
+		rule = &upcall_rules[type];
+		if (rule->kind == ATTR_IGNORED)
+			continue;
+		/* NLA_F_NESTED / NLA_F_NET_BYTEORDER make no sense here. */
+		if (nla->nla_type != type)
+			return SEC_E_INVALID_PARAMETER;
+		if (rule->kind != ATTR_FRAGMENTS && upcall_has(up, type))
+			return SEC_E_INVALID_PARAMETER;
+		status = store_attr(nla, rule, upcall_field(up, type));
+		if (status != SEC_E_OK)
+			return status;
+		up->present |= 1u << type;
+	}
+	if (rem != 0)
+		return SEC_E_INVALID_PARAMETER;	/* trailing bytes */
+
+	switch (up->cmd) {
+	case KSSPI_CMD_UPCALL:
+		if (!upcall_has(up, KSSPI_A_REQUEST_ID) ||
+		    !upcall_has(up, KSSPI_A_OP))
+			return SEC_E_INVALID_PARAMETER;
+		break;
+	case KSSPI_CMD_SESSION_RELEASE:
+		if (!upcall_has(up, KSSPI_A_SESSION_ID))
+			return SEC_E_INVALID_PARAMETER;
+		break;
+	default:
+		return SEC_E_UNSUPPORTED_FUNCTION;
+	}
+	return SEC_E_OK;
+}
+
+uint32_t upcall_parse(struct upcall *up, uint8_t cmd, const void *attrs,
+		      size_t len)
+{
+	uint64_t request_id = 0;
+	bool answerable;
+
+	up->cmd = cmd;
+	if (len > INT_MAX) {
+		up->status = SEC_E_INVALID_PARAMETER;
+		return up->status;
+	}
+	answerable = find_request_id(attrs, (int)len, &request_id);
+
+	up->status = parse_attrs(up, attrs, (int)len);
+	if (up->status != SEC_E_OK) {
+		/* Keep nothing of a refused upcall but the id to answer. */
+		upcall_free(up);
+		up->cmd = cmd;
+		if (answerable) {
+			up->request_id = request_id;
+			up->present = 1u << KSSPI_A_REQUEST_ID;
+		}
+	}
+	return up->status;
+}
+
+void upcall_free(struct upcall *up)
+{
+	uint32_t status = up->status;
+
+	free(up->package);
+	free(up->target_name);
+	free(up->user);
+	free(up->domain);
+	bytes_free(&up->password);
+	bytes_free(&up->token);
+	bytes_free(&up->channel_bindings);
+	explicit_bzero(up, sizeof(*up));
+	up->status = status;
+}
+
+int fragments_put(struct nl_msg *msg, int type, const uint8_t *data,
+		  size_t len)
+{
+	while (len > 0) {
+		size_t chunk = len < KSSPI_NL_FRAGMENT_MAX ?
+			       len : KSSPI_NL_FRAGMENT_MAX;
+		int err = nla_put(msg, type, (int)chunk, data);
+
+		if (err < 0)
+			return err;
+		data += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+static size_t fragments_size(size_t len)
+{
+	size_t whole = len / KSSPI_NL_FRAGMENT_MAX;
+	size_t rest = len % KSSPI_NL_FRAGMENT_MAX;
+
+	return whole * (size_t)nla_total_size(KSSPI_NL_FRAGMENT_MAX) +
+	       (rest ? (size_t)nla_total_size((int)rest) : 0);
+}
+
+void reply_clear(struct reply *r)
+{
+	bytes_free(&r->token);
+	bytes_free(&r->blob);
+	r->has_context_attr = false;
+	r->context_attr = 0;
+	r->has_expiry = false;
+	r->expiry = 0;
+}
+
+size_t downcall_size(const struct reply *r)
+{
+	return NLMSG_HDRLEN + GENL_HDRLEN +
+	       (size_t)nla_total_size(sizeof(uint64_t)) +	/* request id */
+	       (size_t)nla_total_size(sizeof(uint32_t)) +	/* status */
+	       (size_t)nla_total_size(sizeof(uint32_t)) +	/* context attr */
+	       (size_t)nla_total_size(sizeof(int64_t)) +	/* expiry */
+	       fragments_size(r->token.len) + fragments_size(r->blob.len);
+}
+
+int downcall_build(struct nl_msg *msg, int family_id, const struct reply *r)
+{
+	int err;
+
+	if (r->token.len > KSSPI_MAX_TOKEN ||
+	    r->blob.len > KSSPI_MAX_CONTEXT_BLOB)
+		return -NLE_MSGSIZE;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family_id, 0, 0,
+			 KSSPI_CMD_DOWNCALL, KSSPI_GENL_VERSION))
+		return -NLE_NOMEM;
+
+	err = nla_put_u64(msg, KSSPI_A_REQUEST_ID, r->request_id);
+	if (!err)
+		err = nla_put_u32(msg, KSSPI_A_STATUS, r->status);
+	if (!err && r->has_context_attr)
+		err = nla_put_u32(msg, KSSPI_A_CONTEXT_ATTR, r->context_attr);
+	if (!err && r->has_expiry)
+		err = nla_put_s64(msg, KSSPI_A_EXPIRY, r->expiry);
+	if (!err)
+		err = fragments_put(msg, KSSPI_A_TOKEN, r->token.data,
+				    r->token.len);
+	if (!err)
+		err = fragments_put(msg, KSSPI_A_CONTEXT_BLOB, r->blob.data,
+				    r->blob.len);
+	return err;
+}

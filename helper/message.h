@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The wire format of the netlink messages between the ksspi module and
+ * ksspid (<linux/ksspi_netlink.h>): parsing and validating upcalls, building
+ * downcalls, and splitting and joining fragmented byte strings.  Nothing here
+ * touches a socket, so the unit tests and the fuzz targets call it directly.
+ */
+#ifndef KSSPID_MESSAGE_H
+#define KSSPID_MESSAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/ksspi_netlink.h>
+
+#include "bytes.h"
+
+struct nl_msg;
+struct nlattr;
+
+/* One KSSPI_CMD_UPCALL or KSSPI_CMD_SESSION_RELEASE, as parsed. */
+struct upcall {
+	uint8_t cmd;			/* KSSPI_CMD_* */
+	uint32_t status;		/* SEC_E_OK, or why parsing refused it */
+	uint32_t present;		/* 1u << KSSPI_A_* of attributes seen */
+
+	uint64_t request_id;
+	uint32_t op;			/* KSSPI_OP_* */
+	char *package;
+	uint64_t session_id;
+	uint32_t flags;			/* KSSPI_UPCALL_F_* */
+	uint32_t context_req;
+	char *target_name;
+	uint32_t credential_use;
+	char *user;
+	char *domain;
+	struct bytes password;
+	struct bytes token;		/* joined fragments */
+	struct bytes channel_bindings;	/* joined fragments */
+	uint32_t uid;
+	uint32_t pid;
+};
+
+static inline bool upcall_has(const struct upcall *up, int attr)
+{
+	return up->present & (1u << attr);
+}
+
+/*
+ * Parses the attributes of a message whose genetlink command is @cmd
+ * (@attrs, @len: everything after the genetlink header) into @up, which
+ * must be zeroed.  Returns SEC_E_OK or the status to answer with; also sets
+ * up->status.  KSSPI_A_REQUEST_ID is looked for first, so that even a
+ * refused upcall can be answered when it carries one.  Wipes nothing: call
+ * upcall_free() in every case.
+ */
+uint32_t upcall_parse(struct upcall *up, uint8_t cmd, const void *attrs,
+		      size_t len);
+
+/* Frees what upcall_parse() allocated, wiping the password and tokens. */
+void upcall_free(struct upcall *up);
+
+/*
+ * Appends the payload of one fragment attribute to @dst, refusing a
+ * fragment over KSSPI_NL_FRAGMENT_MAX or a total over @limit (-E2BIG), or
+ * -ENOMEM.
+ */
+int fragment_append(struct bytes *dst, const struct nlattr *nla, size_t limit);
+
+/*
+ * Adds @len bytes as attributes of type @type, each at most
+ * KSSPI_NL_FRAGMENT_MAX bytes.  Nothing is added for @len 0.  0 or -NLE_*.
+ */
+int fragments_put(struct nl_msg *msg, int type, const uint8_t *data,
+		  size_t len);
+
+/* What a worker answers to an upcall: one KSSPI_CMD_DOWNCALL. */
+struct reply {
+	uint64_t request_id;
+	uint32_t status;		/* SECURITY_STATUS */
+	bool has_context_attr;
+	uint32_t context_attr;		/* ISC_RET_* / ASC_RET_* */
+	bool has_expiry;
+	int64_t expiry;			/* seconds since 1970 */
+	struct bytes token;		/* output token; none when empty */
+	struct bytes blob;		/* serialized context; none when empty */
+};
+
+/*
+ * Wipes and drops the token, blob, context attributes and expiry; the
+ * request id and status stay.
+ */
+void reply_clear(struct reply *r);
+
+/* Bytes a downcall carrying @r needs, netlink headers included. */
+size_t downcall_size(const struct reply *r);
+
+/*
+ * Writes the genetlink header and attributes of a downcall into @msg
+ * (allocated with at least downcall_size() bytes).  Refuses a token over
+ * KSSPI_MAX_TOKEN or a blob over KSSPI_MAX_CONTEXT_BLOB.  0 or -NLE_*.
+ */
+int downcall_build(struct nl_msg *msg, int family_id, const struct reply *r);
+
+#endif /* KSSPID_MESSAGE_H */

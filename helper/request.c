@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Dispatch of one upcall: pings are echoed; context legs go to the package
+ * named in the upcall, with the handshake state kept in the session table
+ * from one leg to the next.
+ *
+ * Session rules (Documentation/helper.rst):
+ *  - a first leg (KSSPI_UPCALL_F_FIRST_LEG) drops any earlier state of its
+ *    session id and starts a new one, kept only if the package answers
+ *    SEC_I_CONTINUE_NEEDED;
+ *  - a later leg needs the state: unknown (the helper restarted, or the
+ *    state expired) -> SEC_E_NO_AUTHENTICATING_AUTHORITY; another leg of it
+ *    still running -> SEC_E_OUT_OF_SEQUENCE; state of another package or
+ *    side -> SEC_E_INVALID_HANDLE;
+ *  - any status other than SEC_I_CONTINUE_NEEDED ends the session.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include <linux/ksspi_netlink.h>
+#include <linux/ksspi_sspi.h>
+
+#include "message.h"
+#include "package.h"
+#include "pkg_test.h"
+#include "request.h"
+#include "session.h"
+#include "worker.h"
+
+static const struct package *const packages[] = {
+	&pkg_test,
+};
+
+const struct package *package_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(packages) / sizeof(packages[0]); i++)
+		if (strcmp(packages[i]->name, name) == 0)
+			return packages[i];
+	return NULL;
+}
+
+static bool status_is_error(uint32_t status)
+{
+	return status & 0x80000000u;
+}
+
+static int64_t monotonic_seconds(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec;
+}
+
+static void handle_ping(const struct upcall *up, struct reply *reply)
+{
+	worker_sleep_if_asked(up->token.data, up->token.len);
+	if (bytes_append(&reply->token, up->token.data, up->token.len)) {
+		reply->status = SEC_E_INSUFFICIENT_MEMORY;
+		return;
+	}
+	reply->status = SEC_E_OK;
+}
+
+static void run_step(const struct package *package, void *state,
+		     const struct upcall *up, struct reply *reply)
+{
+	package->step(state, up, reply);
+	if (status_is_error(reply->status))
+		reply_clear(reply);
+}
+
+static void first_leg(struct session_table *sessions,
+		      const struct package *package, const struct upcall *up,
+		      struct reply *reply)
+{
+	bool initiator = up->op == KSSPI_OP_INIT_CONTEXT;
+	struct session *session;
+	void *state;
+	int err;
+
+	session_release(sessions, up->session_id);
+
+	state = package->state_new();
+	if (!state) {
+		reply->status = SEC_E_INSUFFICIENT_MEMORY;
+		return;
+	}
+	run_step(package, state, up, reply);
+	if (reply->status != SEC_I_CONTINUE_NEEDED) {
+		package->state_free(state);
+		return;
+	}
+
+	session = session_new(up->session_id, package, initiator, state);
+	if (!session) {
+		package->state_free(state);
+		err = -ENOMEM;
+	} else {
+		err = session_add(sessions, session, monotonic_seconds());
+		if (err)
+			session_free(session);
+	}
+	if (err) {
+		reply_clear(reply);
+		reply->status = err == -EBUSY ? SEC_E_OUT_OF_SEQUENCE :
+						SEC_E_INSUFFICIENT_MEMORY;
+	}
+}
+
+static void next_leg(struct session_table *sessions,
+		     const struct package *package, const struct upcall *up,
+		     struct reply *reply)
+{
+	bool initiator = up->op == KSSPI_OP_INIT_CONTEXT;
+	struct session *session;
+
+	switch (session_acquire(sessions, up->session_id, &session)) {
+	case SESSION_UNKNOWN:
+		reply->status = SEC_E_NO_AUTHENTICATING_AUTHORITY;
+		return;
+	case SESSION_BUSY:
+		reply->status = SEC_E_OUT_OF_SEQUENCE;
+		return;
+	case SESSION_FOUND:
+		break;
+	}
+
+	if (session->package != package || session->initiator != initiator)
+		reply->status = SEC_E_INVALID_HANDLE;
+	else
+		run_step(package, session->state, up, reply);
+	session_put(sessions, session, reply->status == SEC_I_CONTINUE_NEEDED,
+		    monotonic_seconds());
+}
+
+static void handle_leg(struct session_table *sessions, const struct upcall *up,
+		       struct reply *reply)
+{
+	const struct package *package;
+
+	if (!upcall_has(up, KSSPI_A_PACKAGE) ||
+	    !upcall_has(up, KSSPI_A_SESSION_ID)) {
+		reply->status = SEC_E_INVALID_PARAMETER;
+		return;
+	}
+	package = package_find(up->package);
+	if (!package) {
+		reply->status = SEC_E_SECPKG_NOT_FOUND;
+		return;
+	}
+	if (up->flags & KSSPI_UPCALL_F_FIRST_LEG)
+		first_leg(sessions, package, up, reply);
+	else
+		next_leg(sessions, package, up, reply);
+}
+
+void request_handle(struct session_table *sessions, const struct upcall *up,
+		    struct reply *reply)
+{
+	reply->request_id = up->request_id;
+	if (up->status != SEC_E_OK) {
+		reply->status = up->status;
+		return;
+	}
+
+	switch (up->op) {
+	case KSSPI_OP_PING:
+		handle_ping(up, reply);
+		break;
+	case KSSPI_OP_INIT_CONTEXT:
+	case KSSPI_OP_ACCEPT_CONTEXT:
+		handle_leg(sessions, up, reply);
+		break;
+	default:
+		reply->status = SEC_E_UNSUPPORTED_FUNCTION;
+		break;
+	}
+}

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Request dispatch, from raw upcall attributes to the reply: pings,
+ * package lookup, and the session rules across legs.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <linux/ksspi.h>
+#include <linux/ksspi_netlink.h>
+#include <linux/ksspi_sspi.h>
+
+#include "../message.h"
+#include "../request.h"
+#include "../session.h"
+#include "tap.h"
+#include "util.h"
+
+#define REQUEST_ID 0x5151
+
+struct req {
+	uint32_t op;
+	const char *package;
+	bool no_session;
+	uint64_t session;
+	bool first;
+	const char *user;
+	const char *password;
+	const uint8_t *token;
+	size_t token_len;
+};
+
+static uint32_t handle(struct session_table *t, const struct req *q,
+		       struct reply *r)
+{
+	struct bytes b = { 0 };
+	struct upcall up = { 0 };
+
+	attr_put_u64(&b, KSSPI_A_REQUEST_ID, REQUEST_ID);
+	attr_put_u32(&b, KSSPI_A_OP, q->op);
+	if (q->package)
+		attr_put_str(&b, KSSPI_A_PACKAGE, q->package);
+	if (!q->no_session)
+		attr_put_u64(&b, KSSPI_A_SESSION_ID, q->session);
+	attr_put_u32(&b, KSSPI_A_FLAGS, q->first ? KSSPI_UPCALL_F_FIRST_LEG : 0);
+	if (q->user)
+		attr_put_str(&b, KSSPI_A_USER, q->user);
+	if (q->password)
+		attr_put(&b, KSSPI_A_PASSWORD, q->password,
+			 strlen(q->password));
+	attr_put_split(&b, KSSPI_A_TOKEN, q->token, q->token_len,
+		       KSSPI_NL_FRAGMENT_MAX);
+
+	upcall_parse(&up, KSSPI_CMD_UPCALL, b.data, b.len);
+	*r = (struct reply){ 0 };
+	request_handle(t, &up, r);
+	CHECK_EQ(r->request_id, REQUEST_ID);
+	if (r->status & 0x80000000u)
+		CHECK(!r->token.len && !r->blob.len && !r->has_context_attr &&
+		      !r->has_expiry);
+	upcall_free(&up);
+	bytes_free(&b);
+	return r->status;
+}
+
+static void test_ping(void)
+{
+	const size_t sizes[] = { 0, 1, 65536, 65536 + 1, KSSPI_MAX_TOKEN };
+	struct session_table t;
+	struct reply r;
+	size_t i;
+
+	session_table_init(&t);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		uint8_t *data = pattern(sizes[i], 11);
+		struct req q = { .op = KSSPI_OP_PING, .no_session = true,
+				 .token = data, .token_len = sizes[i] };
+
+		CHECK_EQ(handle(&t, &q, &r), SEC_E_OK);
+		CHECK_EQ(r.token.len, sizes[i]);
+		CHECK(!sizes[i] || memcmp(r.token.data, data, sizes[i]) == 0);
+		CHECK(!r.has_context_attr && !r.has_expiry && !r.blob.len);
+		reply_clear(&r);
+		free(data);
+	}
+	session_table_destroy(&t);
+}
+
+static void test_ping_sleep(void)
+{
+	static const uint8_t payload[] = "sleep:80 and more";
+	struct req q = { .op = KSSPI_OP_PING, .no_session = true,
+			 .token = payload, .token_len = sizeof(payload) };
+	struct session_table t;
+	struct timespec start, end;
+	struct reply r;
+
+	session_table_init(&t);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	CHECK_EQ(handle(&t, &q, &r), SEC_E_OK);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	CHECK((end.tv_sec - start.tv_sec) * 1000 +
+	      (end.tv_nsec - start.tv_nsec) / 1000000 >= 80);
+	CHECK(r.token.len == sizeof(payload) &&
+	      memcmp(r.token.data, payload, sizeof(payload)) == 0);
+	reply_clear(&r);
+	session_table_destroy(&t);
+}
+
+static void test_dispatch_errors(void)
+{
+	struct session_table t;
+	struct reply r;
+	struct req q = { .op = KSSPI_OP_INIT_CONTEXT, .package = "NTLM",
+			 .first = true, .user = "u", .password = "p" };
+	struct bytes b = { 0 };
+	struct upcall up = { 0 };
+
+	session_table_init(&t);
+	CHECK_EQ(handle(&t, &q, &r), SEC_E_SECPKG_NOT_FOUND);
+	q.package = "ksspitest";		/* names are case-sensitive */
+	CHECK_EQ(handle(&t, &q, &r), SEC_E_SECPKG_NOT_FOUND);
+	q.package = NULL;
+	CHECK_EQ(handle(&t, &q, &r), SEC_E_INVALID_PARAMETER);
+	q.package = "KsspiTest";
+	q.no_session = true;
+	CHECK_EQ(handle(&t, &q, &r), SEC_E_INVALID_PARAMETER);
+	q.no_session = false;
+	q.op = KSSPI_OP_MAX + 1;
+	CHECK_EQ(handle(&t, &q, &r), SEC_E_UNSUPPORTED_FUNCTION);
+	q.op = KSSPI_OP_UNSPEC;
+	CHECK_EQ(handle(&t, &q, &r), SEC_E_UNSUPPORTED_FUNCTION);
+	CHECK_EQ(session_count(&t), 0);
+
+	/* A refused upcall is answered with its parse status */
+	attr_put_u64(&b, KSSPI_A_REQUEST_ID, REQUEST_ID);
+	attr_put_u32(&b, KSSPI_A_OP, KSSPI_OP_PING);
+	attr_put(&b, KSSPI_A_USER, "x", 1);
+	upcall_parse(&up, KSSPI_CMD_UPCALL, b.data, b.len);
+	r = (struct reply){ 0 };
+	request_handle(&t, &up, &r);
+	CHECK_EQ(r.request_id, REQUEST_ID);
+	CHECK_EQ(r.status, SEC_E_INVALID_PARAMETER);
+	CHECK_EQ(r.token.len, 0);
+	upcall_free(&up);
+	bytes_free(&b);
+	session_table_destroy(&t);
+}
+
+/* Client on session 1, server on session 2, through request_handle(). */
+static void test_handshake_sessions(void)
+{
+	struct reply hello, challenge, proof, done;
+	struct session_table t;
+	struct req q;
+
+	session_table_init(&t);
+	q = (struct req){ .op = KSSPI_OP_INIT_CONTEXT, .package = "KsspiTest",
+			  .session = 1, .first = true, .user = "alice",
+			  .password = "pw" };
+	CHECK_EQ(handle(&t, &q, &hello), SEC_I_CONTINUE_NEEDED);
+	CHECK_EQ(session_count(&t), 1);
+	q = (struct req){ .op = KSSPI_OP_ACCEPT_CONTEXT, .package = "KsspiTest",
+			  .session = 2, .first = true, .user = "alice",
+			  .password = "pw", .token = hello.token.data,
+			  .token_len = hello.token.len };
+	CHECK_EQ(handle(&t, &q, &challenge), SEC_I_CONTINUE_NEEDED);
+	CHECK_EQ(session_count(&t), 2);
+	q = (struct req){ .op = KSSPI_OP_INIT_CONTEXT, .package = "KsspiTest",
+			  .session = 1, .token = challenge.token.data,
+			  .token_len = challenge.token.len };
+	CHECK_EQ(handle(&t, &q, &proof), SEC_E_OK);
+	CHECK(proof.has_expiry && proof.blob.len > 64 && proof.token.len > 0);
+	CHECK_EQ(session_count(&t), 1);
+	q = (struct req){ .op = KSSPI_OP_ACCEPT_CONTEXT, .package = "KsspiTest",
+			  .session = 2, .token = proof.token.data,
+			  .token_len = proof.token.len };
+	CHECK_EQ(handle(&t, &q, &done), SEC_E_OK);
+	CHECK(done.has_expiry && done.blob.len > 64 && done.token.len == 0);
+	CHECK_EQ(session_count(&t), 0);
+
+	reply_clear(&done);
+	/* Finished: another leg finds nothing */
+	CHECK_EQ(handle(&t, &q, &done), SEC_E_NO_AUTHENTICATING_AUTHORITY);
+	reply_clear(&hello);
+	reply_clear(&challenge);
+	reply_clear(&proof);
+	session_table_destroy(&t);
+}
+
+static void test_session_rules(void)
+{
+	static const uint8_t challenge[21] = "KTST\2";
+	struct session_table t;
+	struct reply r;
+	struct req first = { .op = KSSPI_OP_INIT_CONTEXT,
+			     .package = "KsspiTest", .session = 7,
+			     .first = true, .user = "u", .password = "p" };
+	struct req next = { .op = KSSPI_OP_INIT_CONTEXT,
+			    .package = "KsspiTest", .session = 7,
+			    .token = challenge, .token_len = sizeof(challenge) };
+
+	session_table_init(&t);
+	/* Unknown session (helper restarted mid-handshake) */
+	CHECK_EQ(handle(&t, &next, &r), SEC_E_NO_AUTHENTICATING_AUTHORITY);
+
+	/* An error ends the session */
+	CHECK_EQ(handle(&t, &first, &r), SEC_I_CONTINUE_NEEDED);
+	reply_clear(&r);
+	next.token_len = 20;
+	CHECK_EQ(handle(&t, &next, &r), SEC_E_INVALID_TOKEN);
+	CHECK_EQ(session_count(&t), 0);
+	next.token_len = sizeof(challenge);
+	CHECK_EQ(handle(&t, &next, &r), SEC_E_NO_AUTHENTICATING_AUTHORITY);
+
+	/* The other side's op on the same session */
+	CHECK_EQ(handle(&t, &first, &r), SEC_I_CONTINUE_NEEDED);
+	reply_clear(&r);
+	next.op = KSSPI_OP_ACCEPT_CONTEXT;
+	CHECK_EQ(handle(&t, &next, &r), SEC_E_INVALID_HANDLE);
+	CHECK_EQ(session_count(&t), 0);
+	next.op = KSSPI_OP_INIT_CONTEXT;
+
+	/* Released by the kernel */
+	CHECK_EQ(handle(&t, &first, &r), SEC_I_CONTINUE_NEEDED);
+	reply_clear(&r);
+	CHECK(session_release(&t, 7));
+	CHECK_EQ(handle(&t, &next, &r), SEC_E_NO_AUTHENTICATING_AUTHORITY);
+
+	/* A failed first leg leaves no session behind, and drops the old */
+	CHECK_EQ(handle(&t, &first, &r), SEC_I_CONTINUE_NEEDED);
+	reply_clear(&r);
+	first.password = NULL;
+	CHECK_EQ(handle(&t, &first, &r), SEC_E_NO_CREDENTIALS);
+	CHECK_EQ(session_count(&t), 0);
+
+	/* A first leg restarts a session: the new nonce is the one used */
+	first.password = "p";
+	CHECK_EQ(handle(&t, &first, &r), SEC_I_CONTINUE_NEEDED);
+	reply_clear(&r);
+	CHECK_EQ(handle(&t, &first, &r), SEC_I_CONTINUE_NEEDED);
+	reply_clear(&r);
+	CHECK_EQ(session_count(&t), 1);
+	CHECK_EQ(handle(&t, &next, &r), SEC_E_OK);
+	reply_clear(&r);
+	CHECK_EQ(session_count(&t), 0);
+	session_table_destroy(&t);
+}
+
+const struct test_case request_tests[] = {
+	{ "ping echoes 0 B to 256 KiB", test_ping },
+	{ "ping sleep:<ms> delays the answer", test_ping_sleep },
+	{ "unknown package, missing attributes, unknown op, refused upcall",
+	  test_dispatch_errors },
+	{ "handshake through request_handle with session ids",
+	  test_handshake_sessions },
+	{ "session rules: unknown, error, wrong side, released, restarted",
+	  test_session_rules },
+	{ NULL, NULL },
+};
