@@ -335,18 +335,45 @@ static u32 ksspi_handshake_leg(struct ksspi_handshake_call *c,
 	}
 
 	if (sec) {
-		ctx->context_attr = sec->context_attr;
+		WRITE_ONCE(ctx->context_attr, sec->context_attr);
 		*expiry = ksspi_timestamp(sec->expiry);
 		ksspi_context_set_state(ctx, KSSPI_CTX_ESTABLISHED, sec);
 		sec = NULL;
 	} else {
-		ctx->context_attr = reply.context_attr;
+		WRITE_ONCE(ctx->context_attr, reply.context_attr);
 		*expiry = ksspi_timestamp(reply.expiry);
 	}
 out:
 	ksspi_sec_state_free(sec);
 	ksspi_upcall_reply_free(&reply);
 	return status;
+}
+
+/* A failed call hands back no token: its length reads 0. */
+static void ksspi_handshake_clear_token(struct ksspi_handshake_call *c)
+{
+	struct ksspi_buffer *tok = ksspi_bufset_find(c->output,
+						     SECBUFFER_TOKEN);
+
+	if (tok)
+		tok->cb_buffer = 0;
+}
+
+/* A call that fails after the token was allocated for the caller frees it. */
+static void ksspi_handshake_drop_token(struct ksspi_handshake_call *c)
+{
+	u32 alloc = c->initiator ? ISC_REQ_ALLOCATE_MEMORY :
+				   ASC_REQ_ALLOCATE_MEMORY;
+	struct ksspi_buffer *tok;
+
+	if (!c->kernel_caller || !(c->context_req & alloc))
+		return;
+	tok = ksspi_bufset_find(c->output, SECBUFFER_TOKEN);
+	if (tok) {
+		ksspi_context_buffer_free(tok->pv_buffer);
+		tok->pv_buffer = NULL;
+		tok->cb_buffer = 0;
+	}
 }
 
 /**
@@ -390,7 +417,8 @@ u32 ksspi_handshake(struct ksspi_handshake_call *c)
 		goto out_unlock;
 	}
 	reauth = READ_ONCE(ctx->state) == KSSPI_CTX_ESTABLISHED;
-	first = fresh || reauth;
+	/* A reauthentication's later legs continue its own session. */
+	first = fresh || (reauth && !ctx->session_id);
 
 	tok = ksspi_bufset_find(c->input, SECBUFFER_TOKEN);
 	status = ksspi_handshake_check_token(c, ctx->pkg, first, tok);
@@ -404,10 +432,13 @@ u32 ksspi_handshake(struct ksspi_handshake_call *c)
 	status = ksspi_handshake_leg(c, ctx, first, reauth, tok, &expiry);
 	if (status & 0x80000000u) {
 		atomic64_inc(&ksspi_stats.handshakes_failed);
-		if (!fresh) {
-			ctx->session_id = 0;
+		/* The helper may still hold the state if the kernel failed. */
+		if (ctx->session_id)
+			ksspi_session_release(ctx->session_id,
+					      ctx->helper_generation);
+		ctx->session_id = 0;
+		if (!fresh)
 			ksspi_context_set_state(ctx, KSSPI_CTX_FAILED, NULL);
-		}
 		goto out_unlock;
 	}
 
@@ -424,6 +455,7 @@ u32 ksspi_handshake(struct ksspi_handshake_call *c)
 		ksspi_object_get(&fresh->obj);	/* for the table */
 		if (ksspi_owner_insert(c->owner, &fresh->obj, c->new_context)) {
 			ksspi_object_put(&fresh->obj);
+			ksspi_handshake_drop_token(c);
 			status = SEC_E_INSUFFICIENT_MEMORY;
 			goto out_unlock;
 		}
@@ -434,6 +466,8 @@ u32 ksspi_handshake(struct ksspi_handshake_call *c)
 out_unlock:
 	mutex_unlock(&ctx->handshake_lock);
 out_put:
+	if ((status & 0x80000000u) && c->desc_status == SEC_E_OK)
+		ksspi_handshake_clear_token(c);
 	if (ctx)
 		ksspi_object_put(&ctx->obj);
 	if (cred)
@@ -638,7 +672,8 @@ u32 ksspi_context_import(struct ksspi_owner *owner, const char *package,
  * with work left to do), so after the checks this is the no-op that
  * Windows' NTLM and Kerberos also perform.
  *
- * Return: SEC_E_OK, SEC_E_INVALID_HANDLE or SEC_E_INVALID_PARAMETER.
+ * Return: SEC_E_OK, SEC_E_INVALID_HANDLE, SEC_E_CONTEXT_EXPIRED or
+ * SEC_E_INVALID_PARAMETER.
  */
 u32 ksspi_context_complete(struct ksspi_owner *owner,
 			   const struct ksspi_handle *handle, u32 desc_status)

@@ -48,7 +48,10 @@ static u32 ksspi_parse_key_payload(char *buf, u32 len,
 	id->domain = domain;
 	id->password = password;
 	id->password_len = len - (password - buf);
-	if (memchr(password, '\0', id->password_len))
+	if (memchr(password, '\0', id->password_len) ||
+	    strlen(id->user) > KSSPI_MAX_NAME ||
+	    strlen(id->domain) > KSSPI_MAX_NAME ||
+	    id->password_len > KSSPI_MAX_PASSWORD)
 		return SEC_E_UNKNOWN_CREDENTIALS;
 	return SEC_E_OK;
 }
@@ -191,12 +194,15 @@ static bool ksspi_name_ok(const char *s, size_t max)
  * @package: package name
  * @use: SECPKG_CRED_INBOUND, _OUTBOUND or _BOTH
  * @id: identity or NULL for default credentials
+ * @id_malformed: the caller found the identity malformed (a NUL inside a
+ *	name, no user, key serial 0): refused in its place in the order of
+ *	the checks
  * @out: receives the credential (one reference)
  *
  * Return: SEC_E_OK or the status of the first failed check.
  */
 u32 ksspi_credential_create(const char *package, u32 use,
-			    const struct ksspi_identity *id,
+			    const struct ksspi_identity *id, bool id_malformed,
 			    struct ksspi_credential **out)
 {
 	const struct ksspi_package *pkg;
@@ -209,6 +215,8 @@ u32 ksspi_credential_create(const char *package, u32 use,
 	if (use != SECPKG_CRED_INBOUND && use != SECPKG_CRED_OUTBOUND &&
 	    use != SECPKG_CRED_BOTH)
 		return SEC_E_INVALID_PARAMETER;
+	if (id_malformed)
+		return SEC_E_UNKNOWN_CREDENTIALS;
 
 	cred = kzalloc(sizeof(*cred), GFP_KERNEL);
 	if (!cred)
@@ -217,7 +225,6 @@ u32 ksspi_credential_create(const char *package, u32 use,
 			  ksspi_credential_release);
 	cred->pkg = pkg;
 	cred->use = use;
-	cred->uid = current_uid();
 	atomic_inc(&ksspi_package_mut(pkg)->live_credentials);
 	atomic_inc(&ksspi_stats.credentials_live);
 

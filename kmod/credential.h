@@ -15,7 +15,6 @@ struct ksspi_package;
  *	credential outlives FreeCredentialsHandle while contexts use it
  * @pkg: its package
  * @use: SECPKG_CRED_INBOUND and/or SECPKG_CRED_OUTBOUND
- * @uid: the caller that acquired it
  * @user: user name (UTF-8) or NULL for default credentials
  * @domain: domain name or NULL
  * @password: password or NULL; zeroized on free
@@ -29,7 +28,6 @@ struct ksspi_credential {
 	struct ksspi_object obj;
 	const struct ksspi_package *pkg;
 	u32 use;
-	kuid_t uid;
 	char *user;
 	char *domain;
 	char *password;
@@ -46,7 +44,7 @@ struct ksspi_identity_copy {
 };
 
 u32 ksspi_credential_create(const char *package, u32 use,
-			    const struct ksspi_identity *id,
+			    const struct ksspi_identity *id, bool id_malformed,
 			    struct ksspi_credential **out);
 u32 ksspi_credential_identity(const struct ksspi_credential *cred,
 			      struct ksspi_identity_copy *id);

@@ -4,8 +4,10 @@
  *
  *   ksspi/stats   counters: live objects per package, upcalls, the helper
  *   ksspi/ping    write N bytes: a PING upcall carries them to the helper
- *                 and back; read returns the echo.  Errors: ENOTCONN (no
- *                 helper), ECONNRESET (it died), ETIMEDOUT.
+ *                 and back; read returns the echo.  Errors are those of
+ *                 ksspi_upcall() (ENOTCONN: no helper, ECONNRESET: it
+ *                 died, ETIMEDOUT, EBUSY, ENOMEM, EPROTO, EINTR) and
+ *                 EINVAL for an empty or oversized write.
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>

@@ -138,6 +138,7 @@ static long ksspi_ioc_acquire(struct ksspi_owner *owner, void __user *uarg)
 	struct ksspi_identity id = {};
 	struct ksspi_credential *cred = NULL;
 	char *package = NULL, *user = NULL, *domain = NULL, *password = NULL;
+	bool malformed = false;
 	u32 usize;
 	int err;
 
@@ -151,7 +152,6 @@ static long ksspi_ioc_acquire(struct ksspi_owner *owner, void __user *uarg)
 	if (err)
 		return err;
 
-	a.status = SEC_E_OK;
 	if (a.identity_type == KSSPI_IDENTITY_PASSWORD) {
 		err = ksspi_string_in(a.user, a.user_len, KSSPI_MAX_NAME, &user);
 		if (!err)
@@ -162,27 +162,25 @@ static long ksspi_ioc_acquire(struct ksspi_owner *owner, void __user *uarg)
 					      KSSPI_MAX_PASSWORD, &password);
 		if (err)
 			goto out;
-		if (ksspi_has_nul(user, a.user_len) || !a.user_len ||
-		    ksspi_has_nul(domain, a.domain_len) ||
-		    ksspi_has_nul(password, a.password_len))
-			a.status = SEC_E_UNKNOWN_CREDENTIALS;
+		malformed = ksspi_has_nul(user, a.user_len) || !a.user_len ||
+			    ksspi_has_nul(domain, a.domain_len) ||
+			    ksspi_has_nul(password, a.password_len);
 		id.user = user;
 		id.domain = domain;
 		id.password = password;
 	} else if (a.identity_type == KSSPI_IDENTITY_KEY) {
 		id.key_serial = a.key_serial;
-		if (!a.key_serial)
-			a.status = SEC_E_UNKNOWN_CREDENTIALS;
+		malformed = !a.key_serial;
 	}
-	if (ksspi_has_nul(package, a.package_len))
-		a.status = SEC_E_SECPKG_NOT_FOUND;
 
 	memset(&a.credential, 0, sizeof(a.credential));
 	a.expiry = 0;
-	if (a.status == SEC_E_OK)
+	if (ksspi_has_nul(package, a.package_len))
+		a.status = SEC_E_SECPKG_NOT_FOUND;
+	else
 		a.status = ksspi_credential_create(package, a.credential_use,
 						   a.identity_type ? &id : NULL,
-						   &cred);
+						   malformed, &cred);
 	if (a.status == SEC_E_OK) {
 		if (ksspi_owner_insert(owner, &cred->obj, &a.credential)) {
 			ksspi_object_put(&cred->obj);

@@ -54,7 +54,7 @@ ksspi_status_t ksspi_acquire_credentials_handle(const char *package,
 	if (identity && !identity->user && !identity->key_serial)
 		identity = NULL;
 	status = ksspi_credential_create(package, credential_use, identity,
-					 &cred);
+					 false, &cred);
 	if (status != SEC_E_OK)
 		return status;
 	if (ksspi_owner_insert(&ksspi_kernel_owner, &cred->obj, credential)) {
@@ -247,7 +247,8 @@ EXPORT_SYMBOL_GPL(ksspi_accept_security_context);
 
 /**
  * ksspi_delete_security_context - DeleteSecurityContext
- * @context: the handle; a call still using the context finishes first
+ * @context: the handle; it is invalid at once, and a call still using the
+ *	context keeps its own reference until it returns
  *
  * Context: process context.
  * Return: SEC_E_OK or SEC_E_INVALID_HANDLE.
@@ -266,7 +267,8 @@ EXPORT_SYMBOL_GPL(ksspi_delete_security_context);
  * @token: the token descriptor
  *
  * Context: process context.
- * Return: SEC_E_OK, SEC_E_INVALID_HANDLE, SEC_E_INVALID_PARAMETER.
+ * Return: SEC_E_OK, SEC_E_INVALID_HANDLE, SEC_E_CONTEXT_EXPIRED,
+ * SEC_E_INVALID_PARAMETER.
  */
 ksspi_status_t ksspi_complete_auth_token(struct ksspi_handle *context,
 					 struct ksspi_buffer_desc *token)

@@ -53,9 +53,9 @@ err_debugfs:
 static void __exit ksspi_exit(void)
 {
 	ksspi_device_exit();
+	ksspi_kapi_exit();
 	ksspi_netlink_exit();
 	ksspi_upcall_exit();
-	ksspi_kapi_exit();
 	if (test_package)
 		ksspi_pkg_test_exit();
 	ksspi_debugfs_exit();

@@ -47,7 +47,7 @@ static int ksspi_nl_register(struct sk_buff *skb, struct genl_info *info)
 		GENL_SET_ERR_MSG(info, "unsupported ksspi protocol version");
 		return -EPROTONOSUPPORT;
 	}
-	return ksspi_helper_register(info->snd_portid, task_tgid_vnr(current));
+	return ksspi_helper_register(info->snd_portid, task_tgid_nr(current));
 }
 
 static int ksspi_nl_unregister(struct sk_buff *skb, struct genl_info *info)
@@ -94,6 +94,17 @@ static u8 *ksspi_nl_gather(const struct genl_info *info, int type, u32 max,
 	return buf;
 }
 
+/* Keys do not linger in the freed message. */
+static void ksspi_nl_wipe(const struct genl_info *info, int type)
+{
+	struct nlattr *attr;
+	int rem;
+
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem)
+		if (nla_type(attr) == type)
+			memzero_explicit(nla_data(attr), nla_len(attr));
+}
+
 static int ksspi_nl_downcall(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ksspi_upcall_reply reply = {};
@@ -117,6 +128,10 @@ static int ksspi_nl_downcall(struct sk_buff *skb, struct genl_info *info)
 		reply.context_attr = nla_get_u32(info->attrs[KSSPI_A_CONTEXT_ATTR]);
 	if (info->attrs[KSSPI_A_EXPIRY])
 		reply.expiry = nla_get_s64(info->attrs[KSSPI_A_EXPIRY]);
+	if (reply.expiry < 0) {
+		err = -EPROTO;
+		goto complete;
+	}
 
 	reply.token = ksspi_nl_gather(info, KSSPI_A_TOKEN, KSSPI_MAX_TOKEN,
 				      &reply.token_len);
@@ -127,6 +142,7 @@ static int ksspi_nl_downcall(struct sk_buff *skb, struct genl_info *info)
 	}
 	reply.blob = ksspi_nl_gather(info, KSSPI_A_CONTEXT_BLOB,
 				     KSSPI_MAX_CONTEXT_BLOB, &reply.blob_len);
+	ksspi_nl_wipe(info, KSSPI_A_CONTEXT_BLOB);
 	if (IS_ERR(reply.blob)) {
 		err = PTR_ERR(reply.blob);
 		reply.blob = NULL;
@@ -135,7 +151,8 @@ complete:
 	if (err)
 		ksspi_upcall_reply_free(&reply);
 	/* A malformed answer still ends the wait, with an error. */
-	if (ksspi_upcall_complete(request_id, err ? -EPROTO : 0, &reply)) {
+	if (ksspi_upcall_complete(request_id, task_tgid_nr(current),
+				  err ? -EPROTO : 0, &reply)) {
 		ksspi_upcall_reply_free(&reply);
 		return -ENOENT;
 	}

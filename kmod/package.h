@@ -24,7 +24,8 @@ struct ksspi_blob_writer;
  *	per-message state (transforms are allocated here, once per context)
  * @export: write the package records of @sec
  * @free: release the package part of @sec, zeroizing keys
- * @query: answer a package-specific attribute (SECPKG_ATTR_SIZES at least)
+ * @query: answer a package-specific attribute (SECPKG_ATTR_SIZES at least);
+ *	@sec is NULL while the context is not established
  * @make_signature: MakeSignature
  * @verify_signature: VerifySignature
  * @encrypt: EncryptMessage

@@ -219,7 +219,7 @@ static u32 ksspi_test_sign(struct ksspi_sec_state *sec, u32 qop,
 
 	if (qop)
 		return SEC_E_QOP_NOT_SUPPORTED;
-	if (!tok)
+	if (!tok || ksspi_buf_readonly(tok->buffer_type))
 		return SEC_E_INVALID_TOKEN;
 	if (tok->cb_buffer < KSSPI_TEST_SIG_LEN)
 		return SEC_E_BUFFER_TOO_SMALL;

@@ -13,7 +13,7 @@
 
 /**
  * ksspi_timestamp - seconds since 1970 (UTC) to an SSPI TimeStamp
- * @unix_seconds: the time, or 0 for "never"
+ * @unix_seconds: the time, or 0 (or less) for "never"
  *
  * Return: 100 ns intervals since 1601 in local time, or
  * KSSPI_TIMESTAMP_NEVER.
@@ -22,7 +22,7 @@ s64 ksspi_timestamp(time64_t unix_seconds)
 {
 	time64_t local;
 
-	if (!unix_seconds)
+	if (unix_seconds <= 0)
 		return KSSPI_TIMESTAMP_NEVER;
 	local = unix_seconds - (time64_t)sys_tz.tz_minuteswest * 60;
 	if (local > (KSSPI_TIMESTAMP_NEVER - KSSPI_EPOCH_DELTA) / KSSPI_TICKS_PER_SEC)

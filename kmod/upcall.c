@@ -32,13 +32,15 @@ MODULE_PARM_DESC(max_pending, "Most upcalls in flight at once (default 4096)");
 /**
  * struct ksspi_pending - an upcall in flight
  * @done: completed once, by whoever erased the entry from the table
- * @generation: the helper instance it was sent to
+ * @portid: the helper socket it was sent to
+ * @helper_pid: the helper process, the only one that may answer
  * @err: 0 when @reply holds the answer, else why there is none
  * @reply: the answer
  */
 struct ksspi_pending {
 	struct completion done;
-	u64 generation;
+	u32 portid;
+	pid_t helper_pid;
 	int err;
 	struct ksspi_upcall_reply reply;
 };
@@ -81,20 +83,24 @@ void ksspi_helper_info(u32 *portid, pid_t *pid, u64 *generation)
 	spin_unlock(&ksspi_helper_lock);
 }
 
-/* Fails every request sent to helper instance @generation. */
-static void ksspi_fail_generation(u64 generation, int err)
+/*
+ * Fails every request sent to socket @portid.  The walk holds the table's
+ * lock: a waiter that times out meanwhile cannot free an entry under it.
+ */
+static void ksspi_fail_portid(u32 portid, int err)
 {
 	struct ksspi_pending *p;
 	unsigned long id;
 
+	xa_lock(&ksspi_pending_table);
 	xa_for_each(&ksspi_pending_table, id, p) {
-		if (p->generation != generation)
+		if (p->portid != portid)
 			continue;
-		if (xa_cmpxchg(&ksspi_pending_table, id, p, NULL, 0) != p)
-			continue;	/* answered meanwhile */
+		__xa_erase(&ksspi_pending_table, id);
 		p->err = err;
 		complete(&p->done);
 	}
+	xa_unlock(&ksspi_pending_table);
 }
 
 /**
@@ -102,13 +108,17 @@ static void ksspi_fail_generation(u64 generation, int err)
  * @portid: its netlink socket
  * @pid: its process
  *
- * Requests sent to an earlier instance stay pending: if that instance is
- * still alive it may answer them, if not its socket release fails them.
+ * A new helper takes over from a registered one (a restart whose
+ * predecessor hangs).  Requests sent to the earlier instance stay pending:
+ * if it is still alive it may answer them, and its socket release fails
+ * the rest.
  *
  * Return: 0.
  */
 int ksspi_helper_register(u32 portid, pid_t pid)
 {
+	if (READ_ONCE(ksspi_helper_registered))
+		pr_info("helper (pid %d) takes over\n", pid);
 	spin_lock(&ksspi_helper_lock);
 	ksspi_helper_portid = portid;
 	ksspi_helper_pid = pid;
@@ -120,42 +130,56 @@ int ksspi_helper_register(u32 portid, pid_t pid)
 }
 
 /**
- * ksspi_helper_gone - the helper's socket closed or it unregistered
+ * ksspi_helper_gone - a generic netlink socket closed, or a helper
+ *	unregistered
  * @portid: the socket
+ *
+ * Requests sent to it fail at once; if it was the registered helper's,
+ * there is no helper any more.
  */
 void ksspi_helper_gone(u32 portid)
 {
-	u64 gen;
+	bool was_helper = false;
 
 	spin_lock(&ksspi_helper_lock);
-	if (!ksspi_helper_registered || ksspi_helper_portid != portid) {
-		spin_unlock(&ksspi_helper_lock);
-		return;
+	if (ksspi_helper_registered && ksspi_helper_portid == portid) {
+		ksspi_helper_gen++;
+		WRITE_ONCE(ksspi_helper_registered, false);
+		ksspi_helper_portid = 0;
+		ksspi_helper_pid = 0;
+		was_helper = true;
 	}
-	gen = ksspi_helper_gen++;
-	WRITE_ONCE(ksspi_helper_registered, false);
-	ksspi_helper_portid = 0;
-	ksspi_helper_pid = 0;
 	spin_unlock(&ksspi_helper_lock);
 
-	ksspi_fail_generation(gen, -ECONNRESET);
-	pr_info("helper gone\n");
+	ksspi_fail_portid(portid, -ECONNRESET);
+	if (was_helper)
+		pr_info("helper gone\n");
 }
 
 /**
  * ksspi_upcall_complete - an answer arrived
  * @request_id: the request it answers
+ * @sender: the answering process
  * @err: 0, or why @reply is unusable (malformed answer)
  * @reply: the answer; ownership of its buffers passes on success
  *
- * Return: 0, or -ENOENT when no such request waits (late or forged).
+ * Only the process the request was sent to may answer it.
+ *
+ * Return: 0, or -ENOENT when no such request waits for @sender (late or
+ * forged).
  */
-int ksspi_upcall_complete(u32 request_id, int err,
+int ksspi_upcall_complete(u32 request_id, pid_t sender, int err,
 			  struct ksspi_upcall_reply *reply)
 {
 	struct ksspi_pending *p;
 
-	p = xa_erase(&ksspi_pending_table, request_id);
+	xa_lock(&ksspi_pending_table);
+	p = xa_load(&ksspi_pending_table, request_id);
+	if (p && p->helper_pid == sender)
+		__xa_erase(&ksspi_pending_table, request_id);
+	else
+		p = NULL;
+	xa_unlock(&ksspi_pending_table);
 	if (!p)
 		return -ENOENT;
 	p->err = err;
@@ -194,6 +218,7 @@ int ksspi_upcall(const struct ksspi_upcall_request *req,
 	struct ksspi_pending *p;
 	unsigned long timeout;
 	u32 portid, id;
+	pid_t helper_pid;
 	u64 gen;
 	long left;
 	int err;
@@ -201,6 +226,7 @@ int ksspi_upcall(const struct ksspi_upcall_request *req,
 	memset(reply, 0, sizeof(*reply));
 	spin_lock(&ksspi_helper_lock);
 	portid = ksspi_helper_portid;
+	helper_pid = ksspi_helper_pid;
 	err = ksspi_helper_registered ? 0 : -ENOTCONN;
 	gen = ksspi_helper_gen;
 	spin_unlock(&ksspi_helper_lock);
@@ -209,7 +235,8 @@ int ksspi_upcall(const struct ksspi_upcall_request *req,
 	if (err)
 		goto out_count;
 
-	if (atomic_inc_return(&ksspi_stats.upcalls_in_flight) > READ_ONCE(max_pending)) {
+	if (atomic_inc_return(&ksspi_stats.upcalls_in_flight) >
+	    max_t(unsigned int, READ_ONCE(max_pending), 1)) {
 		err = -EBUSY;
 		goto out_dec;
 	}
@@ -220,7 +247,8 @@ int ksspi_upcall(const struct ksspi_upcall_request *req,
 		goto out_dec;
 	}
 	init_completion(&p->done);
-	p->generation = gen;
+	p->portid = portid;
+	p->helper_pid = helper_pid;
 
 	err = xa_alloc_cyclic(&ksspi_pending_table, &id, p, xa_limit_32b,
 			      &ksspi_pending_next, GFP_KERNEL);
@@ -230,14 +258,15 @@ int ksspi_upcall(const struct ksspi_upcall_request *req,
 
 	err = ksspi_netlink_send_upcall(portid, id, req);
 	if (err) {
-		/* The socket is gone; its release will follow. */
 		if (xa_erase(&ksspi_pending_table, id) != p)
 			wait_for_completion(&p->done);
-		err = -ENOTCONN;
+		/* A full receive queue is a busy helper, not a dead one. */
+		err = err == -EAGAIN || err == -ENOBUFS ? -EBUSY : -ENOTCONN;
 		goto out_free;
 	}
 
-	timeout = msecs_to_jiffies(READ_ONCE(upcall_timeout_ms));
+	timeout = msecs_to_jiffies(max_t(unsigned int,
+					 READ_ONCE(upcall_timeout_ms), 1));
 	left = wait_for_completion_killable_timeout(&p->done, timeout);
 	if (left <= 0 && xa_erase(&ksspi_pending_table, id) == p) {
 		err = left ? -EINTR : -ETIMEDOUT;
@@ -286,10 +315,15 @@ void ksspi_upcall_exit(void)
 	struct ksspi_pending *p;
 	unsigned long id;
 
+	spin_lock(&ksspi_helper_lock);
+	WRITE_ONCE(ksspi_helper_registered, false);
+	spin_unlock(&ksspi_helper_lock);
+
+	xa_lock(&ksspi_pending_table);
 	xa_for_each(&ksspi_pending_table, id, p) {
-		if (xa_cmpxchg(&ksspi_pending_table, id, p, NULL, 0) != p)
-			continue;
+		__xa_erase(&ksspi_pending_table, id);
 		p->err = -ECONNRESET;
 		complete(&p->done);
 	}
+	xa_unlock(&ksspi_pending_table);
 }

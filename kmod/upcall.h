@@ -82,7 +82,7 @@ int ksspi_netlink_send_release(u32 portid, u64 session_id);
 /* upcall.c: called by the transport */
 int ksspi_helper_register(u32 portid, pid_t pid);
 void ksspi_helper_gone(u32 portid);
-int ksspi_upcall_complete(u32 request_id, int err,
+int ksspi_upcall_complete(u32 request_id, pid_t sender, int err,
 			  struct ksspi_upcall_reply *reply);
 void ksspi_upcall_exit(void);
 void ksspi_helper_info(u32 *portid, pid_t *pid, u64 *generation);

@@ -3,20 +3,22 @@
  * ksspi: the /dev/ksspi ioctl ABI.
  *
  * Every argument structure starts with a __u32 size that the caller sets to
- * sizeof() of the structure as it knows it.  The kernel accepts a smaller
- * size (older callers: missing fields read as zero) and a larger one as long
- * as every byte it does not know is zero (E2BIG otherwise), as
- * copy_struct_from_user() does.  It writes back at most size bytes.  The
- * ioctl number is matched on type and number only; its size field is
- * informative.
+ * sizeof() of the structure as it knows it.  The kernel refuses a size below
+ * the first version of a structure (EINVAL; this is that first version) and
+ * accepts a larger one as long as every byte it does not know is zero
+ * (E2BIG otherwise), as copy_struct_from_user() does.  It writes back at
+ * most size bytes.  The ioctl number is matched on type and number only;
+ * its size field is informative.
  *
  * An ioctl returns 0 when the call was carried out; the SSPI outcome is then
  * in the structure's status member (SEC_E_OK, SEC_I_*, SEC_E_*).  A negative
  * errno means the structure itself was refused: EFAULT (bad pointer),
  * EINVAL (short structure, unknown flag or presence bit, reserved field set),
  * E2BIG (unknown trailing bytes set, or a length over the ABI limits),
- * ENOTTY (unknown ioctl), ENOMEM, EINTR.  No object is created or changed
- * by a call that fails with an errno.
+ * ENOTTY (unknown ioctl), ENOMEM, EPERM (import without CAP_SYS_ADMIN).
+ * A structure refused on the way in changes nothing.  EFAULT while writing
+ * the results back comes after the call took effect; a handle it created is
+ * then released again.
  *
  * Pointers are user addresses carried in __aligned_u64; strings are UTF-8
  * given as pointer and length (no terminating NUL needed; an embedded NUL
@@ -107,6 +109,7 @@ struct ksspi_sec_buffer_desc {
  * @version: package version
  * @rpc_id: DCE RPC identifier
  * @max_token: largest token the package produces, in bytes
+ * @reserved: zero
  * @name: NUL-terminated package name
  * @comment: NUL-terminated description
  */
@@ -163,8 +166,9 @@ struct ksspi_enum_packages {
  * @package_len: its length in bytes
  * @credential_use: SECPKG_CRED_INBOUND, _OUTBOUND or _BOTH
  * @identity_type: KSSPI_IDENTITY_*
- * @key_serial: with KSSPI_IDENTITY_KEY, the key's serial; the caller must
- *	be allowed to read it
+ * @key_serial: with KSSPI_IDENTITY_KEY, the serial of a "user" or "logon"
+ *	key holding "user\0domain\0password"; the caller must possess it
+ *	(search permission), so logon keys, which nobody can read, work
  * @user: with KSSPI_IDENTITY_PASSWORD, user name
  * @domain: domain name (may be empty)
  * @password: password
@@ -360,7 +364,7 @@ struct ksspi_attr_negotiation_info {	/* SECPKG_ATTR_NEGOTIATION_INFO */
 };
 
 /*
- * SECPKG_ATTR_NAMES, SECPKG_ATTR_TARGET: a UTF-8 string, NUL-terminated.
+ * SECPKG_ATTR_NAMES: a UTF-8 string, NUL-terminated.
  * SECPKG_ATTR_SESSION_KEY: the raw key bytes.
  * SECPKG_ATTR_PACKAGE_INFO: struct ksspi_package_info.
  */

@@ -12,8 +12,10 @@
  * A reader refuses a blob whose magic, version, header_len or total_len is
  * wrong, whose records overrun it, that repeats a record, or that holds an
  * unknown record with KSSPI_CTX_REC_CRITICAL set.  Unknown records without
- * that bit are skipped.  Records 0x0001-0x00ff are common to all packages;
- * 0x0100-0x7fff belong to the package named in the header.
+ * that bit are skipped.  Only the common records are checked for repeats
+ * here; a package refuses repeats of its own.  Records 0x0001-0x00ff are
+ * common to all packages; 0x0100-0x7fff belong to the package named in the
+ * header.  Padding bytes are written as zero and not checked.
  */
 #ifndef _UAPI_LINUX_KSSPI_CONTEXT_H
 #define _UAPI_LINUX_KSSPI_CONTEXT_H
@@ -34,6 +36,7 @@
  * @total_len: length of the whole blob, header included
  * @flags: KSSPI_CTX_F_*
  * @context_attr: ISC_RET_* or ASC_RET_* of the established context
+ * @reserved: zero
  * @expiry: seconds since 1970 (UTC); 0 for never
  * @package: package name, NUL-padded (package names are shorter than
  *	this field)

@@ -4,12 +4,15 @@
  * userspace helper (ksspid).  Documentation/netlink.rst and
  * Documentation/netlink/ksspi.yaml describe it in full.
  *
- * Flow: ksspid sends KSSPI_CMD_HELPER_REGISTER (CAP_SYS_ADMIN in the initial
- * user namespace) from the socket that will receive upcalls.  The kernel
- * sends each request as a KSSPI_CMD_UPCALL unicast to that socket, carrying
- * a KSSPI_A_REQUEST_ID.  The helper answers with a KSSPI_CMD_DOWNCALL (from
- * any of its sockets) carrying the same id.  When the registered socket is
- * closed every request in flight fails at once.
+ * Flow: ksspid sends KSSPI_CMD_HELPER_REGISTER (CAP_SYS_ADMIN and
+ * CAP_NET_ADMIN in the initial user namespace, initial network namespace)
+ * from the socket that will receive upcalls.  The kernel sends each request
+ * as a KSSPI_CMD_UPCALL unicast to that socket, carrying a
+ * KSSPI_A_REQUEST_ID.  The helper answers with a KSSPI_CMD_DOWNCALL from any
+ * of its sockets, but only from the process the request was sent to,
+ * carrying the same id.  When a socket that requests were sent to closes,
+ * those requests fail at once.  A new registration takes over from the
+ * registered helper.
  *
  * Byte strings longer than one netlink attribute can hold (a token, a
  * serialized context) travel as several attributes of the same type, each
