@@ -1,0 +1,474 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libksspi: the Windows SSPI (Sspi.h) programming interface on Linux, over
+ * the /dev/ksspi character device.
+ *
+ * Names, members and argument orders follow Windows' Sspi.h.  Differences
+ * (see Documentation/libksspi.rst):
+ *
+ *  - ULONG is uint32_t (Windows' 32-bit unsigned long), not the 64-bit
+ *    Linux unsigned long; LONG and SECURITY_STATUS are int32_t.
+ *  - SEC_CHAR strings ("A" functions) are UTF-8; SEC_WCHAR is char16_t and
+ *    the "W" functions take and return UTF-16.  The unsuffixed names are
+ *    always the "A" ones (UNICODE is not looked at).
+ *  - Input strings are declared const.
+ *  - SEC_ENTRY expands to nothing.
+ *  - AcquireCredentialsHandleKeyA() is a Linux extension that takes a
+ *    keyring key serial instead of a SEC_WINNT_AUTH_IDENTITY;
+ *    ksspi_status_name() is another one.
+ */
+#ifndef _KSSPI_SSPI_H
+#define _KSSPI_SSPI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#ifndef __cplusplus
+#include <uchar.h>
+#endif
+
+/*
+ * The SSPI constants (ISC_REQ_*, SECBUFFER_*, SECPKG_ATTR_*, ...) come from
+ * the kernel ABI header.  It is installed next to this file.
+ */
+#include "linux/ksspi_sspi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Basic types, with the widths they have on Windows */
+typedef uint32_t ULONG, *PULONG;
+typedef int32_t LONG, *PLONG;
+typedef uintptr_t ULONG_PTR, *PULONG_PTR;
+
+typedef char SEC_CHAR;
+typedef char16_t SEC_WCHAR;
+
+typedef int32_t SECURITY_STATUS;
+
+#define SEC_ENTRY
+#define SEC_FAR
+#define __SEC_FAR
+
+/* Success codes are >= 0, errors < 0 (as for any HRESULT) */
+#define SEC_SUCCESS(Status)	((SECURITY_STATUS)(Status) >= 0)
+
+/*
+ * The kernel header spells the status values as unsigned constants (its
+ * status fields are __u32).  SECURITY_STATUS is signed, as on Windows, and
+ * comparing it with an unsigned constant above INT32_MAX draws
+ * -Wsign-compare: redefine the statuses as SECURITY_STATUS values.  The
+ * numbers are the same (checked by the library's tests).
+ */
+#define _KSSPI_STATUS(v)	((SECURITY_STATUS)(v))
+
+#undef SEC_E_OK
+#undef SEC_I_CONTINUE_NEEDED
+#undef SEC_I_COMPLETE_NEEDED
+#undef SEC_I_COMPLETE_AND_CONTINUE
+#undef SEC_I_LOCAL_LOGON
+#undef SEC_I_CONTEXT_EXPIRED
+#undef SEC_I_INCOMPLETE_CREDENTIALS
+#undef SEC_I_RENEGOTIATE
+#undef SEC_I_NO_LSA_CONTEXT
+#undef SEC_I_SIGNATURE_NEEDED
+#undef SEC_I_NO_RENEGOTIATION
+#undef SEC_E_INSUFFICIENT_MEMORY
+#undef SEC_E_INVALID_HANDLE
+#undef SEC_E_UNSUPPORTED_FUNCTION
+#undef SEC_E_TARGET_UNKNOWN
+#undef SEC_E_INTERNAL_ERROR
+#undef SEC_E_SECPKG_NOT_FOUND
+#undef SEC_E_NOT_OWNER
+#undef SEC_E_INVALID_TOKEN
+#undef SEC_E_CANNOT_PACK
+#undef SEC_E_QOP_NOT_SUPPORTED
+#undef SEC_E_NO_IMPERSONATION
+#undef SEC_E_LOGON_DENIED
+#undef SEC_E_UNKNOWN_CREDENTIALS
+#undef SEC_E_NO_CREDENTIALS
+#undef SEC_E_MESSAGE_ALTERED
+#undef SEC_E_OUT_OF_SEQUENCE
+#undef SEC_E_NO_AUTHENTICATING_AUTHORITY
+#undef SEC_E_BAD_PKGID
+#undef SEC_E_CONTEXT_EXPIRED
+#undef SEC_E_INCOMPLETE_MESSAGE
+#undef SEC_E_INCOMPLETE_CREDENTIALS
+#undef SEC_E_BUFFER_TOO_SMALL
+#undef SEC_E_WRONG_PRINCIPAL
+#undef SEC_E_TIME_SKEW
+#undef SEC_E_UNTRUSTED_ROOT
+#undef SEC_E_ILLEGAL_MESSAGE
+#undef SEC_E_ENCRYPT_FAILURE
+#undef SEC_E_DECRYPT_FAILURE
+#undef SEC_E_ALGORITHM_MISMATCH
+#undef SEC_E_UNFINISHED_CONTEXT_DELETED
+#undef SEC_E_WRONG_CREDENTIAL_HANDLE
+#undef SEC_E_CRYPTO_SYSTEM_INVALID
+#undef SEC_E_SHUTDOWN_IN_PROGRESS
+#undef SEC_E_BAD_BINDINGS
+#undef SEC_E_INVALID_PARAMETER
+#undef SEC_E_DELEGATION_POLICY
+#undef SEC_E_POLICY_NLTM_ONLY
+#undef SEC_E_NO_CONTEXT
+#undef SEC_E_MUTUAL_AUTH_FAILED
+#undef SEC_E_INSUFFICIENT_BUFFERS
+
+#define SEC_E_OK				_KSSPI_STATUS(0x00000000)
+#define SEC_I_CONTINUE_NEEDED			_KSSPI_STATUS(0x00090312)
+#define SEC_I_COMPLETE_NEEDED			_KSSPI_STATUS(0x00090313)
+#define SEC_I_COMPLETE_AND_CONTINUE		_KSSPI_STATUS(0x00090314)
+#define SEC_I_LOCAL_LOGON			_KSSPI_STATUS(0x00090315)
+#define SEC_I_CONTEXT_EXPIRED			_KSSPI_STATUS(0x00090317)
+#define SEC_I_INCOMPLETE_CREDENTIALS		_KSSPI_STATUS(0x00090320)
+#define SEC_I_RENEGOTIATE			_KSSPI_STATUS(0x00090321)
+#define SEC_I_NO_LSA_CONTEXT			_KSSPI_STATUS(0x00090323)
+#define SEC_I_SIGNATURE_NEEDED			_KSSPI_STATUS(0x0009035C)
+#define SEC_I_NO_RENEGOTIATION			_KSSPI_STATUS(0x00090360)
+#define SEC_E_INSUFFICIENT_MEMORY		_KSSPI_STATUS(0x80090300)
+/* 0x80100003 as the ksspi reference pages print it (Windows: 0x80090301) */
+#define SEC_E_INVALID_HANDLE			_KSSPI_STATUS(0x80100003)
+#define SEC_E_UNSUPPORTED_FUNCTION		_KSSPI_STATUS(0x80090302)
+#define SEC_E_TARGET_UNKNOWN			_KSSPI_STATUS(0x80090303)
+#define SEC_E_INTERNAL_ERROR			_KSSPI_STATUS(0x80090304)
+#define SEC_E_SECPKG_NOT_FOUND			_KSSPI_STATUS(0x80090305)
+#define SEC_E_NOT_OWNER				_KSSPI_STATUS(0x80090306)
+#define SEC_E_INVALID_TOKEN			_KSSPI_STATUS(0x80090308)
+#define SEC_E_CANNOT_PACK			_KSSPI_STATUS(0x80090309)
+#define SEC_E_QOP_NOT_SUPPORTED			_KSSPI_STATUS(0x8009030A)
+#define SEC_E_NO_IMPERSONATION			_KSSPI_STATUS(0x8009030B)
+#define SEC_E_LOGON_DENIED			_KSSPI_STATUS(0x8009030C)
+#define SEC_E_UNKNOWN_CREDENTIALS		_KSSPI_STATUS(0x8009030D)
+#define SEC_E_NO_CREDENTIALS			_KSSPI_STATUS(0x8009030E)
+#define SEC_E_MESSAGE_ALTERED			_KSSPI_STATUS(0x8009030F)
+#define SEC_E_OUT_OF_SEQUENCE			_KSSPI_STATUS(0x80090310)
+#define SEC_E_NO_AUTHENTICATING_AUTHORITY	_KSSPI_STATUS(0x80090311)
+#define SEC_E_BAD_PKGID				_KSSPI_STATUS(0x80090316)
+#define SEC_E_CONTEXT_EXPIRED			_KSSPI_STATUS(0x80090317)
+#define SEC_E_INCOMPLETE_MESSAGE		_KSSPI_STATUS(0x80090318)
+#define SEC_E_INCOMPLETE_CREDENTIALS		_KSSPI_STATUS(0x80090320)
+#define SEC_E_BUFFER_TOO_SMALL			_KSSPI_STATUS(0x80090321)
+#define SEC_E_WRONG_PRINCIPAL			_KSSPI_STATUS(0x80090322)
+#define SEC_E_TIME_SKEW				_KSSPI_STATUS(0x80090324)
+#define SEC_E_UNTRUSTED_ROOT			_KSSPI_STATUS(0x80090325)
+#define SEC_E_ILLEGAL_MESSAGE			_KSSPI_STATUS(0x80090326)
+#define SEC_E_ENCRYPT_FAILURE			_KSSPI_STATUS(0x80090329)
+#define SEC_E_DECRYPT_FAILURE			_KSSPI_STATUS(0x80090330)
+#define SEC_E_ALGORITHM_MISMATCH		_KSSPI_STATUS(0x80090331)
+#define SEC_E_UNFINISHED_CONTEXT_DELETED	_KSSPI_STATUS(0x80090333)
+#define SEC_E_WRONG_CREDENTIAL_HANDLE		_KSSPI_STATUS(0x80090336)
+#define SEC_E_CRYPTO_SYSTEM_INVALID		_KSSPI_STATUS(0x80090337)
+#define SEC_E_SHUTDOWN_IN_PROGRESS		_KSSPI_STATUS(0x8009033F)
+#define SEC_E_BAD_BINDINGS			_KSSPI_STATUS(0x80090346)
+#define SEC_E_INVALID_PARAMETER			_KSSPI_STATUS(0x8009035D)
+#define SEC_E_DELEGATION_POLICY			_KSSPI_STATUS(0x8009035E)
+#define SEC_E_POLICY_NLTM_ONLY			_KSSPI_STATUS(0x8009035F)
+#define SEC_E_NO_CONTEXT			_KSSPI_STATUS(0x80090361)
+#define SEC_E_MUTUAL_AUTH_FAILED		_KSSPI_STATUS(0x80090363)
+#define SEC_E_INSUFFICIENT_BUFFERS		_KSSPI_STATUS(0x8009036B)
+
+/* Well-known package names */
+#define NTLMSP_NAME_A			"NTLM"
+#define NTLMSP_NAME_W			u"NTLM"
+#define NEGOSSP_NAME_A			"Negotiate"
+#define NEGOSSP_NAME_W			u"Negotiate"
+#define MICROSOFT_KERBEROS_NAME_A	"Kerberos"
+#define MICROSOFT_KERBEROS_NAME_W	u"Kerberos"
+#define CREDSSP_NAME_A			"CREDSSP"
+#define CREDSSP_NAME_W			u"CREDSSP"
+
+/* Handles */
+typedef struct _SecHandle {
+	ULONG_PTR dwLower;
+	ULONG_PTR dwUpper;
+} SecHandle, *PSecHandle;
+
+typedef SecHandle CredHandle;
+typedef PSecHandle PCredHandle;
+typedef SecHandle CtxtHandle;
+typedef PSecHandle PCtxtHandle;
+
+#define SecInvalidateHandle(x) \
+	((x)->dwLower = (x)->dwUpper = (ULONG_PTR)(intptr_t)-1)
+#define SecIsValidHandle(x) \
+	((x)->dwLower != (ULONG_PTR)(intptr_t)-1 && \
+	 (x)->dwUpper != (ULONG_PTR)(intptr_t)-1)
+
+/*
+ * Times: 100 ns units since 1601-01-01, as a 64-bit value split in two
+ * 32-bit halves.  ksspi_timestamp_to_int64() and ksspi_timestamp_from_int64()
+ * convert.
+ */
+typedef struct _SECURITY_INTEGER {
+	uint32_t LowPart;
+	int32_t HighPart;
+} SECURITY_INTEGER, *PSECURITY_INTEGER;
+
+typedef SECURITY_INTEGER TimeStamp, *PTimeStamp;
+
+static inline int64_t ksspi_timestamp_to_int64(const TimeStamp *ts)
+{
+	return (int64_t)(((uint64_t)(uint32_t)ts->HighPart << 32) | ts->LowPart);
+}
+
+static inline void ksspi_timestamp_from_int64(TimeStamp *ts, int64_t v)
+{
+	ts->LowPart = (uint32_t)(uint64_t)v;
+	ts->HighPart = (int32_t)(uint32_t)((uint64_t)v >> 32);
+}
+
+/* Buffers */
+typedef struct _SecBuffer {
+	ULONG cbBuffer;
+	ULONG BufferType;
+	void *pvBuffer;
+} SecBuffer, *PSecBuffer;
+
+typedef struct _SecBufferDesc {
+	ULONG ulVersion;
+	ULONG cBuffers;
+	PSecBuffer pBuffers;
+} SecBufferDesc, *PSecBufferDesc;
+
+/* Packages */
+typedef struct _SecPkgInfoA {
+	ULONG fCapabilities;
+	unsigned short wVersion;
+	unsigned short wRPCID;
+	ULONG cbMaxToken;
+	SEC_CHAR *Name;
+	SEC_CHAR *Comment;
+} SecPkgInfoA, *PSecPkgInfoA;
+
+typedef struct _SecPkgInfoW {
+	ULONG fCapabilities;
+	unsigned short wVersion;
+	unsigned short wRPCID;
+	ULONG cbMaxToken;
+	SEC_WCHAR *Name;
+	SEC_WCHAR *Comment;
+} SecPkgInfoW, *PSecPkgInfoW;
+
+/* Identities for AcquireCredentialsHandle's pAuthData */
+typedef struct _SEC_WINNT_AUTH_IDENTITY_A {
+	unsigned char *User;
+	ULONG UserLength;		/* bytes, without a terminating NUL */
+	unsigned char *Domain;
+	ULONG DomainLength;
+	unsigned char *Password;
+	ULONG PasswordLength;
+	ULONG Flags;			/* SEC_WINNT_AUTH_IDENTITY_ANSI */
+} SEC_WINNT_AUTH_IDENTITY_A, *PSEC_WINNT_AUTH_IDENTITY_A;
+
+typedef struct _SEC_WINNT_AUTH_IDENTITY_W {
+	SEC_WCHAR *User;
+	ULONG UserLength;		/* UTF-16 code units, without a NUL */
+	SEC_WCHAR *Domain;
+	ULONG DomainLength;
+	SEC_WCHAR *Password;
+	ULONG PasswordLength;
+	ULONG Flags;			/* SEC_WINNT_AUTH_IDENTITY_UNICODE */
+} SEC_WINNT_AUTH_IDENTITY_W, *PSEC_WINNT_AUTH_IDENTITY_W;
+
+/* QueryContextAttributes answers */
+typedef struct _SecPkgContext_Sizes {
+	ULONG cbMaxToken;
+	ULONG cbMaxSignature;
+	ULONG cbBlockSize;
+	ULONG cbSecurityTrailer;
+} SecPkgContext_Sizes, *PSecPkgContext_Sizes;
+
+typedef struct _SecPkgContext_Lifespan {
+	TimeStamp tsStart;
+	TimeStamp tsExpiry;
+} SecPkgContext_Lifespan, *PSecPkgContext_Lifespan;
+
+typedef struct _SecPkgContext_NamesA {
+	SEC_CHAR *sUserName;
+} SecPkgContext_NamesA, *PSecPkgContext_NamesA;
+
+typedef struct _SecPkgContext_NamesW {
+	SEC_WCHAR *sUserName;
+} SecPkgContext_NamesW, *PSecPkgContext_NamesW;
+
+typedef struct _SecPkgContext_SessionKey {
+	ULONG SessionKeyLength;
+	unsigned char *SessionKey;
+} SecPkgContext_SessionKey, *PSecPkgContext_SessionKey;
+
+typedef struct _SecPkgContext_PackageInfoA {
+	PSecPkgInfoA PackageInfo;
+} SecPkgContext_PackageInfoA, *PSecPkgContext_PackageInfoA;
+
+typedef struct _SecPkgContext_PackageInfoW {
+	PSecPkgInfoW PackageInfo;
+} SecPkgContext_PackageInfoW, *PSecPkgContext_PackageInfoW;
+
+typedef struct _SecPkgContext_NegotiationInfoA {
+	PSecPkgInfoA PackageInfo;
+	ULONG NegotiationState;
+} SecPkgContext_NegotiationInfoA, *PSecPkgContext_NegotiationInfoA;
+
+typedef struct _SecPkgContext_NegotiationInfoW {
+	PSecPkgInfoW PackageInfo;
+	ULONG NegotiationState;
+} SecPkgContext_NegotiationInfoW, *PSecPkgContext_NegotiationInfoW;
+
+typedef struct _SecPkgContext_Flags {
+	ULONG Flags;
+} SecPkgContext_Flags, *PSecPkgContext_Flags;
+
+/* SECPKG_ATTR_TARGET: UTF-8 in both the A and the W call, as on Windows */
+typedef struct _SecPkgContext_Target {
+	ULONG TargetLength;		/* bytes, without the NUL */
+	char *Target;
+} SecPkgContext_Target, *PSecPkgContext_Target;
+
+/* Unused by ksspi; the parameter must be NULL */
+typedef void (SEC_ENTRY *SEC_GET_KEY_FN)(void *Arg, void *Principal,
+					 ULONG KeyVer, void **Key,
+					 SECURITY_STATUS *Status);
+
+/* A keyring key serial, as in <keyutils.h> */
+typedef int32_t key_serial_t;
+
+#if defined(__GNUC__)
+#define _KSSPI_API	__attribute__((visibility("default")))
+#else
+#define _KSSPI_API
+#endif
+
+/* Credentials */
+_KSSPI_API SECURITY_STATUS SEC_ENTRY AcquireCredentialsHandleA(
+	const SEC_CHAR *pszPrincipal, const SEC_CHAR *pszPackage,
+	ULONG fCredentialUse, void *pvLogonId, void *pAuthData,
+	SEC_GET_KEY_FN pGetKeyFn, void *pvGetKeyArgument,
+	PCredHandle phCredential, PTimeStamp ptsExpiry);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY AcquireCredentialsHandleW(
+	const SEC_WCHAR *pszPrincipal, const SEC_WCHAR *pszPackage,
+	ULONG fCredentialUse, void *pvLogonId, void *pAuthData,
+	SEC_GET_KEY_FN pGetKeyFn, void *pvGetKeyArgument,
+	PCredHandle phCredential, PTimeStamp ptsExpiry);
+
+/* Linux extension: the identity is a "user" or "logon" key of the keyring */
+_KSSPI_API SECURITY_STATUS SEC_ENTRY AcquireCredentialsHandleKeyA(
+	const SEC_CHAR *pszPackage, ULONG fCredentialUse, key_serial_t serial,
+	PCredHandle phCredential, PTimeStamp ptsExpiry);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY FreeCredentialsHandle(
+	PCredHandle phCredential);
+
+/* Contexts */
+_KSSPI_API SECURITY_STATUS SEC_ENTRY InitializeSecurityContextA(
+	PCredHandle phCredential, PCtxtHandle phContext,
+	const SEC_CHAR *pszTargetName, ULONG fContextReq, ULONG Reserved1,
+	ULONG TargetDataRep, PSecBufferDesc pInput, ULONG Reserved2,
+	PCtxtHandle phNewContext, PSecBufferDesc pOutput,
+	PULONG pfContextAttr, PTimeStamp ptsExpiry);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY InitializeSecurityContextW(
+	PCredHandle phCredential, PCtxtHandle phContext,
+	const SEC_WCHAR *pszTargetName, ULONG fContextReq, ULONG Reserved1,
+	ULONG TargetDataRep, PSecBufferDesc pInput, ULONG Reserved2,
+	PCtxtHandle phNewContext, PSecBufferDesc pOutput,
+	PULONG pfContextAttr, PTimeStamp ptsExpiry);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(
+	PCredHandle phCredential, PCtxtHandle phContext,
+	PSecBufferDesc pInput, ULONG fContextReq, ULONG TargetDataRep,
+	PCtxtHandle phNewContext, PSecBufferDesc pOutput,
+	PULONG pfContextAttr, PTimeStamp ptsExpiry);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY CompleteAuthToken(
+	PCtxtHandle phContext, PSecBufferDesc pToken);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY DeleteSecurityContext(
+	PCtxtHandle phContext);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY QueryContextAttributesA(
+	PCtxtHandle phContext, ULONG ulAttribute, void *pBuffer);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY QueryContextAttributesW(
+	PCtxtHandle phContext, ULONG ulAttribute, void *pBuffer);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY ExportSecurityContext(
+	PCtxtHandle phContext, ULONG fFlags, PSecBuffer pPackedContext,
+	void **pToken);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY ImportSecurityContextA(
+	const SEC_CHAR *pszPackage, PSecBuffer pPackedContext, void *Token,
+	PCtxtHandle phContext);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY ImportSecurityContextW(
+	const SEC_WCHAR *pszPackage, PSecBuffer pPackedContext, void *Token,
+	PCtxtHandle phContext);
+
+/* Messages */
+_KSSPI_API SECURITY_STATUS SEC_ENTRY MakeSignature(
+	PCtxtHandle phContext, ULONG fQOP, PSecBufferDesc pMessage,
+	ULONG MessageSeqNo);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY VerifySignature(
+	PCtxtHandle phContext, PSecBufferDesc pMessage, ULONG MessageSeqNo,
+	PULONG pfQOP);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY EncryptMessage(
+	PCtxtHandle phContext, ULONG fQOP, PSecBufferDesc pMessage,
+	ULONG MessageSeqNo);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY DecryptMessage(
+	PCtxtHandle phContext, PSecBufferDesc pMessage, ULONG MessageSeqNo,
+	PULONG pfQOP);
+
+/* Packages */
+_KSSPI_API SECURITY_STATUS SEC_ENTRY QuerySecurityPackageInfoA(
+	const SEC_CHAR *pszPackageName, PSecPkgInfoA *ppPackageInfo);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY QuerySecurityPackageInfoW(
+	const SEC_WCHAR *pszPackageName, PSecPkgInfoW *ppPackageInfo);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY EnumerateSecurityPackagesA(
+	PULONG pcPackages, PSecPkgInfoA *ppPackageInfo);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY EnumerateSecurityPackagesW(
+	PULONG pcPackages, PSecPkgInfoW *ppPackageInfo);
+
+/* Memory the library returned */
+_KSSPI_API SECURITY_STATUS SEC_ENTRY FreeContextBuffer(void *pvContextBuffer);
+
+/*
+ * Linux extension: the name of a status ("SEC_E_LOGON_DENIED"), or NULL
+ * when the value is not one of the statuses above.
+ */
+_KSSPI_API const char *ksspi_status_name(SECURITY_STATUS status);
+
+/* Unsuffixed names: always the "A" variants */
+#define AcquireCredentialsHandle	AcquireCredentialsHandleA
+#define InitializeSecurityContext	InitializeSecurityContextA
+#define QueryContextAttributes		QueryContextAttributesA
+#define ImportSecurityContext		ImportSecurityContextA
+#define QuerySecurityPackageInfo	QuerySecurityPackageInfoA
+#define EnumerateSecurityPackages	EnumerateSecurityPackagesA
+
+typedef SecPkgInfoA SecPkgInfo, *PSecPkgInfo;
+typedef SEC_WINNT_AUTH_IDENTITY_A SEC_WINNT_AUTH_IDENTITY,
+	*PSEC_WINNT_AUTH_IDENTITY;
+typedef SecPkgContext_NamesA SecPkgContext_Names, *PSecPkgContext_Names;
+typedef SecPkgContext_PackageInfoA SecPkgContext_PackageInfo,
+	*PSecPkgContext_PackageInfo;
+typedef SecPkgContext_NegotiationInfoA SecPkgContext_NegotiationInfo,
+	*PSecPkgContext_NegotiationInfo;
+
+#define NTLMSP_NAME			NTLMSP_NAME_A
+#define NEGOSSP_NAME			NEGOSSP_NAME_A
+#define MICROSOFT_KERBEROS_NAME		MICROSOFT_KERBEROS_NAME_A
+#define CREDSSP_NAME			CREDSSP_NAME_A
+
+#undef _KSSPI_API
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _KSSPI_SSPI_H */

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libksspi: QueryContextAttributesA/W.
+ *
+ * The kernel answers in the layouts of <linux/ksspi.h> (struct ksspi_attr_*,
+ * strings, raw key bytes); they are converted to the Sspi.h structures.
+ * Strings, session keys and SecPkgInfo are allocated with malloc() and freed
+ * with FreeContextBuffer().  A fixed-size answer shorter than the layout the
+ * library knows (an older kernel) reads as zero-filled.
+ *
+ * Supported: SECPKG_ATTR_SIZES, _NAMES, _LIFESPAN, _SESSION_KEY,
+ * _PACKAGE_INFO, _NEGOTIATION_INFO, _FLAGS, _TARGET.  Any other attribute
+ * gives SEC_E_UNSUPPORTED_FUNCTION without asking the kernel: its layout is
+ * not part of the ABI.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Large enough for every fixed-size answer and most names */
+#define ATTR_STACK	512
+
+struct answer {
+	unsigned char stack[ATTR_STACK];
+	unsigned char *data;
+	uint32_t len;	/* bytes of answer */
+	uint32_t room;	/* bytes at data */
+};
+
+static void answer_release(struct answer *a)
+{
+	/* answers may hold keys */
+	if (a->data && a->data != a->stack)
+		ksspi_priv_free_secret(a->data, a->room);
+	else
+		explicit_bzero(a->stack, sizeof(a->stack));
+	a->data = NULL;
+}
+
+/*
+ * Ask with the stack buffer, then with the size the kernel says it needs,
+ * a few times (the answer may grow in between).
+ */
+static SECURITY_STATUS fetch(PCtxtHandle ph, ULONG attr, struct answer *a)
+{
+	struct ksspi_query_attributes q;
+	SECURITY_STATUS st;
+	int tries;
+
+	a->data = a->stack;
+	a->room = sizeof(a->stack);
+	for (tries = 0; tries < 4; tries++) {
+		memset(&q, 0, sizeof(q));
+		q.size = sizeof(q);
+		ksspi_priv_handle_to_abi(&q.context, ph);
+		q.attribute = attr;
+		q.buffer_len = a->room;
+		q.buffer = ptr_to_u64(a->data);
+		st = ksspi_priv_call(KSSPI_IOC_QUERY_ATTRIBUTES, &q,
+				     SEC_E_INTERNAL_ERROR);
+		if (st != SEC_E_OK)
+			goto fail;
+		st = ST(q.status);
+		if (st == SEC_E_BUFFER_TOO_SMALL && q.buffer_len > a->room &&
+		    q.buffer_len <= KSSPI_MAX_ATTRIBUTE) {
+			answer_release(a);
+			a->room = q.buffer_len;
+			a->data = malloc(a->room);
+			if (!a->data)
+				return SEC_E_INSUFFICIENT_MEMORY;
+			continue;
+		}
+		if (st != SEC_E_OK)
+			goto fail;
+		if (q.buffer_len > a->room) {
+			st = SEC_E_INTERNAL_ERROR;
+			goto fail;
+		}
+		a->len = q.buffer_len;
+		return SEC_E_OK;
+	}
+	st = SEC_E_INTERNAL_ERROR;
+fail:
+	answer_release(a);
+	return st;
+}
+
+/* A fixed-size answer, zero-filled when short */
+static void fixed(const struct answer *a, void *out, size_t size)
+{
+	memset(out, 0, size);
+	memcpy(out, a->data, a->len < size ? a->len : size);
+}
+
+static SECURITY_STATUS string_a(const struct answer *a, char **out,
+				size_t *out_len)
+{
+	size_t n = strnlen((const char *)a->data, a->len);
+	char *s = malloc(n + 1);
+
+	if (!s)
+		return SEC_E_INSUFFICIENT_MEMORY;
+	memcpy(s, a->data, n);
+	s[n] = 0;
+	*out = s;
+	if (out_len)
+		*out_len = n;
+	return SEC_E_OK;
+}
+
+static SECURITY_STATUS string_w(const struct answer *a, char16_t **out)
+{
+	size_t n = strnlen((const char *)a->data, a->len);
+	int err = ksspi_priv_utf8_to_utf16((const char *)a->data, n, 0, out,
+					   NULL);
+
+	if (err == -ENOMEM)
+		return SEC_E_INSUFFICIENT_MEMORY;
+	if (err)
+		return SEC_E_INTERNAL_ERROR;	/* the kernel's UTF-8 is bad */
+	return SEC_E_OK;
+}
+
+static SECURITY_STATUS convert(const struct answer *a, ULONG attr,
+			       void *pBuffer, bool wide)
+{
+	struct ksspi_attr_negotiation_info ni;
+	struct ksspi_attr_lifespan life;
+	struct ksspi_package_info pi;
+	struct ksspi_attr_sizes sizes;
+	struct ksspi_attr_flags flags;
+	SECURITY_STATUS st;
+	size_t len;
+
+	switch (attr) {
+	case SECPKG_ATTR_SIZES: {
+		SecPkgContext_Sizes *o = pBuffer;
+
+		fixed(a, &sizes, sizeof(sizes));
+		o->cbMaxToken = sizes.max_token;
+		o->cbMaxSignature = sizes.max_signature;
+		o->cbBlockSize = sizes.block_size;
+		o->cbSecurityTrailer = sizes.security_trailer;
+		return SEC_E_OK;
+	}
+	case SECPKG_ATTR_LIFESPAN: {
+		SecPkgContext_Lifespan *o = pBuffer;
+
+		fixed(a, &life, sizeof(life));
+		ksspi_timestamp_from_int64(&o->tsStart, life.start);
+		ksspi_timestamp_from_int64(&o->tsExpiry, life.expiry);
+		return SEC_E_OK;
+	}
+	case SECPKG_ATTR_FLAGS: {
+		SecPkgContext_Flags *o = pBuffer;
+
+		fixed(a, &flags, sizeof(flags));
+		o->Flags = flags.flags;
+		return SEC_E_OK;
+	}
+	case SECPKG_ATTR_NAMES:
+		if (wide) {
+			SecPkgContext_NamesW *o = pBuffer;
+			char16_t *s;
+
+			st = string_w(a, &s);
+			if (st == SEC_E_OK)
+				o->sUserName = s;
+		} else {
+			SecPkgContext_NamesA *o = pBuffer;
+			char *s;
+
+			st = string_a(a, &s, NULL);
+			if (st == SEC_E_OK)
+				o->sUserName = s;
+		}
+		return st;
+	case SECPKG_ATTR_TARGET: {
+		SecPkgContext_Target *o = pBuffer;
+		char *s;
+
+		st = string_a(a, &s, &len);
+		if (st == SEC_E_OK) {
+			o->TargetLength = (ULONG)len;
+			o->Target = s;
+		}
+		return st;
+	}
+	case SECPKG_ATTR_SESSION_KEY: {
+		SecPkgContext_SessionKey *o = pBuffer;
+		unsigned char *k = malloc(a->len ? a->len : 1);
+
+		if (!k)
+			return SEC_E_INSUFFICIENT_MEMORY;
+		memcpy(k, a->data, a->len);
+		o->SessionKeyLength = a->len;
+		o->SessionKey = k;
+		return SEC_E_OK;
+	}
+	case SECPKG_ATTR_PACKAGE_INFO:
+		fixed(a, &pi, sizeof(pi));
+		ksspi_priv_package_cache(&pi);
+		if (wide) {
+			SecPkgContext_PackageInfoW *o = pBuffer;
+			SecPkgInfoW *info;
+
+			st = ksspi_priv_pkginfo_w(&pi, 1, &info);
+			if (st == SEC_E_OK)
+				o->PackageInfo = info;
+		} else {
+			SecPkgContext_PackageInfoA *o = pBuffer;
+			SecPkgInfoA *info;
+
+			st = ksspi_priv_pkginfo_a(&pi, 1, &info);
+			if (st == SEC_E_OK)
+				o->PackageInfo = info;
+		}
+		return st;
+	case SECPKG_ATTR_NEGOTIATION_INFO:
+		fixed(a, &ni, sizeof(ni));
+		if (wide) {
+			SecPkgContext_NegotiationInfoW *o = pBuffer;
+			SecPkgInfoW *info;
+
+			st = ksspi_priv_pkginfo_w(&ni.package, 1, &info);
+			if (st == SEC_E_OK) {
+				o->PackageInfo = info;
+				o->NegotiationState = ni.negotiation_state;
+			}
+		} else {
+			SecPkgContext_NegotiationInfoA *o = pBuffer;
+			SecPkgInfoA *info;
+
+			st = ksspi_priv_pkginfo_a(&ni.package, 1, &info);
+			if (st == SEC_E_OK) {
+				o->PackageInfo = info;
+				o->NegotiationState = ni.negotiation_state;
+			}
+		}
+		return st;
+	default:
+		return SEC_E_UNSUPPORTED_FUNCTION;
+	}
+}
+
+static bool supported(ULONG attr)
+{
+	switch (attr) {
+	case SECPKG_ATTR_SIZES:
+	case SECPKG_ATTR_NAMES:
+	case SECPKG_ATTR_LIFESPAN:
+	case SECPKG_ATTR_SESSION_KEY:
+	case SECPKG_ATTR_PACKAGE_INFO:
+	case SECPKG_ATTR_NEGOTIATION_INFO:
+	case SECPKG_ATTR_FLAGS:
+	case SECPKG_ATTR_TARGET:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static SECURITY_STATUS query(PCtxtHandle phContext, ULONG ulAttribute,
+			     void *pBuffer, bool wide)
+{
+	struct answer a;
+	SECURITY_STATUS st;
+
+	if (!phContext)
+		return SEC_E_INVALID_HANDLE;
+	if (!pBuffer)
+		return SEC_E_INVALID_PARAMETER;
+	if (!supported(ulAttribute))
+		return SEC_E_UNSUPPORTED_FUNCTION;
+	st = fetch(phContext, ulAttribute, &a);
+	if (st != SEC_E_OK)
+		return st;
+	st = convert(&a, ulAttribute, pBuffer, wide);
+	answer_release(&a);
+	return st;
+}
+
+SECURITY_STATUS QueryContextAttributesA(PCtxtHandle phContext,
+					ULONG ulAttribute, void *pBuffer)
+{
+	return query(phContext, ulAttribute, pBuffer, false);
+}
+
+SECURITY_STATUS QueryContextAttributesW(PCtxtHandle phContext,
+					ULONG ulAttribute, void *pBuffer)
+{
+	return query(phContext, ulAttribute, pBuffer, true);
+}
