@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Shared shell helpers for the ksspi test tools (sourced, not run).
+#
+#   ksspi_top          absolute path of the repository
+#   ksspi_kver         kernel version the guest boots and the module builds
+#                      against ($KVER, else the newest installed Debian kernel
+#                      that has an image, modules and a build tree)
+#   ksspi_cache_dir    where install-deps unpacks linux-source parts
+#   ksspi_linux_src    $(ksspi_cache_dir)/linux-source-6.1
+
+ksspi_top()
+{
+	local here
+	here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+	(cd "$here/../.." && pwd -P)
+}
+
+# All kernel versions that have /boot/vmlinuz-V and /lib/modules/V/modules.dep,
+# oldest first.
+ksspi_kvers()
+{
+	local f v
+	for f in /boot/vmlinuz-*; do
+		[ -e "$f" ] || continue
+		v=${f#/boot/vmlinuz-}
+		[ -e "/lib/modules/$v/modules.dep" ] || continue
+		printf '%s\n' "$v"
+	done | sort -V
+}
+
+ksspi_kver()
+{
+	if [ -n "${KVER:-}" ]; then
+		printf '%s\n' "$KVER"
+		return 0
+	fi
+	local v best=
+	# Prefer the newest kernel that also has headers (so the module we
+	# build loads into the kernel we boot), else the newest one at all.
+	while read -r v; do
+		[ -d "/lib/modules/$v/build" ] && best=$v
+	done < <(ksspi_kvers)
+	[ -n "$best" ] || best=$(ksspi_kvers | tail -n 1)
+	[ -n "$best" ] || return 1
+	printf '%s\n' "$best"
+}
+
+ksspi_cache_dir()
+{
+	if [ -n "${KSSPI_CACHE:-}" ]; then
+		printf '%s\n' "$KSSPI_CACHE"
+	elif [ "$(id -u)" = 0 ] || [ -w /var/cache/ksspi ] ||
+	     [ -e /var/cache/ksspi/linux-source-6.1/.ksspi-stamp ] ||
+	     { [ ! -e /var/cache/ksspi ] && [ -w /var/cache ]; }; then
+		printf '%s\n' /var/cache/ksspi
+	else
+		printf '%s\n' "${XDG_CACHE_HOME:-$HOME/.cache}/ksspi"
+	fi
+}
+
+ksspi_linux_src()
+{
+	printf '%s/linux-source-6.1\n' "$(ksspi_cache_dir)"
+}
