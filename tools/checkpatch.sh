@@ -25,7 +25,7 @@ files=()
 for a in "$@"; do
 	case $a in
 	--strict) strict=(--strict) ;;
-	-h|--help) sed -n '4,13s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '4,14s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	-*) echo "checkpatch.sh: unknown option $a" >&2; exit 2 ;;
 	*) files+=("$a") ;;
 	esac
