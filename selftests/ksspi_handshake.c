@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <linux/keyctl.h>
 
 #include "ksspi_harness.h"
 
@@ -168,6 +170,80 @@ static void kt_expect_failed_server(struct __test_metadata *_metadata,
 			      NULL));
 	EXPECT_STATUS(SEC_E_OK, kt_delete_ctx(hs->sfd, &hs->sctx));
 	hs->have_sctx = false;
+}
+
+/* ---- identities held in the kernel keyring ---- */
+
+/* A key in the process keyring, so this process possesses it. */
+static int32_t kt_identity_key(const char *type, const char *desc,
+			       const void *payload, size_t len)
+{
+	return (int32_t)syscall(SYS_add_key, type, desc, payload, len,
+				KEY_SPEC_PROCESS_KEYRING);
+}
+
+/* Replaces the client credential of @hs by one naming key @serial. */
+static uint32_t kt_use_key_credential(struct kt_hs *hs, int32_t serial)
+{
+	struct ksspi_acquire_credentials a;
+	uint32_t st;
+
+	kt_acquire_init(&a, SECPKG_CRED_OUTBOUND, NULL, NULL, NULL);
+	a.identity_type = KSSPI_IDENTITY_KEY;
+	a.key_serial = (uint32_t)serial;
+	st = kt_acquire_call(hs->cfd, &a);
+	if (st != SEC_E_OK)
+		return st;
+	kt_free_cred(hs->cfd, &hs->ccred);
+	hs->ccred = a.credential;
+	return SEC_E_OK;
+}
+
+static const char kt_key_payload[] = KT_USER "\0TESTDOM\0" KT_PASSWORD;
+
+TEST_F(hs, logon_key_identity_authenticates)
+{
+	char name[64] = "";
+	uint32_t len = sizeof(name);
+	int32_t serial;
+
+	/* "logon" keys cannot be read back by anybody in userspace */
+	serial = kt_identity_key("logon", "ksspi:selftest", kt_key_payload,
+				 sizeof(kt_key_payload) - 1);
+	ASSERT_LT(0, serial) TH_LOG("add_key: %s", strerror(errno));
+	ASSERT_STATUS(SEC_E_OK, kt_use_key_credential(&self->hs, serial));
+	EXPECT_STATUS(SEC_E_OK, kt_hs_run(&self->hs));
+	EXPECT_STATUS(SEC_E_OK, kt_query_attr(self->sfd, &self->hs.sctx,
+					      SECPKG_ATTR_NAMES, name, &len));
+	EXPECT_STREQ(KT_USER, name);
+	syscall(SYS_keyctl, KEYCTL_REVOKE, serial);
+}
+
+TEST_F(hs, key_revoked_after_acquire_no_credentials)
+{
+	int32_t serial;
+
+	serial = kt_identity_key("user", "ksspi-selftest-revoke",
+				 kt_key_payload, sizeof(kt_key_payload) - 1);
+	ASSERT_LT(0, serial) TH_LOG("add_key: %s", strerror(errno));
+	ASSERT_STATUS(SEC_E_OK, kt_use_key_credential(&self->hs, serial));
+	/* the key is read at the first leg: revoking it withdraws it */
+	ASSERT_EQ(0, syscall(SYS_keyctl, KEYCTL_REVOKE, serial));
+	EXPECT_STATUS(SEC_E_NO_CREDENTIALS, kt_hs_run(&self->hs));
+	EXPECT_EQ(1, self->hs.failed_leg);
+}
+
+TEST_F(hs, key_payload_malformed_unknown_credentials)
+{
+	static const char no_separators[] = "selftest-user";
+	int32_t serial;
+
+	serial = kt_identity_key("user", "ksspi-selftest-malformed",
+				 no_separators, sizeof(no_separators) - 1);
+	ASSERT_LT(0, serial) TH_LOG("add_key: %s", strerror(errno));
+	EXPECT_STATUS(SEC_E_UNKNOWN_CREDENTIALS,
+		      kt_use_key_credential(&self->hs, serial));
+	syscall(SYS_keyctl, KEYCTL_REVOKE, serial);
 }
 
 TEST_F(hs, wrong_password_logon_denied)
