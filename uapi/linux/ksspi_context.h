@@ -78,4 +78,32 @@ struct ksspi_ctx_record {
 #define KSSPI_CTX_REC_TEST_SIGN_KEY_OUT	0x0100	/* 32 bytes */
 #define KSSPI_CTX_REC_TEST_SIGN_KEY_IN	0x0101	/* 32 bytes */
 
+/*
+ * Records of the "NTLM" package (MS-NLMP).  The helper derives the keys
+ * (MS-NLMP 3.4.5.2 SIGNKEY, 3.4.5.3 SEALKEY) for its side: "out" keys
+ * protect what this side sends, "in" keys what it receives.  Message
+ * protection in the kernel needs NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY.
+ * The RC4 states are optional: absent, each is initialized from its seal
+ * key; present (an exported context in mid-stream), they continue it.
+ */
+#define KSSPI_CTX_REC_NTLM_FLAGS	0x0200	/* __le32 NegotiateFlags */
+#define KSSPI_CTX_REC_NTLM_SIGN_KEY_OUT	0x0201	/* 16 bytes */
+#define KSSPI_CTX_REC_NTLM_SIGN_KEY_IN	0x0202	/* 16 bytes */
+#define KSSPI_CTX_REC_NTLM_SEAL_KEY_OUT	0x0203	/* 16 bytes */
+#define KSSPI_CTX_REC_NTLM_SEAL_KEY_IN	0x0204	/* 16 bytes */
+#define KSSPI_CTX_REC_NTLM_RC4_OUT	0x0205	/* struct ksspi_ntlm_rc4 */
+#define KSSPI_CTX_REC_NTLM_RC4_IN	0x0206	/* struct ksspi_ntlm_rc4 */
+
+/**
+ * struct ksspi_ntlm_rc4 - an RC4 cipher state in mid-stream
+ * @s: the permutation
+ * @i: first index
+ * @j: second index
+ */
+struct ksspi_ntlm_rc4 {
+	__u8 s[256];
+	__u8 i;
+	__u8 j;
+};
+
 #endif /* _UAPI_LINUX_KSSPI_CONTEXT_H */
