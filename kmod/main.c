@@ -25,10 +25,13 @@ static int __init ksspi_init(void)
 
 	ksspi_debugfs_init();
 	ksspi_kapi_init();
+	err = ksspi_pkg_ntlm_init();
+	if (err)
+		goto err_debugfs;
 	if (test_package) {
 		err = ksspi_pkg_test_init();
 		if (err)
-			goto err_debugfs;
+			goto err_ntlm;
 	}
 	err = ksspi_netlink_init();
 	if (err)
@@ -45,6 +48,8 @@ err_netlink:
 err_packages:
 	if (test_package)
 		ksspi_pkg_test_exit();
+err_ntlm:
+	ksspi_pkg_ntlm_exit();
 err_debugfs:
 	ksspi_debugfs_exit();
 	return err;
@@ -58,6 +63,7 @@ static void __exit ksspi_exit(void)
 	ksspi_upcall_exit();
 	if (test_package)
 		ksspi_pkg_test_exit();
+	ksspi_pkg_ntlm_exit();
 	ksspi_debugfs_exit();
 	pr_info("unloaded: %d credentials, %d contexts live\n",
 		atomic_read(&ksspi_stats.credentials_live),

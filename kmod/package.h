@@ -96,5 +96,7 @@ static inline struct ksspi_package *ksspi_package_mut(const struct ksspi_package
 
 int ksspi_pkg_test_init(void);
 void ksspi_pkg_test_exit(void);
+int ksspi_pkg_ntlm_init(void);
+void ksspi_pkg_ntlm_exit(void);
 
 #endif /* _KSSPI_PACKAGE_H */

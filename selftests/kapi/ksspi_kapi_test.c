@@ -16,7 +16,9 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
+#include <asm/unaligned.h>
 #include <linux/ksspi_api.h>
+#include <linux/ksspi_context.h>
 
 #define KT_USER		"alice"
 #define KT_PASSWORD	"kapi-secret"
@@ -291,6 +293,106 @@ static void kt_parameters(void)
 		  SEC_E_INVALID_HANDLE);
 }
 
+/* MS-NLMP 4.2.4: keys from RandomSessionKey 0x55 x 16, flags 0xE28A8233 */
+static const u8 kt_ntlm_keys[4][16] = {
+	{ 0x47, 0x88, 0xdc, 0x86, 0x1b, 0x47, 0x82, 0xf3,	/* c2s sign */
+	  0x5d, 0x43, 0xfd, 0x98, 0xfe, 0x1a, 0x2d, 0x39 },
+	{ 0x59, 0xf6, 0x00, 0x97, 0x3c, 0xc4, 0x96, 0x0a,	/* c2s seal */
+	  0x25, 0x48, 0x0a, 0x7c, 0x19, 0x6e, 0x4c, 0x58 },
+	{ 0xd0, 0x4d, 0x6f, 0x10, 0x74, 0x10, 0x41, 0xd1,	/* s2c sign */
+	  0xd2, 0x46, 0xd6, 0x41, 0x88, 0xd7, 0xa8, 0xad },
+	{ 0x93, 0x55, 0xf3, 0xa9, 0x57, 0xc1, 0x58, 0x3d,	/* s2c seal */
+	  0x25, 0xc4, 0xc2, 0xf1, 0x1e, 0x40, 0x39, 0x0e },
+};
+
+static const u8 kt_ntlm_sealed[18] = {
+	0x54, 0xe5, 0x01, 0x65, 0xbf, 0x19, 0x36, 0xdc, 0x99, 0x60,
+	0x20, 0xc1, 0x81, 0x1b, 0x0f, 0x06, 0xfb, 0x5f };
+static const u8 kt_ntlm_sig[16] = {
+	0x01, 0x00, 0x00, 0x00, 0x7f, 0xb3, 0x8e, 0xc5,
+	0xc5, 0x5d, 0x49, 0x76, 0x00, 0x00, 0x00, 0x00 };
+
+static u32 kt_blob_put(u8 *b, u32 off, u16 type, const void *v, u32 len)
+{
+	struct ksspi_ctx_record *r = (void *)(b + off);
+
+	r->type = cpu_to_le16(type);
+	r->flags = cpu_to_le16(KSSPI_CTX_REC_CRITICAL);
+	r->len = cpu_to_le32(len);
+	memcpy(b + off + sizeof(*r), v, len);
+	return off + sizeof(*r) + ALIGN(len, 8);
+}
+
+/* The client context of MS-NLMP 4.2.4, as ksspid would serialize it */
+static u32 kt_ntlm_client_blob(u8 *b)
+{
+	struct ksspi_ctx_header *h = (void *)b;
+	__le32 flags = cpu_to_le32(0xE28A8233);
+	u32 off = sizeof(*h);
+
+	memset(b, 0, 512);
+	off = kt_blob_put(b, off, KSSPI_CTX_REC_NTLM_FLAGS, &flags, 4);
+	off = kt_blob_put(b, off, KSSPI_CTX_REC_NTLM_SIGN_KEY_OUT,
+			  kt_ntlm_keys[0], 16);
+	off = kt_blob_put(b, off, KSSPI_CTX_REC_NTLM_SEAL_KEY_OUT,
+			  kt_ntlm_keys[1], 16);
+	off = kt_blob_put(b, off, KSSPI_CTX_REC_NTLM_SIGN_KEY_IN,
+			  kt_ntlm_keys[2], 16);
+	off = kt_blob_put(b, off, KSSPI_CTX_REC_NTLM_SEAL_KEY_IN,
+			  kt_ntlm_keys[3], 16);
+	h->magic = cpu_to_le32(KSSPI_CTX_MAGIC);
+	h->version = cpu_to_le16(KSSPI_CTX_VERSION);
+	h->header_len = cpu_to_le16(sizeof(*h));
+	h->total_len = cpu_to_le32(off);
+	h->flags = cpu_to_le32(KSSPI_CTX_F_INITIATOR);
+	h->context_attr = cpu_to_le32(ISC_RET_INTEGRITY |
+				      ISC_RET_CONFIDENTIALITY);
+	strscpy(h->package, "NTLM", sizeof(h->package));
+	return off;
+}
+
+/* EncryptMessage("Plaintext") in place, across a vmalloc page boundary */
+static void kt_ntlm_known_answer(void)
+{
+	static const char text[] = "Plaintext";
+	struct ksspi_buffer packed, b[2];
+	struct ksspi_buffer_desc d;
+	struct ksspi_handle ctx;
+	u8 *blob, *area, *data, *sig;
+	unsigned int i;
+	u32 st;
+
+	blob = kmalloc(512, GFP_KERNEL);
+	area = vmalloc(2 * PAGE_SIZE);
+	if (!blob || !area) {
+		KT_EXPECT("ntlm_alloc", false);
+		goto out;
+	}
+	packed = (struct ksspi_buffer){ kt_ntlm_client_blob(blob),
+					SECBUFFER_EMPTY, blob };
+	st = ksspi_import_security_context("NTLM", &packed, &ctx);
+	KT_EXPECT("ntlm_import_spec_keys", st == SEC_E_OK);
+	if (st != SEC_E_OK)
+		goto out;
+
+	data = area + PAGE_SIZE - 7;	/* straddles two pages */
+	sig = area + 64;
+	for (i = 0; i < 9; i++)
+		put_unaligned_le16(text[i], data + 2 * i);
+	b[0] = (struct ksspi_buffer){ 18, SECBUFFER_DATA, data };
+	b[1] = (struct ksspi_buffer){ 16, SECBUFFER_TOKEN, sig };
+	kt_desc(&d, b, 2);
+	st = ksspi_encrypt_message(&ctx, 0, &d, 0);
+	KT_EXPECT("ntlm_encrypt_vmalloc_spec_bytes",
+		  st == SEC_E_OK && !memcmp(data, kt_ntlm_sealed, 18) &&
+		  b[1].cb_buffer == 16 && !memcmp(sig, kt_ntlm_sig, 16));
+	KT_EXPECT("ntlm_delete",
+		  ksspi_delete_security_context(&ctx) == SEC_E_OK);
+out:
+	vfree(area);
+	kfree(blob);
+}
+
 static int kt_results_show(struct seq_file *m, void *unused)
 {
 	unsigned int i;
@@ -307,6 +409,7 @@ static int __init kt_init(void)
 	struct kt_pair p;
 
 	kt_parameters();
+	kt_ntlm_known_answer();
 	kt_handshake(&p);
 	if (p.established) {
 		kt_messages(&p);
