@@ -27,17 +27,22 @@
 #include "log.h"
 #include "message.h"
 #include "netlink.h"
+#include "ntlm.h"
+#include "ntlm_userdb.h"
 #include "session.h"
 #include "worker.h"
 
 #define DEFAULT_WORKERS		4
 #define SWEEP_INTERVAL_S	60	/* how often idle sessions expire */
+#define NTLM_SPN_MAX		64	/* --ntlm-spn options */
 
 struct options {
 	bool foreground;
 	bool systemd;
 	bool verbose;
 	unsigned int workers;
+	struct ntlm_options ntlm;
+	const char *spns[NTLM_SPN_MAX];
 };
 
 struct daemon {
@@ -58,17 +63,28 @@ static void usage(FILE *out)
 		"                     with <N> priority prefixes for journald\n"
 		"  -w, --workers N    worker threads (1-%d, default %d)\n"
 		"  -v, --verbose      log every request\n"
+		"      --ntlm-users FILE    NTLM user database (default %s)\n"
+		"      --ntlm-domain NAME   NTLM server's domain (default: from\n"
+		"                           the host name)\n"
+		"      --ntlm-computer NAME NTLM server's computer name (default:\n"
+		"                           the host name)\n"
+		"      --ntlm-spn SPN       an SPN of this server; when given,\n"
+		"                           NTLM clients naming another target\n"
+		"                           are refused (repeatable)\n"
+		"      --ntlm-allow-v1      accept NTLMv1 responses (insecure)\n"
 		"      --version      print the version and exit\n"
 		"  -h, --help         print this help and exit\n"
 		"\n"
-		"Without -f or --systemd, ksspid detaches and logs to syslog.\n",
-		WORKER_MAX, DEFAULT_WORKERS);
+		"Without -f or --systemd, ksspid detaches and logs to syslog.\n"
+		"SIGHUP rereads the NTLM user database.\n",
+		WORKER_MAX, DEFAULT_WORKERS, NTLM_USERDB_DEFAULT);
 }
 
 /* 0: run; 1: done, exit 0; -1: bad usage. */
 static int parse_options(int argc, char **argv, struct options *opts)
 {
-	enum { OPT_SYSTEMD = 256, OPT_VERSION };
+	enum { OPT_SYSTEMD = 256, OPT_VERSION, OPT_NTLM_USERS, OPT_NTLM_DOMAIN,
+	       OPT_NTLM_COMPUTER, OPT_NTLM_SPN, OPT_NTLM_ALLOW_V1 };
 	static const struct option long_options[] = {
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "systemd", no_argument, NULL, OPT_SYSTEMD },
@@ -76,6 +92,11 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, 'h' },
+		{ "ntlm-users", required_argument, NULL, OPT_NTLM_USERS },
+		{ "ntlm-domain", required_argument, NULL, OPT_NTLM_DOMAIN },
+		{ "ntlm-computer", required_argument, NULL, OPT_NTLM_COMPUTER },
+		{ "ntlm-spn", required_argument, NULL, OPT_NTLM_SPN },
+		{ "ntlm-allow-v1", no_argument, NULL, OPT_NTLM_ALLOW_V1 },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long workers;
@@ -83,6 +104,7 @@ static int parse_options(int argc, char **argv, struct options *opts)
 	int c;
 
 	*opts = (struct options){ .workers = DEFAULT_WORKERS };
+	opts->ntlm.spns = opts->spns;
 	while ((c = getopt_long(argc, argv, "fw:vh", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -112,6 +134,26 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		case 'h':
 			usage(stdout);
 			return 1;
+		case OPT_NTLM_USERS:
+			opts->ntlm.users_path = optarg;
+			break;
+		case OPT_NTLM_DOMAIN:
+			opts->ntlm.domain = optarg;
+			break;
+		case OPT_NTLM_COMPUTER:
+			opts->ntlm.computer = optarg;
+			break;
+		case OPT_NTLM_SPN:
+			if (opts->ntlm.spn_count == NTLM_SPN_MAX) {
+				fprintf(stderr, "ksspid: at most %d --ntlm-spn options\n",
+					NTLM_SPN_MAX);
+				return -1;
+			}
+			opts->spns[opts->ntlm.spn_count++] = optarg;
+			break;
+		case OPT_NTLM_ALLOW_V1:
+			opts->ntlm.allow_v1 = true;
+			break;
 		default:
 			usage(stderr);
 			return -1;
@@ -239,9 +281,16 @@ static int serve(struct daemon *d, int signal_fd)
 			return EXIT_FAILURE;
 		}
 		if (fds[1].revents & POLLIN) {
-			if (read(signal_fd, &info, sizeof(info)) == sizeof(info))
-				log_info("%s: shutting down",
-					 strsignal((int)info.ssi_signo));
+			if (read(signal_fd, &info, sizeof(info)) !=
+			    sizeof(info))
+				continue;
+			if (info.ssi_signo == SIGHUP) {
+				log_info("SIGHUP: rereading the NTLM user database");
+				ntlm_config_reload_users();
+				continue;
+			}
+			log_info("%s: shutting down",
+				 strsignal((int)info.ssi_signo));
 			return EXIT_SUCCESS;
 		}
 		if (fds[0].revents)
@@ -282,12 +331,15 @@ int main(int argc, char **argv)
 	sigemptyset(&signals);
 	sigaddset(&signals, SIGTERM);
 	sigaddset(&signals, SIGINT);
+	sigaddset(&signals, SIGHUP);
 	sigprocmask(SIG_BLOCK, &signals, NULL);
 	signal_fd = signalfd(-1, &signals, SFD_CLOEXEC);
 	if (signal_fd < 0) {
 		log_error("signalfd: %s", strerror(errno));
 		return EXIT_FAILURE;
 	}
+	if (ntlm_config_setup(&opts.ntlm))
+		goto out_signals;
 	if (session_table_init(&d.sessions)) {
 		log_error("cannot set up the session table");
 		goto out_signals;
@@ -323,6 +375,7 @@ out_channel:
 out_sessions:
 	session_table_destroy(&d.sessions);
 out_signals:
+	ntlm_config_cleanup();
 	close(signal_fd);
 	if (status == EXIT_SUCCESS)
 		log_info("stopped");

@@ -22,6 +22,7 @@
 #include <linux/ksspi_sspi.h>
 
 #include "message.h"
+#include "ntlm.h"
 #include "package.h"
 #include "pkg_test.h"
 #include "request.h"
@@ -30,6 +31,7 @@
 
 static const struct package *const packages[] = {
 	&pkg_test,
+	&pkg_ntlm,
 };
 
 const struct package *package_find(const char *name)

@@ -112,7 +112,7 @@ static void test_dispatch_errors(void)
 {
 	struct session_table t;
 	struct reply r;
-	struct req q = { .op = KSSPI_OP_INIT_CONTEXT, .package = "NTLM",
+	struct req q = { .op = KSSPI_OP_INIT_CONTEXT, .package = "Kerberos",
 			 .first = true, .user = "u", .password = "p" };
 	struct bytes b = { 0 };
 	struct upcall up = { 0 };

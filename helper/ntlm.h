@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The "NTLM" package (MS-NLMP), connection-oriented, NTLMv2 with extended
+ * session security; Documentation/ntlm.rst describes it in full.
+ *
+ *	ntlm_pkg.c	the package: state, legs, the established context
+ *	ntlm_client.c	InitializeSecurityContext: NEGOTIATE, AUTHENTICATE
+ *	ntlm_server.c	AcceptSecurityContext: CHALLENGE, verification
+ *	ntlm_config.c	the server's names, options and user database
+ *	ntlm_msg.c	message coding
+ *	ntlm_crypto.c	cryptography
+ *	ntlm_userdb.c	the user database file
+ *	ntlm_unicode.c	UTF-8/UTF-16LE, uppercasing
+ */
+#ifndef KSSPID_NTLM_H
+#define KSSPID_NTLM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/ksspi_sspi.h>
+
+#include "bytes.h"
+#include "ntlm_msg.h"
+#include "package.h"
+
+struct ntlm_userdb;
+
+#define NTLM_PACKAGE_NAME	"NTLM"
+#define NTLM_CONTEXT_LIFETIME	36000	/* seconds: 10 hours, as Windows */
+
+/*
+ * The fContextReq bits the package honours; any other bit is refused with
+ * SEC_E_UNSUPPORTED_FUNCTION.  MUTUAL_AUTH is accepted and ignored, as
+ * Windows' NTLM does: NTLM cannot authenticate the server, and
+ * ISC_RET_MUTUAL_AUTH is never returned.  ALLOCATE_MEMORY and
+ * EXTENDED_ERROR are the kernel's business.
+ */
+#define NTLM_ISC_REQ_SUPPORTED (ISC_REQ_MUTUAL_AUTH | ISC_REQ_REPLAY_DETECT | \
+				ISC_REQ_SEQUENCE_DETECT | \
+				ISC_REQ_CONFIDENTIALITY | \
+				ISC_REQ_USE_SUPPLIED_CREDS | \
+				ISC_REQ_ALLOCATE_MEMORY | ISC_REQ_CONNECTION | \
+				ISC_REQ_EXTENDED_ERROR | ISC_REQ_INTEGRITY | \
+				ISC_REQ_IDENTIFY | ISC_REQ_NULL_SESSION | \
+				ISC_REQ_UNVERIFIED_TARGET_NAME)
+#define NTLM_ASC_REQ_SUPPORTED (ASC_REQ_MUTUAL_AUTH | ASC_REQ_REPLAY_DETECT | \
+				ASC_REQ_SEQUENCE_DETECT | \
+				ASC_REQ_CONFIDENTIALITY | \
+				ASC_REQ_ALLOCATE_MEMORY | ASC_REQ_CONNECTION | \
+				ASC_REQ_EXTENDED_ERROR | ASC_REQ_INTEGRITY | \
+				ASC_REQ_IDENTIFY | ASC_REQ_ALLOW_NULL_SESSION | \
+				ASC_REQ_ALLOW_MISSING_BINDINGS)
+
+/* The name the context blobs give an anonymous client, as Windows does. */
+#define NTLM_ANONYMOUS_NAME	"NT AUTHORITY\\ANONYMOUS LOGON"
+
+extern const struct package pkg_ntlm;
+
+/* ksspid's NTLM options (main.c). */
+struct ntlm_options {
+	const char *users_path;		/* NULL: NTLM_USERDB_DEFAULT */
+	const char *domain;		/* NULL: from the host name */
+	const char *computer;		/* NULL: from the host name */
+	bool allow_v1;
+	const char *const *spns;	/* the server's own SPNs */
+	size_t spn_count;
+};
+
+/* The configuration the package runs with (read-only once set up). */
+struct ntlm_config {
+	char *nb_domain;		/* UTF-8 */
+	char *nb_computer;
+	char *dns_domain;
+	char *dns_computer;
+	struct bytes nb_domain16;	/* UTF-16LE */
+	struct bytes nb_computer16;
+	struct bytes dns_domain16;
+	struct bytes dns_computer16;
+	bool allow_v1;
+	struct bytes *spns16;		/* UTF-16LE */
+	size_t spn_count;
+	char *users_path;
+};
+
+/*
+ * Sets the configuration up and loads the user database.  A missing
+ * database file is not an error (the server side then knows no user); an
+ * unreadable or malformed one is.  Logs what it does.  0 or -errno.
+ * Call before any worker runs.
+ */
+int ntlm_config_setup(const struct ntlm_options *opts);
+
+/*
+ * The configuration; set up with defaults (names from the host name, no
+ * users) when ntlm_config_setup() was not called.
+ */
+const struct ntlm_config *ntlm_config(void);
+
+/* Frees the configuration and the user database. */
+void ntlm_config_cleanup(void);
+
+/*
+ * Rereads the user database file (SIGHUP).  On failure the database in
+ * use stays.  Logs the outcome.  0 or -errno.
+ */
+int ntlm_config_reload_users(void);
+
+/* Replaces the user database with @db (taken; tests). */
+void ntlm_config_set_userdb(struct ntlm_userdb *db);
+
+/*
+ * Looks an account up in the user database, under its read lock: @domain
+ * and @user in UTF-16LE as the client sent them.  An empty domain, or the
+ * server's own DNS domain or computer names, stand for the server's
+ * NetBIOS domain.  On success copies the NT hash and allocates the
+ * account's canonical "DOMAIN\user" name.  0, -ENOENT or -ENOMEM.
+ */
+int ntlm_config_lookup_user(const uint8_t *domain, size_t domain_len,
+			    const uint8_t *user, size_t user_len,
+			    uint8_t nt_hash[16], char **name);
+
+/* The handshake state of one context (client or server). */
+enum ntlm_stage {
+	NTLM_NEW,
+	NTLM_CLIENT_SENT_NEGOTIATE,	/* awaiting the CHALLENGE */
+	NTLM_SERVER_SENT_CHALLENGE,	/* awaiting the AUTHENTICATE */
+};
+
+struct ntlm_state {
+	enum ntlm_stage stage;
+	uint32_t context_req;
+	uint32_t negotiate_flags;	/* of the NEGOTIATE (sent or received) */
+	uint32_t challenge_flags;	/* of the CHALLENGE (sent) */
+	struct bytes negotiate;		/* the messages, for the MIC */
+	struct bytes challenge;
+	uint8_t server_challenge[NTLM_CHALLENGE_LEN];
+	bool anonymous;			/* client side */
+	char *user;			/* client identity, UTF-8 */
+	char *domain;
+	struct bytes password;
+	char *target;			/* client: the SPN */
+	struct bytes bindings;		/* SEC_CHANNEL_BINDINGS of leg 1 */
+	bool has_bindings;
+};
+
+/* Client legs (ntlm_client.c) */
+void ntlm_client_negotiate(struct ntlm_state *st, const struct upcall *up,
+			   struct reply *reply);
+void ntlm_client_authenticate(struct ntlm_state *st, const struct upcall *up,
+			      struct reply *reply);
+
+/* Server legs (ntlm_server.c) */
+void ntlm_server_challenge(struct ntlm_state *st, const struct upcall *up,
+			   struct reply *reply);
+void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
+			struct reply *reply);
+
+/*
+ * The channel bindings for this leg: the upcall's, else those of the first
+ * leg; NULL when there are none.
+ */
+const struct bytes *ntlm_bindings(const struct ntlm_state *st,
+				  const struct upcall *up);
+
+/*
+ * Ends the handshake on this side (ntlm_pkg.c): derives the signing and
+ * sealing keys from @session_key (the ExportedSessionKey), writes the
+ * context blob, and sets reply status SEC_E_OK, @context_attr and expiry.
+ * @server_name may be NULL.
+ */
+void ntlm_establish(bool initiator, uint32_t flags,
+		    const uint8_t session_key[NTLM_KEY_LEN],
+		    const char *client_name, const char *server_name,
+		    uint32_t context_attr, struct reply *reply);
+
+#endif /* KSSPID_NTLM_H */

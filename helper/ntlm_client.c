@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The NTLM client (InitializeSecurityContext), MS-NLMP 3.1.5.1: leg 1
+ * sends a NEGOTIATE; leg 2 reads the CHALLENGE and answers with an
+ * AUTHENTICATE carrying an NTLMv2 response, MsvAvFlags (MIC present),
+ * MsvAvChannelBindings, MsvAvTargetName, the MIC and the exchanged key.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/ksspi_netlink.h>
+
+#include "message.h"
+#include "ntlm.h"
+#include "ntlm_crypto.h"
+#include "ntlm_unicode.h"
+
+/* What the client always asks for (NEGOTIATE_MESSAGE.NegotiateFlags). */
+#define CLIENT_FLAGS (NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_REQUEST_TARGET | \
+		      NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_ALWAYS_SIGN | \
+		      NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY | \
+		      NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_56 | \
+		      NTLMSSP_NEGOTIATE_VERSION | NTLMSSP_NEGOTIATE_TARGET_INFO)
+
+/* The context attributes a client gets with the negotiated @flags. */
+static uint32_t client_attr(uint32_t req, uint32_t flags, bool anonymous)
+{
+	uint32_t attr = ISC_RET_CONNECTION;
+
+	if (flags & NTLMSSP_NEGOTIATE_SIGN)
+		attr |= req & (ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT |
+			       ISC_REQ_SEQUENCE_DETECT);
+	if (flags & NTLMSSP_NEGOTIATE_SEAL)
+		attr |= req & ISC_REQ_CONFIDENTIALITY;
+	if (anonymous)
+		attr |= ISC_RET_NULL_SESSION;
+	if (flags & NTLMSSP_NEGOTIATE_IDENTIFY)
+		attr |= ISC_RET_IDENTIFY;
+	return attr;
+}
+
+static bool keep_bindings(struct ntlm_state *st, const struct upcall *up)
+{
+	if (!upcall_has(up, KSSPI_A_CHANNEL_BINDINGS) ||
+	    up->channel_bindings.len == 0)
+		return true;
+	st->has_bindings = true;
+	return bytes_append(&st->bindings, up->channel_bindings.data,
+			    up->channel_bindings.len) == 0;
+}
+
+/*
+ * The identity: KSSPI_A_USER (a "DOMAIN\user" form is split when no domain
+ * is given), KSSPI_A_DOMAIN, KSSPI_A_PASSWORD (absent: empty).
+ */
+static int keep_identity(struct ntlm_state *st, const struct upcall *up)
+{
+	const char *user = up->user, *domain = "";
+	const char *backslash;
+
+	if (upcall_has(up, KSSPI_A_DOMAIN) && up->domain)
+		domain = up->domain;
+	backslash = strchr(user, '\\');
+	if (domain[0] == '\0' && backslash) {
+		st->domain = strndup(user, (size_t)(backslash - user));
+		user = backslash + 1;
+	} else {
+		st->domain = strdup(domain);
+	}
+	st->user = strdup(user);
+	if (!st->user || !st->domain)
+		return -ENOMEM;
+	if (upcall_has(up, KSSPI_A_PASSWORD) &&
+	    bytes_append(&st->password, up->password.data, up->password.len))
+		return -ENOMEM;
+	return 0;
+}
+
+void ntlm_client_negotiate(struct ntlm_state *st, const struct upcall *up,
+			   struct reply *reply)
+{
+	uint32_t flags = CLIENT_FLAGS;
+	bool has_user = upcall_has(up, KSSPI_A_USER) && up->user &&
+			up->user[0] != '\0';
+
+	if (up->token.len != 0) {
+		reply->status = SEC_E_INVALID_TOKEN;
+		return;
+	}
+	if (!has_user && !(up->context_req & ISC_REQ_NULL_SESSION)) {
+		reply->status = SEC_E_NO_CREDENTIALS;
+		return;
+	}
+	st->anonymous = !has_user;
+	if (has_user && keep_identity(st, up)) {
+		reply->status = SEC_E_INSUFFICIENT_MEMORY;
+		return;
+	}
+	/*
+	 * KEY_EXCH only with SIGN: without SIGN or SEAL, MS-NLMP's client and
+	 * server pseudocode disagree on the key (the server's ignores the
+	 * exchanged key), and so do implementations; not asking for it
+	 * leaves every server with the KeyExchangeKey.
+	 */
+	if (up->context_req & (ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT |
+			       ISC_REQ_SEQUENCE_DETECT |
+			       ISC_REQ_CONFIDENTIALITY))
+		flags |= NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_KEY_EXCH;
+	if (up->context_req & ISC_REQ_CONFIDENTIALITY)
+		flags |= NTLMSSP_NEGOTIATE_SEAL;
+	if (up->context_req & ISC_REQ_IDENTIFY)
+		flags |= NTLMSSP_NEGOTIATE_IDENTIFY;
+
+	if ((upcall_has(up, KSSPI_A_TARGET_NAME) && up->target_name &&
+	     !(st->target = strdup(up->target_name))) ||
+	    !keep_bindings(st, up) ||
+	    ntlm_negotiate_encode(&st->negotiate, flags, &ntlm_our_version) ||
+	    bytes_append(&reply->token, st->negotiate.data,
+			 st->negotiate.len)) {
+		reply->status = SEC_E_INSUFFICIENT_MEMORY;
+		return;
+	}
+	st->context_req = up->context_req;
+	st->negotiate_flags = flags;
+	st->stage = NTLM_CLIENT_SENT_NEGOTIATE;
+	reply->status = SEC_I_CONTINUE_NEEDED;
+	reply->has_context_attr = true;
+	reply->context_attr = client_attr(st->context_req, flags,
+					  st->anonymous);
+}
+
+/*
+ * The client's AV pairs (3.1.5.1.2): the server's, without MsvAvFlags,
+ * MsvAvTargetName, MsvAvChannelBindings and MsvAvSingleHost, then
+ * MsvAvFlags (the server's bits, MIC present, untrusted SPN when asked),
+ * MsvAvChannelBindings (the hash, or Z(16) without bindings),
+ * MsvAvTargetName (the SPN, when there is one), MsvAvEOL.
+ */
+static int client_av_pairs(const struct ntlm_state *st,
+			   const struct ntlm_av_list *server,
+			   const uint8_t cb_hash[NTLM_KEY_LEN],
+			   struct bytes *out)
+{
+	struct bytes target16 = { 0 };
+	struct ntlm_av av;
+	uint8_t flags[4];
+	size_t pos = 0;
+	int err = 0;
+
+	while (server->raw.len && ntlm_av_next(server, &pos, &av) && !err) {
+		if (av.id == MSV_AV_FLAGS || av.id == MSV_AV_TARGET_NAME ||
+		    av.id == MSV_AV_CHANNEL_BINDINGS ||
+		    av.id == MSV_AV_SINGLE_HOST)
+			continue;
+		err = ntlm_av_put(out, av.id, av.value.data, av.value.len);
+	}
+	if (err)
+		return err;
+	ntlm_put_le32(flags, server->flags | MSV_AV_FLAG_MIC_PRESENT |
+		      ((st->context_req & ISC_REQ_UNVERIFIED_TARGET_NAME) ?
+		       MSV_AV_FLAG_UNTRUSTED_SPN : 0));
+	err = ntlm_av_put(out, MSV_AV_FLAGS, flags, sizeof(flags));
+	if (!err)
+		err = ntlm_av_put(out, MSV_AV_CHANNEL_BINDINGS, cb_hash,
+				  NTLM_KEY_LEN);
+	if (!err && st->target && st->target[0]) {
+		err = ntlm_utf8_to_utf16le(st->target, strlen(st->target),
+					   &target16);
+		if (!err)
+			err = ntlm_av_put(out, MSV_AV_TARGET_NAME,
+					  target16.data, target16.len);
+		bytes_free(&target16);
+	}
+	if (!err)
+		err = ntlm_av_put(out, MSV_AV_EOL, NULL, 0);
+	return err;
+}
+
+/* The status of a failed helper call: no memory, or a bad name. */
+static uint32_t err_status(int err)
+{
+	if (err == -ENOMEM)
+		return SEC_E_INSUFFICIENT_MEMORY;
+	if (err == -EILSEQ)
+		return SEC_E_UNKNOWN_CREDENTIALS;
+	return SEC_E_INTERNAL_ERROR;
+}
+
+struct client_keys {
+	uint8_t nt_hash[NTLM_KEY_LEN];
+	uint8_t response_key[NTLM_KEY_LEN];
+	uint8_t proof[NTLM_V2_PROOF_LEN];
+	uint8_t key_exchange_key[NTLM_KEY_LEN];
+	uint8_t session_key[NTLM_KEY_LEN];	/* ExportedSessionKey */
+	uint8_t encrypted_key[NTLM_KEY_LEN];
+	uint8_t client_challenge[NTLM_CHALLENGE_LEN];
+	uint8_t lm_response[NTLM_V1_RESPONSE_LEN];
+	uint8_t mic[NTLM_MIC_LEN];
+};
+
+void ntlm_client_authenticate(struct ntlm_state *st, const struct upcall *up,
+			      struct reply *reply)
+{
+	const struct ntlm_config *cfg = ntlm_config();
+	struct ntlm_authenticate_fields f = { 0 };
+	struct ntlm_challenge chal;
+	struct ntlm_av_list server_av;
+	struct client_keys k = { 0 };
+	struct bytes user16 = { 0 }, domain16 = { 0 }, password16 = { 0 };
+	struct bytes av = { 0 }, nt_response = { 0 }, msg = { 0 };
+	const struct bytes *bindings;
+	static const uint8_t zero_lm[1];
+	uint8_t cb_hash[NTLM_KEY_LEN] = { 0 };
+	uint64_t timestamp;
+	uint32_t flags, attr;
+	char *client_name = NULL;
+	int err;
+
+	err = ntlm_challenge_decode(up->token.data, up->token.len, &chal);
+	if (err) {
+		reply->status = ntlm_msg_status(err);
+		return;
+	}
+	memset(&server_av, 0, sizeof(server_av));
+	if (chal.target_info.len) {
+		err = ntlm_av_decode(chal.target_info.data,
+				     chal.target_info.len, false, &server_av);
+		if (err) {
+			reply->status = ntlm_msg_status(err);
+			return;
+		}
+	}
+	/*
+	 * Only Unicode and extended session security (the keys the kernel
+	 * protects messages with) are spoken.
+	 */
+	if (!(chal.flags & NTLMSSP_NEGOTIATE_UNICODE) ||
+	    !(chal.flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY)) {
+		reply->status = SEC_E_ALGORITHM_MISMATCH;
+		return;
+	}
+	/* 3.1.5.1.2: NTLMv2 with integrity needs the server's names. */
+	if ((st->negotiate_flags &
+	     (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)) &&
+	    (!server_av.present[MSV_AV_NB_COMPUTER_NAME] ||
+	     !server_av.present[MSV_AV_NB_DOMAIN_NAME])) {
+		reply->status = SEC_E_INVALID_TOKEN;
+		return;
+	}
+	bindings = ntlm_bindings(st, up);
+	if (bindings && ntlm_channel_bindings_hash(bindings->data,
+						   bindings->len, cb_hash)) {
+		reply->status = SEC_E_BAD_BINDINGS;
+		return;
+	}
+
+	/* The server need not echo REQUEST_TARGET or IDENTIFY: kept */
+	flags = (st->negotiate_flags & chal.flags) | NTLMSSP_NEGOTIATE_VERSION |
+		(st->negotiate_flags &
+		 (NTLMSSP_REQUEST_TARGET | NTLMSSP_NEGOTIATE_IDENTIFY));
+	if (st->anonymous)
+		flags |= NTLMSSP_NEGOTIATE_ANONYMOUS;
+	if (!ntlm_uses_key_exch(flags))
+		flags &= ~NTLMSSP_NEGOTIATE_KEY_EXCH;
+
+	if (st->anonymous) {
+		/* 3.1.5.1.2: empty NT response, LM Z(1), SessionBaseKey Z(16) */
+		f.lm_response.data = zero_lm;
+		f.lm_response.len = sizeof(zero_lm);
+	} else {
+		timestamp = server_av.present[MSV_AV_TIMESTAMP] ?
+			    server_av.timestamp : ntlm_filetime_now();
+		err = ntlm_utf8_to_utf16le(st->user, strlen(st->user),
+					   &user16);
+		if (!err)
+			err = ntlm_utf8_to_utf16le(st->domain,
+						   strlen(st->domain),
+						   &domain16);
+		if (!err)
+			err = ntlm_utf8_to_utf16le(
+				(const char *)st->password.data,
+				st->password.len, &password16);
+		if (err) {
+			reply->status = err_status(err);
+			goto out;
+		}
+		ntlm_nt_hash_utf16(password16.data, password16.len, k.nt_hash);
+		if (!ntlm_random(k.client_challenge, NTLM_CHALLENGE_LEN)) {
+			reply->status = SEC_E_INTERNAL_ERROR;
+			goto out;
+		}
+		err = ntlm_ntowfv2(k.nt_hash, user16.data, user16.len,
+				   domain16.data, domain16.len,
+				   k.response_key);
+		if (!err)
+			err = client_av_pairs(st, &server_av, cb_hash, &av);
+		if (!err)
+			err = bytes_append(&nt_response, k.proof,
+					   sizeof(k.proof));
+		if (!err)
+			err = ntlm_v2_temp(&nt_response, timestamp,
+					   k.client_challenge, av.data,
+					   av.len);
+		if (err) {
+			reply->status = err_status(err);
+			goto out;
+		}
+		ntlm_v2_proof(k.response_key, chal.server_challenge,
+			      nt_response.data + NTLM_V2_PROOF_LEN,
+			      nt_response.len - NTLM_V2_PROOF_LEN, k.proof);
+		memcpy(nt_response.data, k.proof, sizeof(k.proof));
+		ntlm_v2_session_base_key(k.response_key, k.proof,
+					 k.key_exchange_key);
+		/* With the server's timestamp, LmChallengeResponse is Z(24) */
+		if (!server_av.present[MSV_AV_TIMESTAMP])
+			ntlm_lmv2_response(k.response_key,
+					   chal.server_challenge,
+					   k.client_challenge, k.lm_response);
+		f.lm_response.data = k.lm_response;
+		f.lm_response.len = sizeof(k.lm_response);
+		f.nt_response.data = nt_response.data;
+		f.nt_response.len = nt_response.len;
+		f.domain.data = domain16.data;
+		f.domain.len = domain16.len;
+		f.user.data = user16.data;
+		f.user.len = user16.len;
+		f.with_mic = true;
+	}
+
+	if (ntlm_uses_key_exch(flags)) {
+		if (!ntlm_random(k.session_key, NTLM_KEY_LEN)) {
+			reply->status = SEC_E_INTERNAL_ERROR;
+			goto out;
+		}
+		ntlm_rc4k(k.key_exchange_key, k.session_key, k.encrypted_key);
+		f.session_key.data = k.encrypted_key;
+		f.session_key.len = NTLM_KEY_LEN;
+	} else {
+		memcpy(k.session_key, k.key_exchange_key, NTLM_KEY_LEN);
+	}
+
+	f.flags = flags;
+	f.workstation.data = cfg->nb_computer16.data;
+	f.workstation.len = cfg->nb_computer16.len;
+	f.version = &ntlm_our_version;
+	if (ntlm_authenticate_encode(&msg, &f)) {
+		reply->status = SEC_E_INSUFFICIENT_MEMORY;
+		goto out;
+	}
+	if (f.with_mic) {
+		ntlm_mic(k.session_key, st->negotiate.data, st->negotiate.len,
+			 up->token.data, up->token.len, msg.data, msg.len,
+			 NTLM_AUTH_MIC_OFF, k.mic);
+		memcpy(msg.data + NTLM_AUTH_MIC_OFF, k.mic, NTLM_MIC_LEN);
+	}
+
+	if (st->anonymous) {
+		client_name = strdup(NTLM_ANONYMOUS_NAME);
+	} else {
+		size_t n = strlen(st->domain) + strlen(st->user) + 2;
+
+		client_name = malloc(n);
+		if (client_name)
+			snprintf(client_name, n, "%s%s%s", st->domain,
+				 st->domain[0] ? "\\" : "", st->user);
+	}
+	if (!client_name || bytes_append(&reply->token, msg.data, msg.len)) {
+		reply->status = SEC_E_INSUFFICIENT_MEMORY;
+		goto out;
+	}
+	attr = client_attr(st->context_req, flags, st->anonymous);
+	ntlm_establish(true, flags, k.session_key, client_name,
+		       st->target && st->target[0] ? st->target : NULL, attr,
+		       reply);
+out:
+	explicit_bzero(&k, sizeof(k));
+	bytes_free(&user16);
+	bytes_free(&domain16);
+	bytes_free(&password16);
+	bytes_free(&av);
+	bytes_free(&nt_response);
+	bytes_free(&msg);
+	free(client_name);
+}

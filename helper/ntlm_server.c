@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The NTLM server (AcceptSecurityContext), MS-NLMP 3.2.5.1: leg 1 reads a
+ * NEGOTIATE and answers with a CHALLENGE; leg 2 checks the AUTHENTICATE
+ * against the user database.
+ *
+ * Leg 2 runs its checks in this order, the first failure deciding the
+ * status (Documentation/ntlm.rst has the table):
+ *   1. the message: SEC_E_INVALID_TOKEN
+ *   2. the negotiated flags: SEC_E_ALGORITHM_MISMATCH
+ *   3. anonymous refused, NTLMv1 refused, unknown user, wrong proof:
+ *      SEC_E_LOGON_DENIED
+ *   4. the MIC: SEC_E_MESSAGE_ALTERED
+ *   5. channel bindings: SEC_E_BAD_BINDINGS
+ *   6. the target name against the server's SPNs: SEC_E_WRONG_PRINCIPAL
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/ksspi_netlink.h>
+#include <nettle/memops.h>
+
+#include "message.h"
+#include "ntlm.h"
+#include "ntlm_crypto.h"
+#include "ntlm_unicode.h"
+
+/* The flags the server echoes when the client asks for them. */
+#define ECHOED_FLAGS (NTLMSSP_REQUEST_TARGET | NTLMSSP_NEGOTIATE_SIGN | \
+		      NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_ALWAYS_SIGN | \
+		      NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_56 | \
+		      NTLMSSP_NEGOTIATE_KEY_EXCH | NTLMSSP_NEGOTIATE_VERSION | \
+		      NTLMSSP_NEGOTIATE_IDENTIFY)
+
+static bool keep_bindings(struct ntlm_state *st, const struct upcall *up)
+{
+	if (!upcall_has(up, KSSPI_A_CHANNEL_BINDINGS) ||
+	    up->channel_bindings.len == 0)
+		return true;
+	st->has_bindings = true;
+	return bytes_append(&st->bindings, up->channel_bindings.data,
+			    up->channel_bindings.len) == 0;
+}
+
+/* Target info (2.2.1.2): the server's names and the time. */
+static int server_target_info(const struct ntlm_config *cfg,
+			      struct bytes *out)
+{
+	uint8_t now[8];
+	int err;
+
+	ntlm_put_le64(now, ntlm_filetime_now());
+	err = ntlm_av_put(out, MSV_AV_NB_DOMAIN_NAME, cfg->nb_domain16.data,
+			  cfg->nb_domain16.len);
+	if (!err)
+		err = ntlm_av_put(out, MSV_AV_NB_COMPUTER_NAME,
+				  cfg->nb_computer16.data,
+				  cfg->nb_computer16.len);
+	if (!err)
+		err = ntlm_av_put(out, MSV_AV_DNS_DOMAIN_NAME,
+				  cfg->dns_domain16.data,
+				  cfg->dns_domain16.len);
+	if (!err)
+		err = ntlm_av_put(out, MSV_AV_DNS_COMPUTER_NAME,
+				  cfg->dns_computer16.data,
+				  cfg->dns_computer16.len);
+	if (!err)
+		err = ntlm_av_put(out, MSV_AV_TIMESTAMP, now, sizeof(now));
+	if (!err)
+		err = ntlm_av_put(out, MSV_AV_EOL, NULL, 0);
+	return err;
+}
+
+void ntlm_server_challenge(struct ntlm_state *st, const struct upcall *up,
+			   struct reply *reply)
+{
+	const struct ntlm_config *cfg = ntlm_config();
+	struct ntlm_negotiate neg;
+	struct ntlm_view name = { 0 }, info;
+	struct bytes target_info = { 0 };
+	uint32_t flags;
+	int err;
+
+	err = ntlm_negotiate_decode(up->token.data, up->token.len, &neg);
+	if (err) {
+		reply->status = ntlm_msg_status(err);
+		return;
+	}
+	if (!(neg.flags & NTLMSSP_NEGOTIATE_UNICODE) ||
+	    !(neg.flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY)) {
+		reply->status = SEC_E_ALGORITHM_MISMATCH;
+		return;
+	}
+	flags = NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_NTLM |
+		NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |
+		NTLMSSP_NEGOTIATE_TARGET_INFO | (neg.flags & ECHOED_FLAGS);
+	if (flags & NTLMSSP_REQUEST_TARGET) {
+		flags |= strcmp(cfg->nb_domain, cfg->nb_computer) ?
+			 NTLMSSP_TARGET_TYPE_DOMAIN :
+			 NTLMSSP_TARGET_TYPE_SERVER;
+		name.data = cfg->nb_domain16.data;
+		name.len = cfg->nb_domain16.len;
+	}
+	if (!ntlm_random(st->server_challenge, NTLM_CHALLENGE_LEN)) {
+		reply->status = SEC_E_INTERNAL_ERROR;
+		return;
+	}
+	err = server_target_info(cfg, &target_info);
+	info.data = target_info.data;
+	info.len = target_info.len;
+	if (err || !keep_bindings(st, up) ||
+	    bytes_append(&st->negotiate, up->token.data, up->token.len) ||
+	    ntlm_challenge_encode(&st->challenge, flags, st->server_challenge,
+				  &name, &info, &ntlm_our_version) ||
+	    bytes_append(&reply->token, st->challenge.data,
+			 st->challenge.len)) {
+		bytes_free(&target_info);
+		reply->status = SEC_E_INSUFFICIENT_MEMORY;
+		return;
+	}
+	bytes_free(&target_info);
+	st->context_req = up->context_req;
+	st->negotiate_flags = neg.flags;
+	st->challenge_flags = flags;
+	st->stage = NTLM_SERVER_SENT_CHALLENGE;
+	reply->status = SEC_I_CONTINUE_NEEDED;
+	reply->has_context_attr = true;
+	reply->context_attr = ASC_RET_CONNECTION;
+}
+
+/* A hash to verify unknown users against, so they cost the same time. */
+static uint8_t dummy_hash[NTLM_KEY_LEN];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void dummy_init(void)
+{
+	if (!ntlm_random(dummy_hash, sizeof(dummy_hash)))
+		memset(dummy_hash, 0x5a, sizeof(dummy_hash));
+}
+
+struct server_keys {
+	uint8_t nt_hash[NTLM_KEY_LEN];
+	uint8_t response_key[NTLM_KEY_LEN];
+	uint8_t proof[NTLM_V2_PROOF_LEN];
+	uint8_t v1_response[NTLM_V1_RESPONSE_LEN];
+	uint8_t session_base_key[NTLM_KEY_LEN];
+	uint8_t key_exchange_key[NTLM_KEY_LEN];
+	uint8_t session_key[NTLM_KEY_LEN];
+	uint8_t mic[NTLM_MIC_LEN];
+	uint8_t cb_hash[NTLM_KEY_LEN];
+};
+
+/* How the client authenticates, from the shape of its responses. */
+enum client_kind {
+	CLIENT_ANONYMOUS,
+	CLIENT_V1,
+	CLIENT_V2,
+	CLIENT_OTHER,		/* LM only, or an empty user with responses */
+};
+
+static enum client_kind client_kind(const struct ntlm_authenticate *a)
+{
+	if (a->user.len == 0 && a->nt_response.len == 0 &&
+	    (a->lm_response.len == 0 ||
+	     (a->lm_response.len == 1 && a->lm_response.data[0] == 0)))
+		return CLIENT_ANONYMOUS;
+	if (a->user.len == 0 || a->nt_response.len == 0)
+		return CLIENT_OTHER;
+	if (a->nt_response.len == NTLM_V1_RESPONSE_LEN)
+		return CLIENT_V1;
+	return CLIENT_V2;
+}
+
+/*
+ * Verifies the proof of a known or unknown user; the work is the same
+ * either way.  True when the client knows the NT hash.
+ */
+static bool verify_user(const struct ntlm_state *st,
+			const struct ntlm_authenticate *a,
+			enum client_kind kind,
+			const struct ntlm_v2_response *v2, bool known,
+			struct server_keys *k)
+{
+	bool ok = false;
+
+	if (!known)
+		memcpy(k->nt_hash, dummy_hash, NTLM_KEY_LEN);
+	if (kind == CLIENT_V2) {
+		if (ntlm_ntowfv2(k->nt_hash, a->user.data, a->user.len,
+				 a->domain.data, a->domain.len,
+				 k->response_key))
+			return false;
+		ntlm_v2_proof(k->response_key, st->server_challenge,
+			      v2->blob.data, v2->blob.len, k->proof);
+		ok = memeql_sec(k->proof, v2->proof.data, NTLM_V2_PROOF_LEN);
+		ntlm_v2_session_base_key(k->response_key, k->proof,
+					 k->session_base_key);
+		memcpy(k->key_exchange_key, k->session_base_key,
+		       NTLM_KEY_LEN);
+	} else {
+		/* NTLMv1 with extended session security (3.3.1) */
+		static const uint8_t no_lmowf[NTLM_KEY_LEN];
+
+		ntlm_v1_response(k->nt_hash, true, st->server_challenge,
+				 a->lm_response.data, k->v1_response);
+		ok = memeql_sec(k->v1_response, a->nt_response.data,
+				NTLM_V1_RESPONSE_LEN);
+		ntlm_v1_session_base_key(k->nt_hash, k->session_base_key);
+		ntlm_v1_kxkey(NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY,
+			      k->session_base_key, no_lmowf,
+			      a->lm_response.data, st->server_challenge,
+			      k->key_exchange_key);
+	}
+	return ok && known;
+}
+
+/* Whether the AUTHENTICATE's MIC verifies with @session_key. */
+static bool mic_ok(const struct ntlm_state *st, const struct upcall *up,
+		   size_t mic_off, const uint8_t session_key[NTLM_KEY_LEN],
+		   struct server_keys *k)
+{
+	ntlm_mic(session_key, st->negotiate.data, st->negotiate.len,
+		 st->challenge.data, st->challenge.len, up->token.data,
+		 up->token.len, mic_off, k->mic);
+	return memeql_sec(k->mic, up->token.data + mic_off, NTLM_MIC_LEN);
+}
+
+/*
+ * The ExportedSessionKey (3.2.5.1.2), then the MIC check.
+ *
+ * With KEY_EXCH and SIGN or SEAL, the key is the client's random key;
+ * without KEY_EXCH, the KeyExchangeKey.  KEY_EXCH without SIGN or SEAL is
+ * ambiguous: MS-NLMP's server pseudocode then takes the KeyExchangeKey
+ * (and so do Windows clients), while its client pseudocode, Samba and
+ * gss-ntlmssp exchange the random key.  With a MIC the one that verifies
+ * it decides; without one the random key is taken.  The flags keep
+ * KEY_EXCH only when the random key was taken.  False when the MIC does
+ * not verify.
+ */
+static bool choose_session_key(const struct ntlm_state *st,
+			       const struct upcall *up,
+			       const struct ntlm_authenticate *a,
+			       bool with_mic, size_t mic_off, uint32_t *flags,
+			       struct server_keys *k)
+{
+	bool ambiguous = (*flags & NTLMSSP_NEGOTIATE_KEY_EXCH) &&
+			 !ntlm_uses_key_exch(*flags);
+
+	if (*flags & NTLMSSP_NEGOTIATE_KEY_EXCH)
+		ntlm_rc4k(k->key_exchange_key, a->session_key.data,
+			  k->session_key);
+	else
+		memcpy(k->session_key, k->key_exchange_key, NTLM_KEY_LEN);
+	if (!with_mic || mic_ok(st, up, mic_off, k->session_key, k))
+		return true;
+	if (!ambiguous)
+		return false;
+	memcpy(k->session_key, k->key_exchange_key, NTLM_KEY_LEN);
+	*flags &= ~NTLMSSP_NEGOTIATE_KEY_EXCH;
+	return mic_ok(st, up, mic_off, k->session_key, k);
+}
+
+/* Checks the client's channel binding hash against the server's. */
+static uint32_t check_bindings(const struct ntlm_state *st,
+			       const struct upcall *up,
+			       const struct ntlm_av_list *av,
+			       struct server_keys *k)
+{
+	static const uint8_t zero[NTLM_KEY_LEN];
+	const struct bytes *bindings = ntlm_bindings(st, up);
+	bool missing;
+
+	if (!bindings)
+		return SEC_E_OK;	/* the application has none: ignored */
+	if (ntlm_channel_bindings_hash(bindings->data, bindings->len,
+				       k->cb_hash))
+		return SEC_E_BAD_BINDINGS;
+	missing = !av || !av->present[MSV_AV_CHANNEL_BINDINGS] ||
+		  memcmp(av->value[MSV_AV_CHANNEL_BINDINGS].data, zero,
+			 NTLM_KEY_LEN) == 0;
+	if (missing)
+		return (st->context_req & ASC_REQ_ALLOW_MISSING_BINDINGS) ?
+		       SEC_E_OK : SEC_E_BAD_BINDINGS;
+	if (!memeql_sec(av->value[MSV_AV_CHANNEL_BINDINGS].data, k->cb_hash,
+			NTLM_KEY_LEN))
+		return SEC_E_BAD_BINDINGS;
+	return SEC_E_OK;
+}
+
+/*
+ * With SPNs configured, a target name the client gives must be one of
+ * them (case-insensitively); a client that gives none is accepted, as
+ * Windows' "accept if provided by client" level does.
+ */
+static uint32_t check_target(const struct ntlm_av_list *av)
+{
+	const struct ntlm_config *cfg = ntlm_config();
+	const struct ntlm_view *name;
+	size_t i;
+
+	if (cfg->spn_count == 0 || !av || !av->present[MSV_AV_TARGET_NAME] ||
+	    av->value[MSV_AV_TARGET_NAME].len == 0)
+		return SEC_E_OK;
+	name = &av->value[MSV_AV_TARGET_NAME];
+	for (i = 0; i < cfg->spn_count; i++)
+		if (ntlm_utf16le_equal_nocase(name->data, name->len,
+					      cfg->spns16[i].data,
+					      cfg->spns16[i].len))
+			return SEC_E_OK;
+	return SEC_E_WRONG_PRINCIPAL;
+}
+
+void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
+			struct reply *reply)
+{
+	const struct ntlm_config *cfg = ntlm_config();
+	struct ntlm_authenticate a;
+	struct ntlm_v2_response v2;
+	struct server_keys k = { 0 };
+	enum client_kind kind;
+	char *client_name = NULL;
+	uint32_t flags, attr, status;
+	size_t mic_off = 0;
+	bool with_mic = false, known = false;
+	int err;
+
+	pthread_once(&dummy_once, dummy_init);
+	memset(&v2, 0, sizeof(v2));
+
+	/* 1. The message */
+	err = ntlm_authenticate_decode(up->token.data, up->token.len, &a);
+	if (err) {
+		reply->status = ntlm_msg_status(err);
+		return;
+	}
+	if (!(a.flags & NTLMSSP_NEGOTIATE_UNICODE)) {
+		reply->status = SEC_E_ALGORITHM_MISMATCH;
+		return;
+	}
+	kind = client_kind(&a);
+	if (kind == CLIENT_V2) {
+		err = ntlm_v2_response_decode(a.nt_response.data,
+					      a.nt_response.len, &v2);
+		if (err) {
+			reply->status = ntlm_msg_status(err);
+			return;
+		}
+		if (v2.av.flags & MSV_AV_FLAG_MIC_PRESENT) {
+			with_mic = true;
+			mic_off = (a.flags & NTLMSSP_NEGOTIATE_VERSION) ?
+				  NTLM_AUTH_MIC_OFF : NTLM_AUTH_VERSION_OFF;
+			if (a.payload_start < mic_off + NTLM_MIC_LEN) {
+				reply->status = ntlm_msg_status(NTLM_E_MIC);
+				return;
+			}
+		}
+	} else if (kind == CLIENT_V1 &&
+		   a.lm_response.len != NTLM_V1_RESPONSE_LEN) {
+		reply->status = SEC_E_INVALID_TOKEN;
+		return;
+	}
+
+	/* 2. The flags: what both messages agree on */
+	flags = (a.flags & st->challenge_flags) |
+		(kind == CLIENT_ANONYMOUS ? NTLMSSP_NEGOTIATE_ANONYMOUS : 0);
+	if (!(flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY)) {
+		reply->status = SEC_E_ALGORITHM_MISMATCH;
+		return;
+	}
+	if (ntlm_uses_key_exch(flags) && a.session_key.len != NTLM_KEY_LEN) {
+		reply->status = ntlm_msg_status(NTLM_E_KEY_LEN);
+		return;
+	}
+	/* KEY_EXCH without SIGN or SEAL: see choose_session_key() */
+	if ((flags & NTLMSSP_NEGOTIATE_KEY_EXCH) &&
+	    a.session_key.len != NTLM_KEY_LEN)
+		flags &= ~NTLMSSP_NEGOTIATE_KEY_EXCH;
+
+	/* 3. Who the client is */
+	switch (kind) {
+	case CLIENT_ANONYMOUS:
+		if (!(st->context_req & ASC_REQ_ALLOW_NULL_SESSION)) {
+			reply->status = SEC_E_LOGON_DENIED;
+			return;
+		}
+		client_name = strdup(NTLM_ANONYMOUS_NAME);
+		if (!client_name) {
+			reply->status = SEC_E_INSUFFICIENT_MEMORY;
+			return;
+		}
+		/* SessionBaseKey and KeyExchangeKey are Z(16) */
+		break;
+	case CLIENT_OTHER:
+		reply->status = SEC_E_LOGON_DENIED;
+		return;
+	case CLIENT_V1:
+		if (!cfg->allow_v1) {
+			reply->status = SEC_E_LOGON_DENIED;
+			return;
+		}
+		/* fall through */
+	case CLIENT_V2:
+		err = ntlm_config_lookup_user(a.domain.data, a.domain.len,
+					      a.user.data, a.user.len,
+					      k.nt_hash, &client_name);
+		if (err == -ENOMEM) {
+			reply->status = SEC_E_INSUFFICIENT_MEMORY;
+			goto out;
+		}
+		known = err == 0;
+		if (!verify_user(st, &a, kind, &v2, known, &k)) {
+			reply->status = SEC_E_LOGON_DENIED;
+			goto out;
+		}
+		break;
+	}
+
+	/* 4. The session key, and the MIC */
+	if (!choose_session_key(st, up, &a, with_mic, mic_off, &flags, &k)) {
+		reply->status = SEC_E_MESSAGE_ALTERED;
+		goto out;
+	}
+
+	/* 5. Channel bindings, 6. the target name */
+	status = check_bindings(st, up, kind == CLIENT_V2 ? &v2.av : NULL,
+				&k);
+	if (status == SEC_E_OK)
+		status = check_target(kind == CLIENT_V2 ? &v2.av : NULL);
+	if (status != SEC_E_OK) {
+		reply->status = status;
+		goto out;
+	}
+
+	attr = ASC_RET_CONNECTION;
+	if (flags & NTLMSSP_NEGOTIATE_SIGN)
+		attr |= ASC_RET_INTEGRITY | ASC_RET_REPLAY_DETECT |
+			ASC_RET_SEQUENCE_DETECT;
+	if (flags & NTLMSSP_NEGOTIATE_SEAL)
+		attr |= ASC_RET_CONFIDENTIALITY;
+	if (kind == CLIENT_ANONYMOUS)
+		attr |= ASC_RET_NULL_SESSION;
+	/* An identify-level context: the client asked, or the server */
+	if ((flags & NTLMSSP_NEGOTIATE_IDENTIFY) ||
+	    (st->context_req & ASC_REQ_IDENTIFY))
+		attr |= ASC_RET_IDENTIFY;
+	ntlm_establish(false, flags, k.session_key, client_name,
+		       cfg->dns_computer, attr, reply);
+out:
+	explicit_bzero(&k, sizeof(k));
+	free(client_name);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Driving the NTLM package in-process: legs, whole handshakes, and the
+ * server configuration the tests use.
+ */
+#ifndef KSSPID_TESTS_NTLM_HARNESS_H
+#define KSSPID_TESTS_NTLM_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../message.h"
+
+#define T_DOMAIN	"TESTDOM"
+#define T_COMPUTER	"srv.test.local"
+#define T_USER		"alice"
+#define T_PASSWORD	"Passw0rd!"
+
+struct leg {
+	uint32_t op;
+	bool first;
+	uint32_t req;
+	const char *user;
+	const char *domain;
+	const char *password;
+	const char *target;
+	const uint8_t *token;
+	size_t token_len;
+	const uint8_t *cb;
+	size_t cb_len;
+};
+
+/* Runs one leg of the NTLM package on @state; @r is overwritten. */
+void ntlm_run_leg(void *state, const struct leg *l, struct reply *r);
+
+/* Server set up: TESTDOM, srv.test.local, alice/Passw0rd! and others. */
+void ntlm_test_server_setup(bool allow_v1, const char *const *spns,
+			    size_t spn_count);
+
+struct hs {
+	/* inputs */
+	const char *user, *domain, *password, *target;
+	uint32_t isc_req, asc_req;
+	const uint8_t *client_cb, *server_cb;
+	size_t client_cb_len, server_cb_len;
+	void (*tamper)(struct bytes *auth);	/* the AUTHENTICATE */
+	/* outputs */
+	void *client, *server;
+	struct reply negotiate, challenge, authenticate, done;
+};
+
+/* Runs the four legs (stopping at the first failure). */
+void ntlm_handshake(struct hs *h);
+void ntlm_handshake_free(struct hs *h);
+
+/* A SEC_CHANNEL_BINDINGS with application data @app; free() it. */
+uint8_t *ntlm_test_bindings(const char *app, size_t *len);
+
+#endif /* KSSPID_TESTS_NTLM_HARNESS_H */
