@@ -12,7 +12,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
 	  $(lastword $(sort $(wildcard /lib/modules/*/build))))
 export KDIR
 
-USER_DIRS := helper lib tools selftests
+USER_DIRS := helper lib tools selftests samples/ksspi_echo
 
 .PHONY: all kmod modules user $(USER_DIRS) clean check-kmod sparse checkpatch \
 	sanitize fuzz bench demo test
@@ -28,7 +28,7 @@ user: $(USER_DIRS)
 helper lib:
 	$(MAKE) -C $@
 
-tools selftests: lib
+tools selftests samples/ksspi_echo: lib
 	$(MAKE) -C $@
 
 # Static checks of the kernel code
@@ -46,6 +46,7 @@ sanitize:
 	$(MAKE) SANITIZE=1 -C lib
 	$(MAKE) SANITIZE=1 -C tools
 	$(MAKE) SANITIZE=1 -C selftests
+	$(MAKE) SANITIZE=1 -C samples/ksspi_echo
 
 fuzz:
 	$(MAKE) -C helper fuzz

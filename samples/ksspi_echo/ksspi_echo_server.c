@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A sample in-kernel consumer of ksspi: a TCP server that authenticates
+ * each client with NTLM and then echoes sealed messages back, using only
+ * the exported API of <linux/ksspi_api.h>, as an SMB server would.  Tokens
+ * and messages live in vmalloc'd buffers, handed to ksspi as they are.
+ *
+ * Load it after ksspi, with ksspid running and the user in its NTLM user
+ * database:  insmod ksspi_echo_server.ko [port=4455]
+ * samples/ksspi_echo/ksspi_echo_client is the matching client.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/in.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/net.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/workqueue.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
+#include <asm/unaligned.h>
+#include <linux/ksspi_api.h>
+#include "ksspi_echo.h"
+
+static unsigned short port = KSSPI_ECHO_PORT;
+module_param(port, ushort, 0444);
+MODULE_PARM_DESC(port, "TCP port on 127.0.0.1 (default 4455)");
+
+#define ECHO_ASC_REQ	(ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY | \
+			 ASC_REQ_REPLAY_DETECT | ASC_REQ_SEQUENCE_DETECT | \
+			 ASC_REQ_CONNECTION)
+
+static struct socket *echo_listener;
+static struct task_struct *echo_acceptor;
+static struct workqueue_struct *echo_wq;
+static struct ksspi_handle echo_credential;
+
+/* Live connections, so that unloading can end them (under echo_lock) */
+static LIST_HEAD(echo_conns);
+static DEFINE_MUTEX(echo_lock);
+
+/**
+ * struct echo_conn - one client
+ * @work: runs the whole conversation
+ * @node: entry in echo_conns
+ * @sock: its socket
+ * @in: a frame's payload as received
+ * @out: a frame's payload to send
+ */
+struct echo_conn {
+	struct work_struct work;
+	struct list_head node;
+	struct socket *sock;
+	u8 *in;
+	u8 *out;
+};
+
+static int echo_recv_all(struct socket *sock, void *buf, size_t len)
+{
+	struct kvec vec = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = { .msg_flags = MSG_WAITALL };
+	int n;
+
+	if (!len)
+		return 0;
+	n = kernel_recvmsg(sock, &msg, &vec, 1, len, MSG_WAITALL);
+	if (n < 0)
+		return n;
+	return n == len ? 0 : -ECONNRESET;
+}
+
+static int echo_send_frame(struct socket *sock, u8 type, const void *data,
+			   u32 len)
+{
+	u8 hdr[5];
+	struct kvec vec[2] = {
+		{ .iov_base = hdr, .iov_len = sizeof(hdr) },
+		{ .iov_base = (void *)data, .iov_len = len },
+	};
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	int n;
+
+	put_unaligned_be32(len, hdr);
+	hdr[4] = type;
+	n = kernel_sendmsg(sock, &msg, vec, len ? 2 : 1, sizeof(hdr) + len);
+	if (n < 0)
+		return n;
+	return n == sizeof(hdr) + len ? 0 : -EPIPE;
+}
+
+static int echo_send_error(struct socket *sock, u32 status)
+{
+	__be32 st = cpu_to_be32(status);
+
+	return echo_send_frame(sock, KSSPI_ECHO_ERROR, &st, sizeof(st));
+}
+
+/* Reads one frame; returns its type, or a negative errno. */
+static int echo_recv_frame(struct socket *sock, u8 *buf, u32 *len)
+{
+	u8 hdr[5];
+	int err;
+
+	err = echo_recv_all(sock, hdr, sizeof(hdr));
+	if (err)
+		return err;
+	*len = get_unaligned_be32(hdr);
+	if (*len > KSSPI_ECHO_MAX_PAYLOAD)
+		return -EMSGSIZE;
+	err = echo_recv_all(sock, buf, *len);
+	return err ? err : hdr[4];
+}
+
+/* AcceptSecurityContext until the client is authenticated */
+static u32 echo_authenticate(struct echo_conn *c, struct ksspi_handle *ctx)
+{
+	struct ksspi_buffer in_buf, out_buf;
+	struct ksspi_buffer_desc in = { SECBUFFER_VERSION, 1, &in_buf };
+	struct ksspi_buffer_desc out = { SECBUFFER_VERSION, 1, &out_buf };
+	bool have_ctx = false;
+	u32 status, attr, len;
+	int type;
+
+	do {
+		type = echo_recv_frame(c->sock, c->in, &len);
+		if (type != KSSPI_ECHO_TOKEN) {
+			status = SEC_E_INVALID_TOKEN;
+			break;
+		}
+		in_buf = (struct ksspi_buffer){ len, SECBUFFER_TOKEN, c->in };
+		out_buf = (struct ksspi_buffer){ KSSPI_ECHO_MAX_PAYLOAD,
+						 SECBUFFER_TOKEN, c->out };
+		status = ksspi_accept_security_context(have_ctx ? NULL :
+						       &echo_credential,
+						       have_ctx ? ctx : NULL,
+						       &in, ECHO_ASC_REQ,
+						       SECURITY_NATIVE_DREP,
+						       have_ctx ? NULL : ctx,
+						       &out, &attr, NULL);
+		if (status != SEC_E_OK && status != SEC_I_CONTINUE_NEEDED)
+			break;
+		have_ctx = true;
+		if (echo_send_frame(c->sock, KSSPI_ECHO_TOKEN, c->out,
+				    out_buf.cb_buffer))
+			status = SEC_E_INTERNAL_ERROR;
+	} while (status == SEC_I_CONTINUE_NEEDED);
+
+	if (status != SEC_E_OK) {
+		if (type >= 0)
+			echo_send_error(c->sock, status);
+		if (have_ctx)
+			ksspi_delete_security_context(ctx);
+	}
+	return status;
+}
+
+/* Unseal each message and seal it back, in place in vmalloc'd memory */
+static void echo_messages(struct echo_conn *c, struct ksspi_handle *ctx)
+{
+	struct ksspi_buffer b[2];
+	struct ksspi_buffer_desc d = { SECBUFFER_VERSION, 2, b };
+	u32 status, qop, len;
+	int type;
+
+	for (;;) {
+		type = echo_recv_frame(c->sock, c->in, &len);
+		if (type < 0)
+			return;
+		if (type != KSSPI_ECHO_SEALED || len < KSSPI_ECHO_SIG_LEN) {
+			echo_send_error(c->sock, SEC_E_INVALID_TOKEN);
+			return;
+		}
+		b[0] = (struct ksspi_buffer){ KSSPI_ECHO_SIG_LEN,
+					      SECBUFFER_TOKEN, c->in };
+		b[1] = (struct ksspi_buffer){ len - KSSPI_ECHO_SIG_LEN,
+					      SECBUFFER_DATA,
+					      c->in + KSSPI_ECHO_SIG_LEN };
+		status = ksspi_decrypt_message(ctx, &d, 0, &qop);
+		if (status == SEC_E_OK)
+			status = ksspi_encrypt_message(ctx, 0, &d, 0);
+		if (status != SEC_E_OK) {
+			echo_send_error(c->sock, status);
+			return;
+		}
+		if (echo_send_frame(c->sock, KSSPI_ECHO_SEALED, c->in, len))
+			return;
+	}
+}
+
+static void echo_conn_work(struct work_struct *work)
+{
+	struct echo_conn *c = container_of(work, struct echo_conn, work);
+	struct ksspi_handle ctx;
+
+	if (echo_authenticate(c, &ctx) == SEC_E_OK) {
+		echo_messages(c, &ctx);
+		ksspi_delete_security_context(&ctx);
+	}
+	mutex_lock(&echo_lock);
+	list_del(&c->node);
+	mutex_unlock(&echo_lock);
+	kernel_sock_shutdown(c->sock, SHUT_RDWR);
+	sock_release(c->sock);
+	vfree(c->in);
+	vfree(c->out);
+	kfree(c);
+}
+
+static int echo_accept_loop(void *unused)
+{
+	struct socket *sock;
+	struct echo_conn *c;
+
+	while (!kthread_should_stop()) {
+		if (kernel_accept(echo_listener, &sock, 0)) {
+			/* shut down for unloading, or a failed accept */
+			schedule_timeout_interruptible(HZ / 50);
+			continue;
+		}
+		c = kzalloc(sizeof(*c), GFP_KERNEL);
+		if (c) {
+			c->in = vmalloc(KSSPI_ECHO_MAX_PAYLOAD);
+			c->out = vmalloc(KSSPI_ECHO_MAX_PAYLOAD);
+		}
+		if (!c || !c->in || !c->out) {
+			if (c) {
+				vfree(c->in);
+				vfree(c->out);
+				kfree(c);
+			}
+			sock_release(sock);
+			continue;
+		}
+		c->sock = sock;
+		INIT_WORK(&c->work, echo_conn_work);
+		mutex_lock(&echo_lock);
+		list_add(&c->node, &echo_conns);
+		mutex_unlock(&echo_lock);
+		queue_work(echo_wq, &c->work);
+	}
+	return 0;
+}
+
+static int echo_listen(void)
+{
+	struct sockaddr_in addr = {
+		.sin_family = AF_INET,
+		.sin_port = htons(port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	int err;
+
+	err = sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP,
+			       &echo_listener);
+	if (err)
+		return err;
+	sock_set_reuseaddr(echo_listener->sk);
+	err = kernel_bind(echo_listener, (struct sockaddr *)&addr,
+			  sizeof(addr));
+	if (!err)
+		err = kernel_listen(echo_listener, 16);
+	if (err) {
+		sock_release(echo_listener);
+		echo_listener = NULL;
+	}
+	return err;
+}
+
+static int __init echo_init(void)
+{
+	u32 status;
+	int err;
+
+	/* Default credentials: ksspid checks clients in its user database. */
+	status = ksspi_acquire_credentials_handle("NTLM", SECPKG_CRED_INBOUND,
+						  NULL, &echo_credential, NULL);
+	if (status != SEC_E_OK) {
+		pr_err("AcquireCredentialsHandle: 0x%08x\n", status);
+		return -ENOENT;
+	}
+	echo_wq = alloc_workqueue("ksspi_echo", WQ_UNBOUND, 0);
+	err = echo_wq ? echo_listen() : -ENOMEM;
+	if (err)
+		goto err_cred;
+	echo_acceptor = kthread_run(echo_accept_loop, NULL, "ksspi_echo");
+	if (IS_ERR(echo_acceptor)) {
+		err = PTR_ERR(echo_acceptor);
+		goto err_sock;
+	}
+	pr_info("listening on 127.0.0.1:%u\n", port);
+	return 0;
+
+err_sock:
+	sock_release(echo_listener);
+err_cred:
+	if (echo_wq)
+		destroy_workqueue(echo_wq);
+	ksspi_free_credentials_handle(&echo_credential);
+	return err;
+}
+
+static void __exit echo_exit(void)
+{
+	struct echo_conn *c;
+
+	/* Wakes the acceptor; it sees kthread_should_stop() and returns. */
+	kernel_sock_shutdown(echo_listener, SHUT_RDWR);
+	kthread_stop(echo_acceptor);
+	sock_release(echo_listener);
+	/* Ends every conversation: their reads fail, their work returns. */
+	mutex_lock(&echo_lock);
+	list_for_each_entry(c, &echo_conns, node)
+		kernel_sock_shutdown(c->sock, SHUT_RDWR);
+	mutex_unlock(&echo_lock);
+	destroy_workqueue(echo_wq);
+	ksspi_free_credentials_handle(&echo_credential);
+}
+
+module_init(echo_init);
+module_exit(echo_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("ksspi sample: NTLM-authenticated sealed echo server");
