@@ -48,8 +48,10 @@ sanitize:
 	$(MAKE) SANITIZE=1 -C selftests
 	$(MAKE) SANITIZE=1 -C samples/ksspi_echo
 
+# The long fuzzing run (the test command runs each target for 10 s)
+FUZZ_SECONDS ?= 300
 fuzz:
-	$(MAKE) -C helper fuzz
+	$(MAKE) -C helper fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 bench: all
 	$(TOP)/tools/run-bench
