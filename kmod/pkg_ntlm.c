@@ -33,7 +33,12 @@
 #define KSSPI_NTLM_SIG_LEN	16
 #define KSSPI_NTLM_CHECKSUM_LEN	8
 #define KSSPI_NTLM_SIG_VERSION	1
-#define KSSPI_NTLM_MAX_TOKEN	2888	/* as Windows reports */
+/*
+ * Windows reports 2888; ksspi's names may be longer (1024 bytes each), and
+ * the helper bounds a server's target information, so that no NTLM token
+ * it produces is larger than this.
+ */
+#define KSSPI_NTLM_MAX_TOKEN	12288
 
 /**
  * struct ksspi_ntlm_dir - one direction's keys and cipher state

@@ -25,7 +25,7 @@ static u32 ksspi_pad8(u32 len)
 
 static char *ksspi_blob_string(const void *value, u32 len)
 {
-	if (!len || len > KSSPI_MAX_NAME || memchr(value, '\0', len))
+	if (!len || len > KSSPI_CTX_MAX_NAME || memchr(value, '\0', len))
 		return NULL;
 	return kmemdup_nul(value, len, GFP_KERNEL);
 }

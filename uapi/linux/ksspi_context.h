@@ -67,6 +67,9 @@ struct ksspi_ctx_record {
 
 #define KSSPI_CTX_REC_CRITICAL	0x0001
 
+/* Longest name record, in bytes: "DOMAIN\\user" of two KSSPI_MAX_NAME names */
+#define KSSPI_CTX_MAX_NAME	(2 * 1024 + 1)
+
 /* Common records */
 #define KSSPI_CTX_REC_CLIENT_NAME	0x0001	/* UTF-8 */
 #define KSSPI_CTX_REC_SERVER_NAME	0x0002	/* UTF-8 */
