@@ -513,6 +513,9 @@ static u32 ksspi_query_locked(struct ksspi_context *ctx, u32 attribute,
 
 		return ksspi_answer(buf, len, &ni, sizeof(ni));
 	}
+	case SECPKG_ATTR_SIZES:
+		return ksspi_answer(buf, len, &ctx->pkg->sizes,
+				    sizeof(ctx->pkg->sizes));
 	case SECPKG_ATTR_FLAGS: {
 		struct ksspi_attr_flags fl = {
 			.flags = sec ? sec->context_attr :

@@ -24,8 +24,8 @@ struct ksspi_blob_writer;
  *	per-message state (transforms are allocated here, once per context)
  * @export: write the package records of @sec
  * @free: release the package part of @sec, zeroizing keys
- * @query: answer a package-specific attribute (SECPKG_ATTR_SIZES at least);
- *	@sec is NULL while the context is not established
+ * @query: answer a package-specific attribute the core does not answer
+ *	itself (optional); @sec is NULL while the context is not established
  * @make_signature: MakeSignature
  * @verify_signature: VerifySignature
  * @encrypt: EncryptMessage
@@ -57,6 +57,7 @@ struct ksspi_package_ops {
 /**
  * struct ksspi_package - a registered package
  * @info: what QuerySecurityPackageInfo reports
+ * @sizes: what QueryContextAttributes(SECPKG_ATTR_SIZES) reports
  * @isc_req_supported: ISC_REQ_* bits the package honours
  * @asc_req_supported: ASC_REQ_* bits the package honours
  * @server_initiated: a first InitializeSecurityContext may carry a token
@@ -67,6 +68,7 @@ struct ksspi_package_ops {
  */
 struct ksspi_package {
 	struct ksspi_package_info info;
+	struct ksspi_attr_sizes sizes;
 	u32 isc_req_supported;
 	u32 asc_req_supported;
 	bool server_initiated;

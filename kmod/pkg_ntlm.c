@@ -265,35 +265,10 @@ static int ksspi_ntlm_export(const struct ksspi_sec_state *sec,
 	return w->err;
 }
 
-static u32 ksspi_ntlm_query(struct ksspi_sec_state *sec, u32 attribute,
-			    void *buf, u32 *len)
-{
-	struct ksspi_attr_sizes sizes = {
-		.max_token = KSSPI_NTLM_MAX_TOKEN,
-		.max_signature = KSSPI_NTLM_SIG_LEN,
-		.block_size = 0,
-		.security_trailer = KSSPI_NTLM_SIG_LEN,
-	};
-	u32 room = *len;
-
-	if (attribute != SECPKG_ATTR_SIZES)
-		return SEC_E_UNSUPPORTED_FUNCTION;
-	*len = sizeof(sizes);
-	if (room < sizeof(sizes))
-		return SEC_E_BUFFER_TOO_SMALL;
-	memcpy(buf, &sizes, sizeof(sizes));
-	return SEC_E_OK;
-}
-
-static bool ksspi_ntlm_is_data(const struct ksspi_buffer *b)
-{
-	return ksspi_buftype(b->buffer_type) == SECBUFFER_DATA && b->cb_buffer;
-}
-
 /* Sealed are the data buffers the caller did not mark read-only. */
 static bool ksspi_ntlm_is_sealed(const struct ksspi_buffer *b)
 {
-	return ksspi_ntlm_is_data(b) && !ksspi_buf_readonly(b->buffer_type);
+	return ksspi_buf_is_data(b) && !ksspi_buf_readonly(b->buffer_type);
 }
 
 /* HMAC_MD5(SigningKey, SeqNum || every data buffer), over the plaintext */
@@ -309,7 +284,7 @@ static int ksspi_ntlm_hmac(struct ksspi_ntlm_dir *dir, u32 seq,
 	err = crypto_shash_init(desc) ?:
 	      crypto_shash_update(desc, (u8 *)&seq_le, sizeof(seq_le));
 	for (i = 0; !err && i < msg->count; i++)
-		if (ksspi_ntlm_is_data(&msg->bufs[i]))
+		if (ksspi_buf_is_data(&msg->bufs[i]))
 			err = crypto_shash_update(desc, msg->bufs[i].pv_buffer,
 						  msg->bufs[i].cb_buffer);
 	if (!err)
@@ -461,7 +436,6 @@ static const struct ksspi_package_ops ksspi_ntlm_ops = {
 	.import_finish = ksspi_ntlm_import_finish,
 	.export = ksspi_ntlm_export,
 	.free = ksspi_ntlm_free,
-	.query = ksspi_ntlm_query,
 	.make_signature = ksspi_ntlm_sign,
 	.verify_signature = ksspi_ntlm_verify,
 	.encrypt = ksspi_ntlm_encrypt,
@@ -491,6 +465,12 @@ static struct ksspi_package ksspi_ntlm_package = {
 			     ASC_REQ_REPLAY_DETECT | ASC_REQ_SEQUENCE_DETECT |
 			     ASC_REQ_MUTUAL_AUTH | ASC_REQ_ALLOW_NULL_SESSION |
 			     ASC_REQ_IDENTIFY | ASC_REQ_ALLOW_MISSING_BINDINGS,
+	.sizes = {
+		.max_token = KSSPI_NTLM_MAX_TOKEN,
+		.max_signature = KSSPI_NTLM_SIG_LEN,
+		.block_size = 0,
+		.security_trailer = KSSPI_NTLM_SIG_LEN,
+	},
 	.ops = &ksspi_ntlm_ops,
 };
 

@@ -142,31 +142,6 @@ static int ksspi_test_export(const struct ksspi_sec_state *sec,
 	return w->err;
 }
 
-static u32 ksspi_test_query(struct ksspi_sec_state *sec, u32 attribute,
-			    void *buf, u32 *len)
-{
-	struct ksspi_attr_sizes sizes = {
-		.max_token = KSSPI_MAX_TOKEN,
-		.max_signature = KSSPI_TEST_SIG_LEN,
-		.block_size = 0,
-		.security_trailer = KSSPI_TEST_SIG_LEN,
-	};
-	u32 room = *len;
-
-	if (attribute != SECPKG_ATTR_SIZES)
-		return SEC_E_UNSUPPORTED_FUNCTION;
-	*len = sizeof(sizes);
-	if (room < sizeof(sizes))
-		return SEC_E_BUFFER_TOO_SMALL;
-	memcpy(buf, &sizes, sizeof(sizes));
-	return SEC_E_OK;
-}
-
-static bool ksspi_test_is_data(const struct ksspi_buffer *b)
-{
-	return ksspi_buftype(b->buffer_type) == SECBUFFER_DATA && b->cb_buffer;
-}
-
 /* HMAC(key, seq || every data buffer), over a page-by-page scatterlist. */
 static int ksspi_test_mac(struct ksspi_test_state *st,
 			  struct ksspi_test_dir *dir, u32 seq,
@@ -183,7 +158,7 @@ static int ksspi_test_mac(struct ksspi_test_state *st,
 	st->seq = cpu_to_le32(seq);
 	nents = ksspi_sg_count(&st->seq, sizeof(st->seq));
 	for (i = 0; i < msg->count; i++) {
-		if (!ksspi_test_is_data(&msg->bufs[i]))
+		if (!ksspi_buf_is_data(&msg->bufs[i]))
 			continue;
 		nents += ksspi_sg_count(msg->bufs[i].pv_buffer,
 					msg->bufs[i].cb_buffer);
@@ -197,7 +172,7 @@ static int ksspi_test_mac(struct ksspi_test_state *st,
 
 	sg = ksspi_sg_add(sgt.sgl, &st->seq, sizeof(st->seq));
 	for (i = 0; i < msg->count; i++)
-		if (ksspi_test_is_data(&msg->bufs[i]))
+		if (ksspi_buf_is_data(&msg->bufs[i]))
 			sg = ksspi_sg_add(sg, msg->bufs[i].pv_buffer,
 					  msg->bufs[i].cb_buffer);
 
@@ -266,7 +241,6 @@ static const struct ksspi_package_ops ksspi_test_ops = {
 	.import_finish = ksspi_test_import_finish,
 	.export = ksspi_test_export,
 	.free = ksspi_test_free,
-	.query = ksspi_test_query,
 	.make_signature = ksspi_test_sign,
 	.verify_signature = ksspi_test_verify,
 };
@@ -286,6 +260,12 @@ static struct ksspi_package ksspi_test_package = {
 			     ISC_REQ_SEQUENCE_DETECT | ISC_REQ_INTEGRITY,
 	.asc_req_supported = ASC_REQ_MUTUAL_AUTH | ASC_REQ_REPLAY_DETECT |
 			     ASC_REQ_SEQUENCE_DETECT | ASC_REQ_INTEGRITY,
+	.sizes = {
+		.max_token = KSSPI_MAX_TOKEN,
+		.max_signature = KSSPI_TEST_SIG_LEN,
+		.block_size = 0,
+		.security_trailer = KSSPI_TEST_SIG_LEN,
+	},
 	.ops = &ksspi_test_ops,
 };
 

@@ -49,6 +49,12 @@ static inline bool ksspi_buf_readonly(u32 type)
 	return type & (SECBUFFER_READONLY | SECBUFFER_READONLY_WITH_CHECKSUM);
 }
 
+/* A non-empty SECBUFFER_DATA buffer, read-only or not */
+static inline bool ksspi_buf_is_data(const struct ksspi_buffer *b)
+{
+	return ksspi_buftype(b->buffer_type) == SECBUFFER_DATA && b->cb_buffer;
+}
+
 int ksspi_bufset_from_user(struct ksspi_bufset *set,
 			   const struct ksspi_sec_buffer_desc *udesc,
 			   enum ksspi_copy_mode mode, u32 *status);
