@@ -31,6 +31,45 @@ struct ntlm_userdb;
 #define NTLM_CONTEXT_LIFETIME	36000	/* seconds: 10 hours, as Windows */
 
 /*
+ * The largest NTLM token the package produces, in bytes: the package's
+ * cbMaxToken, which callers size their output buffers by.  It MUST equal
+ * the kernel's KSSPI_NTLM_MAX_TOKEN in kmod/pkg_ntlm.c, which is what the
+ * kernel reports; change both together.  The client's AUTHENTICATE is the
+ * largest token: ntlm_client.c proves at compile time that its worst case
+ * (names of KSSPI_MAX_NAME bytes, a target info of NTLM_MAX_TARGET_INFO
+ * bytes, channel bindings) fits, and checks every token it builds.
+ */
+#define NTLM_MAX_TOKEN		12288
+
+/*
+ * The largest target info (the server's AV pairs, echoed in the
+ * AUTHENTICATE) the client accepts in a CHALLENGE; a larger one is refused
+ * with SEC_E_INVALID_TOKEN (a deviation: MS-NLMP sets no bound).  Windows
+ * servers send a few hundred bytes.
+ */
+#define NTLM_MAX_TARGET_INFO	4096
+
+/* NetBIOS names: at most 15 bytes. */
+#define NTLM_NETBIOS_NAME_MAX	15
+
+/*
+ * The server's configured names (--ntlm-domain, --ntlm-computer, the host
+ * name): at most 255 bytes, the longest DNS name, so that its CHALLENGE
+ * stays within NTLM_MAX_TOKEN and its target info within
+ * NTLM_MAX_TARGET_INFO (ntlm_server.c checks both at compile time).
+ */
+#define NTLM_CONFIG_NAME_MAX	255
+
+/*
+ * The negotiate flags of session security.  An anonymous context has none
+ * (MS-NLMP 3.4: no session security for anonymous logons): both sides
+ * clear them, so the kernel's message functions refuse such a context.
+ */
+#define NTLM_SESSION_SECURITY_FLAGS (NTLMSSP_NEGOTIATE_SIGN | \
+				     NTLMSSP_NEGOTIATE_SEAL | \
+				     NTLMSSP_NEGOTIATE_KEY_EXCH)
+
+/*
  * The fContextReq bits the package honours; any other bit is refused with
  * SEC_E_UNSUPPORTED_FUNCTION.  MUTUAL_AUTH is accepted and ignored, as
  * Windows' NTLM does: NTLM cannot authenticate the server, and

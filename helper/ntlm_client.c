@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/ksspi.h>
 #include <linux/ksspi_netlink.h>
 
 #include "message.h"
@@ -24,18 +25,41 @@
 		      NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_56 | \
 		      NTLMSSP_NEGOTIATE_VERSION | NTLMSSP_NEGOTIATE_TARGET_INFO)
 
+/*
+ * The AUTHENTICATE's worst case (MS-NLMP 2.2.1.3), in bytes: the fixed part
+ * with VERSION and MIC; domain and user of KSSPI_MAX_NAME bytes of UTF-8
+ * each (ASCII doubles in UTF-16LE, nothing grows more); the workstation (the
+ * NetBIOS computer name); the LM response; the NTLMv2 response: NTProofStr,
+ * the blob's fixed part, the server's pairs (at most its target info less
+ * MsvAvEOL), MsvAvFlags, MsvAvChannelBindings (a 16-byte hash, however
+ * long the bindings), MsvAvTargetName (a KSSPI_MAX_NAME target in
+ * UTF-16LE), MsvAvEOL and the 4 zero bytes after the list; the exchanged
+ * key.  10478 bytes.
+ */
+#define AV_HDR		4
+#define AUTH_WORST_CASE (NTLM_AUTH_HDR + 2 * 2 * KSSPI_MAX_NAME + \
+			 2 * NTLM_NETBIOS_NAME_MAX + NTLM_V1_RESPONSE_LEN + \
+			 NTLM_V2_PROOF_LEN + NTLM_V2_BLOB_FIXED + \
+			 (NTLM_MAX_TARGET_INFO - AV_HDR) + (AV_HDR + 4) + \
+			 (AV_HDR + NTLM_KEY_LEN) + \
+			 (AV_HDR + 2 * KSSPI_MAX_NAME) + AV_HDR + 4 + \
+			 NTLM_KEY_LEN)
+_Static_assert(AUTH_WORST_CASE <= NTLM_MAX_TOKEN,
+	       "an AUTHENTICATE could exceed NTLM_MAX_TOKEN (cbMaxToken)");
+
 /* The context attributes a client gets with the negotiated @flags. */
 static uint32_t client_attr(uint32_t req, uint32_t flags, bool anonymous)
 {
 	uint32_t attr = ISC_RET_CONNECTION;
 
-	if (flags & NTLMSSP_NEGOTIATE_SIGN)
-		attr |= req & (ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT |
-			       ISC_REQ_SEQUENCE_DETECT);
-	if (flags & NTLMSSP_NEGOTIATE_SEAL)
-		attr |= req & ISC_REQ_CONFIDENTIALITY;
+	/* Anonymous: no session security (MS-NLMP 3.4), whatever was asked */
 	if (anonymous)
 		attr |= ISC_RET_NULL_SESSION;
+	else if (flags & NTLMSSP_NEGOTIATE_SIGN)
+		attr |= req & (ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT |
+			       ISC_REQ_SEQUENCE_DETECT);
+	if (!anonymous && (flags & NTLMSSP_NEGOTIATE_SEAL))
+		attr |= req & ISC_REQ_CONFIDENTIALITY;
 	if (flags & NTLMSSP_NEGOTIATE_IDENTIFY)
 		attr |= ISC_RET_IDENTIFY;
 	return attr;
@@ -93,6 +117,18 @@ void ntlm_client_negotiate(struct ntlm_state *st, const struct upcall *up,
 		reply->status = SEC_E_NO_CREDENTIALS;
 		return;
 	}
+	/*
+	 * Names as the kernel bounds them (the upcall parser does too): the
+	 * AUTHENTICATE's size bound (AUTH_WORST_CASE) rests on it.
+	 */
+	if ((has_user && strlen(up->user) > KSSPI_MAX_NAME) ||
+	    (upcall_has(up, KSSPI_A_DOMAIN) && up->domain &&
+	     strlen(up->domain) > KSSPI_MAX_NAME) ||
+	    (upcall_has(up, KSSPI_A_TARGET_NAME) && up->target_name &&
+	     strlen(up->target_name) > KSSPI_MAX_NAME)) {
+		reply->status = SEC_E_INVALID_PARAMETER;
+		return;
+	}
 	st->anonymous = !has_user;
 	if (has_user && keep_identity(st, up)) {
 		reply->status = SEC_E_INSUFFICIENT_MEMORY;
@@ -103,12 +139,18 @@ void ntlm_client_negotiate(struct ntlm_state *st, const struct upcall *up,
 	 * server pseudocode disagree on the key (the server's ignores the
 	 * exchanged key), and so do implementations; not asking for it
 	 * leaves every server with the KeyExchangeKey.
+	 *
+	 * Anonymous: no SIGN, SEAL nor KEY_EXCH, whatever was asked.  Its keys
+	 * would derive from a zero KeyExchangeKey that anyone who sees the
+	 * AUTHENTICATE can use, and MS-NLMP 3.4 gives an anonymous logon no
+	 * session security.
 	 */
-	if (up->context_req & (ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT |
-			       ISC_REQ_SEQUENCE_DETECT |
-			       ISC_REQ_CONFIDENTIALITY))
+	if (!st->anonymous &&
+	    (up->context_req & (ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT |
+				ISC_REQ_SEQUENCE_DETECT |
+				ISC_REQ_CONFIDENTIALITY)))
 		flags |= NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_KEY_EXCH;
-	if (up->context_req & ISC_REQ_CONFIDENTIALITY)
+	if (!st->anonymous && (up->context_req & ISC_REQ_CONFIDENTIALITY))
 		flags |= NTLMSSP_NEGOTIATE_SEAL;
 	if (up->context_req & ISC_REQ_IDENTIFY)
 		flags |= NTLMSSP_NEGOTIATE_IDENTIFY;
@@ -223,6 +265,11 @@ void ntlm_client_authenticate(struct ntlm_state *st, const struct upcall *up,
 		reply->status = ntlm_msg_status(err);
 		return;
 	}
+	/* Echoed in the AUTHENTICATE: bounded (NTLM_MAX_TARGET_INFO) */
+	if (chal.target_info.len > NTLM_MAX_TARGET_INFO) {
+		reply->status = SEC_E_INVALID_TOKEN;
+		return;
+	}
 	memset(&server_av, 0, sizeof(server_av));
 	if (chal.target_info.len) {
 		err = ntlm_av_decode(chal.target_info.data,
@@ -260,8 +307,10 @@ void ntlm_client_authenticate(struct ntlm_state *st, const struct upcall *up,
 	flags = (st->negotiate_flags & chal.flags) | NTLMSSP_NEGOTIATE_VERSION |
 		(st->negotiate_flags &
 		 (NTLMSSP_REQUEST_TARGET | NTLMSSP_NEGOTIATE_IDENTIFY));
+	/* Anonymous: no session security, even from a server that offers it */
 	if (st->anonymous)
-		flags |= NTLMSSP_NEGOTIATE_ANONYMOUS;
+		flags = (flags | NTLMSSP_NEGOTIATE_ANONYMOUS) &
+			~NTLM_SESSION_SECURITY_FLAGS;
 	if (!ntlm_uses_key_exch(flags))
 		flags &= ~NTLMSSP_NEGOTIATE_KEY_EXCH;
 
@@ -347,6 +396,11 @@ void ntlm_client_authenticate(struct ntlm_state *st, const struct upcall *up,
 	f.version = &ntlm_our_version;
 	if (ntlm_authenticate_encode(&msg, &f)) {
 		reply->status = SEC_E_INSUFFICIENT_MEMORY;
+		goto out;
+	}
+	/* Cannot happen (AUTH_WORST_CASE); never hand out a larger token */
+	if (msg.len > NTLM_MAX_TOKEN) {
+		reply->status = SEC_E_INTERNAL_ERROR;
 		goto out;
 	}
 	if (f.with_mic) {

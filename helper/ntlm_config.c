@@ -13,12 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <linux/ksspi.h>
+
 #include "log.h"
 #include "ntlm.h"
 #include "ntlm_unicode.h"
 #include "ntlm_userdb.h"
-
-#define NETBIOS_NAME_MAX	15
 
 static struct ntlm_config config;
 static bool config_ready;
@@ -61,8 +61,8 @@ static char *netbios_name(const char *name)
 	size_t len = strcspn(name, ".");
 	char *nb;
 
-	if (len > NETBIOS_NAME_MAX)
-		len = NETBIOS_NAME_MAX;
+	if (len > NTLM_NETBIOS_NAME_MAX)
+		len = NTLM_NETBIOS_NAME_MAX;
 	nb = strndup(name, len);
 	if (nb)
 		ascii_case(nb, true);
@@ -130,6 +130,12 @@ static int derive_names(struct ntlm_config *c, const char *domain,
 		return -ENOMEM;
 	if (!ntlm_userdb_name_ok(c->nb_domain) || c->nb_domain[0] == '\0' ||
 	    !ntlm_userdb_name_ok(c->nb_computer) || c->nb_computer[0] == '\0')
+		return -EINVAL;
+	/* Bounded, so that the CHALLENGE is (see NTLM_CONFIG_NAME_MAX) */
+	if (strlen(c->nb_domain) > NTLM_CONFIG_NAME_MAX ||
+	    strlen(c->nb_computer) > NTLM_NETBIOS_NAME_MAX ||
+	    strlen(c->dns_domain) > NTLM_CONFIG_NAME_MAX ||
+	    strlen(c->dns_computer) > NTLM_CONFIG_NAME_MAX)
 		return -EINVAL;
 	if (to16(c->nb_domain, &c->nb_domain16) ||
 	    to16(c->nb_computer, &c->nb_computer16) ||
@@ -218,7 +224,7 @@ int ntlm_config_setup(const struct ntlm_options *opts)
 		config_free(&config);
 		log_error("NTLM: bad names in the options: %s",
 			  err == -ENOMEM ? "out of memory" :
-					   "not UTF-8 or not allowed");
+					   "not UTF-8, not allowed or longer than 255 bytes");
 		return err;
 	}
 	config_ready = true;
@@ -300,7 +306,12 @@ int ntlm_config_lookup_user(const uint8_t *domain, size_t domain_len,
 	}
 	memcpy(nt_hash, u->nt_hash, 16);
 
-	/* The account's own domain, else the client's, else ours */
+	/*
+	 * The account's own domain, else the client's, else ours.  A
+	 * client's domain longer than KSSPI_MAX_NAME bytes (only a foreign
+	 * client can send one) is refused: the context's "DOMAIN\user" must
+	 * fit a KSSPI_CTX_MAX_NAME name record.
+	 */
 	dom = u->domain;
 	if (dom[0] == '\0') {
 		if (domain_len &&
@@ -308,6 +319,11 @@ int ntlm_config_lookup_user(const uint8_t *domain, size_t domain_len,
 			dom = client_domain;
 		else
 			dom = c->nb_domain;
+		if (strlen(dom) > KSSPI_MAX_NAME) {
+			explicit_bzero(nt_hash, 16);
+			ret = -ENOENT;
+			goto out;
+		}
 	}
 	n = strlen(dom) + 1 + strlen(u->user) + 1;
 	*name = malloc(n);

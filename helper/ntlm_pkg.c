@@ -74,6 +74,19 @@ void ntlm_establish(bool initiator, uint32_t flags,
 	struct bytes *blob = &reply->blob;
 	int err;
 
+	/*
+	 * The kernel refuses a name record over KSSPI_CTX_MAX_NAME bytes; the
+	 * legs bound the names so that this cannot happen.
+	 */
+	if (strlen(client_name) > KSSPI_CTX_MAX_NAME ||
+	    (server_name && strlen(server_name) > KSSPI_CTX_MAX_NAME)) {
+		reply->status = SEC_E_INTERNAL_ERROR;
+		return;
+	}
+	/* An anonymous context has no session security: ntlm.h */
+	if (flags & NTLMSSP_NEGOTIATE_ANONYMOUS)
+		flags &= ~NTLM_SESSION_SECURITY_FLAGS;
+
 	ntlm_signkey(session_key, true, client_sign);
 	ntlm_signkey(session_key, false, server_sign);
 	ntlm_sealkey(flags, session_key, true, client_seal);

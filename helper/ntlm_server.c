@@ -44,6 +44,22 @@ static bool keep_bindings(struct ntlm_state *st, const struct upcall *up)
 			    up->channel_bindings.len) == 0;
 }
 
+/*
+ * The CHALLENGE's worst case, with names of NTLM_CONFIG_NAME_MAX bytes
+ * (UTF-16LE: twice that at most): the target info (four names, the
+ * timestamp, MsvAvEOL) within what a client accepts, the whole message
+ * (the fixed part, the domain as TargetName, the target info) within
+ * cbMaxToken.
+ */
+#define AV_HDR			4
+#define CHALLENGE_TARGET_INFO_WORST \
+	(4 * (AV_HDR + 2 * NTLM_CONFIG_NAME_MAX) + (AV_HDR + 8) + AV_HDR)
+_Static_assert(CHALLENGE_TARGET_INFO_WORST <= NTLM_MAX_TARGET_INFO,
+	       "our CHALLENGE's target info could exceed what clients accept");
+_Static_assert(NTLM_CHALLENGE_HDR + 2 * NTLM_CONFIG_NAME_MAX +
+	       CHALLENGE_TARGET_INFO_WORST <= NTLM_MAX_TOKEN,
+	       "a CHALLENGE could exceed NTLM_MAX_TOKEN (cbMaxToken)");
+
 /* Target info (2.2.1.2): the server's names and the time. */
 static int server_target_info(const struct ntlm_config *cfg,
 			      struct bytes *out)
@@ -377,6 +393,15 @@ void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
 	if ((flags & NTLMSSP_NEGOTIATE_KEY_EXCH) &&
 	    a.session_key.len != NTLM_KEY_LEN)
 		flags &= ~NTLMSSP_NEGOTIATE_KEY_EXCH;
+	/*
+	 * Anonymous: no session security (MS-NLMP 3.4), whatever the client
+	 * asked for.  Its keys would derive from a zero KeyExchangeKey that
+	 * anyone who sees the AUTHENTICATE can use; without SIGN and SEAL the
+	 * kernel refuses to protect messages with them.  An exchanged key is
+	 * ignored: the session key is the (zero) KeyExchangeKey.
+	 */
+	if (kind == CLIENT_ANONYMOUS)
+		flags &= ~NTLM_SESSION_SECURITY_FLAGS;
 
 	/* 3. Who the client is */
 	switch (kind) {
@@ -434,13 +459,15 @@ void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
 	}
 
 	attr = ASC_RET_CONNECTION;
-	if (flags & NTLMSSP_NEGOTIATE_SIGN)
-		attr |= ASC_RET_INTEGRITY | ASC_RET_REPLAY_DETECT |
-			ASC_RET_SEQUENCE_DETECT;
-	if (flags & NTLMSSP_NEGOTIATE_SEAL)
-		attr |= ASC_RET_CONFIDENTIALITY;
-	if (kind == CLIENT_ANONYMOUS)
-		attr |= ASC_RET_NULL_SESSION;
+	if (kind == CLIENT_ANONYMOUS) {
+		attr |= ASC_RET_NULL_SESSION;	/* and nothing of SIGN, SEAL */
+	} else {
+		if (flags & NTLMSSP_NEGOTIATE_SIGN)
+			attr |= ASC_RET_INTEGRITY | ASC_RET_REPLAY_DETECT |
+				ASC_RET_SEQUENCE_DETECT;
+		if (flags & NTLMSSP_NEGOTIATE_SEAL)
+			attr |= ASC_RET_CONFIDENTIALITY;
+	}
 	/* An identify-level context: the client asked, or the server */
 	if ((flags & NTLMSSP_NEGOTIATE_IDENTIFY) ||
 	    (st->context_req & ASC_REQ_IDENTIFY))

@@ -18,11 +18,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/ksspi.h>
+
 #include "bytes.h"
 
 #define NTLM_USERDB_DEFAULT	"/etc/ksspi/ntlm-users"
 #define NTLM_USERDB_MAX_FILE	(16 * 1024 * 1024)	/* bytes */
-#define NTLM_USERDB_MAX_NAME	256			/* bytes, UTF-8 */
+/*
+ * Bytes, UTF-8: the longest name a client can give (KSSPI_MAX_NAME), so
+ * that the database can hold any account a ksspi client can name.
+ */
+#define NTLM_USERDB_MAX_NAME	KSSPI_MAX_NAME
 
 struct ntlm_user {
 	char *domain;			/* UTF-8, may be empty */

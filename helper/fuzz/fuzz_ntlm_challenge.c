@@ -3,7 +3,9 @@
  * libFuzzer target: the CHALLENGE parser, directly and as the second leg
  * of the NTLM client (after a real first leg, with channel bindings and a
  * target name).  An AUTHENTICATE the client answers with must decode, with
- * a well-formed NTLMv2 response carrying the MIC flag.
+ * a well-formed NTLMv2 response carrying the MIC flag, and fit
+ * NTLM_MAX_TOKEN; a CHALLENGE whose target info exceeds
+ * NTLM_MAX_TARGET_INFO must be refused.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -40,7 +42,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			  .cb_len = sizeof(cb) };
 	ntlm_run_leg(client, &l, &r);
 	if (r.status == SEC_E_OK) {
-		if (ntlm_authenticate_decode(r.token.data, r.token.len, &a) ||
+		if (r.token.len > NTLM_MAX_TOKEN ||
+		    ntlm_challenge_decode(data, size, &c) ||
+		    c.target_info.len > NTLM_MAX_TARGET_INFO ||
+		    ntlm_authenticate_decode(r.token.data, r.token.len, &a) ||
 		    a.payload_start != NTLM_AUTH_HDR ||
 		    ntlm_v2_response_decode(a.nt_response.data,
 					    a.nt_response.len, &v2) ||

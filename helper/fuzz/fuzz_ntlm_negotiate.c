@@ -2,7 +2,8 @@
 /*
  * libFuzzer target: the NEGOTIATE parser, directly and as the first leg of
  * the NTLM server.  A CHALLENGE the server answers with must decode, with
- * a well-formed AV pair list.
+ * a well-formed AV pair list, and fit NTLM_MAX_TOKEN (its target info
+ * NTLM_MAX_TARGET_INFO).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,7 +38,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	server = pkg_ntlm.state_new();
 	ntlm_run_leg(server, &l, &r);
 	if (r.status == SEC_I_CONTINUE_NEEDED) {
-		if (ntlm_challenge_decode(r.token.data, r.token.len, &c) ||
+		if (r.token.len > NTLM_MAX_TOKEN ||
+		    ntlm_challenge_decode(r.token.data, r.token.len, &c) ||
+		    c.target_info.len > NTLM_MAX_TARGET_INFO ||
 		    ntlm_av_decode(c.target_info.data, c.target_info.len,
 				   false, &av) ||
 		    !av.present[MSV_AV_TIMESTAMP])

@@ -56,6 +56,7 @@ int main(void)
 		ntlm_userdb_tests,
 		ntlm_pkg_tests,
 		ntlm_hostile_tests,
+		ntlm_limits_tests,
 		NULL,
 	};
 	int status;

@@ -329,8 +329,79 @@ static void test_logon_denied(void)
 	setup();
 }
 
+/*
+ * An anonymous context's blob: the name, the keys as always (derived from
+ * the zero KeyExchangeKey), and no SIGN, SEAL or KEY_EXCH in its flags, so
+ * that the kernel refuses to protect messages with it.
+ */
+static void check_anonymous_blob(const struct bytes *blob, bool initiator,
+				 uint32_t attr)
+{
+	static const uint8_t zero[16];
+	struct blob_keys k;
+
+	check_header(blob, initiator, attr);
+	CHECK(record_str(blob, KSSPI_CTX_REC_CLIENT_NAME, NTLM_ANONYMOUS_NAME));
+	get_keys(blob, initiator, &k);
+	CHECK(k.flags & NTLMSSP_NEGOTIATE_ANONYMOUS);
+	CHECK_EQ(k.flags & NTLM_SESSION_SECURITY_FLAGS, 0);
+	CHECK(k.flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY);
+	CHECK(memcmp(k.session, zero, 16) == 0);
+}
+
+/*
+ * An anonymous AUTHENTICATE as Samba's client sends it: SIGN, SEAL and
+ * KEY_EXCH kept from the CHALLENGE, an EncryptedRandomSessionKey.
+ */
+static void test_anonymous_foreign(void)
+{
+	static const uint8_t one_zero[1], key[16] = { 0x42, 0x42, 0x42 };
+	const uint32_t attr = ASC_RET_CONNECTION | ASC_RET_NULL_SESSION;
+	struct ntlm_authenticate_fields f = { 0 };
+	struct ntlm_challenge c;
+	struct bytes auth = { 0 };
+	struct hs h = alice();
+	struct reply done;
+	struct leg l;
+
+	setup();
+	h.asc_req |= ASC_REQ_ALLOW_NULL_SESSION;
+	h.client = pkg_ntlm.state_new();
+	h.server = pkg_ntlm.state_new();
+	l = (struct leg){ .op = KSSPI_OP_INIT_CONTEXT, .first = true,
+			  .req = ISC_ALL, .user = T_USER,
+			  .password = T_PASSWORD };
+	ntlm_run_leg(h.client, &l, &h.negotiate);
+	l = (struct leg){ .op = KSSPI_OP_ACCEPT_CONTEXT, .first = true,
+			  .req = h.asc_req, .token = h.negotiate.token.data,
+			  .token_len = h.negotiate.token.len };
+	ntlm_run_leg(h.server, &l, &h.challenge);
+	CHECK_EQ(ntlm_challenge_decode(h.challenge.token.data,
+				       h.challenge.token.len, &c), 0);
+	CHECK_EQ(c.flags & NTLM_SESSION_SECURITY_FLAGS,
+		 NTLM_SESSION_SECURITY_FLAGS);
+
+	f.flags = c.flags | NTLMSSP_NEGOTIATE_ANONYMOUS;
+	f.lm_response = (struct ntlm_view){ one_zero, 1 };
+	f.session_key = (struct ntlm_view){ key, 16 };
+	f.version = &ntlm_our_version;
+	CHECK_EQ(ntlm_authenticate_encode(&auth, &f), 0);
+	l = (struct leg){ .op = KSSPI_OP_ACCEPT_CONTEXT, .req = h.asc_req,
+			  .token = auth.data, .token_len = auth.len };
+	ntlm_run_leg(h.server, &l, &done);
+	CHECK_EQ(done.status, SEC_E_OK);
+	CHECK_EQ(done.context_attr, attr);
+	check_anonymous_blob(&done.blob, false, attr);
+	reply_clear(&done);
+	bytes_free(&auth);
+	ntlm_handshake_free(&h);
+}
+
 static void test_anonymous(void)
 {
+	const uint32_t isc_attr = ISC_RET_CONNECTION | ISC_RET_NULL_SESSION;
+	const uint32_t asc_attr = ASC_RET_CONNECTION | ASC_RET_NULL_SESSION;
+	struct ntlm_negotiate n;
 	struct ntlm_authenticate a;
 	struct hs h = alice();
 
@@ -357,7 +428,22 @@ static void test_anonymous(void)
 	CHECK(a.flags & NTLMSSP_NEGOTIATE_ANONYMOUS);
 	CHECK(a.nt_response.len == 0 && a.user.len == 0 &&
 	      a.lm_response.len == 1);
-	check_pair(&h);
+	/*
+	 * No session security (MS-NLMP 3.4), although ISC_ALL and ASC_ALL
+	 * ask for it: neither message offers SIGN, SEAL or KEY_EXCH, no key
+	 * is exchanged, and neither side reports INTEGRITY,
+	 * CONFIDENTIALITY, REPLAY_DETECT or SEQUENCE_DETECT, on any leg.
+	 */
+	CHECK_EQ(ntlm_negotiate_decode(h.negotiate.token.data,
+				       h.negotiate.token.len, &n), 0);
+	CHECK_EQ(n.flags & NTLM_SESSION_SECURITY_FLAGS, 0);
+	CHECK_EQ(a.flags & NTLM_SESSION_SECURITY_FLAGS, 0);
+	CHECK_EQ(a.session_key.len, 0);
+	CHECK_EQ(h.negotiate.context_attr, isc_attr);
+	CHECK_EQ(h.authenticate.context_attr, isc_attr);
+	CHECK_EQ(h.done.context_attr, asc_attr);
+	check_anonymous_blob(&h.authenticate.blob, true, isc_attr);
+	check_anonymous_blob(&h.done.blob, false, asc_attr);
 	ntlm_handshake_free(&h);
 
 	/* Refused without ASC_REQ_ALLOW_NULL_SESSION */
@@ -931,8 +1017,10 @@ const struct test_case ntlm_pkg_tests[] = {
 	  test_names },
 	{ "ntlm handshake: wrong password, unknown user, other domain",
 	  test_logon_denied },
-	{ "ntlm handshake: anonymous allowed, refused, no credentials",
-	  test_anonymous },
+	{ "ntlm handshake: anonymous allowed, refused, no credentials; "
+	  "no session security", test_anonymous },
+	{ "ntlm handshake: anonymous AUTHENTICATE with SIGN, SEAL, KEY_EXCH: "
+	  "no session security", test_anonymous_foreign },
 	{ "ntlm handshake: channel bindings match, mismatch, missing",
 	  test_channel_bindings },
 	{ "ntlm handshake: target name against the server's SPNs",

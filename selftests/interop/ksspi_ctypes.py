@@ -2,8 +2,9 @@
 """A small ctypes binding of libksspi (lib/include/ksspi/sspi.h).
 
 Only what the interoperability tests need: credentials, both handshake
-functions, the four message functions, a few context attributes and
-DeleteSecurityContext / FreeCredentialsHandle.  The structures follow
+functions, the four message functions, a few context attributes,
+QuerySecurityPackageInfo's cbMaxToken and DeleteSecurityContext /
+FreeCredentialsHandle.  The structures follow
 sspi.h exactly (ULONG is uint32_t, handles are two uintptr_t words, the
 strings of the "A" functions are UTF-8).
 
@@ -52,16 +53,24 @@ ISC_REQ_SEQUENCE_DETECT = 0x00000008
 ISC_REQ_CONFIDENTIALITY = 0x00000010
 ISC_REQ_CONNECTION = 0x00000800
 ISC_REQ_INTEGRITY = 0x00010000
+ISC_REQ_NULL_SESSION = 0x00040000
+ISC_RET_REPLAY_DETECT = 0x00000004
+ISC_RET_SEQUENCE_DETECT = 0x00000008
 ISC_RET_CONFIDENTIALITY = 0x00000010
 ISC_RET_INTEGRITY = 0x00010000
+ISC_RET_NULL_SESSION = 0x00040000
 
 ASC_REQ_REPLAY_DETECT = 0x00000004
 ASC_REQ_SEQUENCE_DETECT = 0x00000008
 ASC_REQ_CONFIDENTIALITY = 0x00000010
 ASC_REQ_CONNECTION = 0x00000800
 ASC_REQ_INTEGRITY = 0x00020000
+ASC_REQ_ALLOW_NULL_SESSION = 0x00100000
+ASC_RET_REPLAY_DETECT = 0x00000004
+ASC_RET_SEQUENCE_DETECT = 0x00000008
 ASC_RET_CONFIDENTIALITY = 0x00000010
 ASC_RET_INTEGRITY = 0x00020000
+ASC_RET_NULL_SESSION = 0x00100000
 
 ISC_REQ_DEFAULT = (ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY |
                    ISC_REQ_REPLAY_DETECT | ISC_REQ_SEQUENCE_DETECT |
@@ -194,6 +203,7 @@ def _load():
         "EncryptMessage": [_P(SecHandle), _u32, _P(SecBufferDesc), _u32],
         "DecryptMessage": [_P(SecHandle), _P(SecBufferDesc), _u32, _P(_u32)],
         "FreeContextBuffer": [ctypes.c_void_p],
+        "QuerySecurityPackageInfoA": [ctypes.c_char_p, _P(_P(SecPkgInfoA))],
         "ExportSecurityContext": [_P(SecHandle), _u32, _P(SecBuffer),
                                   ctypes.c_void_p],
         "ImportSecurityContextA": [ctypes.c_char_p, _P(SecBuffer),
@@ -231,6 +241,16 @@ class SspiError(Exception):
 def _check(what, st):
     if u32(st) != SEC_E_OK:
         raise SspiError(what, st)
+
+
+def max_token(package="NTLM"):
+    """cbMaxToken of QuerySecurityPackageInfo(package)."""
+    info = _P(SecPkgInfoA)()
+    _check("QuerySecurityPackageInfo", lib.QuerySecurityPackageInfoA(
+        package.encode(), ctypes.byref(info)))
+    n = info.contents.cbMaxToken
+    lib.FreeContextBuffer(ctypes.cast(info, ctypes.c_void_p))
+    return n
 
 
 # --- credentials -------------------------------------------------------------
