@@ -43,7 +43,12 @@
 #define KSSPI_MAX_CONTEXT_BLOB	(64 * 1024)	/* bytes, serialized context */
 #define KSSPI_MAX_ATTRIBUTE	(64 * 1024)	/* bytes, one query answer */
 
-/* "Never expires", as a TimeStamp */
+/*
+ * TimeStamps (expiry, lifespan) cross the ioctl ABI in UTC: 100 ns intervals
+ * since 1601-01-01 UTC.  libksspi turns them into local time for the
+ * caller, as the reference pages recommend; the kernel does not know the
+ * caller's time zone.  "Never expires" is KSSPI_TIMESTAMP_NEVER either way.
+ */
 #define KSSPI_TIMESTAMP_NEVER	0x7FFFFFFFFFFFFFFFLL
 
 /**
@@ -177,7 +182,7 @@ struct ksspi_enum_packages {
  * @password_len: length of @password in bytes
  * @flags: must be zero
  * @credential: out, the new CredHandle
- * @expiry: out, ptsExpiry (local time, 100 ns since 1601)
+ * @expiry: out, ptsExpiry (UTC, 100 ns since 1601)
  */
 struct ksspi_acquire_credentials {
 	__u32 size;
@@ -355,6 +360,20 @@ struct ksspi_attr_lifespan {		/* SECPKG_ATTR_LIFESPAN */
 struct ksspi_attr_flags {		/* SECPKG_ATTR_FLAGS */
 	__u32 flags;
 	__u32 reserved;
+};
+
+/*
+ * SECPKG_ATTR_KEY_INFO.  The algorithm ids are those Windows reports
+ * (KERB_ETYPE_* / KERB_CHECKSUM_* values, as two's complement); libksspi
+ * turns the names into strings that FreeContextBuffer releases.
+ */
+struct ksspi_attr_key_info {
+	__u32 key_size;				/* bits */
+	__u32 signature_algorithm;
+	__u32 encrypt_algorithm;
+	__u32 reserved;
+	char signature_algorithm_name[64];	/* UTF-8, NUL-terminated */
+	char encrypt_algorithm_name[64];	/* UTF-8, NUL-terminated */
 };
 
 struct ksspi_attr_negotiation_info {	/* SECPKG_ATTR_NEGOTIATION_INFO */
