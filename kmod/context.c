@@ -24,6 +24,7 @@
 #include "serialize.h"
 #include "timestamp.h"
 #include "upcall.h"
+#include "user.h"
 
 static atomic64_t ksspi_next_session = ATOMIC64_INIT(0);
 
@@ -39,12 +40,51 @@ void ksspi_sec_state_free(struct ksspi_sec_state *sec)
 	kfree(sec);
 }
 
+/*
+ * Ends the helper session of @ctx.  Unless the helper said it dropped the
+ * state itself, it is told to (the notice waits until it fetches it).
+ */
+static void ksspi_context_end_session(struct ksspi_context *ctx,
+				      bool helper_dropped)
+{
+	if (ctx->session_id && !helper_dropped) {
+		ksspi_session_release(ctx->release_notice, ctx->session_id,
+				      ctx->helper_generation);
+		ctx->release_notice = NULL;
+	}
+	ctx->session_id = 0;
+	if (ctx->handshake_charged) {
+		ksspi_user_uncharge(ctx->obj.user, KSSPI_RES_HANDSHAKES);
+		ctx->handshake_charged = false;
+	}
+}
+
+/*
+ * Starts a helper session for a first leg: the release notice is allocated
+ * and the user's unfinished handshakes are counted before the helper is
+ * asked to hold anything.
+ */
+static u32 ksspi_context_begin_session(struct ksspi_context *ctx)
+{
+	ksspi_context_end_session(ctx, false);
+	if (!ctx->release_notice) {
+		ctx->release_notice = ksspi_notice_alloc();
+		if (!ctx->release_notice)
+			return SEC_E_INSUFFICIENT_MEMORY;
+	}
+	if (!ksspi_user_charge(ctx->obj.user, KSSPI_RES_HANDSHAKES))
+		return SEC_E_INSUFFICIENT_MEMORY;
+	ctx->handshake_charged = true;
+	ctx->session_id = atomic64_inc_return(&ksspi_next_session);
+	return SEC_E_OK;
+}
+
 static void ksspi_context_release(struct ksspi_object *obj)
 {
 	struct ksspi_context *ctx = ksspi_to_context(obj);
 
-	if (ctx->session_id)
-		ksspi_session_release(ctx->session_id, ctx->helper_generation);
+	ksspi_context_end_session(ctx, false);
+	ksspi_notice_free(ctx->release_notice);
 	ksspi_sec_state_free(ctx->sec);
 	if (ctx->cred)
 		ksspi_object_put(&ctx->cred->obj);
@@ -54,16 +94,21 @@ static void ksspi_context_release(struct ksspi_object *obj)
 	kfree(ctx);
 }
 
-static struct ksspi_context *ksspi_context_alloc(const struct ksspi_package *pkg,
+static struct ksspi_context *ksspi_context_alloc(struct ksspi_user *user,
+						 const struct ksspi_package *pkg,
 						 struct ksspi_credential *cred,
 						 bool initiator)
 {
 	struct ksspi_context *ctx;
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	ctx = kzalloc(sizeof(*ctx), KSSPI_GFP_CALLER);
 	if (!ctx)
 		return NULL;
-	ksspi_object_init(&ctx->obj, KSSPI_OBJ_CONTEXT, ksspi_context_release);
+	if (ksspi_object_init(&ctx->obj, KSSPI_OBJ_CONTEXT,
+			      ksspi_context_release, user)) {
+		kfree(ctx);
+		return NULL;
+	}
 	ctx->pkg = pkg;
 	ctx->initiator = initiator;
 	ctx->state = KSSPI_CTX_HANDSHAKE;
@@ -124,6 +169,7 @@ static u32 ksspi_upcall_status(int err)
 	switch (err) {
 	case -ENOMEM:
 	case -EBUSY:
+	case -EDQUOT:
 		return SEC_E_INSUFFICIENT_MEMORY;
 	case -EPROTO:
 	case -EINTR:
@@ -157,10 +203,9 @@ static u32 ksspi_handshake_check(struct ksspi_handshake_call *c,
 				 struct ksspi_context **ctxp,
 				 struct ksspi_credential **credp)
 {
-	const struct ksspi_package *pkg;
 	struct ksspi_context *ctx = NULL;
 	struct ksspi_credential *cred = NULL;
-	u32 supported, status;
+	u32 status;
 
 	if (c->initiator && (c->reserved1 || c->reserved2))
 		return SEC_E_INVALID_PARAMETER;
@@ -193,22 +238,20 @@ static u32 ksspi_handshake_check(struct ksspi_handshake_call *c,
 			return SEC_E_NO_CREDENTIALS;
 		if (!c->new_context)
 			return SEC_E_INVALID_PARAMETER;
-		pkg = cred->pkg;
-	} else {
-		if (cred && cred != ctx->cred)
-			return SEC_E_WRONG_CREDENTIAL_HANDLE;
-		pkg = ctx->pkg;
+	} else if (cred && cred != ctx->cred) {
+		return SEC_E_WRONG_CREDENTIAL_HANDLE;
 	}
 
 	if (c->desc_status != SEC_E_OK)
 		return c->desc_status;
+	/* Where the token would go is missing: Windows' ISC says too small. */
 	if (!c->output || !ksspi_bufset_find(c->output, SECBUFFER_TOKEN))
-		return SEC_E_INVALID_PARAMETER;
-
-	supported = c->initiator ? pkg->isc_req_supported | KSSPI_ISC_REQ_COMMON :
-				   pkg->asc_req_supported | KSSPI_ASC_REQ_COMMON;
-	if (c->context_req & ~supported)
-		return SEC_E_UNSUPPORTED_FUNCTION;
+		return c->initiator ? SEC_E_BUFFER_TOO_SMALL :
+				      SEC_E_INVALID_PARAMETER;
+	/*
+	 * Requests a package cannot honour are not refused: they are simply
+	 * not granted (absent from the returned attributes), as on Windows.
+	 */
 	return SEC_E_OK;
 }
 
@@ -250,22 +293,19 @@ static u32 ksspi_handshake_leg(struct ksspi_handshake_call *c,
 	int err;
 
 	if (first) {
+		if (c->target && !ctx->target) {
+			ctx->target = kstrdup(c->target, KSSPI_GFP_CALLER);
+			if (!ctx->target)
+				return SEC_E_INSUFFICIENT_MEMORY;
+		}
+		status = ksspi_context_begin_session(ctx);
+		if (status != SEC_E_OK)
+			return status;
 		if (ctx->cred) {
 			status = ksspi_credential_identity(ctx->cred, &id);
 			if (status != SEC_E_OK)
 				return status;
 		}
-		if (c->target && !ctx->target) {
-			ctx->target = kstrdup(c->target, GFP_KERNEL);
-			if (!ctx->target) {
-				ksspi_identity_copy_free(&id);
-				return SEC_E_INSUFFICIENT_MEMORY;
-			}
-		}
-		if (ctx->session_id)
-			ksspi_session_release(ctx->session_id,
-					      ctx->helper_generation);
-		ctx->session_id = atomic64_inc_return(&ksspi_next_session);
 	} else if (ctx->helper_generation != ksspi_helper_generation()) {
 		/* The helper that held this handshake's state is gone. */
 		return SEC_E_NO_AUTHENTICATING_AUTHORITY;
@@ -293,7 +333,7 @@ static u32 ksspi_handshake_leg(struct ksspi_handshake_call *c,
 		req.bindings = bindings->pv_buffer;
 		req.bindings_len = bindings->cb_buffer;
 	}
-	req.uid = current_uid();
+	req.owner = c->owner->user;
 	req.pid = c->kernel_caller ? 0 : task_tgid_nr(current);
 
 	err = ksspi_upcall(&req, &reply, &generation);
@@ -311,7 +351,7 @@ static u32 ksspi_handshake_leg(struct ksspi_handshake_call *c,
 
 	if (ksspi_leg_final(status)) {
 		/* The helper drops its state with the final answer. */
-		ctx->session_id = 0;
+		ksspi_context_end_session(ctx, true);
 		if (ksspi_blob_parse(ctx->pkg, reply.blob, reply.blob_len,
 				     &sec) != SEC_E_OK ||
 		    !!(sec->flags & KSSPI_CTX_F_INITIATOR) != ctx->initiator) {
@@ -400,7 +440,8 @@ u32 ksspi_handshake(struct ksspi_handshake_call *c)
 		goto out_put;
 
 	if (!ctx) {
-		fresh = ksspi_context_alloc(cred->pkg, cred, c->initiator);
+		fresh = ksspi_context_alloc(c->owner->user, cred->pkg, cred,
+					    c->initiator);
 		if (!fresh) {
 			status = SEC_E_INSUFFICIENT_MEMORY;
 			goto out_put;
@@ -433,10 +474,7 @@ u32 ksspi_handshake(struct ksspi_handshake_call *c)
 	if (status & 0x80000000u) {
 		atomic64_inc(&ksspi_stats.handshakes_failed);
 		/* The helper may still hold the state if the kernel failed. */
-		if (ctx->session_id)
-			ksspi_session_release(ctx->session_id,
-					      ctx->helper_generation);
-		ctx->session_id = 0;
+		ksspi_context_end_session(ctx, false);
 		if (!fresh)
 			ksspi_context_set_state(ctx, KSSPI_CTX_FAILED, NULL);
 		goto out_unlock;
@@ -475,7 +513,16 @@ out_put:
 	return status;
 }
 
-static u32 ksspi_answer(void *buf, u32 *len, const void *answer, u32 size)
+/**
+ * ksspi_query_answer - hand a QueryContextAttributes answer to the caller
+ * @buf: the caller's buffer
+ * @len: in, its room; out, the answer's size
+ * @answer: the answer
+ * @size: its size
+ *
+ * Return: SEC_E_OK, or SEC_E_BUFFER_TOO_SMALL (with *@len the size needed).
+ */
+u32 ksspi_query_answer(void *buf, u32 *len, const void *answer, u32 size)
 {
 	u32 room = *len;
 
@@ -488,7 +535,7 @@ static u32 ksspi_answer(void *buf, u32 *len, const void *answer, u32 size)
 
 static u32 ksspi_answer_string(void *buf, u32 *len, const char *s)
 {
-	return ksspi_answer(buf, len, s ? s : "", s ? strlen(s) + 1 : 1);
+	return ksspi_query_answer(buf, len, s ? s : "", s ? strlen(s) + 1 : 1);
 }
 
 static u32 ksspi_query_locked(struct ksspi_context *ctx, u32 attribute,
@@ -498,7 +545,7 @@ static u32 ksspi_query_locked(struct ksspi_context *ctx, u32 attribute,
 	enum ksspi_context_state state = READ_ONCE(ctx->state);
 
 	if (attribute == SECPKG_ATTR_PACKAGE_INFO)
-		return ksspi_answer(buf, len, &ctx->pkg->info,
+		return ksspi_query_answer(buf, len, &ctx->pkg->info,
 				    sizeof(ctx->pkg->info));
 	if (state == KSSPI_CTX_FAILED)
 		return SEC_E_CONTEXT_EXPIRED;
@@ -511,10 +558,10 @@ static u32 ksspi_query_locked(struct ksspi_context *ctx, u32 attribute,
 			.package = ctx->pkg->info,
 		};
 
-		return ksspi_answer(buf, len, &ni, sizeof(ni));
+		return ksspi_query_answer(buf, len, &ni, sizeof(ni));
 	}
 	case SECPKG_ATTR_SIZES:
-		return ksspi_answer(buf, len, &ctx->pkg->sizes,
+		return ksspi_query_answer(buf, len, &ctx->pkg->sizes,
 				    sizeof(ctx->pkg->sizes));
 	case SECPKG_ATTR_FLAGS: {
 		struct ksspi_attr_flags fl = {
@@ -522,7 +569,7 @@ static u32 ksspi_query_locked(struct ksspi_context *ctx, u32 attribute,
 				 READ_ONCE(ctx->context_attr),
 		};
 
-		return ksspi_answer(buf, len, &fl, sizeof(fl));
+		return ksspi_query_answer(buf, len, &fl, sizeof(fl));
 	}
 	}
 
@@ -538,14 +585,14 @@ static u32 ksspi_query_locked(struct ksspi_context *ctx, u32 attribute,
 			.expiry = ksspi_timestamp(sec->expiry),
 		};
 
-		return ksspi_answer(buf, len, &ls, sizeof(ls));
+		return ksspi_query_answer(buf, len, &ls, sizeof(ls));
 	}
 	case SECPKG_ATTR_NAMES:
 		return ksspi_answer_string(buf, len, sec->client_name);
 	case SECPKG_ATTR_SESSION_KEY:
 		if (!sec->session_key)
 			return SEC_E_UNSUPPORTED_FUNCTION;
-		return ksspi_answer(buf, len, sec->session_key,
+		return ksspi_query_answer(buf, len, sec->session_key,
 				    sec->session_key_len);
 	}
 
@@ -650,7 +697,8 @@ u32 ksspi_context_import(struct ksspi_owner *owner, const char *package,
 	if (status != SEC_E_OK)
 		return status;
 
-	ctx = ksspi_context_alloc(pkg, NULL, sec->flags & KSSPI_CTX_F_INITIATOR);
+	ctx = ksspi_context_alloc(owner->user, pkg, NULL,
+				  sec->flags & KSSPI_CTX_F_INITIATOR);
 	if (!ctx) {
 		ksspi_sec_state_free(sec);
 		return SEC_E_INSUFFICIENT_MEMORY;

@@ -9,6 +9,7 @@
 struct ksspi_package;
 struct ksspi_credential;
 struct ksspi_bufset;
+struct ksspi_notice;
 
 /**
  * struct ksspi_sec_state - an established context's security state
@@ -62,6 +63,11 @@ enum ksspi_context_state {
  * @session_id: names the helper's state of a handshake in progress, 0 when
  *	none (under @handshake_lock)
  * @helper_generation: the helper instance that holds that state
+ * @release_notice: the notice that releases that state, allocated before
+ *	the session begins so that its release cannot fail (under
+ *	@handshake_lock)
+ * @handshake_charged: the session counts against the user's unfinished
+ *	handshakes (under @handshake_lock)
  * @context_attr: attributes reported so far (under @handshake_lock)
  * @start: when the context was created
  * @target: target name (UTF-8) or NULL (under @handshake_lock)
@@ -77,6 +83,8 @@ struct ksspi_context {
 	enum ksspi_context_state state;
 	u64 session_id;
 	u64 helper_generation;
+	struct ksspi_notice *release_notice;
+	bool handshake_charged;
 	u32 context_attr;
 	time64_t start;
 	char *target;
@@ -162,5 +170,6 @@ u32 ksspi_message(struct ksspi_owner *owner, const struct ksspi_handle *handle,
 		  u32 desc_status, u32 sequence, u32 *qop);
 
 void ksspi_sec_state_free(struct ksspi_sec_state *sec);
+u32 ksspi_query_answer(void *buf, u32 *len, const void *answer, u32 size);
 
 #endif /* _KSSPI_CONTEXT_H */

@@ -16,6 +16,7 @@
 #include "credential.h"
 #include "debugfs.h"
 #include "package.h"
+#include "user.h"
 
 static void ksspi_credential_release(struct ksspi_object *obj)
 {
@@ -37,7 +38,7 @@ static u32 ksspi_parse_key_payload(char *buf, u32 len,
 	char *domain, *password;
 
 	domain = memchr(buf, '\0', len);
-	if (!domain || domain == buf)
+	if (!domain)
 		return SEC_E_UNKNOWN_CREDENTIALS;
 	domain++;
 	password = memchr(domain, '\0', len - (domain - buf));
@@ -67,7 +68,8 @@ static u32 ksspi_read_key(struct key *key, char **out, u32 *out_len)
 	if (key_validate(key) == 0) {
 		payload = user_key_payload_locked(key);
 		if (payload && payload->datalen <= 3 * KSSPI_MAX_NAME) {
-			buf = kmalloc(payload->datalen + 1, GFP_KERNEL);
+			buf = kmalloc(payload->datalen + 1,
+				      KSSPI_GFP_CALLER);
 			if (buf) {
 				memcpy(buf, payload->data, payload->datalen);
 				buf[payload->datalen] = '\0';
@@ -105,11 +107,11 @@ u32 ksspi_credential_identity(const struct ksspi_credential *cred,
 			return status;
 		status = ksspi_parse_key_payload(buf, len, &parsed);
 		if (status == SEC_E_OK) {
-			id->user = kstrdup(parsed.user, GFP_KERNEL);
-			id->domain = kstrdup(parsed.domain, GFP_KERNEL);
+			id->user = kstrdup(parsed.user, KSSPI_GFP_CALLER);
+			id->domain = kstrdup(parsed.domain, KSSPI_GFP_CALLER);
 			id->password = kmemdup_nul(parsed.password,
 						   parsed.password_len,
-						   GFP_KERNEL);
+						   KSSPI_GFP_CALLER);
 			id->password_len = parsed.password_len;
 			if (!id->user || !id->domain || !id->password)
 				status = SEC_E_INSUFFICIENT_MEMORY;
@@ -121,18 +123,18 @@ u32 ksspi_credential_identity(const struct ksspi_credential *cred,
 	}
 
 	if (cred->user) {
-		id->user = kstrdup(cred->user, GFP_KERNEL);
+		id->user = kstrdup(cred->user, KSSPI_GFP_CALLER);
 		if (!id->user)
 			goto nomem;
 	}
 	if (cred->domain) {
-		id->domain = kstrdup(cred->domain, GFP_KERNEL);
+		id->domain = kstrdup(cred->domain, KSSPI_GFP_CALLER);
 		if (!id->domain)
 			goto nomem;
 	}
 	if (cred->password) {
 		id->password = kmemdup_nul(cred->password, cred->password_len,
-					   GFP_KERNEL);
+					   KSSPI_GFP_CALLER);
 		if (!id->password)
 			goto nomem;
 		id->password_len = cred->password_len;
@@ -191,19 +193,19 @@ static bool ksspi_name_ok(const char *s, size_t max)
 
 /**
  * ksspi_credential_create - AcquireCredentialsHandle without the handle
+ * @user: the user the credential counts against
  * @package: package name
  * @use: SECPKG_CRED_INBOUND, _OUTBOUND or _BOTH
  * @id: identity or NULL for default credentials
  * @id_malformed: the caller found the identity malformed (a NUL inside a
- *	name, no user, key serial 0): refused in its place in the order of
- *	the checks
+ *	name, key serial 0): refused in its place in the order of the checks
  * @out: receives the credential (one reference)
  *
  * Return: SEC_E_OK or the status of the first failed check.
  */
-u32 ksspi_credential_create(const char *package, u32 use,
-			    const struct ksspi_identity *id, bool id_malformed,
-			    struct ksspi_credential **out)
+u32 ksspi_credential_create(struct ksspi_user *user, const char *package,
+			    u32 use, const struct ksspi_identity *id,
+			    bool id_malformed, struct ksspi_credential **out)
 {
 	const struct ksspi_package *pkg;
 	struct ksspi_credential *cred;
@@ -218,11 +220,14 @@ u32 ksspi_credential_create(const char *package, u32 use,
 	if (id_malformed)
 		return SEC_E_UNKNOWN_CREDENTIALS;
 
-	cred = kzalloc(sizeof(*cred), GFP_KERNEL);
+	cred = kzalloc(sizeof(*cred), KSSPI_GFP_CALLER);
 	if (!cred)
 		return SEC_E_INSUFFICIENT_MEMORY;
-	ksspi_object_init(&cred->obj, KSSPI_OBJ_CREDENTIAL,
-			  ksspi_credential_release);
+	if (ksspi_object_init(&cred->obj, KSSPI_OBJ_CREDENTIAL,
+			      ksspi_credential_release, user)) {
+		kfree(cred);
+		return SEC_E_INSUFFICIENT_MEMORY;
+	}
 	cred->pkg = pkg;
 	cred->use = use;
 	atomic_inc(&ksspi_package_mut(pkg)->live_credentials);
@@ -230,19 +235,21 @@ u32 ksspi_credential_create(const char *package, u32 use,
 
 	status = SEC_E_OK;
 	if (id && id->user) {
-		if (!*id->user || !ksspi_name_ok(id->user, KSSPI_MAX_NAME) ||
+		/* An empty user name is accepted, as Windows accepts it. */
+		if (!ksspi_name_ok(id->user, KSSPI_MAX_NAME) ||
 		    !ksspi_name_ok(id->domain, KSSPI_MAX_NAME) ||
 		    !ksspi_name_ok(id->password, KSSPI_MAX_PASSWORD)) {
 			status = SEC_E_UNKNOWN_CREDENTIALS;
 			goto fail;
 		}
-		cred->user = kstrdup(id->user, GFP_KERNEL);
-		cred->domain = kstrdup(id->domain ? id->domain : "", GFP_KERNEL);
+		cred->user = kstrdup(id->user, KSSPI_GFP_CALLER);
+		cred->domain = kstrdup(id->domain ? id->domain : "",
+				       KSSPI_GFP_CALLER);
 		if (id->password) {
 			cred->password_len = strlen(id->password);
 			cred->password = kmemdup_nul(id->password,
 						     cred->password_len,
-						     GFP_KERNEL);
+						     KSSPI_GFP_CALLER);
 		}
 		if (!cred->user || !cred->domain ||
 		    (id->password && !cred->password)) {

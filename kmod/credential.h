@@ -8,6 +8,7 @@
 #include "owner.h"
 
 struct ksspi_package;
+struct ksspi_user;
 
 /**
  * struct ksspi_credential - what a CredHandle names
@@ -43,9 +44,9 @@ struct ksspi_identity_copy {
 	u32 password_len;
 };
 
-u32 ksspi_credential_create(const char *package, u32 use,
-			    const struct ksspi_identity *id, bool id_malformed,
-			    struct ksspi_credential **out);
+u32 ksspi_credential_create(struct ksspi_user *user, const char *package,
+			    u32 use, const struct ksspi_identity *id,
+			    bool id_malformed, struct ksspi_credential **out);
 u32 ksspi_credential_identity(const struct ksspi_credential *cred,
 			      struct ksspi_identity_copy *id);
 void ksspi_identity_copy_free(struct ksspi_identity_copy *id);

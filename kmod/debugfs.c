@@ -20,6 +20,7 @@
 #include "debugfs.h"
 #include "package.h"
 #include "upcall.h"
+#include "user.h"
 
 struct ksspi_stats ksspi_stats;
 
@@ -36,14 +37,14 @@ static void ksspi_stats_package(const struct ksspi_package *pkg, void *arg)
 
 static int ksspi_stats_show(struct seq_file *m, void *unused)
 {
-	u64 generation;
-	u32 portid;
-	pid_t pid;
+	struct ksspi_helper_info helper;
 
-	ksspi_helper_info(&portid, &pid, &generation);
-	seq_printf(m, "helper_pid: %d\n", pid);
-	seq_printf(m, "helper_portid: %u\n", portid);
-	seq_printf(m, "helper_generation: %llu\n", generation);
+	ksspi_helper_info(&helper);
+	seq_printf(m, "helper_pid: %d\n", helper.pid);
+	seq_printf(m, "helper_portid: %u\n", helper.portid);
+	seq_printf(m, "helper_generation: %llu\n", helper.generation);
+	seq_printf(m, "requests_queued: %u\n", helper.queued);
+	seq_printf(m, "notices_queued: %u\n", helper.notices);
 	seq_printf(m, "upcalls_in_flight: %d\n",
 		   atomic_read(&ksspi_stats.upcalls_in_flight));
 	seq_printf(m, "upcalls_total: %lld\n",
@@ -59,6 +60,7 @@ static int ksspi_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "contexts_live: %d\n",
 		   atomic_read(&ksspi_stats.contexts_live));
 	ksspi_package_for_each(ksspi_stats_package, m);
+	ksspi_users_show(m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(ksspi_stats);
@@ -106,11 +108,18 @@ static ssize_t ksspi_ping_write(struct file *file, const char __user *ubuf,
 		return PTR_ERR(payload);
 	req.token = payload;
 	req.token_len = len;
-	req.uid = current_uid();
 	req.pid = task_tgid_nr(current);
+	req.owner = ksspi_user_get(current_euid());
+	if (!req.owner) {
+		kvfree(payload);
+		return -ENOMEM;
+	}
 
 	err = ksspi_upcall(&req, &reply, NULL);
+	ksspi_user_put(req.owner);
 	kvfree(payload);
+	if (err == -EDQUOT)
+		err = -EBUSY;
 	if (err)
 		return err;
 	if (reply.status != SEC_E_OK) {

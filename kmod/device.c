@@ -19,6 +19,7 @@
 #include "owner.h"
 #include "package.h"
 #include "secbuf.h"
+#include "user.h"
 
 /*
  * Copies a size-versioned argument in.  @ksize is the structure this
@@ -59,9 +60,14 @@ static int ksspi_string_in(u64 uptr, u32 len, u32 max, char **out)
 	*out = NULL;
 	if (len > max)
 		return -E2BIG;
-	s = memdup_user_nul(u64_to_user_ptr(uptr), len);
-	if (IS_ERR(s))
-		return PTR_ERR(s);
+	s = kmalloc(len + 1, KSSPI_GFP_CALLER);
+	if (!s)
+		return -ENOMEM;
+	if (copy_from_user(s, u64_to_user_ptr(uptr), len)) {
+		kfree_sensitive(s);
+		return -EFAULT;
+	}
+	s[len] = '\0';
 	*out = s;
 	return 0;
 }
@@ -116,7 +122,7 @@ static long ksspi_ioc_enum_packages(void __user *uarg)
 		return -EINVAL;
 	room = a.packages ? min_t(u32, a.count, 64) : 0;
 	if (room) {
-		infos = kcalloc(room, sizeof(*infos), GFP_KERNEL);
+		infos = kcalloc(room, sizeof(*infos), KSSPI_GFP_CALLER);
 		if (!infos)
 			return -ENOMEM;
 	}
@@ -162,7 +168,7 @@ static long ksspi_ioc_acquire(struct ksspi_owner *owner, void __user *uarg)
 					      KSSPI_MAX_PASSWORD, &password);
 		if (err)
 			goto out;
-		malformed = ksspi_has_nul(user, a.user_len) || !a.user_len ||
+		malformed = ksspi_has_nul(user, a.user_len) ||
 			    ksspi_has_nul(domain, a.domain_len) ||
 			    ksspi_has_nul(password, a.password_len);
 		id.user = user;
@@ -178,7 +184,8 @@ static long ksspi_ioc_acquire(struct ksspi_owner *owner, void __user *uarg)
 	if (ksspi_has_nul(package, a.package_len))
 		a.status = SEC_E_SECPKG_NOT_FOUND;
 	else
-		a.status = ksspi_credential_create(package, a.credential_use,
+		a.status = ksspi_credential_create(owner->user, package,
+						   a.credential_use,
 						   a.identity_type ? &id : NULL,
 						   malformed, &cred);
 	if (a.status == SEC_E_OK) {
@@ -218,6 +225,11 @@ static long ksspi_ioc_release(struct ksspi_owner *owner, void __user *uarg,
 	return ksspi_arg_out(uarg, &a, sizeof(a), usize);
 }
 
+static bool ksspi_desc_empty(const struct ksspi_sec_buffer_desc *d)
+{
+	return d->ul_version == SECBUFFER_VERSION && !d->c_buffers;
+}
+
 /* Brings in pInput and pOutput; the first SSPI-level problem wins. */
 static int ksspi_handshake_bufs(u32 present,
 				const struct ksspi_sec_buffer_desc *in,
@@ -237,7 +249,8 @@ static int ksspi_handshake_bufs(u32 present,
 			return err;
 		call->input = inset;
 	}
-	if (present & KSSPI_ARG_OUTPUT) {
+	/* An output descriptor without buffers is no output, as on Windows. */
+	if ((present & KSSPI_ARG_OUTPUT) && !ksspi_desc_empty(out)) {
 		err = ksspi_bufset_from_user(outset, out, KSSPI_COPY_NONE,
 					     &st_out);
 		if (err)
@@ -254,9 +267,9 @@ static int ksspi_handshake_bufs_out(struct ksspi_handshake_call *call)
 
 	/* Input buffers are read-write: their size and type come back. */
 	if (call->input && call->desc_status == SEC_E_OK)
-		err = ksspi_bufset_to_user(call->input, false);
+		err = ksspi_bufset_to_user(call->input, KSSPI_BACK_NONE);
 	if (!err && call->output && call->desc_status == SEC_E_OK)
-		err = ksspi_bufset_to_user(call->output, false);
+		err = ksspi_bufset_to_user(call->output, KSSPI_BACK_NONE);
 	return err;
 }
 
@@ -368,7 +381,8 @@ static long ksspi_ioc_complete(struct ksspi_owner *owner, void __user *uarg)
 	err = KSSPI_ARG(struct ksspi_complete_token, uarg, a, usize);
 	if (err)
 		return err;
-	err = ksspi_bufset_from_user(&set, &a.token, KSSPI_COPY_IN,
+	/* Nothing to complete: the descriptor is checked, not copied. */
+	err = ksspi_bufset_from_user(&set, &a.token, KSSPI_COPY_NONE,
 				     &desc_status);
 	if (!err) {
 		a.status = ksspi_context_complete(owner, &a.context,
@@ -391,7 +405,7 @@ static long ksspi_ioc_query(struct ksspi_owner *owner, void __user *uarg)
 		return err;
 	room = a.buffer ? min_t(u32, a.buffer_len, KSSPI_MAX_ATTRIBUTE) : 0;
 	if (room) {
-		buf = kzalloc(room, GFP_KERNEL);
+		buf = kzalloc(room, KSSPI_GFP_CALLER);
 		if (!buf)
 			return -ENOMEM;
 	}
@@ -407,6 +421,19 @@ static long ksspi_ioc_query(struct ksspi_owner *owner, void __user *uarg)
 	if (!err)
 		err = ksspi_arg_out(uarg, &a, sizeof(a), usize);
 	return err;
+}
+
+/* Which buffers' contents a successful message function changes */
+static enum ksspi_copy_back ksspi_message_changes(enum ksspi_message_op op)
+{
+	switch (op) {
+	case KSSPI_MSG_SIGN:
+		return KSSPI_BACK_TOKEN;
+	case KSSPI_MSG_VERIFY:
+		return KSSPI_BACK_NONE;
+	default:
+		return KSSPI_BACK_ALL;
+	}
 }
 
 static long ksspi_ioc_message(struct ksspi_owner *owner, void __user *uarg,
@@ -427,7 +454,9 @@ static long ksspi_ioc_message(struct ksspi_owner *owner, void __user *uarg,
 	a.status = ksspi_message(owner, &a.context, op, &set, desc_status,
 				 a.sequence, &a.qop);
 	if (desc_status == SEC_E_OK)
-		err = ksspi_bufset_to_user(&set, a.status == SEC_E_OK);
+		err = ksspi_bufset_to_user(&set, a.status != SEC_E_OK ?
+					   KSSPI_BACK_NONE :
+					   ksspi_message_changes(op));
 	if (!err)
 		err = ksspi_arg_out(uarg, &a, sizeof(a), usize);
 out:
@@ -465,8 +494,9 @@ static long ksspi_ioc_export(struct ksspi_owner *owner, void __user *uarg)
 	return err;
 }
 
-static long ksspi_ioc_import(struct ksspi_owner *owner, void __user *uarg)
+static long ksspi_ioc_import(struct file *file, void __user *uarg)
 {
+	struct ksspi_owner *owner = file->private_data;
 	struct ksspi_import_context a;
 	char *package = NULL;
 	void *blob;
@@ -478,8 +508,13 @@ static long ksspi_ioc_import(struct ksspi_owner *owner, void __user *uarg)
 		return err;
 	if (a.flags || a.reserved)
 		return -EINVAL;
-	/* A blob carries keys and an identity: forging one is forging a logon. */
-	if (!capable(CAP_SYS_ADMIN))
+	/*
+	 * A blob carries keys and an identity: forging one is forging a
+	 * logon.  The privilege is the opener's, as for other file-based
+	 * interfaces, so a privileged program handed a descriptor cannot be
+	 * made to import for its sender.
+	 */
+	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
 		return -EPERM;
 	if (a.blob_len > KSSPI_MAX_CONTEXT_BLOB)
 		return -E2BIG;
@@ -487,10 +522,15 @@ static long ksspi_ioc_import(struct ksspi_owner *owner, void __user *uarg)
 			      &package);
 	if (err)
 		return err;
-	blob = vmemdup_user(u64_to_user_ptr(a.blob), a.blob_len);
-	if (IS_ERR(blob)) {
+	blob = kvmalloc(a.blob_len ? a.blob_len : 1, KSSPI_GFP_CALLER);
+	if (!blob) {
 		kfree(package);
-		return PTR_ERR(blob);
+		return -ENOMEM;
+	}
+	if (copy_from_user(blob, u64_to_user_ptr(a.blob), a.blob_len)) {
+		kvfree_sensitive(blob, a.blob_len);
+		kfree(package);
+		return -EFAULT;
 	}
 	memset(&a.context, 0, sizeof(a.context));
 	if (ksspi_has_nul(package, a.package_len))
@@ -544,36 +584,41 @@ static long ksspi_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case _IOC_NR(KSSPI_IOC_EXPORT_CONTEXT):
 		return ksspi_ioc_export(owner, uarg);
 	case _IOC_NR(KSSPI_IOC_IMPORT_CONTEXT):
-		return ksspi_ioc_import(owner, uarg);
+		return ksspi_ioc_import(file, uarg);
 	}
 	return -ENOTTY;
 }
 
-static int ksspi_open(struct inode *inode, struct file *file)
+/* Everything done through the file counts against the opener's euid. */
+static int ksspi_dev_open(struct inode *inode, struct file *file)
 {
-	struct ksspi_owner *owner = kzalloc(sizeof(*owner), GFP_KERNEL);
+	struct ksspi_owner *owner = kzalloc(sizeof(*owner), KSSPI_GFP_CALLER);
+	struct ksspi_user *user = ksspi_user_get(file->f_cred->euid);
 
-	if (!owner)
+	if (!owner || !user) {
+		kfree(owner);
+		ksspi_user_put(user);
 		return -ENOMEM;
-	ksspi_owner_init(owner, false);
+	}
+	ksspi_owner_init(owner, user);
 	file->private_data = owner;
 	return 0;
 }
 
 /* The last reference to the file: no call can be running on it. */
-static int ksspi_release(struct inode *inode, struct file *file)
+static int ksspi_dev_release(struct inode *inode, struct file *file)
 {
 	struct ksspi_owner *owner = file->private_data;
 
-	ksspi_owner_release_all(owner);
+	ksspi_owner_destroy(owner);
 	kfree(owner);
 	return 0;
 }
 
 static const struct file_operations ksspi_fops = {
 	.owner = THIS_MODULE,
-	.open = ksspi_open,
-	.release = ksspi_release,
+	.open = ksspi_dev_open,
+	.release = ksspi_dev_release,
 	.unlocked_ioctl = ksspi_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The in-kernel API (<linux/ksspi_api.h>): the SSPI functions for kernel
- * callers, on the same core as /dev/ksspi.  Handles made here belong to one
- * kernel-wide owner.
+ * callers, on the same core as /dev/ksspi.  Each consumer opens a handle
+ * table of its own with ksspi_open(): handles of one consumer mean nothing
+ * to another, as an open file's mean nothing to another file.
  */
 #include <linux/export.h>
 #include <linux/nls.h>
@@ -10,25 +11,57 @@
 #include <linux/ksspi_api.h>
 #include "context.h"
 #include "credential.h"
-#include "kapi.h"
 #include "owner.h"
 #include "secbuf.h"
 #include "timestamp.h"
+#include "user.h"
 
-static struct ksspi_owner ksspi_kernel_owner;
-
-void ksspi_kapi_init(void)
+/**
+ * ksspi_open - open a handle table for one in-kernel consumer
+ *
+ * Every handle the consumer makes lives in this table and is only
+ * meaningful with it.  The table counts what it holds (debugfs shows it)
+ * but is not limited per user: the consumer answers for its own clients.
+ *
+ * Context: process context; may sleep.
+ * Return: the table, or NULL when out of memory.
+ */
+struct ksspi_owner *ksspi_open(void)
 {
-	ksspi_owner_init(&ksspi_kernel_owner, true);
-}
+	struct ksspi_owner *owner = kzalloc(sizeof(*owner), GFP_KERNEL);
+	struct ksspi_user *user = ksspi_kernel_user_new();
 
-void ksspi_kapi_exit(void)
-{
-	ksspi_owner_release_all(&ksspi_kernel_owner);
+	if (!owner || !user) {
+		kfree(owner);
+		ksspi_user_put(user);
+		return NULL;
+	}
+	ksspi_owner_init(owner, user);
+	return owner;
 }
+EXPORT_SYMBOL_GPL(ksspi_open);
+
+/**
+ * ksspi_close - close a handle table
+ * @owner: the table from ksspi_open() (NULL is fine)
+ *
+ * Deletes every credential and context still in it, as closing /dev/ksspi
+ * does.  No call may be using the table any more.
+ *
+ * Context: process context; may sleep.
+ */
+void ksspi_close(struct ksspi_owner *owner)
+{
+	if (!owner)
+		return;
+	ksspi_owner_destroy(owner);
+	kfree(owner);
+}
+EXPORT_SYMBOL_GPL(ksspi_close);
 
 /**
  * ksspi_acquire_credentials_handle - AcquireCredentialsHandle
+ * @owner: the caller's handle table, from ksspi_open()
  * @package: package name
  * @credential_use: SECPKG_CRED_INBOUND, _OUTBOUND or _BOTH
  * @identity: user, domain and password (UTF-8), or a key serial; NULL for
@@ -40,7 +73,8 @@ void ksspi_kapi_exit(void)
  * Return: SEC_E_OK, SEC_E_SECPKG_NOT_FOUND, SEC_E_INVALID_PARAMETER,
  * SEC_E_UNKNOWN_CREDENTIALS, SEC_E_INSUFFICIENT_MEMORY.
  */
-ksspi_status_t ksspi_acquire_credentials_handle(const char *package,
+ksspi_status_t ksspi_acquire_credentials_handle(struct ksspi_owner *owner,
+						const char *package,
 						u32 credential_use,
 						const struct ksspi_identity *identity,
 						struct ksspi_handle *credential,
@@ -49,15 +83,17 @@ ksspi_status_t ksspi_acquire_credentials_handle(const char *package,
 	struct ksspi_credential *cred;
 	u32 status;
 
+	if (!owner)
+		return SEC_E_INVALID_HANDLE;
 	if (!credential)
 		return SEC_E_INVALID_PARAMETER;
 	if (identity && !identity->user && !identity->key_serial)
 		identity = NULL;
-	status = ksspi_credential_create(package, credential_use, identity,
-					 false, &cred);
+	status = ksspi_credential_create(owner->user, package, credential_use,
+					 identity, false, &cred);
 	if (status != SEC_E_OK)
 		return status;
-	if (ksspi_owner_insert(&ksspi_kernel_owner, &cred->obj, credential)) {
+	if (ksspi_owner_insert(owner, &cred->obj, credential)) {
 		ksspi_object_put(&cred->obj);
 		return SEC_E_INSUFFICIENT_MEMORY;
 	}
@@ -69,17 +105,18 @@ EXPORT_SYMBOL_GPL(ksspi_acquire_credentials_handle);
 
 /**
  * ksspi_free_credentials_handle - FreeCredentialsHandle
+ * @owner: the caller's handle table, from ksspi_open()
  * @credential: the handle; contexts made with it keep working
  *
  * Context: process context.
  * Return: SEC_E_OK or SEC_E_INVALID_HANDLE.
  */
-ksspi_status_t ksspi_free_credentials_handle(struct ksspi_handle *credential)
+ksspi_status_t ksspi_free_credentials_handle(struct ksspi_owner *owner,
+					     struct ksspi_handle *credential)
 {
-	if (!credential)
+	if (!owner || !credential)
 		return SEC_E_INVALID_HANDLE;
-	return ksspi_owner_remove(&ksspi_kernel_owner, credential,
-				  KSSPI_OBJ_CREDENTIAL) ?
+	return ksspi_owner_remove(owner, credential, KSSPI_OBJ_CREDENTIAL) ?
 	       SEC_E_OK : SEC_E_INVALID_HANDLE;
 }
 EXPORT_SYMBOL_GPL(ksspi_free_credentials_handle);
@@ -98,7 +135,7 @@ static u32 ksspi_target_from_utf16(const u16 *name, char **out)
 		if (++n > KSSPI_MAX_NAME)
 			return SEC_E_TARGET_UNKNOWN;
 	}
-	s = kmalloc(3 * n + 1, GFP_KERNEL);
+	s = kmalloc(3 * n + 1, KSSPI_GFP_CALLER);
 	if (!s)
 		return SEC_E_INSUFFICIENT_MEMORY;
 	len = utf16s_to_utf8s((const wchar_t *)name, n, UTF16_HOST_ENDIAN, s,
@@ -124,7 +161,9 @@ static u32 ksspi_kernel_bufsets(struct ksspi_handshake_call *call,
 		status = ksspi_bufset_from_kernel(inset, input);
 		call->input = inset;
 	}
-	if (output) {
+	/* An output descriptor without buffers is no output, as on Windows. */
+	if (output && (output->ul_version != SECBUFFER_VERSION ||
+		       output->c_buffers)) {
 		u32 out_status = ksspi_bufset_from_kernel(outset, output);
 
 		if (status == SEC_E_OK)
@@ -136,6 +175,7 @@ static u32 ksspi_kernel_bufsets(struct ksspi_handshake_call *call,
 
 /**
  * ksspi_initialize_security_context - InitializeSecurityContext
+ * @owner: the caller's handle table, from ksspi_open()
  * @credential: phCredential, or NULL on later calls
  * @context: phContext, NULL on the first call
  * @target_name: pszTargetName: NUL-terminated UTF-16 (host order) or NULL
@@ -154,7 +194,8 @@ static u32 ksspi_kernel_bufsets(struct ksspi_handshake_call *call,
  * Context: process context; sleeps while the helper works.
  * Return: the SECURITY_STATUS; Documentation/status-codes.rst lists them.
  */
-ksspi_status_t ksspi_initialize_security_context(struct ksspi_handle *credential,
+ksspi_status_t ksspi_initialize_security_context(struct ksspi_owner *owner,
+						 struct ksspi_handle *credential,
 						 struct ksspi_handle *context,
 						 const u16 *target_name,
 						 u32 context_req, u32 reserved1,
@@ -166,7 +207,7 @@ ksspi_status_t ksspi_initialize_security_context(struct ksspi_handle *credential
 						 u32 *context_attr, s64 *expiry)
 {
 	struct ksspi_handshake_call call = {
-		.owner = &ksspi_kernel_owner,
+		.owner = owner,
 		.initiator = true,
 		.credential = credential,
 		.context = context,
@@ -181,6 +222,8 @@ ksspi_status_t ksspi_initialize_security_context(struct ksspi_handle *credential
 	char *target;
 	u32 status;
 
+	if (!owner)
+		return SEC_E_INVALID_HANDLE;
 	status = ksspi_target_from_utf16(target_name, &target);
 	if (status != SEC_E_OK)
 		return status;
@@ -192,13 +235,14 @@ ksspi_status_t ksspi_initialize_security_context(struct ksspi_handle *credential
 	if (context_attr)
 		*context_attr = call.context_attr;
 	if (expiry)
-		*expiry = call.expiry;
+		*expiry = ksspi_timestamp_local(call.expiry);
 	return status;
 }
 EXPORT_SYMBOL_GPL(ksspi_initialize_security_context);
 
 /**
  * ksspi_accept_security_context - AcceptSecurityContext
+ * @owner: the caller's handle table, from ksspi_open()
  * @credential: phCredential, or NULL on later calls
  * @context: phContext, NULL on the first call
  * @input: pInput: a SECBUFFER_TOKEN buffer with the client's token
@@ -212,7 +256,8 @@ EXPORT_SYMBOL_GPL(ksspi_initialize_security_context);
  * Context: process context; sleeps while the helper works.
  * Return: the SECURITY_STATUS.
  */
-ksspi_status_t ksspi_accept_security_context(struct ksspi_handle *credential,
+ksspi_status_t ksspi_accept_security_context(struct ksspi_owner *owner,
+					     struct ksspi_handle *credential,
 					     struct ksspi_handle *context,
 					     struct ksspi_buffer_desc *input,
 					     u32 context_req,
@@ -222,7 +267,7 @@ ksspi_status_t ksspi_accept_security_context(struct ksspi_handle *credential,
 					     u32 *context_attr, s64 *expiry)
 {
 	struct ksspi_handshake_call call = {
-		.owner = &ksspi_kernel_owner,
+		.owner = owner,
 		.initiator = false,
 		.credential = credential,
 		.context = context,
@@ -234,35 +279,40 @@ ksspi_status_t ksspi_accept_security_context(struct ksspi_handle *credential,
 	struct ksspi_bufset inset = {}, outset = {};
 	u32 status;
 
+	if (!owner)
+		return SEC_E_INVALID_HANDLE;
 	call.desc_status = ksspi_kernel_bufsets(&call, input, output, &inset,
 						&outset);
 	status = ksspi_handshake(&call);
 	if (context_attr)
 		*context_attr = call.context_attr;
 	if (expiry)
-		*expiry = call.expiry;
+		*expiry = ksspi_timestamp_local(call.expiry);
 	return status;
 }
 EXPORT_SYMBOL_GPL(ksspi_accept_security_context);
 
 /**
  * ksspi_delete_security_context - DeleteSecurityContext
+ * @owner: the caller's handle table, from ksspi_open()
  * @context: the handle; it is invalid at once, and a call still using the
  *	context keeps its own reference until it returns
  *
  * Context: process context.
  * Return: SEC_E_OK or SEC_E_INVALID_HANDLE.
  */
-ksspi_status_t ksspi_delete_security_context(struct ksspi_handle *context)
+ksspi_status_t ksspi_delete_security_context(struct ksspi_owner *owner,
+					     struct ksspi_handle *context)
 {
-	if (!context)
+	if (!owner || !context)
 		return SEC_E_INVALID_HANDLE;
-	return ksspi_context_delete(&ksspi_kernel_owner, context);
+	return ksspi_context_delete(owner, context);
 }
 EXPORT_SYMBOL_GPL(ksspi_delete_security_context);
 
 /**
  * ksspi_complete_auth_token - CompleteAuthToken
+ * @owner: the caller's handle table, from ksspi_open()
  * @context: the context
  * @token: the token descriptor
  *
@@ -270,23 +320,25 @@ EXPORT_SYMBOL_GPL(ksspi_delete_security_context);
  * Return: SEC_E_OK, SEC_E_INVALID_HANDLE, SEC_E_CONTEXT_EXPIRED,
  * SEC_E_INVALID_PARAMETER.
  */
-ksspi_status_t ksspi_complete_auth_token(struct ksspi_handle *context,
+ksspi_status_t ksspi_complete_auth_token(struct ksspi_owner *owner,
+					 struct ksspi_handle *context,
 					 struct ksspi_buffer_desc *token)
 {
 	struct ksspi_bufset set;
 	u32 desc_status;
 
-	if (!context)
+	if (!owner || !context)
 		return SEC_E_INVALID_HANDLE;
 	desc_status = token ? ksspi_bufset_from_kernel(&set, token) :
 			      SEC_E_INVALID_PARAMETER;
-	return ksspi_context_complete(&ksspi_kernel_owner, context,
+	return ksspi_context_complete(owner, context,
 				      desc_status);
 }
 EXPORT_SYMBOL_GPL(ksspi_complete_auth_token);
 
 /**
  * ksspi_query_context_attributes - QueryContextAttributes
+ * @owner: the caller's handle table, from ksspi_open()
  * @context: the context
  * @attribute: SECPKG_ATTR_*
  * @buffer: receives the answer in the layout of <linux/ksspi.h>
@@ -296,16 +348,25 @@ EXPORT_SYMBOL_GPL(ksspi_complete_auth_token);
  * Return: SEC_E_OK, SEC_E_BUFFER_TOO_SMALL (with the size needed) or the
  * documented failure status.
  */
-ksspi_status_t ksspi_query_context_attributes(struct ksspi_handle *context,
+ksspi_status_t ksspi_query_context_attributes(struct ksspi_owner *owner,
+					      struct ksspi_handle *context,
 					      u32 attribute, void *buffer,
 					      u32 *buffer_len)
 {
-	if (!context)
+	struct ksspi_attr_lifespan *lifespan = buffer;
+	u32 status;
+
+	if (!owner || !context)
 		return SEC_E_INVALID_HANDLE;
 	if (!buffer_len || (*buffer_len && !buffer))
 		return SEC_E_INVALID_PARAMETER;
-	return ksspi_context_query(&ksspi_kernel_owner, context, attribute,
-				   buffer, buffer_len);
+	status = ksspi_context_query(owner, context, attribute, buffer,
+				     buffer_len);
+	if (status == SEC_E_OK && attribute == SECPKG_ATTR_LIFESPAN) {
+		lifespan->start = ksspi_timestamp_local(lifespan->start);
+		lifespan->expiry = ksspi_timestamp_local(lifespan->expiry);
+	}
+	return status;
 }
 EXPORT_SYMBOL_GPL(ksspi_query_context_attributes);
 
@@ -324,24 +385,26 @@ ksspi_status_t ksspi_free_context_buffer(void *buffer)
 }
 EXPORT_SYMBOL_GPL(ksspi_free_context_buffer);
 
-static u32 ksspi_kernel_message(struct ksspi_handle *context,
+static u32 ksspi_kernel_message(struct ksspi_owner *owner,
+				struct ksspi_handle *context,
 				enum ksspi_message_op op,
-				struct ksspi_buffer_desc *message,
-				u32 sequence, u32 *qop)
+				struct ksspi_buffer_desc *message, u32 sequence,
+				u32 *qop)
 {
 	struct ksspi_bufset set = {};
 	u32 desc_status;
 
-	if (!context)
+	if (!owner || !context)
 		return SEC_E_INVALID_HANDLE;
 	desc_status = message ? ksspi_bufset_from_kernel(&set, message) :
 				SEC_E_INVALID_PARAMETER;
-	return ksspi_message(&ksspi_kernel_owner, context, op, &set,
+	return ksspi_message(owner, context, op, &set,
 			     desc_status, sequence, qop);
 }
 
 /**
  * ksspi_make_signature - MakeSignature
+ * @owner: the caller's handle table, from ksspi_open()
  * @context: an established context
  * @qop: fQOP (must be 0)
  * @message: SECBUFFER_DATA buffers and a SECBUFFER_TOKEN that receives the
@@ -351,17 +414,19 @@ static u32 ksspi_kernel_message(struct ksspi_handle *context,
  * Context: process context.
  * Return: the SECURITY_STATUS.
  */
-ksspi_status_t ksspi_make_signature(struct ksspi_handle *context, u32 qop,
+ksspi_status_t ksspi_make_signature(struct ksspi_owner *owner,
+				    struct ksspi_handle *context, u32 qop,
 				    struct ksspi_buffer_desc *message,
 				    u32 sequence)
 {
-	return ksspi_kernel_message(context, KSSPI_MSG_SIGN, message, sequence,
-				    &qop);
+	return ksspi_kernel_message(owner, context, KSSPI_MSG_SIGN, message,
+				    sequence, &qop);
 }
 EXPORT_SYMBOL_GPL(ksspi_make_signature);
 
 /**
  * ksspi_verify_signature - VerifySignature
+ * @owner: the caller's handle table, from ksspi_open()
  * @context: an established context
  * @message: the data buffers and the SECBUFFER_TOKEN with the signature
  * @sequence: MessageSeqNo
@@ -370,17 +435,19 @@ EXPORT_SYMBOL_GPL(ksspi_make_signature);
  * Context: process context.
  * Return: SEC_E_OK, SEC_E_MESSAGE_ALTERED, SEC_E_OUT_OF_SEQUENCE, ...
  */
-ksspi_status_t ksspi_verify_signature(struct ksspi_handle *context,
+ksspi_status_t ksspi_verify_signature(struct ksspi_owner *owner,
+				      struct ksspi_handle *context,
 				      struct ksspi_buffer_desc *message,
 				      u32 sequence, u32 *qop)
 {
-	return ksspi_kernel_message(context, KSSPI_MSG_VERIFY, message,
+	return ksspi_kernel_message(owner, context, KSSPI_MSG_VERIFY, message,
 				    sequence, qop);
 }
 EXPORT_SYMBOL_GPL(ksspi_verify_signature);
 
 /**
  * ksspi_encrypt_message - EncryptMessage
+ * @owner: the caller's handle table, from ksspi_open()
  * @context: an established context
  * @qop: fQOP
  * @message: the buffers, encrypted in place
@@ -389,17 +456,19 @@ EXPORT_SYMBOL_GPL(ksspi_verify_signature);
  * Context: process context.
  * Return: the SECURITY_STATUS.
  */
-ksspi_status_t ksspi_encrypt_message(struct ksspi_handle *context, u32 qop,
+ksspi_status_t ksspi_encrypt_message(struct ksspi_owner *owner,
+				     struct ksspi_handle *context, u32 qop,
 				     struct ksspi_buffer_desc *message,
 				     u32 sequence)
 {
-	return ksspi_kernel_message(context, KSSPI_MSG_ENCRYPT, message,
+	return ksspi_kernel_message(owner, context, KSSPI_MSG_ENCRYPT, message,
 				    sequence, &qop);
 }
 EXPORT_SYMBOL_GPL(ksspi_encrypt_message);
 
 /**
  * ksspi_decrypt_message - DecryptMessage
+ * @owner: the caller's handle table, from ksspi_open()
  * @context: an established context
  * @message: the buffers, decrypted in place
  * @sequence: MessageSeqNo
@@ -408,17 +477,19 @@ EXPORT_SYMBOL_GPL(ksspi_encrypt_message);
  * Context: process context.
  * Return: the SECURITY_STATUS.
  */
-ksspi_status_t ksspi_decrypt_message(struct ksspi_handle *context,
+ksspi_status_t ksspi_decrypt_message(struct ksspi_owner *owner,
+				     struct ksspi_handle *context,
 				     struct ksspi_buffer_desc *message,
 				     u32 sequence, u32 *qop)
 {
-	return ksspi_kernel_message(context, KSSPI_MSG_DECRYPT, message,
+	return ksspi_kernel_message(owner, context, KSSPI_MSG_DECRYPT, message,
 				    sequence, qop);
 }
 EXPORT_SYMBOL_GPL(ksspi_decrypt_message);
 
 /**
  * ksspi_export_security_context - ExportSecurityContext
+ * @owner: the caller's handle table, from ksspi_open()
  * @context: an established context
  * @flags: SECPKG_CONTEXT_EXPORT_*
  * @packed: receives the serialized context, allocated by ksspi (free it
@@ -427,18 +498,19 @@ EXPORT_SYMBOL_GPL(ksspi_decrypt_message);
  * Context: process context.
  * Return: SEC_E_OK or the documented failure status.
  */
-ksspi_status_t ksspi_export_security_context(struct ksspi_handle *context,
+ksspi_status_t ksspi_export_security_context(struct ksspi_owner *owner,
+					     struct ksspi_handle *context,
 					     u32 flags,
 					     struct ksspi_buffer *packed)
 {
 	void *blob, *copy;
 	u32 len, status;
 
-	if (!context)
+	if (!owner || !context)
 		return SEC_E_INVALID_HANDLE;
 	if (!packed)
 		return SEC_E_INVALID_PARAMETER;
-	status = ksspi_context_export(&ksspi_kernel_owner, context,
+	status = ksspi_context_export(owner, context,
 				      flags & ~SECPKG_CONTEXT_EXPORT_DELETE_OLD,
 				      &blob, &len);
 	if (status != SEC_E_OK)
@@ -453,13 +525,14 @@ ksspi_status_t ksspi_export_security_context(struct ksspi_handle *context,
 	packed->pv_buffer = copy;
 	packed->cb_buffer = len;
 	if (flags & SECPKG_CONTEXT_EXPORT_DELETE_OLD)
-		ksspi_context_delete(&ksspi_kernel_owner, context);
+		ksspi_context_delete(owner, context);
 	return SEC_E_OK;
 }
 EXPORT_SYMBOL_GPL(ksspi_export_security_context);
 
 /**
  * ksspi_import_security_context - ImportSecurityContext
+ * @owner: the caller's handle table, from ksspi_open()
  * @package: the package of the context
  * @packed: a serialized context (from an export or from a trusted source:
  *	the kernel takes the identity and keys in it at face value)
@@ -468,13 +541,16 @@ EXPORT_SYMBOL_GPL(ksspi_export_security_context);
  * Context: process context.
  * Return: SEC_E_OK, SEC_E_SECPKG_NOT_FOUND, SEC_E_INVALID_TOKEN, ...
  */
-ksspi_status_t ksspi_import_security_context(const char *package,
+ksspi_status_t ksspi_import_security_context(struct ksspi_owner *owner,
+					     const char *package,
 					     const struct ksspi_buffer *packed,
 					     struct ksspi_handle *context)
 {
+	if (!owner)
+		return SEC_E_INVALID_HANDLE;
 	if (!packed || !context)
 		return SEC_E_INVALID_PARAMETER;
-	return ksspi_context_import(&ksspi_kernel_owner, package,
+	return ksspi_context_import(owner, package,
 				    packed->pv_buffer, packed->cb_buffer,
 				    context);
 }

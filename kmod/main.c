@@ -10,9 +10,9 @@
 #include <linux/module.h>
 #include "debugfs.h"
 #include "device.h"
-#include "kapi.h"
 #include "package.h"
 #include "upcall.h"
+#include "user.h"
 
 static bool test_package;
 module_param(test_package, bool, 0444);
@@ -24,7 +24,6 @@ static int __init ksspi_init(void)
 	int err;
 
 	ksspi_debugfs_init();
-	ksspi_kapi_init();
 	err = ksspi_pkg_ntlm_init();
 	if (err)
 		goto err_debugfs;
@@ -58,13 +57,13 @@ err_debugfs:
 static void __exit ksspi_exit(void)
 {
 	ksspi_device_exit();
-	ksspi_kapi_exit();
 	ksspi_netlink_exit();
 	ksspi_upcall_exit();
 	if (test_package)
 		ksspi_pkg_test_exit();
 	ksspi_pkg_ntlm_exit();
 	ksspi_debugfs_exit();
+	ksspi_users_exit();
 	pr_info("unloaded: %d credentials, %d contexts live\n",
 		atomic_read(&ksspi_stats.credentials_live),
 		atomic_read(&ksspi_stats.contexts_live));

@@ -5,32 +5,64 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include "owner.h"
+#include "user.h"
 
 #define KSSPI_TAG_TYPE_SHIFT	56
 
-void ksspi_owner_init(struct ksspi_owner *owner, bool kernel)
+/**
+ * ksspi_owner_init - set up an empty handle table
+ * @owner: the table
+ * @user: its user; the table takes over the caller's reference
+ */
+void ksspi_owner_init(struct ksspi_owner *owner, struct ksspi_user *user)
 {
 	xa_init_flags(&owner->objects, XA_FLAGS_ALLOC1);
 	owner->next_index = 0;
-	owner->kernel = kernel;
+	owner->user = user;
 }
 
-void ksspi_object_init(struct ksspi_object *obj, enum ksspi_object_type type,
-		       void (*release)(struct ksspi_object *obj))
+static enum ksspi_user_resource ksspi_object_resource(enum ksspi_object_type type)
 {
+	return type == KSSPI_OBJ_CREDENTIAL ? KSSPI_RES_CREDENTIALS :
+					      KSSPI_RES_CONTEXTS;
+}
+
+/**
+ * ksspi_object_init - set up a new object with one reference
+ * @obj: the object
+ * @type: its type
+ * @release: frees the containing object
+ * @user: the user it counts against
+ *
+ * Return: 0, or -EDQUOT when the user already has as many objects of the
+ * type as its limit allows (then nothing is to be undone).
+ */
+int ksspi_object_init(struct ksspi_object *obj, enum ksspi_object_type type,
+		      void (*release)(struct ksspi_object *obj),
+		      struct ksspi_user *user)
+{
+	if (!ksspi_user_charge(user, ksspi_object_resource(type)))
+		return -EDQUOT;
+	ksspi_user_hold(user);
+	obj->user = user;
 	kref_init(&obj->ref);
 	obj->type = type;
 	obj->release = release;
 	/* A tag of zero would match a zeroed handle: never produce one. */
 	obj->tag = (get_random_u64() & ~(0xffULL << KSSPI_TAG_TYPE_SHIFT)) |
 		   ((u64)type << KSSPI_TAG_TYPE_SHIFT);
+	return 0;
 }
 
 static void ksspi_object_release(struct kref *ref)
 {
 	struct ksspi_object *obj = container_of(ref, struct ksspi_object, ref);
+	enum ksspi_user_resource res = ksspi_object_resource(obj->type);
+	struct ksspi_user *user = obj->user;
 
 	obj->release(obj);
+	ksspi_user_uncharge(user, res);
+	ksspi_user_put(user);
 }
 
 void ksspi_object_put(struct ksspi_object *obj)
@@ -58,7 +90,7 @@ int ksspi_owner_insert(struct ksspi_owner *owner, struct ksspi_object *obj,
 
 	err = xa_alloc_cyclic(&owner->objects, &index, obj,
 			      XA_LIMIT(1, INT_MAX), &owner->next_index,
-			      GFP_KERNEL);
+			      KSSPI_GFP_CALLER);
 	if (err < 0)
 		return err;
 	handle->lower = index;
@@ -133,10 +165,10 @@ bool ksspi_owner_remove(struct ksspi_owner *owner,
 }
 
 /**
- * ksspi_owner_release_all - drop every handle of a table
+ * ksspi_owner_destroy - drop every handle of a table, and its user
  * @owner: the table, which no call uses any more
  */
-void ksspi_owner_release_all(struct ksspi_owner *owner)
+void ksspi_owner_destroy(struct ksspi_owner *owner)
 {
 	struct ksspi_object *obj;
 	unsigned long index;
@@ -146,4 +178,6 @@ void ksspi_owner_release_all(struct ksspi_owner *owner)
 		ksspi_object_put(obj);
 	}
 	xa_destroy(&owner->objects);
+	ksspi_user_put(owner->user);
+	owner->user = NULL;
 }

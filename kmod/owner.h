@@ -13,6 +13,8 @@
 #include <linux/xarray.h>
 #include <linux/ksspi.h>
 
+struct ksspi_user;
+
 enum ksspi_object_type {
 	KSSPI_OBJ_CREDENTIAL = 0x43,	/* 'C' */
 	KSSPI_OBJ_CONTEXT = 0x58,	/* 'X' */
@@ -25,12 +27,14 @@ enum ksspi_object_type {
  * @tag: generation tag; its top byte is the object type
  * @type: enum ksspi_object_type
  * @release: frees the containing object when @ref drops to zero
+ * @user: the user the object counts against (a reference)
  */
 struct ksspi_object {
 	struct kref ref;
 	u64 tag;
 	enum ksspi_object_type type;
 	void (*release)(struct ksspi_object *obj);
+	struct ksspi_user *user;
 };
 
 /**
@@ -39,19 +43,23 @@ struct ksspi_object {
  *	protects lookups against removal, so a reference taken under it is
  *	always to a live object
  * @next_index: cursor of the cyclic index allocator (under the xa_lock)
- * @kernel: the in-kernel API's owner
+ * @user: the user everything in the table counts against (a reference)
+ *
+ * The table's memory and its objects' are charged to the memory cgroup of
+ * whoever makes them.
  */
 struct ksspi_owner {
 	struct xarray objects;
 	u32 next_index;
-	bool kernel;
+	struct ksspi_user *user;
 };
 
-void ksspi_owner_init(struct ksspi_owner *owner, bool kernel);
-void ksspi_owner_release_all(struct ksspi_owner *owner);
+void ksspi_owner_init(struct ksspi_owner *owner, struct ksspi_user *user);
+void ksspi_owner_destroy(struct ksspi_owner *owner);
 
-void ksspi_object_init(struct ksspi_object *obj, enum ksspi_object_type type,
-		       void (*release)(struct ksspi_object *obj));
+int ksspi_object_init(struct ksspi_object *obj, enum ksspi_object_type type,
+		      void (*release)(struct ksspi_object *obj),
+		      struct ksspi_user *user);
 int ksspi_owner_insert(struct ksspi_owner *owner, struct ksspi_object *obj,
 		       struct ksspi_handle *handle);
 struct ksspi_object *ksspi_owner_get(struct ksspi_owner *owner,

@@ -11,6 +11,16 @@
 static LIST_HEAD(ksspi_packages);
 static DECLARE_RWSEM(ksspi_packages_lock);
 
+static struct ksspi_package *__ksspi_package_find(const char *name)
+{
+	struct ksspi_package *pkg;
+
+	list_for_each_entry(pkg, &ksspi_packages, node)
+		if (!strcasecmp(pkg->info.name, name))
+			return pkg;
+	return NULL;
+}
+
 /**
  * ksspi_package_register - make a package available
  * @pkg: the package; its info.name must be unique (case-insensitively)
@@ -27,7 +37,7 @@ int ksspi_package_register(struct ksspi_package *pkg)
 		return -ENAMETOOLONG;
 
 	down_write(&ksspi_packages_lock);
-	if (ksspi_package_find(pkg->info.name)) {
+	if (__ksspi_package_find(pkg->info.name)) {
 		err = -EEXIST;
 	} else {
 		atomic_set(&pkg->live_credentials, 0);
@@ -58,10 +68,10 @@ const struct ksspi_package *ksspi_package_find(const char *name)
 {
 	struct ksspi_package *pkg;
 
-	list_for_each_entry(pkg, &ksspi_packages, node)
-		if (!strcasecmp(pkg->info.name, name))
-			return pkg;
-	return NULL;
+	down_read(&ksspi_packages_lock);
+	pkg = __ksspi_package_find(name);
+	up_read(&ksspi_packages_lock);
+	return pkg;
 }
 
 /**

@@ -58,31 +58,21 @@ struct ksspi_package_ops {
  * struct ksspi_package - a registered package
  * @info: what QuerySecurityPackageInfo reports
  * @sizes: what QueryContextAttributes(SECPKG_ATTR_SIZES) reports
- * @isc_req_supported: ISC_REQ_* bits the package honours
- * @asc_req_supported: ASC_REQ_* bits the package honours
  * @server_initiated: a first InitializeSecurityContext may carry a token
  * @ops: the package's functions
  * @live_credentials: credentials alive (statistics)
  * @live_contexts: contexts alive (statistics)
- * @node: entry in the package list (under the package lock)
+ * @node: entry in the package list
  */
 struct ksspi_package {
 	struct ksspi_package_info info;
 	struct ksspi_attr_sizes sizes;
-	u32 isc_req_supported;
-	u32 asc_req_supported;
 	bool server_initiated;
 	const struct ksspi_package_ops *ops;
 	atomic_t live_credentials;
 	atomic_t live_contexts;
 	struct list_head node;
 };
-
-/* Requests the core honours for every package */
-#define KSSPI_ISC_REQ_COMMON	(ISC_REQ_ALLOCATE_MEMORY | ISC_REQ_CONNECTION | \
-				 ISC_REQ_EXTENDED_ERROR)
-#define KSSPI_ASC_REQ_COMMON	(ASC_REQ_ALLOCATE_MEMORY | ASC_REQ_CONNECTION | \
-				 ASC_REQ_EXTENDED_ERROR)
 
 int ksspi_package_register(struct ksspi_package *pkg);
 void ksspi_package_unregister(struct ksspi_package *pkg);

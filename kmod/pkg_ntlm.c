@@ -7,27 +7,38 @@
  *
  * One RC4 stream per direction serves both sealing and the encryption of
  * checksums, as the specification has it.  A message that fails to verify
- * leaves the stream where it was: the check runs on a scratch copy that is
+ * leaves the stream where it was: the check runs on a working copy that is
  * committed only on success, and a failed DecryptMessage restores the
  * caller's ciphertext.
+ *
+ * An idle context holds only its keys and two packed streams (about 600
+ * bytes); the hmac(md5) transform and the unpacked stream a message needs
+ * come from a small set shared by all contexts (struct ksspi_ntlm_work).
  */
 #include <crypto/arc4.h>
 #include <crypto/algapi.h>
 #include <crypto/hash.h>
 #include <crypto/md5.h>
+#include <linux/cpumask.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/string.h>
 #include <asm/unaligned.h>
 #include <linux/ksspi_context.h>
 #include "context.h"
 #include "package.h"
 #include "secbuf.h"
 #include "serialize.h"
+#include "user.h"
 
 /* NegotiateFlags (MS-NLMP 2.2.2.5) that message protection depends on */
 #define NTLMSSP_NEGOTIATE_SIGN				0x00000010u
 #define NTLMSSP_NEGOTIATE_SEAL				0x00000020u
 #define NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY	0x00080000u
+#define NTLMSSP_NEGOTIATE_128				0x20000000u
 #define NTLMSSP_NEGOTIATE_KEY_EXCH			0x40000000u
+#define NTLMSSP_NEGOTIATE_56				0x80000000u
 
 #define KSSPI_NTLM_KEY_LEN	16
 #define KSSPI_NTLM_SIG_LEN	16
@@ -44,8 +55,8 @@
  * struct ksspi_ntlm_dir - one direction's keys and cipher state
  * @sign_key: SIGNKEY of this direction
  * @seal_key: SEALKEY of this direction
- * @rc4: the sealing handle, in mid-stream
- * @hmac: hmac(md5) keyed with @sign_key, allocated once per context
+ * @rc4: the sealing stream, in mid-stream, as serialized (one byte per
+ *	entry: a quarter of the library's working form)
  * @have_sign_key: @sign_key was in the serialized context
  * @have_seal_key: @seal_key was in the serialized context
  * @have_rc4: @rc4 was in the serialized context
@@ -53,8 +64,7 @@
 struct ksspi_ntlm_dir {
 	u8 sign_key[KSSPI_NTLM_KEY_LEN];
 	u8 seal_key[KSSPI_NTLM_KEY_LEN];
-	struct arc4_ctx rc4;
-	struct crypto_shash *hmac;
+	struct ksspi_ntlm_rc4 rc4;
 	bool have_sign_key;
 	bool have_seal_key;
 	bool have_rc4;
@@ -66,31 +76,76 @@ struct ksspi_ntlm_dir {
  * @have_flags: @flags was in the serialized context
  * @out: what this side sends
  * @in: what this side receives
- * @scratch: a copy of a stream under verification
  *
- * Used under the owning context's msg_lock.
+ * Used under the owning context's msg_lock.  It holds no transform: an
+ * idle context keeps only its keys and streams (see ksspi_ntlm_work).
  */
 struct ksspi_ntlm_state {
 	u32 flags;
 	bool have_flags;
 	struct ksspi_ntlm_dir out;
 	struct ksspi_ntlm_dir in;
-	struct arc4_ctx scratch;
 };
+
+/**
+ * struct ksspi_ntlm_work - what one message in progress needs
+ * @lock: one message at a time
+ * @hmac: hmac(md5), keyed with the direction's SIGNKEY for each message
+ * @rc4: the direction's stream, unpacked to the library's working form
+ *
+ * The package allocates a few of these at load (one per possible CPU, at
+ * most KSSPI_NTLM_WORK_MAX), so that a context costs no transform and no
+ * working buffer while idle: the transform is allocated once, never per
+ * message.  A message takes any free one, or waits for its CPU's.
+ */
+struct ksspi_ntlm_work {
+	struct mutex lock;	/* see above */
+	struct crypto_shash *hmac;
+	struct arc4_ctx rc4;
+};
+
+#define KSSPI_NTLM_WORK_MAX	64
+
+static struct ksspi_ntlm_work *ksspi_ntlm_works;
+static unsigned int ksspi_ntlm_nr_works;
+static struct kmem_cache *ksspi_ntlm_cache;
+
+static struct ksspi_ntlm_work *ksspi_ntlm_work_get(void)
+{
+	unsigned int first = raw_smp_processor_id() % ksspi_ntlm_nr_works;
+	unsigned int i;
+
+	for (i = 0; i < ksspi_ntlm_nr_works; i++) {
+		struct ksspi_ntlm_work *work =
+			&ksspi_ntlm_works[(first + i) % ksspi_ntlm_nr_works];
+
+		if (mutex_trylock(&work->lock))
+			return work;
+	}
+	mutex_lock(&ksspi_ntlm_works[first].lock);
+	return &ksspi_ntlm_works[first];
+}
+
+static void ksspi_ntlm_work_put(struct ksspi_ntlm_work *work)
+{
+	memzero_explicit(&work->rc4, sizeof(work->rc4));
+	mutex_unlock(&work->lock);
+}
 
 static struct ksspi_ntlm_state *ksspi_ntlm_state(struct ksspi_sec_state *sec)
 {
 	struct ksspi_ntlm_state *st = sec->pkg_state;
 
 	if (!st) {
-		st = kzalloc(sizeof(*st), GFP_KERNEL);
+		st = kmem_cache_zalloc(ksspi_ntlm_cache, KSSPI_GFP_CALLER);
 		sec->pkg_state = st;
 	}
 	return st;
 }
 
-/* struct ksspi_ntlm_rc4 in, checked to be a permutation */
-static int ksspi_ntlm_rc4_in(struct arc4_ctx *ctx, const void *value, u32 len)
+/* A serialized RC4 state, checked to be a permutation */
+static int ksspi_ntlm_rc4_in(struct ksspi_ntlm_rc4 *rc4, const void *value,
+			     u32 len)
 {
 	const struct ksspi_ntlm_rc4 *r = value;
 	DECLARE_BITMAP(seen, 256);
@@ -99,25 +154,33 @@ static int ksspi_ntlm_rc4_in(struct arc4_ctx *ctx, const void *value, u32 len)
 	if (len != sizeof(*r))
 		return -EINVAL;
 	bitmap_zero(seen, 256);
-	for (i = 0; i < 256; i++) {
+	for (i = 0; i < 256; i++)
 		if (test_and_set_bit(r->s[i], seen))
 			return -EINVAL;
-		ctx->S[i] = r->s[i];
-	}
-	ctx->x = r->i;
-	ctx->y = r->j;
+	*rc4 = *r;
 	return 0;
 }
 
-static void ksspi_ntlm_rc4_out(const struct arc4_ctx *ctx,
-			       struct ksspi_ntlm_rc4 *r)
+static void ksspi_ntlm_rc4_unpack(struct arc4_ctx *ctx,
+				  const struct ksspi_ntlm_rc4 *rc4)
 {
 	unsigned int i;
 
 	for (i = 0; i < 256; i++)
-		r->s[i] = ctx->S[i];
-	r->i = ctx->x;
-	r->j = ctx->y;
+		ctx->S[i] = rc4->s[i];
+	ctx->x = rc4->i;
+	ctx->y = rc4->j;
+}
+
+static void ksspi_ntlm_rc4_pack(struct ksspi_ntlm_rc4 *rc4,
+				const struct arc4_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < 256; i++)
+		rc4->s[i] = ctx->S[i];
+	rc4->i = ctx->x;
+	rc4->j = ctx->y;
 }
 
 static int ksspi_ntlm_key_in(u8 *key, bool *have, const void *value, u32 len)
@@ -180,26 +243,26 @@ static bool ksspi_ntlm_ess(const struct ksspi_ntlm_state *st)
 	return st->flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY;
 }
 
+/* The stream starts from the seal key unless the blob continues one. */
 static int ksspi_ntlm_dir_setup(struct ksspi_ntlm_dir *dir)
 {
+	struct arc4_ctx *ctx;
 	int err;
 
 	if (!dir->have_sign_key || !dir->have_seal_key)
 		return -EINVAL;
-	if (!dir->have_rc4) {
-		err = arc4_setkey(&dir->rc4, dir->seal_key, sizeof(dir->seal_key));
-		if (err)
-			return err;
+	if (dir->have_rc4)
+		return 0;
+	ctx = kmalloc(sizeof(*ctx), KSSPI_GFP_CALLER);
+	if (!ctx)
+		return -ENOMEM;
+	err = arc4_setkey(ctx, dir->seal_key, sizeof(dir->seal_key));
+	if (!err) {
+		ksspi_ntlm_rc4_pack(&dir->rc4, ctx);
 		dir->have_rc4 = true;
 	}
-	dir->hmac = crypto_alloc_shash("hmac(md5)", 0, 0);
-	if (IS_ERR(dir->hmac)) {
-		err = PTR_ERR(dir->hmac);
-		dir->hmac = NULL;
-		return err;
-	}
-	return crypto_shash_setkey(dir->hmac, dir->sign_key,
-				   sizeof(dir->sign_key));
+	kfree_sensitive(ctx);
+	return err;
 }
 
 static u32 ksspi_ntlm_import_finish(struct ksspi_sec_state *sec)
@@ -228,27 +291,23 @@ static void ksspi_ntlm_free(struct ksspi_sec_state *sec)
 
 	if (!st)
 		return;
-	crypto_free_shash(st->out.hmac);
-	crypto_free_shash(st->in.hmac);
-	kfree_sensitive(st);
+	memzero_explicit(st, sizeof(*st));
+	kmem_cache_free(ksspi_ntlm_cache, st);
 	sec->pkg_state = NULL;
 }
 
 static void ksspi_ntlm_export_dir(struct ksspi_blob_writer *w,
 				  const struct ksspi_ntlm_dir *dir, bool out)
 {
-	struct ksspi_ntlm_rc4 rc4;
-
 	ksspi_blob_put(w, out ? KSSPI_CTX_REC_NTLM_SIGN_KEY_OUT :
 				KSSPI_CTX_REC_NTLM_SIGN_KEY_IN,
 		       dir->sign_key, sizeof(dir->sign_key));
 	ksspi_blob_put(w, out ? KSSPI_CTX_REC_NTLM_SEAL_KEY_OUT :
 				KSSPI_CTX_REC_NTLM_SEAL_KEY_IN,
 		       dir->seal_key, sizeof(dir->seal_key));
-	ksspi_ntlm_rc4_out(&dir->rc4, &rc4);
 	ksspi_blob_put(w, out ? KSSPI_CTX_REC_NTLM_RC4_OUT :
-				KSSPI_CTX_REC_NTLM_RC4_IN, &rc4, sizeof(rc4));
-	memzero_explicit(&rc4, sizeof(rc4));
+				KSSPI_CTX_REC_NTLM_RC4_IN,
+		       &dir->rc4, sizeof(dir->rc4));
 }
 
 static int ksspi_ntlm_export(const struct ksspi_sec_state *sec,
@@ -272,15 +331,20 @@ static bool ksspi_ntlm_is_sealed(const struct ksspi_buffer *b)
 }
 
 /* HMAC_MD5(SigningKey, SeqNum || every data buffer), over the plaintext */
-static int ksspi_ntlm_hmac(struct ksspi_ntlm_dir *dir, u32 seq,
+static int ksspi_ntlm_hmac(struct ksspi_ntlm_work *work,
+			   const struct ksspi_ntlm_dir *dir, u32 seq,
 			   struct ksspi_bufset *msg, u8 *digest)
 {
-	SHASH_DESC_ON_STACK(desc, dir->hmac);
+	SHASH_DESC_ON_STACK(desc, work->hmac);
 	__le32 seq_le = cpu_to_le32(seq);
 	u32 i;
 	int err;
 
-	desc->tfm = dir->hmac;
+	err = crypto_shash_setkey(work->hmac, dir->sign_key,
+				  sizeof(dir->sign_key));
+	if (err)
+		return err;
+	desc->tfm = work->hmac;
 	err = crypto_shash_init(desc) ?:
 	      crypto_shash_update(desc, (u8 *)&seq_le, sizeof(seq_le));
 	for (i = 0; !err && i < msg->count; i++)
@@ -337,6 +401,7 @@ static u32 ksspi_ntlm_protect(struct ksspi_sec_state *sec, u32 qop,
 	struct ksspi_ntlm_state *st = sec->pkg_state;
 	struct ksspi_buffer *tok = ksspi_bufset_find(msg, SECBUFFER_TOKEN);
 	u32 seq = (u32)sec->send_seq;
+	struct ksspi_ntlm_work *work;
 	u8 digest[MD5_DIGEST_SIZE];
 	u32 status;
 
@@ -346,16 +411,23 @@ static u32 ksspi_ntlm_protect(struct ksspi_sec_state *sec, u32 qop,
 				      NTLMSSP_NEGOTIATE_SEAL);
 	if (status != SEC_E_OK)
 		return status;
-	if (ksspi_ntlm_hmac(&st->out, seq, msg, digest))
-		return SEC_E_INTERNAL_ERROR;
+	work = ksspi_ntlm_work_get();
+	if (ksspi_ntlm_hmac(work, &st->out, seq, msg, digest)) {
+		status = SEC_E_INTERNAL_ERROR;
+		goto out;
+	}
 	/* SEAL: the message first, then the checksum, on one stream */
+	ksspi_ntlm_rc4_unpack(&work->rc4, &st->out.rc4);
 	if (seal)
-		ksspi_ntlm_crypt(&st->out.rc4, msg);
-	ksspi_ntlm_signature(st, &st->out.rc4, digest, seq, tok->pv_buffer);
-	memzero_explicit(digest, sizeof(digest));
+		ksspi_ntlm_crypt(&work->rc4, msg);
+	ksspi_ntlm_signature(st, &work->rc4, digest, seq, tok->pv_buffer);
+	ksspi_ntlm_rc4_pack(&st->out.rc4, &work->rc4);
 	tok->cb_buffer = KSSPI_NTLM_SIG_LEN;
 	sec->send_seq++;
-	return SEC_E_OK;
+out:
+	ksspi_ntlm_work_put(work);
+	memzero_explicit(digest, sizeof(digest));
+	return status;
 }
 
 static u32 ksspi_ntlm_sign(struct ksspi_sec_state *sec, u32 qop,
@@ -376,6 +448,7 @@ static u32 ksspi_ntlm_check(struct ksspi_sec_state *sec,
 	struct ksspi_ntlm_state *st = sec->pkg_state;
 	struct ksspi_buffer *tok = ksspi_bufset_find(msg, SECBUFFER_TOKEN);
 	u32 seq = (u32)sec->recv_seq;
+	struct ksspi_ntlm_work *work;
 	u8 digest[MD5_DIGEST_SIZE];
 	u8 expected[KSSPI_NTLM_SIG_LEN];
 	u32 status = SEC_E_OK;
@@ -393,26 +466,29 @@ static u32 ksspi_ntlm_check(struct ksspi_sec_state *sec,
 					    ISC_RET_REPLAY_DETECT) ?
 		       SEC_E_OUT_OF_SEQUENCE : SEC_E_MESSAGE_ALTERED;
 
-	st->scratch = st->in.rc4;
+	/* On a working copy of the stream, kept only if the message checks */
+	work = ksspi_ntlm_work_get();
+	ksspi_ntlm_rc4_unpack(&work->rc4, &st->in.rc4);
 	if (seal)
-		ksspi_ntlm_crypt(&st->scratch, msg);
-	if (ksspi_ntlm_hmac(&st->in, seq, msg, digest)) {
+		ksspi_ntlm_crypt(&work->rc4, msg);
+	if (ksspi_ntlm_hmac(work, &st->in, seq, msg, digest)) {
 		status = SEC_E_INTERNAL_ERROR;
 	} else {
-		ksspi_ntlm_signature(st, &st->scratch, digest, seq, expected);
+		ksspi_ntlm_signature(st, &work->rc4, digest, seq, expected);
 		if (crypto_memneq(expected, tok->pv_buffer, sizeof(expected)))
 			status = SEC_E_MESSAGE_ALTERED;
 	}
 
 	if (status == SEC_E_OK) {
-		st->in.rc4 = st->scratch;
+		ksspi_ntlm_rc4_pack(&st->in.rc4, &work->rc4);
 		sec->recv_seq++;
 	} else if (seal) {
 		/* Give the caller its ciphertext back. */
-		st->scratch = st->in.rc4;
-		ksspi_ntlm_crypt(&st->scratch, msg);
+		ksspi_ntlm_rc4_unpack(&work->rc4, &st->in.rc4);
+		ksspi_ntlm_crypt(&work->rc4, msg);
 	}
-	memzero_explicit(&st->scratch, sizeof(st->scratch));
+	ksspi_ntlm_work_put(work);
+	memzero_explicit(expected, sizeof(expected));
 	memzero_explicit(digest, sizeof(digest));
 	return status;
 }
@@ -431,7 +507,44 @@ static u32 ksspi_ntlm_decrypt(struct ksspi_sec_state *sec,
 	return ksspi_ntlm_check(sec, msg, true);
 }
 
+/*
+ * SECPKG_ATTR_KEY_INFO as Windows' NTLM reports it: HMAC-MD5 signatures and
+ * RC4 sealing (the export-grade id below 128 bits).
+ */
+static u32 ksspi_ntlm_query(struct ksspi_sec_state *sec, u32 attribute,
+			    void *buf, u32 *len)
+{
+	struct ksspi_attr_key_info info = {
+		.signature_algorithm = KSSPI_KERB_CHECKSUM_HMAC_MD5,
+		.signature_algorithm_name = "HMAC-MD5",
+	};
+	struct ksspi_ntlm_state *st;
+
+	if (attribute != SECPKG_ATTR_KEY_INFO)
+		return SEC_E_UNSUPPORTED_FUNCTION;
+	if (!sec)
+		return SEC_E_NO_CONTEXT;
+	st = sec->pkg_state;
+	if (st->flags & NTLMSSP_NEGOTIATE_128)
+		info.key_size = 128;
+	else if (st->flags & NTLMSSP_NEGOTIATE_56)
+		info.key_size = 56;
+	else
+		info.key_size = 40;
+	if (info.key_size == 128) {
+		info.encrypt_algorithm = KSSPI_KERB_ETYPE_RC4_PLAIN;
+		strscpy(info.encrypt_algorithm_name, "RSADSI RC4",
+			sizeof(info.encrypt_algorithm_name));
+	} else {
+		info.encrypt_algorithm = KSSPI_KERB_ETYPE_RC4_PLAIN_EXP;
+		strscpy(info.encrypt_algorithm_name, "RSADSI RC4-EXP",
+			sizeof(info.encrypt_algorithm_name));
+	}
+	return ksspi_query_answer(buf, len, &info, sizeof(info));
+}
+
 static const struct ksspi_package_ops ksspi_ntlm_ops = {
+	.query = ksspi_ntlm_query,
 	.import_record = ksspi_ntlm_import_record,
 	.import_finish = ksspi_ntlm_import_finish,
 	.export = ksspi_ntlm_export,
@@ -456,15 +569,6 @@ static struct ksspi_package ksspi_ntlm_package = {
 		.name = "NTLM",
 		.comment = "NTLM Security Package",
 	},
-	.isc_req_supported = ISC_REQ_INTEGRITY | ISC_REQ_CONFIDENTIALITY |
-			     ISC_REQ_REPLAY_DETECT | ISC_REQ_SEQUENCE_DETECT |
-			     ISC_REQ_MUTUAL_AUTH | ISC_REQ_NULL_SESSION |
-			     ISC_REQ_IDENTIFY | ISC_REQ_USE_SUPPLIED_CREDS |
-			     ISC_REQ_UNVERIFIED_TARGET_NAME,
-	.asc_req_supported = ASC_REQ_INTEGRITY | ASC_REQ_CONFIDENTIALITY |
-			     ASC_REQ_REPLAY_DETECT | ASC_REQ_SEQUENCE_DETECT |
-			     ASC_REQ_MUTUAL_AUTH | ASC_REQ_ALLOW_NULL_SESSION |
-			     ASC_REQ_IDENTIFY | ASC_REQ_ALLOW_MISSING_BINDINGS,
 	.sizes = {
 		.max_token = KSSPI_NTLM_MAX_TOKEN,
 		.max_signature = KSSPI_NTLM_SIG_LEN,
@@ -474,12 +578,65 @@ static struct ksspi_package ksspi_ntlm_package = {
 	.ops = &ksspi_ntlm_ops,
 };
 
+static void ksspi_ntlm_works_free(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ksspi_ntlm_nr_works; i++)
+		crypto_free_shash(ksspi_ntlm_works[i].hmac);
+	kfree_sensitive(ksspi_ntlm_works);
+	ksspi_ntlm_works = NULL;
+	ksspi_ntlm_nr_works = 0;
+}
+
+static int ksspi_ntlm_works_alloc(void)
+{
+	unsigned int i, n = min_t(unsigned int, num_possible_cpus(),
+				  KSSPI_NTLM_WORK_MAX);
+
+	ksspi_ntlm_works = kcalloc(n, sizeof(*ksspi_ntlm_works), GFP_KERNEL);
+	if (!ksspi_ntlm_works)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct ksspi_ntlm_work *work = &ksspi_ntlm_works[i];
+
+		mutex_init(&work->lock);
+		work->hmac = crypto_alloc_shash("hmac(md5)", 0, 0);
+		if (IS_ERR(work->hmac)) {
+			int err = PTR_ERR(work->hmac);
+
+			work->hmac = NULL;
+			ksspi_ntlm_nr_works = i;
+			ksspi_ntlm_works_free();
+			return err;
+		}
+	}
+	ksspi_ntlm_nr_works = n;
+	return 0;
+}
+
 int ksspi_pkg_ntlm_init(void)
 {
-	return ksspi_package_register(&ksspi_ntlm_package);
+	int err;
+
+	ksspi_ntlm_cache = kmem_cache_create("ksspi_ntlm",
+					     sizeof(struct ksspi_ntlm_state),
+					     0, SLAB_ACCOUNT, NULL);
+	if (!ksspi_ntlm_cache)
+		return -ENOMEM;
+	err = ksspi_ntlm_works_alloc();
+	if (!err)
+		err = ksspi_package_register(&ksspi_ntlm_package);
+	if (err) {
+		ksspi_ntlm_works_free();
+		kmem_cache_destroy(ksspi_ntlm_cache);
+	}
+	return err;
 }
 
 void ksspi_pkg_ntlm_exit(void)
 {
 	ksspi_package_unregister(&ksspi_ntlm_package);
+	ksspi_ntlm_works_free();
+	kmem_cache_destroy(ksspi_ntlm_cache);
 }

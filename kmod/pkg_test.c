@@ -17,6 +17,7 @@
 #include "package.h"
 #include "secbuf.h"
 #include "serialize.h"
+#include "user.h"
 
 #define KSSPI_TEST_KEY_LEN	32
 #define KSSPI_TEST_SIG_VERSION	1
@@ -57,7 +58,7 @@ static struct ksspi_test_state *ksspi_test_state(struct ksspi_sec_state *sec)
 	struct ksspi_test_state *st = sec->pkg_state;
 
 	if (!st) {
-		st = kzalloc(sizeof(*st), GFP_KERNEL);
+		st = kzalloc(sizeof(*st), KSSPI_GFP_CALLER);
 		sec->pkg_state = st;
 	}
 	return st;
@@ -97,7 +98,7 @@ static int ksspi_test_dir_setup(struct ksspi_test_dir *dir)
 	err = crypto_ahash_setkey(dir->tfm, dir->key, sizeof(dir->key));
 	if (err)
 		return err;
-	dir->req = ahash_request_alloc(dir->tfm, GFP_KERNEL);
+	dir->req = ahash_request_alloc(dir->tfm, KSSPI_GFP_CALLER);
 	return dir->req ? 0 : -ENOMEM;
 }
 
@@ -166,7 +167,7 @@ static int ksspi_test_mac(struct ksspi_test_state *st,
 	}
 	if (total > UINT_MAX)
 		return -EMSGSIZE;
-	err = sg_alloc_table(&sgt, nents, GFP_KERNEL);
+	err = sg_alloc_table(&sgt, nents, KSSPI_GFP_CALLER);
 	if (err)
 		return err;
 
@@ -256,10 +257,6 @@ static struct ksspi_package ksspi_test_package = {
 		.name = "KsspiTest",
 		.comment = "ksspi test package (testing only, no confidentiality)",
 	},
-	.isc_req_supported = ISC_REQ_MUTUAL_AUTH | ISC_REQ_REPLAY_DETECT |
-			     ISC_REQ_SEQUENCE_DETECT | ISC_REQ_INTEGRITY,
-	.asc_req_supported = ASC_REQ_MUTUAL_AUTH | ASC_REQ_REPLAY_DETECT |
-			     ASC_REQ_SEQUENCE_DETECT | ASC_REQ_INTEGRITY,
 	.sizes = {
 		.max_token = KSSPI_MAX_TOKEN,
 		.max_signature = KSSPI_TEST_SIG_LEN,

@@ -8,14 +8,17 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include "secbuf.h"
+#include "user.h"
 
 static u32 ksspi_check_buffer(u32 type, u32 cb, bool has_data)
 {
 	if (ksspi_buftype(type) > KSSPI_SECBUFFER_TYPE_MAX ||
 	    (type & SECBUFFER_RESERVED))
 		return SEC_E_INVALID_PARAMETER;
+	/* Windows' status for a token buffer that claims room but has none */
 	if (cb && !has_data)
-		return SEC_E_INVALID_PARAMETER;
+		return ksspi_buftype(type) == SECBUFFER_TOKEN ?
+		       SEC_E_INTERNAL_ERROR : SEC_E_INVALID_PARAMETER;
 	return SEC_E_OK;
 }
 
@@ -25,10 +28,10 @@ static int ksspi_bufset_alloc(struct ksspi_bufset *set, u32 count, bool user)
 	set->count = count;
 	if (!user)
 		return 0;
-	set->bufs = kcalloc(count, sizeof(*set->bufs), GFP_KERNEL);
-	set->uptr = kcalloc(count, sizeof(*set->uptr), GFP_KERNEL);
-	set->ucap = kcalloc(count, sizeof(*set->ucap), GFP_KERNEL);
-	set->copied = kcalloc(count, sizeof(*set->copied), GFP_KERNEL);
+	set->bufs = kcalloc(count, sizeof(*set->bufs), KSSPI_GFP_CALLER);
+	set->uptr = kcalloc(count, sizeof(*set->uptr), KSSPI_GFP_CALLER);
+	set->ucap = kcalloc(count, sizeof(*set->ucap), KSSPI_GFP_CALLER);
+	set->copied = kcalloc(count, sizeof(*set->copied), KSSPI_GFP_CALLER);
 	if (!set->bufs || !set->uptr || !set->ucap || !set->copied)
 		return -ENOMEM;
 	return 0;
@@ -60,9 +63,14 @@ int ksspi_bufset_from_user(struct ksspi_bufset *set,
 	if (udesc->ul_version != SECBUFFER_VERSION || !n || !udesc->p_buffers)
 		return 0;
 
-	ub = memdup_user(u64_to_user_ptr(udesc->p_buffers), n * sizeof(*ub));
-	if (IS_ERR(ub))
-		return PTR_ERR(ub);
+	ub = kmalloc_array(n, sizeof(*ub), KSSPI_GFP_CALLER);
+	if (!ub)
+		return -ENOMEM;
+	if (copy_from_user(ub, u64_to_user_ptr(udesc->p_buffers),
+			   n * sizeof(*ub))) {
+		kfree(ub);
+		return -EFAULT;
+	}
 
 	err = ksspi_bufset_alloc(set, n, true);
 	if (err)
@@ -90,7 +98,7 @@ int ksspi_bufset_from_user(struct ksspi_bufset *set,
 
 		if (!ub[i].cb_buffer)
 			continue;
-		p = kvmalloc(ub[i].cb_buffer, GFP_KERNEL);
+		p = kvmalloc(ub[i].cb_buffer, KSSPI_GFP_CALLER);
 		if (!p) {
 			err = -ENOMEM;
 			goto out;
@@ -141,14 +149,20 @@ u32 ksspi_bufset_from_kernel(struct ksspi_bufset *set,
 	return SEC_E_OK;
 }
 
+static bool ksspi_copy_back_wanted(enum ksspi_copy_back back, u32 type)
+{
+	return back == KSSPI_BACK_ALL ||
+	       (back == KSSPI_BACK_TOKEN && ksspi_buftype(type) == SECBUFFER_TOKEN);
+}
+
 /**
  * ksspi_bufset_to_user - write sizes, types and contents back
  * @set: a set made by ksspi_bufset_from_user()
- * @contents: also copy the contents of writable, copied-in buffers
+ * @back: whose contents to copy back (writable, copied-in buffers only)
  *
  * Return: 0 or -EFAULT.
  */
-int ksspi_bufset_to_user(struct ksspi_bufset *set, bool contents)
+int ksspi_bufset_to_user(struct ksspi_bufset *set, enum ksspi_copy_back back)
 {
 	u32 i;
 
@@ -158,7 +172,8 @@ int ksspi_bufset_to_user(struct ksspi_bufset *set, bool contents)
 		struct ksspi_buffer *b = &set->bufs[i];
 		u32 cb = min(b->cb_buffer, set->ucap[i]);
 
-		if (contents && set->copied[i] &&
+		if (ksspi_copy_back_wanted(back, b->buffer_type) &&
+		    set->copied[i] &&
 		    !ksspi_buf_readonly(b->buffer_type) && cb &&
 		    copy_to_user(u64_to_user_ptr(set->uptr[i]), b->pv_buffer, cb))
 			return -EFAULT;
@@ -265,7 +280,7 @@ void *ksspi_context_buffer_alloc(size_t len)
 
 	if (len > KSSPI_MAX_MESSAGE)
 		return NULL;
-	cb = kvmalloc(struct_size(cb, data, len), GFP_KERNEL);
+	cb = kvmalloc(struct_size(cb, data, len), KSSPI_GFP_CALLER);
 	if (!cb)
 		return NULL;
 	cb->magic = KSSPI_CONTEXT_BUFFER_MAGIC;

@@ -39,6 +39,13 @@ enum ksspi_copy_mode {
 	KSSPI_COPY_IN,		/* copy every buffer's contents in */
 };
 
+/* Whose contents go back to an ioctl caller */
+enum ksspi_copy_back {
+	KSSPI_BACK_NONE,	/* sizes and types only */
+	KSSPI_BACK_TOKEN,	/* and the SECBUFFER_TOKEN buffers' contents */
+	KSSPI_BACK_ALL,		/* and every writable buffer's contents */
+};
+
 static inline u32 ksspi_buftype(u32 type)
 {
 	return type & ~SECBUFFER_ATTRMASK;
@@ -60,8 +67,7 @@ int ksspi_bufset_from_user(struct ksspi_bufset *set,
 			   enum ksspi_copy_mode mode, u32 *status);
 u32 ksspi_bufset_from_kernel(struct ksspi_bufset *set,
 			     struct ksspi_buffer_desc *desc);
-int ksspi_bufset_to_user(struct ksspi_bufset *set, bool contents);
-void ksspi_bufset_to_kernel(struct ksspi_bufset *set);
+int ksspi_bufset_to_user(struct ksspi_bufset *set, enum ksspi_copy_back back);
 void ksspi_bufset_free(struct ksspi_bufset *set);
 
 struct ksspi_buffer *ksspi_bufset_find(struct ksspi_bufset *set, u32 type);

@@ -15,6 +15,7 @@
 #include "context.h"
 #include "package.h"
 #include "serialize.h"
+#include "user.h"
 
 #define KSSPI_SESSION_KEY_MAX	64
 
@@ -23,11 +24,12 @@ static u32 ksspi_pad8(u32 len)
 	return ALIGN(len, 8);
 }
 
+/* A name; it may be empty (an empty target name, an anonymous client). */
 static char *ksspi_blob_string(const void *value, u32 len)
 {
-	if (!len || len > KSSPI_CTX_MAX_NAME || memchr(value, '\0', len))
+	if (len > KSSPI_CTX_MAX_NAME || memchr(value, '\0', len))
 		return NULL;
-	return kmemdup_nul(value, len, GFP_KERNEL);
+	return kmemdup_nul(value, len, KSSPI_GFP_CALLER);
 }
 
 /* Takes one common record; -ENOENT for a type that is not common. */
@@ -53,7 +55,7 @@ static int ksspi_blob_common(struct ksspi_sec_state *sec, u16 type,
 	case KSSPI_CTX_REC_SESSION_KEY:
 		if (!len || len > KSSPI_SESSION_KEY_MAX)
 			return -EINVAL;
-		sec->session_key = kmemdup(value, len, GFP_KERNEL);
+		sec->session_key = kmemdup(value, len, KSSPI_GFP_CALLER);
 		sec->session_key_len = len;
 		return sec->session_key ? 0 : -ENOMEM;
 	case KSSPI_CTX_REC_SEND_SEQ:
@@ -102,7 +104,7 @@ u32 ksspi_blob_parse(const struct ksspi_package *pkg, const void *blob,
 	    strcasecmp(hdr->package, pkg->info.name))
 		return SEC_E_INVALID_TOKEN;
 
-	sec = kzalloc(sizeof(*sec), GFP_KERNEL);
+	sec = kzalloc(sizeof(*sec), KSSPI_GFP_CALLER);
 	if (!sec)
 		return SEC_E_INSUFFICIENT_MEMORY;
 	sec->pkg = pkg;
@@ -169,7 +171,7 @@ static void ksspi_blob_reserve(struct ksspi_blob_writer *w, u32 more)
 	}
 	cap = max_t(u32, 2 * w->cap, w->len + more);
 	cap = min_t(u32, cap, KSSPI_MAX_CONTEXT_BLOB);
-	buf = kvzalloc(cap, GFP_KERNEL);
+	buf = kvzalloc(cap, KSSPI_GFP_CALLER);
 	if (!buf) {
 		w->err = -ENOMEM;
 		return;

@@ -2,8 +2,15 @@
 #ifndef _KSSPI_UPCALL_H
 #define _KSSPI_UPCALL_H
 
+#include <linux/key.h>
+#include <linux/list.h>
 #include <linux/types.h>
-#include <linux/uidgid.h>
+
+struct genl_info;
+struct ksspi_request;
+struct ksspi_user;
+struct mem_cgroup;
+struct sk_buff;
 
 /**
  * struct ksspi_upcall_request - what the helper is asked
@@ -14,7 +21,7 @@
  * @context_req: fContextReq
  * @credential_use: SECPKG_CRED_*
  * @target: target name or NULL
- * @user: identity user name or NULL
+ * @user: identity user name or NULL (no identity)
  * @domain: identity domain or NULL
  * @password: identity password or NULL
  * @password_len: its length
@@ -22,8 +29,11 @@
  * @token_len: its length
  * @bindings: channel bindings or NULL
  * @bindings_len: their length
- * @uid: the caller's uid
+ * @owner: the user the request counts against
  * @pid: the caller's tgid, 0 for the kernel
+ *
+ * The identity reaches the helper as a key (see upcall.c), never in a
+ * message.
  */
 struct ksspi_upcall_request {
 	u32 op;
@@ -41,7 +51,7 @@ struct ksspi_upcall_request {
 	u32 token_len;
 	const void *bindings;
 	u32 bindings_len;
-	kuid_t uid;
+	struct ksspi_user *owner;
 	pid_t pid;
 };
 
@@ -65,26 +75,80 @@ struct ksspi_upcall_reply {
 	u32 blob_len;
 };
 
+enum ksspi_notice_type {
+	KSSPI_NOTICE_RELEASE_SESSION,
+	KSSPI_NOTICE_CANCEL_REQUEST,
+};
+
+/**
+ * struct ksspi_notice - something the helper is to learn at its next fetch
+ * @node: entry in the notice queue, or in a fetcher's batch
+ * @type: enum ksspi_notice_type
+ * @value: the session id or the request id
+ * @generation: the helper instance it is meant for
+ *
+ * Allocated ahead, by whoever may need to send it (a context with a helper
+ * session, a request), so that sending it can never fail for want of
+ * memory.
+ */
+struct ksspi_notice {
+	struct list_head node;
+	enum ksspi_notice_type type;
+	u64 value;
+	u64 generation;
+};
+
+/* For the core */
 int ksspi_upcall(const struct ksspi_upcall_request *req,
 		 struct ksspi_upcall_reply *reply, u64 *generation);
 void ksspi_upcall_reply_free(struct ksspi_upcall_reply *reply);
 u64 ksspi_helper_generation(void);
 bool ksspi_helper_present(void);
-void ksspi_session_release(u64 session_id, u64 generation);
+struct ksspi_notice *ksspi_notice_alloc(void);
+void ksspi_notice_free(struct ksspi_notice *notice);
+void ksspi_session_release(struct ksspi_notice *notice, u64 session_id,
+			   u64 generation);
+void ksspi_upcall_exit(void);
 
-/* netlink.c: transport */
+/**
+ * struct ksspi_helper_info - the registered helper, for debugfs
+ * @pid: its process id as its own pid namespace sees it, 0 when none
+ * @portid: its registration socket, 0 when none
+ * @generation: the generation counter
+ * @queued: requests waiting to be fetched
+ * @notices: notices waiting to be fetched
+ */
+struct ksspi_helper_info {
+	pid_t pid;
+	u32 portid;
+	u64 generation;
+	unsigned int queued;
+	unsigned int notices;
+};
+
+void ksspi_helper_info(struct ksspi_helper_info *info);
+
+/* netlink.c: the transport */
 int ksspi_netlink_init(void);
 void ksspi_netlink_exit(void);
-int ksspi_netlink_send_upcall(u32 portid, u32 request_id,
-			      const struct ksspi_upcall_request *req);
-int ksspi_netlink_send_release(u32 portid, u64 session_id);
+struct sk_buff *ksspi_netlink_request_new(u32 request_id,
+					  const struct ksspi_upcall_request *req,
+					  key_serial_t identity);
+void ksspi_netlink_wake(void);
 
-/* upcall.c: called by the transport */
-int ksspi_helper_register(u32 portid, pid_t pid);
+/* upcall.c: called by the transport, in the sender's context */
+int ksspi_helper_register(u32 portid);
 void ksspi_helper_gone(u32 portid);
-int ksspi_upcall_complete(u32 request_id, pid_t sender, int err,
+bool ksspi_helper_is_sender(void);
+void ksspi_wake_failed(void);
+struct sk_buff *ksspi_request_fetch(u32 *request_id);
+void ksspi_request_fetch_failed(u32 request_id);
+struct ksspi_request *ksspi_request_claim(u32 request_id);
+struct mem_cgroup *ksspi_request_memcg(struct ksspi_request *p);
+void ksspi_request_answer(struct ksspi_request *p, int err,
 			  struct ksspi_upcall_reply *reply);
-void ksspi_upcall_exit(void);
-void ksspi_helper_info(u32 *portid, pid_t *pid, u64 *generation);
+unsigned int ksspi_notices_fetch(struct list_head *batch, unsigned int max);
+void ksspi_notices_return(struct list_head *batch);
+void ksspi_notices_free(struct list_head *batch);
 
 #endif /* _KSSPI_UPCALL_H */

@@ -35,6 +35,7 @@ MODULE_PARM_DESC(port, "TCP port on 127.0.0.1 (default 4455)");
 static struct socket *echo_listener;
 static struct task_struct *echo_acceptor;
 static struct workqueue_struct *echo_wq;
+static struct ksspi_owner *echo_owner;
 static struct ksspi_handle echo_credential;
 
 /* Live connections, so that unloading can end them (under echo_lock) */
@@ -132,7 +133,7 @@ static u32 echo_authenticate(struct echo_conn *c, struct ksspi_handle *ctx)
 		in_buf = (struct ksspi_buffer){ len, SECBUFFER_TOKEN, c->in };
 		out_buf = (struct ksspi_buffer){ KSSPI_ECHO_MAX_PAYLOAD,
 						 SECBUFFER_TOKEN, c->out };
-		status = ksspi_accept_security_context(have_ctx ? NULL :
+		status = ksspi_accept_security_context(echo_owner, have_ctx ? NULL :
 						       &echo_credential,
 						       have_ctx ? ctx : NULL,
 						       &in, ECHO_ASC_REQ,
@@ -151,7 +152,7 @@ static u32 echo_authenticate(struct echo_conn *c, struct ksspi_handle *ctx)
 		if (type >= 0)
 			echo_send_error(c->sock, status);
 		if (have_ctx)
-			ksspi_delete_security_context(ctx);
+			ksspi_delete_security_context(echo_owner, ctx);
 	}
 	return status;
 }
@@ -177,9 +178,9 @@ static void echo_messages(struct echo_conn *c, struct ksspi_handle *ctx)
 		b[1] = (struct ksspi_buffer){ len - KSSPI_ECHO_SIG_LEN,
 					      SECBUFFER_DATA,
 					      c->in + KSSPI_ECHO_SIG_LEN };
-		status = ksspi_decrypt_message(ctx, &d, 0, &qop);
+		status = ksspi_decrypt_message(echo_owner, ctx, &d, 0, &qop);
 		if (status == SEC_E_OK)
-			status = ksspi_encrypt_message(ctx, 0, &d, 0);
+			status = ksspi_encrypt_message(echo_owner, ctx, 0, &d, 0);
 		if (status != SEC_E_OK) {
 			echo_send_error(c->sock, status);
 			return;
@@ -196,7 +197,7 @@ static void echo_conn_work(struct work_struct *work)
 
 	if (echo_authenticate(c, &ctx) == SEC_E_OK) {
 		echo_messages(c, &ctx);
-		ksspi_delete_security_context(&ctx);
+		ksspi_delete_security_context(echo_owner, &ctx);
 	}
 	mutex_lock(&echo_lock);
 	list_del(&c->node);
@@ -273,11 +274,16 @@ static int __init echo_init(void)
 	u32 status;
 	int err;
 
+	echo_owner = ksspi_open();
+	if (!echo_owner)
+		return -ENOMEM;
 	/* Default credentials: ksspid checks clients in its user database. */
-	status = ksspi_acquire_credentials_handle("NTLM", SECPKG_CRED_INBOUND,
-						  NULL, &echo_credential, NULL);
+	status = ksspi_acquire_credentials_handle(echo_owner, "NTLM",
+						  SECPKG_CRED_INBOUND, NULL,
+						  &echo_credential, NULL);
 	if (status != SEC_E_OK) {
 		pr_err("AcquireCredentialsHandle: 0x%08x\n", status);
+		ksspi_close(echo_owner);
 		return -ENOENT;
 	}
 	echo_wq = alloc_workqueue("ksspi_echo", WQ_UNBOUND, 0);
@@ -297,7 +303,7 @@ err_sock:
 err_cred:
 	if (echo_wq)
 		destroy_workqueue(echo_wq);
-	ksspi_free_credentials_handle(&echo_credential);
+	ksspi_close(echo_owner);
 	return err;
 }
 
@@ -315,7 +321,8 @@ static void __exit echo_exit(void)
 		kernel_sock_shutdown(c->sock, SHUT_RDWR);
 	mutex_unlock(&echo_lock);
 	destroy_workqueue(echo_wq);
-	ksspi_free_credentials_handle(&echo_credential);
+	/* Deletes the credential and any context a connection left. */
+	ksspi_close(echo_owner);
 }
 
 module_init(echo_init);

@@ -29,9 +29,10 @@ struct kt_result {
 	bool ok;
 };
 
-static struct kt_result kt_results[32];
+static struct kt_result kt_results[40];
 static unsigned int kt_count;
 static struct dentry *kt_dir;
+static struct ksspi_owner *kt_owner;
 
 static void kt_report(const char *name, bool ok)
 {
@@ -80,12 +81,12 @@ static void kt_handshake(struct kt_pair *p)
 
 	memset(p, 0, sizeof(*p));
 	KT_EXPECT("acquire_client",
-		  ksspi_acquire_credentials_handle("KsspiTest",
+		  ksspi_acquire_credentials_handle(kt_owner, "KsspiTest",
 						   SECPKG_CRED_OUTBOUND, &id,
 						   &p->client_cred, &expiry) ==
 		  SEC_E_OK);
 	KT_EXPECT("acquire_server",
-		  ksspi_acquire_credentials_handle("KsspiTest",
+		  ksspi_acquire_credentials_handle(kt_owner, "KsspiTest",
 						   SECPKG_CRED_INBOUND, &id,
 						   &p->server_cred, NULL) ==
 		  SEC_E_OK);
@@ -93,7 +94,7 @@ static void kt_handshake(struct kt_pair *p)
 	/* Leg 1: ksspi allocates the client's token. */
 	out_buf = (struct ksspi_buffer){ .buffer_type = SECBUFFER_TOKEN };
 	kt_desc(&out, &out_buf, 1);
-	st_c = ksspi_initialize_security_context(&p->client_cred, NULL,
+	st_c = ksspi_initialize_security_context(kt_owner, &p->client_cred, NULL,
 						 kt_target,
 						 req | ISC_REQ_ALLOCATE_MEMORY,
 						 0, SECURITY_NATIVE_DREP, NULL,
@@ -120,7 +121,7 @@ static void kt_handshake(struct kt_pair *p)
 	out_buf = (struct ksspi_buffer){ KSSPI_MAX_TOKEN, SECBUFFER_TOKEN,
 					 token_area + KSSPI_MAX_TOKEN };
 	kt_desc(&out, &out_buf, 1);
-	st_s = ksspi_accept_security_context(&p->server_cred, NULL, &in,
+	st_s = ksspi_accept_security_context(kt_owner, &p->server_cred, NULL, &in,
 					     ASC_REQ_INTEGRITY |
 					     ASC_REQ_SEQUENCE_DETECT |
 					     ASC_REQ_REPLAY_DETECT,
@@ -133,7 +134,7 @@ static void kt_handshake(struct kt_pair *p)
 					token_area };
 	out_buf = (struct ksspi_buffer){ KSSPI_MAX_TOKEN, SECBUFFER_TOKEN,
 					 token_area + KSSPI_MAX_TOKEN };
-	st_c = ksspi_initialize_security_context(NULL, &p->client, kt_target,
+	st_c = ksspi_initialize_security_context(kt_owner, NULL, &p->client, kt_target,
 						 req, 0, SECURITY_NATIVE_DREP,
 						 &in, 0, NULL, &out, &attr,
 						 NULL);
@@ -144,7 +145,7 @@ static void kt_handshake(struct kt_pair *p)
 					token_area };
 	out_buf = (struct ksspi_buffer){ KSSPI_MAX_TOKEN, SECBUFFER_TOKEN,
 					 token_area + KSSPI_MAX_TOKEN };
-	st_s = ksspi_accept_security_context(NULL, &p->server, &in,
+	st_s = ksspi_accept_security_context(kt_owner, NULL, &p->server, &in,
 					     ASC_REQ_INTEGRITY |
 					     ASC_REQ_SEQUENCE_DETECT |
 					     ASC_REQ_REPLAY_DETECT,
@@ -169,13 +170,13 @@ static u32 kt_sign_verify(struct ksspi_handle *from, struct ksspi_handle *to,
 	u32 st, qop;
 
 	kt_desc(&d, b, 2);
-	st = ksspi_make_signature(from, 0, &d, 0);
+	st = ksspi_make_signature(kt_owner, from, 0, &d, 0);
 	if (st != SEC_E_OK)
 		return st;
 	b[0].pv_buffer = copy;
 	if (tamper)
 		copy[len / 2] ^= 0x40;
-	return ksspi_verify_signature(to, &d, 0, &qop);
+	return ksspi_verify_signature(kt_owner, to, &d, 0, &qop);
 }
 
 static void kt_messages(struct kt_pair *p)
@@ -225,20 +226,20 @@ static void kt_attributes(struct kt_pair *p)
 
 	len = sizeof(sizes);
 	KT_EXPECT("query_sizes",
-		  ksspi_query_context_attributes(&p->client, SECPKG_ATTR_SIZES,
+		  ksspi_query_context_attributes(kt_owner, &p->client, SECPKG_ATTR_SIZES,
 						 &sizes, &len) == SEC_E_OK &&
 		  sizes.max_signature == KT_SIG_LEN);
 	KT_EXPECT("session_keys_match",
-		  ksspi_query_context_attributes(&p->client,
+		  ksspi_query_context_attributes(kt_owner, &p->client,
 						 SECPKG_ATTR_SESSION_KEY,
 						 key_c, &len_c) == SEC_E_OK &&
-		  ksspi_query_context_attributes(&p->server,
+		  ksspi_query_context_attributes(kt_owner, &p->server,
 						 SECPKG_ATTR_SESSION_KEY,
 						 key_s, &len_s) == SEC_E_OK &&
 		  len_c == len_s && !memcmp(key_c, key_s, len_c));
 	len = 1;
 	KT_EXPECT("query_too_small",
-		  ksspi_query_context_attributes(&p->client, SECPKG_ATTR_SIZES,
+		  ksspi_query_context_attributes(kt_owner, &p->client, SECPKG_ATTR_SIZES,
 						 &sizes, &len) ==
 		  SEC_E_BUFFER_TOO_SMALL && len == sizeof(sizes));
 }
@@ -250,11 +251,11 @@ static void kt_export_import(struct kt_pair *p)
 	u8 data[64], copy[64];
 	u32 st;
 
-	st = ksspi_export_security_context(&p->server, 0, &packed);
+	st = ksspi_export_security_context(kt_owner, &p->server, 0, &packed);
 	KT_EXPECT("export", st == SEC_E_OK && packed.pv_buffer);
 	if (st != SEC_E_OK)
 		return;
-	st = ksspi_import_security_context("KsspiTest", &packed, &imported);
+	st = ksspi_import_security_context(kt_owner, "KsspiTest", &packed, &imported);
 	ksspi_free_context_buffer(packed.pv_buffer);
 	KT_EXPECT("import", st == SEC_E_OK);
 	if (st != SEC_E_OK)
@@ -269,9 +270,9 @@ static void kt_export_import(struct kt_pair *p)
 		  kt_sign_verify(&imported, &p->client, data, copy,
 				 sizeof(data), false) == SEC_E_OK);
 	KT_EXPECT("delete_imported",
-		  ksspi_delete_security_context(&imported) == SEC_E_OK);
+		  ksspi_delete_security_context(kt_owner, &imported) == SEC_E_OK);
 	KT_EXPECT("delete_imported_twice",
-		  ksspi_delete_security_context(&imported) ==
+		  ksspi_delete_security_context(kt_owner, &imported) ==
 		  SEC_E_INVALID_HANDLE);
 }
 
@@ -281,15 +282,15 @@ static void kt_parameters(void)
 	struct ksspi_handle h;
 
 	KT_EXPECT("unknown_package",
-		  ksspi_acquire_credentials_handle("NoSuchPackage",
+		  ksspi_acquire_credentials_handle(kt_owner, "NoSuchPackage",
 						   SECPKG_CRED_OUTBOUND, NULL,
 						   &h, NULL) ==
 		  SEC_E_SECPKG_NOT_FOUND);
 	KT_EXPECT("forged_credential",
-		  ksspi_free_credentials_handle(&forged) ==
+		  ksspi_free_credentials_handle(kt_owner, &forged) ==
 		  SEC_E_INVALID_HANDLE);
 	KT_EXPECT("forged_context",
-		  ksspi_delete_security_context(&forged) ==
+		  ksspi_delete_security_context(kt_owner, &forged) ==
 		  SEC_E_INVALID_HANDLE);
 }
 
@@ -370,7 +371,7 @@ static void kt_ntlm_known_answer(void)
 	}
 	packed = (struct ksspi_buffer){ kt_ntlm_client_blob(blob),
 					SECBUFFER_EMPTY, blob };
-	st = ksspi_import_security_context("NTLM", &packed, &ctx);
+	st = ksspi_import_security_context(kt_owner, "NTLM", &packed, &ctx);
 	KT_EXPECT("ntlm_import_spec_keys", st == SEC_E_OK);
 	if (st != SEC_E_OK)
 		goto out;
@@ -382,12 +383,12 @@ static void kt_ntlm_known_answer(void)
 	b[0] = (struct ksspi_buffer){ 18, SECBUFFER_DATA, data };
 	b[1] = (struct ksspi_buffer){ 16, SECBUFFER_TOKEN, sig };
 	kt_desc(&d, b, 2);
-	st = ksspi_encrypt_message(&ctx, 0, &d, 0);
+	st = ksspi_encrypt_message(kt_owner, &ctx, 0, &d, 0);
 	KT_EXPECT("ntlm_encrypt_vmalloc_spec_bytes",
 		  st == SEC_E_OK && !memcmp(data, kt_ntlm_sealed, 18) &&
 		  b[1].cb_buffer == 16 && !memcmp(sig, kt_ntlm_sig, 16));
 	KT_EXPECT("ntlm_delete",
-		  ksspi_delete_security_context(&ctx) == SEC_E_OK);
+		  ksspi_delete_security_context(kt_owner, &ctx) == SEC_E_OK);
 out:
 	vfree(area);
 	kfree(blob);
@@ -404,10 +405,38 @@ static int kt_results_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(kt_results);
 
+/* Each consumer's handles mean nothing to another consumer's table. */
+static void kt_tables(struct kt_pair *p)
+{
+	struct ksspi_owner *other = ksspi_open();
+	u8 buf[16];
+	u32 len = sizeof(buf);
+
+	KT_EXPECT("tables_open", !!other);
+	if (!other)
+		return;
+	KT_EXPECT("tables_foreign_context",
+		  ksspi_query_context_attributes(other, &p->client,
+						 SECPKG_ATTR_SIZES, buf, &len) ==
+		  SEC_E_INVALID_HANDLE);
+	KT_EXPECT("tables_foreign_delete",
+		  ksspi_delete_security_context(other, &p->server) ==
+		  SEC_E_INVALID_HANDLE &&
+		  ksspi_free_credentials_handle(other, &p->client_cred) ==
+		  SEC_E_INVALID_HANDLE);
+	ksspi_close(other);
+	KT_EXPECT("tables_null_owner",
+		  ksspi_delete_security_context(NULL, &p->client) ==
+		  SEC_E_INVALID_HANDLE);
+}
+
 static int __init kt_init(void)
 {
 	struct kt_pair p;
 
+	kt_owner = ksspi_open();
+	if (!kt_owner)
+		return -ENOMEM;
 	kt_parameters();
 	kt_ntlm_known_answer();
 	kt_handshake(&p);
@@ -415,14 +444,15 @@ static int __init kt_init(void)
 		kt_messages(&p);
 		kt_attributes(&p);
 		kt_export_import(&p);
+		kt_tables(&p);
 	}
 	KT_EXPECT("delete_client",
-		  ksspi_delete_security_context(&p.client) == SEC_E_OK);
+		  ksspi_delete_security_context(kt_owner, &p.client) == SEC_E_OK);
 	KT_EXPECT("delete_server",
-		  ksspi_delete_security_context(&p.server) == SEC_E_OK);
+		  ksspi_delete_security_context(kt_owner, &p.server) == SEC_E_OK);
 	KT_EXPECT("free_credentials",
-		  ksspi_free_credentials_handle(&p.client_cred) == SEC_E_OK &&
-		  ksspi_free_credentials_handle(&p.server_cred) == SEC_E_OK);
+		  ksspi_free_credentials_handle(kt_owner, &p.client_cred) == SEC_E_OK &&
+		  ksspi_free_credentials_handle(kt_owner, &p.server_cred) == SEC_E_OK);
 
 	kt_dir = debugfs_create_dir("ksspi_kapi_test", NULL);
 	debugfs_create_file("results", 0444, kt_dir, NULL, &kt_results_fops);
@@ -432,6 +462,7 @@ static int __init kt_init(void)
 static void __exit kt_exit(void)
 {
 	debugfs_remove_recursive(kt_dir);
+	ksspi_close(kt_owner);
 }
 
 module_init(kt_init);

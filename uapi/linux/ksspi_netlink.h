@@ -4,15 +4,28 @@
  * userspace helper (ksspid).  Documentation/netlink.rst and
  * Documentation/netlink/ksspi.yaml describe it in full.
  *
- * Flow: ksspid sends KSSPI_CMD_HELPER_REGISTER (CAP_SYS_ADMIN and
- * CAP_NET_ADMIN in the initial user namespace, initial network namespace)
- * from the socket that will receive upcalls.  The kernel sends each request
- * as a KSSPI_CMD_UPCALL unicast to that socket, carrying a
- * KSSPI_A_REQUEST_ID.  The helper answers with a KSSPI_CMD_DOWNCALL from any
- * of its sockets, but only from the process the request was sent to,
- * carrying the same id.  When a socket that requests were sent to closes,
- * those requests fail at once.  A new registration takes over from the
- * registered helper.
+ * The helper pulls its work, as in net/handshake: the kernel never sends a
+ * request to a remembered port id.
+ *
+ *  - ksspid registers with KSSPI_CMD_HELPER_REGISTER (CAP_SYS_ADMIN and
+ *    CAP_NET_ADMIN in the initial user namespace, initial network
+ *    namespace) and joins the multicast group KSSPI_MCGRP_WAKE.  Closing the
+ *    registering socket ends the registration.
+ *  - When work is queued the kernel multicasts KSSPI_CMD_WAKE to that
+ *    group.  It carries no attributes: it only says "fetch".
+ *  - The registered process fetches each request with KSSPI_CMD_REQUEST_GET;
+ *    the kernel's reply to that command (a KSSPI_CMD_REQUEST message) goes to
+ *    the socket that asked, and only the registered process may ask.
+ *    ENOENT means nothing is queued.
+ *  - It answers with KSSPI_CMD_REQUEST_DONE carrying the request id, from
+ *    any socket of the registered process.
+ *  - It fetches notices (sessions to release, requests cancelled) with
+ *    KSSPI_CMD_NOTICES_GET, answered the same way (KSSPI_CMD_NOTICES).
+ *
+ * A password never travels in a message: a request carries the serial of a
+ * short-lived "user" key, owned by the registered helper's uid, whose
+ * payload is "user\0domain\0password"; the kernel revokes it (its payload
+ * is zeroized) when the request ends.
  *
  * Byte strings longer than one netlink attribute can hold (a token, a
  * serialized context) travel as several attributes of the same type, each
@@ -22,24 +35,33 @@
 #define _UAPI_LINUX_KSSPI_NETLINK_H
 
 #define KSSPI_GENL_NAME		"ksspi"
-#define KSSPI_GENL_VERSION	1
+#define KSSPI_GENL_VERSION	2
+
+/* The multicast group of KSSPI_CMD_WAKE */
+#define KSSPI_MCGRP_WAKE	"wake"
 
 /* Largest payload of one fragment attribute */
 #define KSSPI_NL_FRAGMENT_MAX	32768
+
+/* Most notices in one KSSPI_CMD_NOTICES message */
+#define KSSPI_NL_NOTICES_MAX	1024
 
 enum ksspi_cmd {
 	KSSPI_CMD_UNSPEC,
 	KSSPI_CMD_HELPER_REGISTER,	/* helper -> kernel, admin */
 	KSSPI_CMD_HELPER_UNREGISTER,	/* helper -> kernel, admin */
-	KSSPI_CMD_UPCALL,		/* kernel -> helper */
-	KSSPI_CMD_DOWNCALL,		/* helper -> kernel, admin */
-	KSSPI_CMD_SESSION_RELEASE,	/* kernel -> helper, no answer */
+	KSSPI_CMD_WAKE,			/* kernel -> group, no attributes */
+	KSSPI_CMD_REQUEST_GET,		/* helper -> kernel, admin */
+	KSSPI_CMD_REQUEST,		/* kernel -> helper, reply to GET */
+	KSSPI_CMD_REQUEST_DONE,		/* helper -> kernel, admin */
+	KSSPI_CMD_NOTICES_GET,		/* helper -> kernel, admin */
+	KSSPI_CMD_NOTICES,		/* kernel -> helper, reply to GET */
 
 	__KSSPI_CMD_MAX
 };
 #define KSSPI_CMD_MAX (__KSSPI_CMD_MAX - 1)
 
-/* What an upcall asks for (KSSPI_A_OP) */
+/* What a request asks for (KSSPI_A_OP) */
 enum ksspi_op {
 	KSSPI_OP_UNSPEC,
 	KSSPI_OP_PING,		/* echo KSSPI_A_TOKEN back */
@@ -63,9 +85,7 @@ enum ksspi_attr {
 	KSSPI_A_CONTEXT_REQ,		/* u32, fContextReq */
 	KSSPI_A_TARGET_NAME,		/* string, UTF-8 */
 	KSSPI_A_CREDENTIAL_USE,		/* u32, SECPKG_CRED_* */
-	KSSPI_A_USER,			/* string, UTF-8 */
-	KSSPI_A_DOMAIN,			/* string, UTF-8 */
-	KSSPI_A_PASSWORD,		/* binary, UTF-8 */
+	KSSPI_A_IDENTITY_KEY,		/* u32, key serial of the identity */
 	KSSPI_A_TOKEN,			/* binary, fragment */
 	KSSPI_A_CHANNEL_BINDINGS,	/* binary, fragment */
 	KSSPI_A_STATUS,			/* u32, SECURITY_STATUS */
@@ -74,16 +94,20 @@ enum ksspi_attr {
 					 * 0 or absent: never */
 	KSSPI_A_CONTEXT_BLOB,		/* binary, fragment of a serialized
 					 * context (<linux/ksspi_context.h>) */
-	KSSPI_A_UID,			/* u32, caller's uid */
+	KSSPI_A_UID,			/* u32, the uid the request counts
+					 * against */
 	KSSPI_A_PID,			/* u32, caller's tgid (0: kernel) */
 	KSSPI_A_FLAGS,			/* u32, KSSPI_UPCALL_F_* */
+	KSSPI_A_RELEASE_SESSION,	/* u64, a session to drop; repeated */
+	KSSPI_A_CANCEL_REQUEST,		/* u64, a request nobody waits for
+					 * any more; repeated */
 	KSSPI_A_PAD,
 
 	__KSSPI_A_MAX
 };
 #define KSSPI_A_MAX (__KSSPI_A_MAX - 1)
 
-/* KSSPI_A_FLAGS of an upcall */
+/* KSSPI_A_FLAGS of a request */
 #define KSSPI_UPCALL_F_FIRST_LEG	(1u << 0)	/* no earlier leg */
 #define KSSPI_UPCALL_F_REAUTH		(1u << 1)	/* reauthentication */
 #define KSSPI_UPCALL_F_KERNEL_CALLER	(1u << 2)	/* in-kernel caller */

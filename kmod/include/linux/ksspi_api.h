@@ -3,9 +3,11 @@
  * ksspi: the in-kernel SSPI API.
  *
  * The same functions as /dev/ksspi, for kernel callers (an SMB or RDP server
- * in the kernel).  Handles created here belong to the kernel and are not
- * visible through /dev/ksspi.  Every function may sleep: call it from process
- * context without spinlocks held.
+ * in the kernel).  Each consumer opens a handle table of its own with
+ * ksspi_open() and closes it with ksspi_close(); every other function takes
+ * that table first.  Handles of one table mean nothing to another, nor to
+ * /dev/ksspi.  Every function may sleep: call it from process context
+ * without spinlocks held.
  *
  * Differences from the ioctl interface, following the kernel-mode remark of
  * the reference pages:
@@ -15,7 +17,8 @@
  *    mapping; scatterlists are built page by page);
  *  - with ISC_REQ_ALLOCATE_MEMORY / ASC_REQ_ALLOCATE_MEMORY the output token
  *    is allocated by ksspi in virtual memory and must be released with
- *    ksspi_free_context_buffer().
+ *    ksspi_free_context_buffer();
+ *  - TimeStamps are in the kernel's local time (sys_tz, a fixed offset).
  */
 #ifndef _LINUX_KSSPI_API_H
 #define _LINUX_KSSPI_API_H
@@ -48,13 +51,22 @@ struct ksspi_identity {
 
 typedef u32 ksspi_status_t;
 
-ksspi_status_t ksspi_acquire_credentials_handle(const char *package,
+/* One in-kernel consumer's handle table */
+struct ksspi_owner;
+
+struct ksspi_owner *ksspi_open(void);
+void ksspi_close(struct ksspi_owner *owner);
+
+ksspi_status_t ksspi_acquire_credentials_handle(struct ksspi_owner *owner,
+						const char *package,
 						u32 credential_use,
 						const struct ksspi_identity *identity,
 						struct ksspi_handle *credential,
 						s64 *expiry);
-ksspi_status_t ksspi_free_credentials_handle(struct ksspi_handle *credential);
-ksspi_status_t ksspi_initialize_security_context(struct ksspi_handle *credential,
+ksspi_status_t ksspi_free_credentials_handle(struct ksspi_owner *owner,
+					     struct ksspi_handle *credential);
+ksspi_status_t ksspi_initialize_security_context(struct ksspi_owner *owner,
+						 struct ksspi_handle *credential,
 						 struct ksspi_handle *context,
 						 const u16 *target_name,
 						 u32 context_req, u32 reserved1,
@@ -64,7 +76,8 @@ ksspi_status_t ksspi_initialize_security_context(struct ksspi_handle *credential
 						 struct ksspi_handle *new_context,
 						 struct ksspi_buffer_desc *output,
 						 u32 *context_attr, s64 *expiry);
-ksspi_status_t ksspi_accept_security_context(struct ksspi_handle *credential,
+ksspi_status_t ksspi_accept_security_context(struct ksspi_owner *owner,
+					     struct ksspi_handle *credential,
 					     struct ksspi_handle *context,
 					     struct ksspi_buffer_desc *input,
 					     u32 context_req,
@@ -72,29 +85,38 @@ ksspi_status_t ksspi_accept_security_context(struct ksspi_handle *credential,
 					     struct ksspi_handle *new_context,
 					     struct ksspi_buffer_desc *output,
 					     u32 *context_attr, s64 *expiry);
-ksspi_status_t ksspi_delete_security_context(struct ksspi_handle *context);
-ksspi_status_t ksspi_complete_auth_token(struct ksspi_handle *context,
+ksspi_status_t ksspi_delete_security_context(struct ksspi_owner *owner,
+					     struct ksspi_handle *context);
+ksspi_status_t ksspi_complete_auth_token(struct ksspi_owner *owner,
+					 struct ksspi_handle *context,
 					 struct ksspi_buffer_desc *token);
-ksspi_status_t ksspi_query_context_attributes(struct ksspi_handle *context,
+ksspi_status_t ksspi_query_context_attributes(struct ksspi_owner *owner,
+					      struct ksspi_handle *context,
 					      u32 attribute, void *buffer,
 					      u32 *buffer_len);
 ksspi_status_t ksspi_free_context_buffer(void *buffer);
-ksspi_status_t ksspi_make_signature(struct ksspi_handle *context, u32 qop,
+ksspi_status_t ksspi_make_signature(struct ksspi_owner *owner,
+				    struct ksspi_handle *context, u32 qop,
 				    struct ksspi_buffer_desc *message,
 				    u32 sequence);
-ksspi_status_t ksspi_verify_signature(struct ksspi_handle *context,
+ksspi_status_t ksspi_verify_signature(struct ksspi_owner *owner,
+				      struct ksspi_handle *context,
 				      struct ksspi_buffer_desc *message,
 				      u32 sequence, u32 *qop);
-ksspi_status_t ksspi_encrypt_message(struct ksspi_handle *context, u32 qop,
+ksspi_status_t ksspi_encrypt_message(struct ksspi_owner *owner,
+				     struct ksspi_handle *context, u32 qop,
 				     struct ksspi_buffer_desc *message,
 				     u32 sequence);
-ksspi_status_t ksspi_decrypt_message(struct ksspi_handle *context,
+ksspi_status_t ksspi_decrypt_message(struct ksspi_owner *owner,
+				     struct ksspi_handle *context,
 				     struct ksspi_buffer_desc *message,
 				     u32 sequence, u32 *qop);
-ksspi_status_t ksspi_export_security_context(struct ksspi_handle *context,
+ksspi_status_t ksspi_export_security_context(struct ksspi_owner *owner,
+					     struct ksspi_handle *context,
 					     u32 flags,
 					     struct ksspi_buffer *packed);
-ksspi_status_t ksspi_import_security_context(const char *package,
+ksspi_status_t ksspi_import_security_context(struct ksspi_owner *owner,
+					     const char *package,
 					     const struct ksspi_buffer *packed,
 					     struct ksspi_handle *context);
 
