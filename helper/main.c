@@ -2,12 +2,13 @@
 /*
  * ksspid: the userspace helper of the ksspi kernel module.  It registers
  * with the module over generic netlink and does the handshake work
- * ("ticket" work) the module upcalls for: one leg of
- * InitializeSecurityContext or AcceptSecurityContext at a time, and pings.
+ * ("ticket" work) the module asks for: one leg of InitializeSecurityContext
+ * or AcceptSecurityContext at a time, and pings.
  *
- * The main thread receives upcalls and queues them, expires idle sessions
- * and handles signals; worker threads answer.  Documentation/helper.rst
- * describes the behaviour in full.
+ * The main thread fetches requests and notices when the kernel wakes it,
+ * queues requests per user, expires idle sessions and handles signals;
+ * worker threads answer.  Documentation/helper.rst describes the behaviour
+ * in full.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +34,7 @@
 #include "worker.h"
 
 #define DEFAULT_WORKERS		4
+#define DEFAULT_QUEUED_PER_USER	64	/* as the kernel's max_user_upcalls */
 #define SWEEP_INTERVAL_S	60	/* how often idle sessions expire */
 #define NTLM_SPN_MAX		64	/* --ntlm-spn options */
 
@@ -41,6 +43,8 @@ struct options {
 	bool systemd;
 	bool verbose;
 	unsigned int workers;
+	struct worker_limits limits;
+	unsigned long max_sessions_per_user;
 	struct ntlm_options ntlm;
 	const char *spns[NTLM_SPN_MAX];
 };
@@ -49,7 +53,9 @@ struct daemon {
 	struct netlink_channel channel;
 	struct session_table sessions;
 	struct worker_pool *pool;
-	bool module_gone;
+	bool fetch_waits_for_room;	/* work may wait in the kernel */
+	int64_t refusals_logged_at;	/* rate limit of the refusal log */
+	unsigned long refusals;
 };
 
 static void usage(FILE *out)
@@ -63,6 +69,12 @@ static void usage(FILE *out)
 		"                     with <N> priority prefixes for journald\n"
 		"  -w, --workers N    worker threads (1-%d, default %d)\n"
 		"  -v, --verbose      log every request\n"
+		"      --max-queued-per-user N   requests of one user waiting for\n"
+		"                           a worker (default %d)\n"
+		"      --max-busy-per-user N     workers one user may keep busy\n"
+		"                           (default: half the workers, at least 1)\n"
+		"      --max-sessions-per-user N handshakes in progress of one\n"
+		"                           user (default %d)\n"
 		"      --ntlm-users FILE    NTLM user database (default %s)\n"
 		"      --ntlm-domain NAME   NTLM server's domain (default: from\n"
 		"                           the host name)\n"
@@ -76,15 +88,36 @@ static void usage(FILE *out)
 		"  -h, --help         print this help and exit\n"
 		"\n"
 		"Without -f or --systemd, ksspid detaches and logs to syslog.\n"
-		"SIGHUP rereads the NTLM user database.\n",
-		WORKER_MAX, DEFAULT_WORKERS, NTLM_USERDB_DEFAULT);
+		"SIGHUP rereads the NTLM user database; SIGUSR1 logs the\n"
+		"workers' and sessions' state.\n",
+		WORKER_MAX, DEFAULT_WORKERS, DEFAULT_QUEUED_PER_USER,
+		SESSION_MAX_PER_USER, NTLM_USERDB_DEFAULT);
+}
+
+/* A number from 1 to @max; 0 or -1. */
+static int parse_count(const char *arg, unsigned long max,
+		       unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(arg, &end, 10);
+	return errno || *end || end == arg || *out < 1 || *out > max ? -1 : 0;
+}
+
+static int bad_number(const char *option, unsigned long max)
+{
+	fprintf(stderr, "ksspid: %s wants a number from 1 to %lu\n", option,
+		max);
+	return -1;
 }
 
 /* 0: run; 1: done, exit 0; -1: bad usage. */
 static int parse_options(int argc, char **argv, struct options *opts)
 {
 	enum { OPT_SYSTEMD = 256, OPT_VERSION, OPT_NTLM_USERS, OPT_NTLM_DOMAIN,
-	       OPT_NTLM_COMPUTER, OPT_NTLM_SPN, OPT_NTLM_ALLOW_V1 };
+	       OPT_NTLM_COMPUTER, OPT_NTLM_SPN, OPT_NTLM_ALLOW_V1,
+	       OPT_MAX_QUEUED, OPT_MAX_BUSY, OPT_MAX_SESSIONS };
 	static const struct option long_options[] = {
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "systemd", no_argument, NULL, OPT_SYSTEMD },
@@ -97,13 +130,22 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		{ "ntlm-computer", required_argument, NULL, OPT_NTLM_COMPUTER },
 		{ "ntlm-spn", required_argument, NULL, OPT_NTLM_SPN },
 		{ "ntlm-allow-v1", no_argument, NULL, OPT_NTLM_ALLOW_V1 },
+		{ "max-queued-per-user", required_argument, NULL,
+		  OPT_MAX_QUEUED },
+		{ "max-busy-per-user", required_argument, NULL, OPT_MAX_BUSY },
+		{ "max-sessions-per-user", required_argument, NULL,
+		  OPT_MAX_SESSIONS },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long workers;
+	unsigned long workers, number;
 	char *end;
 	int c;
 
-	*opts = (struct options){ .workers = DEFAULT_WORKERS };
+	*opts = (struct options){
+		.workers = DEFAULT_WORKERS,
+		.limits.max_queued_per_user = DEFAULT_QUEUED_PER_USER,
+		.max_sessions_per_user = SESSION_MAX_PER_USER,
+	};
 	opts->ntlm.spns = opts->spns;
 	while ((c = getopt_long(argc, argv, "fw:vh", long_options, NULL)) != -1) {
 		switch (c) {
@@ -154,6 +196,24 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		case OPT_NTLM_ALLOW_V1:
 			opts->ntlm.allow_v1 = true;
 			break;
+		case OPT_MAX_QUEUED:
+			if (parse_count(optarg, WORKER_QUEUE_MAX, &number))
+				return bad_number("--max-queued-per-user",
+						  WORKER_QUEUE_MAX);
+			opts->limits.max_queued_per_user = (unsigned int)number;
+			break;
+		case OPT_MAX_BUSY:
+			if (parse_count(optarg, WORKER_MAX, &number))
+				return bad_number("--max-busy-per-user",
+						  WORKER_MAX);
+			opts->limits.max_busy_per_user = (unsigned int)number;
+			break;
+		case OPT_MAX_SESSIONS:
+			if (parse_count(optarg, SESSION_MAX, &number))
+				return bad_number("--max-sessions-per-user",
+						  SESSION_MAX);
+			opts->max_sessions_per_user = number;
+			break;
 		default:
 			usage(stderr);
 			return -1;
@@ -164,6 +224,9 @@ static int parse_options(int argc, char **argv, struct options *opts)
 			argv[optind]);
 		return -1;
 	}
+	if (!opts->limits.max_busy_per_user)
+		opts->limits.max_busy_per_user = opts->workers > 1 ?
+						 opts->workers / 2 : 1;
 	return 0;
 }
 
@@ -217,41 +280,6 @@ static void detach_done(int report_fd, bool verbose)
 	close(report_fd);
 }
 
-static void on_upcall(struct upcall *up, void *arg)
-{
-	struct daemon *d = arg;
-	struct reply busy = { 0 };
-
-	if (worker_pool_submit(d->pool, up))
-		return;
-	/* Never block the receive loop: refuse at once instead. */
-	log_warn("request %llu: %d requests already queued, answering SEC_E_INSUFFICIENT_MEMORY",
-		 (unsigned long long)up->request_id, WORKER_QUEUE_MAX);
-	busy.request_id = up->request_id;
-	busy.status = SEC_E_INSUFFICIENT_MEMORY;
-	netlink_send_downcall(d->channel.sock, d->channel.family_id, &busy,
-			      false);
-	upcall_free(up);
-	free(up);
-}
-
-static void on_session_release(uint64_t session_id, void *arg)
-{
-	struct daemon *d = arg;
-
-	if (session_release(&d->sessions, session_id))
-		log_debug("session %#llx released",
-			  (unsigned long long)session_id);
-}
-
-static void on_family_removed(void *arg)
-{
-	struct daemon *d = arg;
-
-	log_error("the ksspi module was unloaded");
-	d->module_gone = true;
-}
-
 static int64_t monotonic_seconds(void)
 {
 	struct timespec now;
@@ -260,21 +288,112 @@ static int64_t monotonic_seconds(void)
 	return now.tv_sec;
 }
 
+static void on_release_session(uint64_t session_id, void *arg)
+{
+	struct daemon *d = arg;
+
+	if (session_release(&d->sessions, session_id))
+		log_debug("session %#llx released",
+			  (unsigned long long)session_id);
+}
+
+static void on_cancel_request(uint64_t request_id, void *arg)
+{
+	struct daemon *d = arg;
+
+	log_debug("request %llu cancelled", (unsigned long long)request_id);
+	worker_pool_cancel(d->pool, request_id);
+}
+
+/* A request the pool refused is answered at once, never left to time out. */
+static void refuse(struct daemon *d, struct upcall *up,
+		   enum worker_submit why)
+{
+	struct reply busy = {
+		.request_id = up->request_id,
+		.status = SEC_E_INSUFFICIENT_MEMORY,
+	};
+	int64_t now = monotonic_seconds();
+
+	d->refusals++;
+	if (now != d->refusals_logged_at) {
+		log_warn("uid %u: request %llu refused (%s); %lu refused since the last report",
+			 up->uid, (unsigned long long)up->request_id,
+			 why == WORKER_REFUSED_USER_LIMIT ?
+			 "the user has too many requests waiting" :
+			 why == WORKER_REFUSED_FULL ? "the queue is full" :
+			 "out of memory", d->refusals);
+		d->refusals = 0;
+		d->refusals_logged_at = now;
+	}
+	netlink_send_done(d->channel.fetch, d->channel.family_id, &busy,
+			  false);
+	upcall_free(up);
+	free(up);
+}
+
+/*
+ * Fetches what the kernel has queued: notices first (they free sessions),
+ * then requests for as long as the pool has room.
+ */
+static void fetch_work(struct daemon *d)
+{
+	const struct notice_handlers notices = {
+		.release_session = on_release_session,
+		.cancel_request = on_cancel_request,
+		.arg = d,
+	};
+	struct upcall *up;
+	int n;
+
+	do {
+		n = netlink_fetch_notices(&d->channel, &notices);
+	} while (n > 0);
+
+	d->fetch_waits_for_room = false;
+	for (;;) {
+		enum worker_submit result;
+
+		if (!worker_pool_has_room(d->pool)) {
+			d->fetch_waits_for_room = true;
+			return;
+		}
+		n = netlink_fetch_request(&d->channel, &up);
+		if (n <= 0)
+			return;
+		if (!up)
+			continue;
+		result = worker_pool_submit(d->pool, up);
+		if (result != WORKER_QUEUED)
+			refuse(d, up, result);
+	}
+}
+
+static void log_state(struct daemon *d)
+{
+	worker_pool_log_stats(d->pool);
+	log_info("sessions: %zu", session_count(&d->sessions));
+}
+
 /* Returns the exit status: 0 after SIGTERM or SIGINT. */
 static int serve(struct daemon *d, int signal_fd)
 {
-	struct pollfd fds[2] = {
+	struct pollfd fds[3] = {
 		{ .fd = netlink_channel_fd(&d->channel), .events = POLLIN },
 		{ .fd = signal_fd, .events = POLLIN },
+		{ .fd = worker_pool_room_fd(d->pool), .events = POLLIN },
 	};
 	int64_t next_sweep = monotonic_seconds() + SWEEP_INTERVAL_S;
 
-	while (!d->module_gone) {
+	/* Whatever was queued before the registration */
+	fetch_work(d);
+	while (!d->channel.module_gone) {
 		struct signalfd_siginfo info;
+		bool fetch = false;
 		int64_t now;
 		size_t expired;
 
-		if (poll(fds, 2, SWEEP_INTERVAL_S * 1000) < 0) {
+		if (poll(fds, 3, SWEEP_INTERVAL_S * 1000) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error("poll: %s", strerror(errno));
@@ -289,12 +408,20 @@ static int serve(struct daemon *d, int signal_fd)
 				ntlm_config_reload_users();
 				continue;
 			}
+			if (info.ssi_signo == SIGUSR1) {
+				log_state(d);
+				continue;
+			}
 			log_info("%s: shutting down",
 				 strsignal((int)info.ssi_signo));
 			return EXIT_SUCCESS;
 		}
 		if (fds[0].revents)
-			netlink_receive(&d->channel);
+			fetch = netlink_events(&d->channel);
+		if (fds[2].revents & POLLIN) {
+			worker_pool_room_ack(d->pool);
+			fetch |= d->fetch_waits_for_room;
+		}
 
 		now = monotonic_seconds();
 		if (now >= next_sweep) {
@@ -302,20 +429,19 @@ static int serve(struct daemon *d, int signal_fd)
 			if (expired)
 				log_info("%zu idle sessions expired", expired);
 			next_sweep = now + SWEEP_INTERVAL_S;
+			/* A lost wake-up costs at most one sweep interval. */
+			fetch = true;
 		}
+		if (fetch && !d->channel.module_gone)
+			fetch_work(d);
 	}
+	log_error("the ksspi module was unloaded");
 	return EXIT_FAILURE;
 }
 
 int main(int argc, char **argv)
 {
 	struct daemon d = { 0 };
-	const struct upcall_handlers handlers = {
-		.upcall = on_upcall,
-		.session_release = on_session_release,
-		.family_removed = on_family_removed,
-		.arg = &d,
-	};
 	struct options opts;
 	int report_fd = -1, signal_fd, status = EXIT_FAILURE, err;
 	sigset_t signals;
@@ -332,6 +458,7 @@ int main(int argc, char **argv)
 	sigaddset(&signals, SIGTERM);
 	sigaddset(&signals, SIGINT);
 	sigaddset(&signals, SIGHUP);
+	sigaddset(&signals, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &signals, NULL);
 	signal_fd = signalfd(-1, &signals, SFD_CLOEXEC);
 	if (signal_fd < 0) {
@@ -344,29 +471,32 @@ int main(int argc, char **argv)
 		log_error("cannot set up the session table");
 		goto out_signals;
 	}
+	d.sessions.max_per_user = opts.max_sessions_per_user;
 
-	err = netlink_channel_open(&d.channel, &handlers);
+	err = netlink_channel_open(&d.channel);
 	if (err == -ENOENT)
 		log_error("ksspi module not loaded (no \"%s\" generic netlink family); load it with \"modprobe ksspi\"",
 			  KSSPI_GENL_NAME);
 	if (err)
 		goto out_sessions;
 
-	/* Workers first: upcalls can arrive as soon as registration is done. */
+	/* Workers first: requests can wait as soon as registration is done. */
 	d.pool = worker_pool_start(opts.workers, d.channel.family_id,
-				   &d.sessions);
+				   &d.sessions, &opts.limits);
 	if (!d.pool)
 		goto out_channel;
 	if (netlink_register(&d.channel) < 0)
 		goto out_pool;
 	if (report_fd >= 0)
 		detach_done(report_fd, opts.verbose);
-	log_info("ksspid %s registered (netlink protocol %d, %u workers)",
-		 KSSPID_VERSION, KSSPI_GENL_VERSION, opts.workers);
+	log_info("ksspid %s registered (netlink protocol %d, %u workers, per user: %u queued, %u busy, %lu sessions)",
+		 KSSPID_VERSION, KSSPI_GENL_VERSION, opts.workers,
+		 opts.limits.max_queued_per_user,
+		 opts.limits.max_busy_per_user, opts.max_sessions_per_user);
 
 	status = serve(&d, signal_fd);
 
-	if (!d.module_gone)
+	if (!d.channel.module_gone)
 		netlink_unregister(&d.channel);
 out_pool:
 	worker_pool_stop(d.pool);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Upcall parsing and downcall building.
+ * Request and notice parsing, answer building.
  *
- * Every upcall is treated as hostile: libnl's policy check runs first, then
+ * Every message is treated as hostile: libnl's policy check runs first, then
  * a stricter pass of our own that wants exact integer sizes, strings that
  * are NUL-terminated without an embedded NUL, no repeated attribute (except
  * fragments), no stray flag bits in the type, no trailing bytes, and caps
@@ -24,7 +24,7 @@
 #include "message.h"
 
 enum attr_kind {
-	ATTR_IGNORED,		/* not part of an upcall: skipped */
+	ATTR_IGNORED,		/* not part of a request: skipped */
 	ATTR_U32,
 	ATTR_U64,
 	ATTR_STRING,		/* NUL-terminated UTF-8 */
@@ -47,10 +47,7 @@ static const struct attr_rule upcall_rules[KSSPI_A_MAX + 1] = {
 	[KSSPI_A_CONTEXT_REQ]	 = { .kind = ATTR_U32 },
 	[KSSPI_A_TARGET_NAME]	 = { .kind = ATTR_STRING, .max = KSSPI_MAX_NAME },
 	[KSSPI_A_CREDENTIAL_USE] = { .kind = ATTR_U32 },
-	[KSSPI_A_USER]		 = { .kind = ATTR_STRING, .max = KSSPI_MAX_NAME },
-	[KSSPI_A_DOMAIN]	 = { .kind = ATTR_STRING, .max = KSSPI_MAX_NAME },
-	[KSSPI_A_PASSWORD]	 = { .kind = ATTR_BINARY,
-				     .max = KSSPI_MAX_PASSWORD },
+	[KSSPI_A_IDENTITY_KEY]	 = { .kind = ATTR_U32 },
 	[KSSPI_A_TOKEN]		 = { .kind = ATTR_FRAGMENTS,
 				     .max = KSSPI_MAX_TOKEN,
 				     .too_long = SEC_E_INVALID_TOKEN },
@@ -73,12 +70,7 @@ static const struct nla_policy upcall_policy[KSSPI_A_MAX + 1] = {
 	[KSSPI_A_TARGET_NAME]	   = { .type = NLA_STRING,
 				       .maxlen = KSSPI_MAX_NAME + 1 },
 	[KSSPI_A_CREDENTIAL_USE]   = { .type = NLA_U32, .maxlen = 4 },
-	[KSSPI_A_USER]		   = { .type = NLA_STRING,
-				       .maxlen = KSSPI_MAX_NAME + 1 },
-	[KSSPI_A_DOMAIN]	   = { .type = NLA_STRING,
-				       .maxlen = KSSPI_MAX_NAME + 1 },
-	[KSSPI_A_PASSWORD]	   = { .type = NLA_UNSPEC,
-				       .maxlen = KSSPI_MAX_PASSWORD },
+	[KSSPI_A_IDENTITY_KEY]	   = { .type = NLA_U32, .maxlen = 4 },
 	[KSSPI_A_TOKEN]		   = { .type = NLA_UNSPEC,
 				       .maxlen = KSSPI_NL_FRAGMENT_MAX },
 	[KSSPI_A_CHANNEL_BINDINGS] = { .type = NLA_UNSPEC,
@@ -99,9 +91,7 @@ static void *upcall_field(struct upcall *up, int type)
 	case KSSPI_A_CONTEXT_REQ:	return &up->context_req;
 	case KSSPI_A_TARGET_NAME:	return &up->target_name;
 	case KSSPI_A_CREDENTIAL_USE:	return &up->credential_use;
-	case KSSPI_A_USER:		return &up->user;
-	case KSSPI_A_DOMAIN:		return &up->domain;
-	case KSSPI_A_PASSWORD:		return &up->password;
+	case KSSPI_A_IDENTITY_KEY:	return &up->identity_key;
 	case KSSPI_A_TOKEN:		return &up->token;
 	case KSSPI_A_CHANNEL_BINDINGS:	return &up->channel_bindings;
 	case KSSPI_A_UID:		return &up->uid;
@@ -209,19 +199,10 @@ static uint32_t parse_attrs(struct upcall *up, const void *attrs, int len)
 	if (rem != 0)
 		return SEC_E_INVALID_PARAMETER;	/* trailing bytes */
 
-	switch (up->cmd) {
-	case KSSPI_CMD_UPCALL:
-		if (!upcall_has(up, KSSPI_A_REQUEST_ID) ||
-		    !upcall_has(up, KSSPI_A_OP))
-			return SEC_E_INVALID_PARAMETER;
-		break;
-	case KSSPI_CMD_SESSION_RELEASE:
-		if (!upcall_has(up, KSSPI_A_SESSION_ID))
-			return SEC_E_INVALID_PARAMETER;
-		break;
-	default:
+	if (up->cmd != KSSPI_CMD_REQUEST)
 		return SEC_E_UNSUPPORTED_FUNCTION;
-	}
+	if (!upcall_has(up, KSSPI_A_REQUEST_ID) || !upcall_has(up, KSSPI_A_OP))
+		return SEC_E_INVALID_PARAMETER;
 	return SEC_E_OK;
 }
 
@@ -249,6 +230,87 @@ uint32_t upcall_parse(struct upcall *up, uint8_t cmd, const void *attrs,
 		}
 	}
 	return up->status;
+}
+
+/* A NUL-free field of at most @max bytes, NUL-terminated in a copy. */
+static int identity_field(const uint8_t **p, const uint8_t *end, size_t max,
+			  char **out)
+{
+	const uint8_t *nul = memchr(*p, '\0', (size_t)(end - *p));
+	size_t len;
+
+	if (!nul)
+		return -EINVAL;
+	len = (size_t)(nul - *p);
+	if (len > max)
+		return -EINVAL;
+	*out = strndup((const char *)*p, len);
+	if (!*out)
+		return -ENOMEM;
+	*p = nul + 1;
+	return 0;
+}
+
+int upcall_set_identity(struct upcall *up, const uint8_t *payload, size_t len)
+{
+	const uint8_t *p = payload, *end = payload + len;
+	size_t password_len;
+	int err;
+
+	err = identity_field(&p, end, KSSPI_MAX_NAME, &up->user);
+	if (!err)
+		err = identity_field(&p, end, KSSPI_MAX_NAME, &up->domain);
+	if (err)
+		goto fail;
+	password_len = (size_t)(end - p);
+	err = -EINVAL;
+	if (password_len > KSSPI_MAX_PASSWORD ||
+	    memchr(p, '\0', password_len))
+		goto fail;
+	err = bytes_append(&up->password, p, password_len);
+	if (err)
+		goto fail;
+	up->present |= 1u << UPCALL_USER | 1u << UPCALL_DOMAIN |
+		       1u << UPCALL_PASSWORD;
+	return 0;
+fail:
+	free(up->user);
+	free(up->domain);
+	up->user = NULL;
+	up->domain = NULL;
+	bytes_free(&up->password);
+	return err;
+}
+
+int notices_parse(const void *attrs, size_t len,
+		  const struct notice_handlers *handlers)
+{
+	struct nlattr *nla;
+	uint64_t value;
+	int rem, count = 0;
+
+	if (len > INT_MAX)
+		return -EINVAL;
+	nla_for_each_attr(nla, (struct nlattr *)attrs, (int)len, rem) {
+		switch (nla->nla_type) {
+		case KSSPI_A_PAD:
+			continue;
+		case KSSPI_A_RELEASE_SESSION:
+		case KSSPI_A_CANCEL_REQUEST:
+			if (nla_len(nla) != sizeof(value))
+				return -EINVAL;
+			memcpy(&value, nla_data(nla), sizeof(value));
+			if (nla->nla_type == KSSPI_A_RELEASE_SESSION)
+				handlers->release_session(value, handlers->arg);
+			else
+				handlers->cancel_request(value, handlers->arg);
+			count++;
+			continue;
+		default:
+			return -EINVAL;
+		}
+	}
+	return rem == 0 ? count : -EINVAL;
 }
 
 void upcall_free(struct upcall *up)
@@ -301,7 +363,7 @@ void reply_clear(struct reply *r)
 	r->expiry = 0;
 }
 
-size_t downcall_size(const struct reply *r)
+size_t done_size(const struct reply *r)
 {
 	return NLMSG_HDRLEN + GENL_HDRLEN +
 	       (size_t)nla_total_size(sizeof(uint64_t)) +	/* request id */
@@ -311,7 +373,7 @@ size_t downcall_size(const struct reply *r)
 	       fragments_size(r->token.len) + fragments_size(r->blob.len);
 }
 
-int downcall_build(struct nl_msg *msg, int family_id, const struct reply *r)
+int done_build(struct nl_msg *msg, int family_id, const struct reply *r)
 {
 	int err;
 
@@ -319,7 +381,7 @@ int downcall_build(struct nl_msg *msg, int family_id, const struct reply *r)
 	    r->blob.len > KSSPI_MAX_CONTEXT_BLOB)
 		return -NLE_MSGSIZE;
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family_id, 0, 0,
-			 KSSPI_CMD_DOWNCALL, KSSPI_GENL_VERSION))
+			 KSSPI_CMD_REQUEST_DONE, KSSPI_GENL_VERSION))
 		return -NLE_NOMEM;
 
 	err = nla_put_u64(msg, KSSPI_A_REQUEST_ID, r->request_id);

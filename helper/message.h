@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The wire format of the netlink messages between the ksspi module and
- * ksspid (<linux/ksspi_netlink.h>): parsing and validating upcalls, building
- * downcalls, and splitting and joining fragmented byte strings.  Nothing here
+ * ksspid (<linux/ksspi_netlink.h>): parsing and validating requests and
+ * notices, building answers, and splitting and joining fragmented byte
+ * strings.  Nothing here
  * touches a socket, so the unit tests and the fuzz targets call it directly.
  */
 #ifndef KSSPID_MESSAGE_H
@@ -19,11 +20,25 @@
 struct nl_msg;
 struct nlattr;
 
-/* One KSSPI_CMD_UPCALL or KSSPI_CMD_SESSION_RELEASE, as parsed. */
+struct cancel;
+
+/*
+ * The identity of a request, read from its KSSPI_A_IDENTITY_KEY: presence
+ * bits of struct upcall beyond the netlink attributes, so that packages
+ * test them with upcall_has() like any attribute.
+ */
+enum {
+	UPCALL_USER = KSSPI_A_MAX + 1,
+	UPCALL_DOMAIN,
+	UPCALL_PASSWORD,
+};
+_Static_assert(UPCALL_PASSWORD < 32, "presence bits must fit in 32 bits");
+
+/* One KSSPI_CMD_REQUEST, as parsed (and its identity, once loaded). */
 struct upcall {
 	uint8_t cmd;			/* KSSPI_CMD_* */
 	uint32_t status;		/* SEC_E_OK, or why parsing refused it */
-	uint32_t present;		/* 1u << KSSPI_A_* of attributes seen */
+	uint32_t present;		/* 1u << KSSPI_A_* / UPCALL_* seen */
 
 	uint64_t request_id;
 	uint32_t op;			/* KSSPI_OP_* */
@@ -33,13 +48,17 @@ struct upcall {
 	uint32_t context_req;
 	char *target_name;
 	uint32_t credential_use;
-	char *user;
+	uint32_t identity_key;		/* key serial, 0: none */
+	char *user;			/* from the identity key */
 	char *domain;
 	struct bytes password;
 	struct bytes token;		/* joined fragments */
 	struct bytes channel_bindings;	/* joined fragments */
 	uint32_t uid;
 	uint32_t pid;
+
+	/* Set by the worker that serves it: the kernel gave up on it. */
+	struct cancel *cancel;
 };
 
 static inline bool upcall_has(const struct upcall *up, int attr)
@@ -48,15 +67,49 @@ static inline bool upcall_has(const struct upcall *up, int attr)
 }
 
 /*
+ * Whose request it is, for per-user limits and fair scheduling: the uid it
+ * counts against, or UINT64_MAX (no uid) for in-kernel callers.
+ */
+static inline uint64_t upcall_owner(const struct upcall *up)
+{
+	return up->flags & KSSPI_UPCALL_F_KERNEL_CALLER ? UINT64_MAX : up->uid;
+}
+
+/*
  * Parses the attributes of a message whose genetlink command is @cmd
  * (@attrs, @len: everything after the genetlink header) into @up, which
  * must be zeroed.  Returns SEC_E_OK or the status to answer with; also sets
  * up->status.  KSSPI_A_REQUEST_ID is looked for first, so that even a
- * refused upcall can be answered when it carries one.  Wipes nothing: call
+ * refused request can be answered when it carries one.  Wipes nothing: call
  * upcall_free() in every case.
  */
 uint32_t upcall_parse(struct upcall *up, uint8_t cmd, const void *attrs,
 		      size_t len);
+
+/*
+ * Splits an identity key's payload, "user\0domain\0password", into @up's
+ * user, domain and password (presence bits UPCALL_*).  The user and domain
+ * are at most KSSPI_MAX_NAME bytes without a NUL, the password at most
+ * KSSPI_MAX_PASSWORD bytes without a NUL.  0, -EINVAL or -ENOMEM.
+ */
+int upcall_set_identity(struct upcall *up, const uint8_t *payload,
+			size_t len);
+
+/* What a KSSPI_CMD_NOTICES message asks: calls back once per notice. */
+struct notice_handlers {
+	void (*release_session)(uint64_t session_id, void *arg);
+	void (*cancel_request)(uint64_t request_id, void *arg);
+	void *arg;
+};
+
+/*
+ * Parses the attributes of a KSSPI_CMD_NOTICES message and calls the
+ * handlers for each notice, in order.  Returns the number of notices, or
+ * -EINVAL for a malformed message (the notices before the fault were
+ * delivered: each stands alone).
+ */
+int notices_parse(const void *attrs, size_t len,
+		  const struct notice_handlers *handlers);
 
 /* Frees what upcall_parse() allocated, wiping the password and tokens. */
 void upcall_free(struct upcall *up);
@@ -75,7 +128,7 @@ int fragment_append(struct bytes *dst, const struct nlattr *nla, size_t limit);
 int fragments_put(struct nl_msg *msg, int type, const uint8_t *data,
 		  size_t len);
 
-/* What a worker answers to an upcall: one KSSPI_CMD_DOWNCALL. */
+/* What a worker answers to a request: one KSSPI_CMD_REQUEST_DONE. */
 struct reply {
 	uint64_t request_id;
 	uint32_t status;		/* SECURITY_STATUS */
@@ -93,14 +146,14 @@ struct reply {
  */
 void reply_clear(struct reply *r);
 
-/* Bytes a downcall carrying @r needs, netlink headers included. */
-size_t downcall_size(const struct reply *r);
+/* Bytes an answer carrying @r needs, netlink headers included. */
+size_t done_size(const struct reply *r);
 
 /*
- * Writes the genetlink header and attributes of a downcall into @msg
- * (allocated with at least downcall_size() bytes).  Refuses a token over
+ * Writes the genetlink header and attributes of an answer into @msg
+ * (allocated with at least done_size() bytes).  Refuses a token over
  * KSSPI_MAX_TOKEN or a blob over KSSPI_MAX_CONTEXT_BLOB.  0 or -NLE_*.
  */
-int downcall_build(struct nl_msg *msg, int family_id, const struct reply *r);
+int done_build(struct nl_msg *msg, int family_id, const struct reply *r);
 
 #endif /* KSSPID_MESSAGE_H */

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Generic netlink plumbing.
+ * Generic netlink plumbing.  The helper pulls its work (Documentation/
+ * netlink.rst): one socket registers and listens for the kernel's empty
+ * wake-ups and nlctrl's notices, another fetches requests and notices (the
+ * kernel answers each fetch on the socket that asked), and each worker
+ * answers on a socket of its own.
  *
  * Every socket gets large buffers and message peeking, so that a message
  * of several hundred KiB (a 256 KiB token in fragments) is received whole,
  * NETLINK_CAP_ACK so that an error never echoes such a message back, and
  * NETLINK_EXT_ACK so that the kernel's reason for a refusal can be logged.
- * libnl's sequence checking is off everywhere: upcalls are unsolicited, and
- * acknowledgements are matched to their request by sequence number here.
+ * libnl's sequence checking is off everywhere: answers are matched to their
+ * command by sequence number here.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -77,17 +81,9 @@ static struct nl_sock *open_genl_socket(void)
 	return sock;
 }
 
-struct ack_wait {
-	uint32_t seq;		/* of the request being acknowledged */
-	bool acked;
-	unsigned int messages;	/* received while waiting */
-	char reason[256];	/* the kernel's extended ack message */
-};
-
 /*
- * The extended ack message of an error, if any.  libnl hands the error
- * callback the payload of an NLMSG_ERROR message, which sits right after
- * its netlink header in the receive buffer.
+ * The extended ack message of an error, if any.  @e is the payload of an
+ * NLMSG_ERROR message, which sits right after its netlink header.
  */
 static void extack_reason(const struct nlmsgerr *e, char *out, size_t size)
 {
@@ -111,211 +107,130 @@ static void extack_reason(const struct nlmsgerr *e, char *out, size_t size)
 			 (const char *)nla_data(msg));
 }
 
-static int count_message(struct nl_msg *msg, void *arg)
+/*
+ * What came back for one command: its error or acknowledgement, or a
+ * message of the family (the reply).  @nlh is NULL for an acknowledgement
+ * or an error.
+ */
+struct answer {
+	int error;			/* 0 or -errno from NLMSG_ERROR */
+	char reason[256];		/* the kernel's extended ack message */
+	const struct nlmsghdr *nlh;	/* the reply, inside @buf */
+	unsigned char *buf;		/* nl_recv()'s buffer */
+	int len;
+};
+
+static void answer_free(struct answer *a)
 {
-	struct ack_wait *wait = arg;
-
-	(void)msg;
-	wait->messages++;
-	return NL_OK;
-}
-
-static int on_ack(struct nl_msg *msg, void *arg)
-{
-	struct nlmsgerr *e = nlmsg_data(nlmsg_hdr(msg));
-	struct ack_wait *wait = arg;
-
-	if (e->msg.nlmsg_seq != wait->seq)
-		return NL_SKIP;
-	wait->acked = true;
-	return NL_STOP;
-}
-
-static int on_ack_error(struct sockaddr_nl *from, struct nlmsgerr *e,
-			void *arg)
-{
-	struct ack_wait *wait = arg;
-
-	(void)from;
-	if (e->msg.nlmsg_seq != wait->seq) {
-		log_debug("kernel error %d for an earlier message", e->error);
-		return NL_SKIP;
+	if (a->buf) {
+		explicit_bzero(a->buf, (size_t)a->len);
+		free(a->buf);
 	}
-	extack_reason(e, wait->reason, sizeof(wait->reason));
-	return NL_STOP;		/* nl_recvmsgs() returns the error */
-}
-
-/* Waits for the answer to request @seq; other messages are dispatched. */
-static int wait_ack(struct nl_sock *sock, struct ack_wait *wait)
-{
-	struct nl_cb *sock_cb = nl_socket_get_cb(sock);
-	struct nl_cb *cb = nl_cb_clone(sock_cb);
-	int err = 0;
-
-	nl_cb_put(sock_cb);
-	if (!cb)
-		return -NLE_NOMEM;
-	nl_cb_set(cb, NL_CB_MSG_IN, NL_CB_CUSTOM, count_message, wait);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, wait);
-	nl_cb_err(cb, NL_CB_CUSTOM, on_ack_error, wait);
-	while (!wait->acked) {
-		unsigned int before = wait->messages;
-
-		err = nl_recvmsgs(sock, cb);
-		if (err < 0)
-			break;
-		if (wait->messages == before) {
-			err = -NLE_AGAIN;	/* SO_RCVTIMEO expired */
-			break;
-		}
-	}
-	nl_cb_put(cb);
-	return err;
+	memset(a, 0, sizeof(*a));
 }
 
 /*
- * Sends @msg, wiping it before it is freed (downcalls carry keys), and
- * with @wait_ack waits for the kernel's answer.
+ * Receives until the answer to the command with sequence number @seq
+ * arrives (other messages are skipped).  0 or -NLE_*; -NLE_AGAIN when the
+ * receive timeout expired.
  */
-static int send_request(struct nl_sock *sock, struct nl_msg *msg,
-			bool wait_ack_needed, char *reason, size_t reason_size)
+static int receive_answer(struct nl_sock *sock, uint32_t seq, int family_id,
+			  struct answer *a)
+{
+	memset(a, 0, sizeof(*a));
+	for (;;) {
+		struct sockaddr_nl from;
+		struct nlmsghdr *nlh;
+		int len;
+
+		len = nl_recv(sock, &from, &a->buf, NULL);
+		if (len < 0)
+			return len;
+		if (len == 0)
+			return -NLE_AGAIN;
+		a->len = len;
+		if (from.nl_pid != 0) {
+			answer_free(a);
+			continue;
+		}
+		for (nlh = (struct nlmsghdr *)a->buf; nlmsg_ok(nlh, len);
+		     nlh = nlmsg_next(nlh, &len)) {
+			if (nlh->nlmsg_seq != seq)
+				continue;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = nlmsg_data(nlh);
+
+				if (nlh->nlmsg_len <
+				    (uint32_t)nlmsg_size(sizeof(*e)))
+					return -NLE_MSG_TRUNC;
+				a->error = e->error;
+				extack_reason(e, a->reason, sizeof(a->reason));
+				return 0;
+			}
+			if (nlh->nlmsg_type == family_id &&
+			    genlmsg_valid_hdr(nlh, 0)) {
+				a->nlh = nlh;
+				return 0;
+			}
+		}
+		answer_free(a);
+	}
+}
+
+/*
+ * Sends @msg (freed and wiped here: answers carry keys) and, when @answer
+ * is given, waits for what comes back for it.
+ */
+static int send_command(struct nl_sock *sock, struct nl_msg *msg,
+			bool ack, int family_id, struct answer *answer)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct ack_wait wait = { 0 };
+	uint32_t seq;
 	int err;
 
 	nl_complete_msg(sock, msg);
-	if (wait_ack_needed)
+	if (ack)
 		nlh->nlmsg_flags |= NLM_F_ACK;
 	else
 		nlh->nlmsg_flags &= ~NLM_F_ACK;
-	wait.seq = nlh->nlmsg_seq;
+	seq = nlh->nlmsg_seq;
 	err = nl_send(sock, msg);
 	explicit_bzero(nlh, nlmsg_get_max_size(msg));
 	nlmsg_free(msg);
-	if (err < 0 || !wait_ack_needed)
+	if (err < 0 || !answer)
 		return err < 0 ? err : 0;
-
-	err = wait_ack(sock, &wait);
-	if (reason)
-		snprintf(reason, reason_size, "%s", wait.reason);
-	return err;
+	return receive_answer(sock, seq, family_id, answer);
 }
 
-static void check_family_removed(struct netlink_channel *ch,
-				 struct genlmsghdr *gnlh)
+/* A command with no attributes, and what comes back for it. */
+static int simple_command(struct nl_sock *sock, int family_id, uint8_t cmd,
+			  bool ack, struct answer *answer)
 {
-	struct nlattr *id;
+	struct nl_msg *msg = nlmsg_alloc();
 
-	if (gnlh->cmd != CTRL_CMD_DELFAMILY)
-		return;
-	id = nla_find(genlmsg_attrdata(gnlh, 0), genlmsg_attrlen(gnlh, 0),
-		      CTRL_ATTR_FAMILY_ID);
-	if (id && nla_len(id) == sizeof(uint16_t) &&
-	    nla_get_u16(id) == ch->family_id)
-		ch->handlers.family_removed(ch->handlers.arg);
+	if (!msg)
+		return -NLE_NOMEM;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family_id, 0, 0, cmd,
+			 KSSPI_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	return send_command(sock, msg, ack, family_id, answer);
 }
 
-static void dispatch(struct netlink_channel *ch, struct upcall *up)
-{
-	if (up->cmd == KSSPI_CMD_SESSION_RELEASE) {
-		if (up->status == SEC_E_OK)
-			ch->handlers.session_release(up->session_id,
-						     ch->handlers.arg);
-		else
-			log_warn("ignoring a malformed session release");
-		upcall_free(up);
-		free(up);
-		return;
-	}
-	if (up->status != SEC_E_OK) {
-		if (!upcall_has(up, KSSPI_A_REQUEST_ID)) {
-			log_warn("dropping a malformed upcall without a request id");
-			upcall_free(up);
-			free(up);
-			return;
-		}
-		log_warn("request %llu: malformed upcall, answering %#010x",
-			 (unsigned long long)up->request_id, up->status);
-	}
-	ch->handlers.upcall(up, ch->handlers.arg);
-}
-
-static int on_message(struct nl_msg *msg, void *arg)
-{
-	struct netlink_channel *ch = arg;
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct genlmsghdr *gnlh;
-	struct upcall *up;
-	void *attrs;
-	int len;
-
-	if (nlmsg_get_src(msg)->nl_pid != 0) {
-		log_warn("ignoring a message from port %u: only the kernel sends upcalls",
-			 nlmsg_get_src(msg)->nl_pid);
-		return NL_SKIP;
-	}
-	if (!genlmsg_valid_hdr(nlh, 0)) {
-		log_warn("ignoring a truncated generic netlink message");
-		return NL_SKIP;
-	}
-	gnlh = nlmsg_data(nlh);
-	if (nlh->nlmsg_type == GENL_ID_CTRL) {
-		check_family_removed(ch, gnlh);
-		return NL_SKIP;
-	}
-	if (nlh->nlmsg_type != ch->family_id) {
-		log_debug("ignoring a message of netlink type %u",
-			  nlh->nlmsg_type);
-		return NL_SKIP;
-	}
-	if (gnlh->cmd != KSSPI_CMD_UPCALL &&
-	    gnlh->cmd != KSSPI_CMD_SESSION_RELEASE) {
-		log_warn("ignoring unknown ksspi command %u", gnlh->cmd);
-		return NL_SKIP;
-	}
-
-	up = calloc(1, sizeof(*up));
-	if (!up) {
-		log_error("out of memory: dropping an upcall");
-		return NL_SKIP;
-	}
-	attrs = genlmsg_attrdata(gnlh, 0);
-	len = genlmsg_attrlen(gnlh, 0);
-	upcall_parse(up, gnlh->cmd, attrs, (size_t)len);
-	/* libnl's receive buffer held the password and tokens. */
-	explicit_bzero(attrs, (size_t)len);
-	dispatch(ch, up);
-	return NL_SKIP;
-}
-
-static int on_async_error(struct sockaddr_nl *from, struct nlmsgerr *e,
-			  void *arg)
-{
-	char reason[256];
-
-	(void)from;
-	(void)arg;
-	extack_reason(e, reason, sizeof(reason));
-	log_warn("the kernel refused a message: %s%s%s",
-		 strerror(-e->error), reason[0] ? ": " : "", reason);
-	return NL_SKIP;
-}
-
-int netlink_channel_open(struct netlink_channel *ch,
-			 const struct upcall_handlers *handlers)
+int netlink_channel_open(struct netlink_channel *ch)
 {
 	int err, group;
 
-	*ch = (struct netlink_channel){ .handlers = *handlers };
-	ch->sock = open_genl_socket();
-	if (!ch->sock)
-		return -EIO;
+	*ch = (struct netlink_channel){ 0 };
+	ch->events = open_genl_socket();
+	ch->fetch = open_genl_socket();
+	if (!ch->events || !ch->fetch)
+		goto fail;
 
-	err = genl_ctrl_resolve(ch->sock, KSSPI_GENL_NAME);
+	err = genl_ctrl_resolve(ch->events, KSSPI_GENL_NAME);
 	if (err < 0) {
-		nl_socket_free(ch->sock);
-		ch->sock = NULL;
+		netlink_channel_close(ch);
 		if (err == -NLE_OBJ_NOTFOUND)
 			return -ENOENT;
 		log_error("cannot resolve the \"%s\" generic netlink family: %s",
@@ -324,20 +239,27 @@ int netlink_channel_open(struct netlink_channel *ch,
 	}
 	ch->family_id = err;
 
+	group = genl_ctrl_resolve_grp(ch->events, KSSPI_GENL_NAME,
+				      KSSPI_MCGRP_WAKE);
+	if (group < 0 || nl_socket_add_membership(ch->events, group) < 0) {
+		log_error("cannot join the \"%s\" multicast group of \"%s\"; ksspid needs CAP_SYS_ADMIN and CAP_NET_ADMIN",
+			  KSSPI_MCGRP_WAKE, KSSPI_GENL_NAME);
+		goto fail;
+	}
 	/* Learn of the module's removal from nlctrl's notifications. */
-	group = genl_ctrl_resolve_grp(ch->sock, "nlctrl", "notify");
-	if (group < 0 || nl_socket_add_membership(ch->sock, group) < 0)
+	group = genl_ctrl_resolve_grp(ch->events, "nlctrl", "notify");
+	if (group < 0 || nl_socket_add_membership(ch->events, group) < 0)
 		log_warn("cannot follow generic netlink family changes; the removal of the module will go unnoticed");
-
-	nl_socket_modify_cb(ch->sock, NL_CB_VALID, NL_CB_CUSTOM, on_message, ch);
-	nl_socket_modify_err_cb(ch->sock, NL_CB_CUSTOM, on_async_error, ch);
 	return 0;
+fail:
+	netlink_channel_close(ch);
+	return -EIO;
 }
 
 int netlink_register(struct netlink_channel *ch)
 {
 	struct nl_msg *msg = nlmsg_alloc();
-	char reason[256] = "";
+	struct answer answer;
 	int err;
 
 	if (!msg)
@@ -349,18 +271,26 @@ int netlink_register(struct netlink_channel *ch)
 		nlmsg_free(msg);
 		return -NLE_NOMEM;
 	}
-	err = send_request(ch->sock, msg, true, reason, sizeof(reason));
+	err = send_command(ch->events, msg, true, ch->family_id, &answer);
 	if (err < 0) {
-		log_error("the kernel refused to register ksspid as its helper: %s%s%s%s",
-			  nl_geterror(err), reason[0] ? " (" : "", reason,
-			  reason[0] ? ")" : "");
-		if (err == -NLE_PERM)
-			log_error("ksspid needs CAP_SYS_ADMIN in the initial user namespace");
+		log_error("cannot register with the kernel: %s",
+			  nl_geterror(err));
 		return err;
 	}
-	err = nl_socket_set_nonblocking(ch->sock);
+	err = answer.error;
 	if (err < 0) {
-		log_error("cannot make the upcall socket non-blocking: %s",
+		log_error("the kernel refused to register ksspid as its helper: %s%s%s%s",
+			  strerror(-err), answer.reason[0] ? " (" : "",
+			  answer.reason, answer.reason[0] ? ")" : "");
+		if (err == -EPERM)
+			log_error("ksspid needs CAP_SYS_ADMIN and CAP_NET_ADMIN in the initial user namespace");
+		answer_free(&answer);
+		return err;
+	}
+	answer_free(&answer);
+	err = nl_socket_set_nonblocking(ch->events);
+	if (err < 0) {
+		log_error("cannot make the event socket non-blocking: %s",
 			  nl_geterror(err));
 		return err;
 	}
@@ -369,50 +299,177 @@ int netlink_register(struct netlink_channel *ch)
 
 int netlink_channel_fd(const struct netlink_channel *ch)
 {
-	return nl_socket_get_fd(ch->sock);
+	return nl_socket_get_fd(ch->events);
 }
 
-void netlink_receive(struct netlink_channel *ch)
+static void check_family_removed(struct netlink_channel *ch,
+				 const struct nlmsghdr *nlh)
 {
-	int err = nl_recvmsgs_default(ch->sock);
+	struct genlmsghdr *gnlh = nlmsg_data(nlh);
+	struct nlattr *id;
 
-	if (err == -NLE_NOMEM)
-		log_warn("upcall socket overrun (ENOBUFS): the kernel could not deliver some upcalls");
-	else if (err < 0 && err != -NLE_AGAIN)
-		log_warn("receiving upcalls: %s", nl_geterror(err));
+	if (gnlh->cmd != CTRL_CMD_DELFAMILY)
+		return;
+	id = nla_find(genlmsg_attrdata(gnlh, 0), genlmsg_attrlen(gnlh, 0),
+		      CTRL_ATTR_FAMILY_ID);
+	if (id && nla_len(id) == sizeof(uint16_t) &&
+	    nla_get_u16(id) == ch->family_id)
+		ch->module_gone = true;
+}
+
+bool netlink_events(struct netlink_channel *ch)
+{
+	bool fetch = false;
+
+	for (;;) {
+		struct sockaddr_nl from;
+		unsigned char *buf = NULL;
+		struct nlmsghdr *nlh;
+		int len;
+
+		len = nl_recv(ch->events, &from, &buf, NULL);
+		if (len == -NLE_NOMEM) {
+			/* ENOBUFS: wake-ups were lost; fetch anyway. */
+			fetch = true;
+			continue;
+		}
+		if (len <= 0) {
+			if (len < 0 && len != -NLE_AGAIN)
+				log_warn("receiving events: %s",
+					 nl_geterror(len));
+			return fetch;
+		}
+		if (from.nl_pid != 0) {
+			free(buf);
+			continue;
+		}
+		for (nlh = (struct nlmsghdr *)buf; nlmsg_ok(nlh, len);
+		     nlh = nlmsg_next(nlh, &len)) {
+			if (!genlmsg_valid_hdr(nlh, 0))
+				continue;
+			if (nlh->nlmsg_type == GENL_ID_CTRL)
+				check_family_removed(ch, nlh);
+			else if (nlh->nlmsg_type == ch->family_id &&
+				 ((struct genlmsghdr *)nlmsg_data(nlh))->cmd ==
+				 KSSPI_CMD_WAKE)
+				fetch = true;
+		}
+		free(buf);
+	}
+}
+
+/* Parses a fetched request into a new heap upcall. */
+static struct upcall *request_from(const struct nlmsghdr *nlh)
+{
+	struct genlmsghdr *gnlh = nlmsg_data(nlh);
+	struct upcall *up = calloc(1, sizeof(*up));
+	void *attrs;
+	int len;
+
+	if (!up) {
+		log_error("out of memory: dropping a request");
+		return NULL;
+	}
+	attrs = genlmsg_attrdata(gnlh, 0);
+	len = genlmsg_attrlen(gnlh, 0);
+	upcall_parse(up, gnlh->cmd, attrs, (size_t)len);
+	if (up->status != SEC_E_OK && !upcall_has(up, KSSPI_A_REQUEST_ID)) {
+		log_warn("dropping a malformed request without a request id");
+		upcall_free(up);
+		free(up);
+		return NULL;
+	}
+	if (up->status != SEC_E_OK)
+		log_warn("request %llu: malformed, answering %#010x",
+			 (unsigned long long)up->request_id, up->status);
+	return up;
+}
+
+int netlink_fetch_request(struct netlink_channel *ch, struct upcall **up)
+{
+	struct answer answer;
+	int err;
+
+	*up = NULL;
+	err = simple_command(ch->fetch, ch->family_id, KSSPI_CMD_REQUEST_GET,
+			     false, &answer);
+	if (err < 0)
+		return err;
+	if (!answer.nlh) {
+		err = answer.error == -ENOENT ? 0 : -NLE_FAILURE;
+		if (err)
+			log_warn("fetching a request: %s%s%s",
+				 strerror(-answer.error),
+				 answer.reason[0] ? ": " : "", answer.reason);
+		answer_free(&answer);
+		return err;
+	}
+	*up = request_from(answer.nlh);
+	answer_free(&answer);
+	/* A request that could not be kept is lost to its caller's timeout. */
+	return 1;
+}
+
+int netlink_fetch_notices(struct netlink_channel *ch,
+			  const struct notice_handlers *handlers)
+{
+	struct genlmsghdr *gnlh;
+	struct answer answer;
+	int err, n;
+
+	err = simple_command(ch->fetch, ch->family_id, KSSPI_CMD_NOTICES_GET,
+			     false, &answer);
+	if (err < 0)
+		return err;
+	if (!answer.nlh) {
+		err = answer.error == -ENOENT ? 0 : -NLE_FAILURE;
+		if (err)
+			log_warn("fetching notices: %s%s%s",
+				 strerror(-answer.error),
+				 answer.reason[0] ? ": " : "", answer.reason);
+		answer_free(&answer);
+		return err;
+	}
+	gnlh = nlmsg_data(answer.nlh);
+	n = gnlh->cmd == KSSPI_CMD_NOTICES ?
+	    notices_parse(genlmsg_attrdata(gnlh, 0),
+			  (size_t)genlmsg_attrlen(gnlh, 0), handlers) : -EINVAL;
+	answer_free(&answer);
+	if (n < 0) {
+		log_warn("ignoring malformed notices");
+		return -NLE_FAILURE;
+	}
+	/* An empty batch cannot come from the kernel; do not loop on it. */
+	return n > 0 ? n : -NLE_FAILURE;
 }
 
 void netlink_unregister(struct netlink_channel *ch)
 {
-	int fd = nl_socket_get_fd(ch->sock);
-	struct nl_msg *msg = nlmsg_alloc();
-	char reason[256] = "";
+	int fd = nl_socket_get_fd(ch->events);
+	struct answer answer;
 	int err;
 
-	if (!msg) {
-		log_warn("out of memory: cannot unregister");
-		return;
-	}
 	/* The answer is awaited with the receive timeout, not polled. */
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, ch->family_id, 0, 0,
-			 KSSPI_CMD_HELPER_UNREGISTER, KSSPI_GENL_VERSION)) {
-		nlmsg_free(msg);
-		return;
-	}
-	err = send_request(ch->sock, msg, true, reason, sizeof(reason));
-	if (err < 0)
-		log_warn("unregistering: %s%s%s", nl_geterror(err),
-			 reason[0] ? ": " : "", reason);
+	err = simple_command(ch->events, ch->family_id,
+			     KSSPI_CMD_HELPER_UNREGISTER, true, &answer);
+	if (!err && answer.error)
+		log_warn("unregistering: %s%s%s", strerror(-answer.error),
+			 answer.reason[0] ? ": " : "", answer.reason);
+	else if (err < 0)
+		log_warn("unregistering: %s", nl_geterror(err));
+	answer_free(&answer);
 }
 
 void netlink_channel_close(struct netlink_channel *ch)
 {
-	netlink_socket_free(ch->sock);
-	ch->sock = NULL;
+	netlink_socket_free(ch->events);
+	netlink_socket_free(ch->fetch);
+	ch->events = NULL;
+	ch->fetch = NULL;
 }
 
-struct nl_sock *netlink_downcall_socket(void)
+struct nl_sock *netlink_answer_socket(void)
 {
 	return open_genl_socket();
 }
@@ -423,24 +480,29 @@ void netlink_socket_free(struct nl_sock *sock)
 		nl_socket_free(sock);
 }
 
-int netlink_send_downcall(struct nl_sock *sock, int family_id,
-			  const struct reply *reply, bool wait_ack_needed)
+int netlink_send_done(struct nl_sock *sock, int family_id,
+		      const struct reply *reply, bool wait_ack)
 {
-	struct nl_msg *msg = nlmsg_alloc_size(downcall_size(reply));
-	char reason[256] = "";
+	struct nl_msg *msg = nlmsg_alloc_size(done_size(reply));
+	struct answer answer;
 	int err;
 
 	if (!msg)
 		return -NLE_NOMEM;
-	err = downcall_build(msg, family_id, reply);
+	err = done_build(msg, family_id, reply);
 	if (err < 0) {
 		explicit_bzero(nlmsg_hdr(msg), nlmsg_get_max_size(msg));
 		nlmsg_free(msg);
 		return err;
 	}
-	err = send_request(sock, msg, wait_ack_needed, reason, sizeof(reason));
-	if (err < 0 && reason[0])
+	err = send_command(sock, msg, wait_ack, family_id,
+			   wait_ack ? &answer : NULL);
+	if (err < 0 || !wait_ack)
+		return err;
+	err = answer.error;
+	if (err && answer.reason[0])
 		log_warn("request %llu: kernel says: %s",
-			 (unsigned long long)reply->request_id, reason);
-	return err;
+			 (unsigned long long)reply->request_id, answer.reason);
+	answer_free(&answer);
+	return err == -ENOENT ? -NLE_OBJ_NOTFOUND : err ? -NLE_FAILURE : 0;
 }

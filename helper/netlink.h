@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The generic netlink side of ksspid: resolving the "ksspi" family,
- * registering as the helper, receiving upcalls on the registered socket
- * and sending downcalls from the workers' sockets.
+ * The helper's side of the "ksspi" generic netlink family
+ * (<linux/ksspi_netlink.h>, Documentation/netlink.rst).  The helper pulls
+ * its work: the kernel's only unsolicited message is an empty wake-up.
  */
 #ifndef KSSPID_NETLINK_H
 #define KSSPID_NETLINK_H
@@ -10,66 +10,64 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Socket buffers: big enough for several 256 KiB tokens in flight. */
 #define NETLINK_BUFFER_SIZE	(4 * 1024 * 1024)
-/* Longest wait for the kernel's acknowledgement of a request */
 #define NETLINK_ACK_TIMEOUT_S	5
 
 struct nl_sock;
+struct notice_handlers;
 struct reply;
 struct upcall;
 
-struct upcall_handlers {
-	/* An upcall to answer; takes ownership of the heap-allocated @up. */
-	void (*upcall)(struct upcall *up, void *arg);
-	/* KSSPI_CMD_SESSION_RELEASE */
-	void (*session_release)(uint64_t session_id, void *arg);
-	/* The "ksspi" family went away: the module was unloaded. */
-	void (*family_removed)(void *arg);
-	void *arg;
-};
-
-/* The socket the kernel sends upcalls to. */
+/**
+ * struct netlink_channel - the main thread's sockets
+ * @events: registers (its release ends the registration), and receives
+ *	the kernel's wake-ups and nlctrl's notices; non-blocking
+ * @fetch: fetches requests and notices; blocking, with a receive timeout
+ * @family_id: the "ksspi" family
+ * @module_gone: nlctrl said the family was removed
+ */
 struct netlink_channel {
-	struct nl_sock *sock;
+	struct nl_sock *events;
+	struct nl_sock *fetch;
 	int family_id;
-	struct upcall_handlers handlers;
+	bool module_gone;
 };
 
-/*
- * Opens the upcall socket and resolves the family.  0; -ENOENT when the
- * ksspi module is not loaded; another -errno (logged) otherwise.
- */
-int netlink_channel_open(struct netlink_channel *ch,
-			 const struct upcall_handlers *handlers);
-
-/*
- * KSSPI_CMD_HELPER_REGISTER, waiting for the kernel's answer; then makes
- * the socket non-blocking for the main loop.  0 or a -NLE_* code (logged).
- */
+/* Opens the sockets and joins the groups; 0, -ENOENT (no module), -EIO. */
+int netlink_channel_open(struct netlink_channel *ch);
+/* Registers as the helper; 0 or a negative error (logged). */
 int netlink_register(struct netlink_channel *ch);
-
+/* The descriptor to poll for events. */
 int netlink_channel_fd(const struct netlink_channel *ch);
-
-/* Reads and dispatches one datagram, if any is waiting. */
-void netlink_receive(struct netlink_channel *ch);
-
-/* KSSPI_CMD_HELPER_UNREGISTER (failures are logged). */
+/*
+ * Reads every pending event.  Returns true when there may be work to
+ * fetch (a wake-up, or lost events); sets module_gone.
+ */
+bool netlink_events(struct netlink_channel *ch);
+/*
+ * Fetches the next request.  Returns 1 with the request in *up (NULL when
+ * it could not be parsed at all and is dropped), 0 when none is queued, or
+ * a negative -NLE_* error.
+ */
+int netlink_fetch_request(struct netlink_channel *ch, struct upcall **up);
+/*
+ * Fetches one batch of notices and hands them to @handlers.  Returns how
+ * many there were, 0 when none is queued, or a negative -NLE_* error.
+ */
+int netlink_fetch_notices(struct netlink_channel *ch,
+			  const struct notice_handlers *handlers);
 void netlink_unregister(struct netlink_channel *ch);
-
 void netlink_channel_close(struct netlink_channel *ch);
 
-/* A socket for a worker's downcalls, or NULL (logged). */
-struct nl_sock *netlink_downcall_socket(void);
-
+/* A socket for a worker's answers. */
+struct nl_sock *netlink_answer_socket(void);
 void netlink_socket_free(struct nl_sock *sock);
-
 /*
- * Sends @reply as a KSSPI_CMD_DOWNCALL.  With @wait_ack, waits for the
- * kernel's answer (the socket must be blocking); without, errors come back
- * later as asynchronous error messages.  0 or a -NLE_* code.
+ * Sends the answer to a request; with @wait_ack waits for the kernel's
+ * verdict.  0, -NLE_OBJ_NOTFOUND (the kernel no longer waits for it), or
+ * another negative -NLE_* error.
  */
-int netlink_send_downcall(struct nl_sock *sock, int family_id,
-			  const struct reply *reply, bool wait_ack);
+int netlink_send_done(struct nl_sock *sock, int family_id,
+		      const struct reply *reply, bool wait_ack);
 
 #endif /* KSSPID_NETLINK_H */

@@ -70,27 +70,11 @@ struct ntlm_userdb;
 				     NTLMSSP_NEGOTIATE_KEY_EXCH)
 
 /*
- * The fContextReq bits the package honours; any other bit is refused with
- * SEC_E_UNSUPPORTED_FUNCTION.  MUTUAL_AUTH is accepted and ignored, as
- * Windows' NTLM does: NTLM cannot authenticate the server, and
- * ISC_RET_MUTUAL_AUTH is never returned.  ALLOCATE_MEMORY and
- * EXTENDED_ERROR are the kernel's business.
+ * fContextReq bits the package cannot honour (DELEGATE, USE_DCE_STYLE,
+ * USE_SESSION_KEY, MUTUAL_AUTH, ...) are accepted and not granted, as
+ * Windows' NTLM does: NTLM cannot authenticate the server, so
+ * ISC_RET_MUTUAL_AUTH is never returned.
  */
-#define NTLM_ISC_REQ_SUPPORTED (ISC_REQ_MUTUAL_AUTH | ISC_REQ_REPLAY_DETECT | \
-				ISC_REQ_SEQUENCE_DETECT | \
-				ISC_REQ_CONFIDENTIALITY | \
-				ISC_REQ_USE_SUPPLIED_CREDS | \
-				ISC_REQ_ALLOCATE_MEMORY | ISC_REQ_CONNECTION | \
-				ISC_REQ_EXTENDED_ERROR | ISC_REQ_INTEGRITY | \
-				ISC_REQ_IDENTIFY | ISC_REQ_NULL_SESSION | \
-				ISC_REQ_UNVERIFIED_TARGET_NAME)
-#define NTLM_ASC_REQ_SUPPORTED (ASC_REQ_MUTUAL_AUTH | ASC_REQ_REPLAY_DETECT | \
-				ASC_REQ_SEQUENCE_DETECT | \
-				ASC_REQ_CONFIDENTIALITY | \
-				ASC_REQ_ALLOCATE_MEMORY | ASC_REQ_CONNECTION | \
-				ASC_REQ_EXTENDED_ERROR | ASC_REQ_INTEGRITY | \
-				ASC_REQ_IDENTIFY | ASC_REQ_ALLOW_NULL_SESSION | \
-				ASC_REQ_ALLOW_MISSING_BINDINGS)
 
 /* The name the context blobs give an anonymous client, as Windows does. */
 #define NTLM_ANONYMOUS_NAME	"NT AUTHORITY\\ANONYMOUS LOGON"

@@ -76,15 +76,15 @@ static bool keep_bindings(struct ntlm_state *st, const struct upcall *up)
 }
 
 /*
- * The identity: KSSPI_A_USER (a "DOMAIN\user" form is split when no domain
- * is given), KSSPI_A_DOMAIN, KSSPI_A_PASSWORD (absent: empty).
+ * The identity: UPCALL_USER (a "DOMAIN\user" form is split when no domain
+ * is given), UPCALL_DOMAIN, UPCALL_PASSWORD (absent: empty).
  */
 static int keep_identity(struct ntlm_state *st, const struct upcall *up)
 {
 	const char *user = up->user, *domain = "";
 	const char *backslash;
 
-	if (upcall_has(up, KSSPI_A_DOMAIN) && up->domain)
+	if (upcall_has(up, UPCALL_DOMAIN) && up->domain)
 		domain = up->domain;
 	backslash = strchr(user, '\\');
 	if (domain[0] == '\0' && backslash) {
@@ -96,7 +96,7 @@ static int keep_identity(struct ntlm_state *st, const struct upcall *up)
 	st->user = strdup(user);
 	if (!st->user || !st->domain)
 		return -ENOMEM;
-	if (upcall_has(up, KSSPI_A_PASSWORD) &&
+	if (upcall_has(up, UPCALL_PASSWORD) &&
 	    bytes_append(&st->password, up->password.data, up->password.len))
 		return -ENOMEM;
 	return 0;
@@ -106,7 +106,7 @@ void ntlm_client_negotiate(struct ntlm_state *st, const struct upcall *up,
 			   struct reply *reply)
 {
 	uint32_t flags = CLIENT_FLAGS;
-	bool has_user = upcall_has(up, KSSPI_A_USER) && up->user &&
+	bool has_user = upcall_has(up, UPCALL_USER) && up->user &&
 			up->user[0] != '\0';
 
 	if (up->token.len != 0) {
@@ -122,7 +122,7 @@ void ntlm_client_negotiate(struct ntlm_state *st, const struct upcall *up,
 	 * AUTHENTICATE's size bound (AUTH_WORST_CASE) rests on it.
 	 */
 	if ((has_user && strlen(up->user) > KSSPI_MAX_NAME) ||
-	    (upcall_has(up, KSSPI_A_DOMAIN) && up->domain &&
+	    (upcall_has(up, UPCALL_DOMAIN) && up->domain &&
 	     strlen(up->domain) > KSSPI_MAX_NAME) ||
 	    (upcall_has(up, KSSPI_A_TARGET_NAME) && up->target_name &&
 	     strlen(up->target_name) > KSSPI_MAX_NAME)) {

@@ -153,13 +153,7 @@ static void ntlm_step(void *opaque, const struct upcall *up,
 {
 	struct ntlm_state *st = opaque;
 	bool initiator = up->op == KSSPI_OP_INIT_CONTEXT;
-	uint32_t supported = initiator ? NTLM_ISC_REQ_SUPPORTED :
-					 NTLM_ASC_REQ_SUPPORTED;
 
-	if (up->context_req & ~supported) {
-		reply->status = SEC_E_UNSUPPORTED_FUNCTION;
-		return;
-	}
 	switch (st->stage) {
 	case NTLM_NEW:
 		if (initiator)

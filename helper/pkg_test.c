@@ -26,10 +26,10 @@
 #include <nettle/hmac.h>
 #include <nettle/memops.h>
 
+#include "cancel.h"
 #include "ctxblob.h"
 #include "message.h"
 #include "pkg_test.h"
-#include "worker.h"
 
 /* The context flags KsspiTest grants; each REQ bit equals its RET bit. */
 #define KTST_ISC_FLAGS (ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT | \
@@ -57,6 +57,7 @@ _Static_assert(ASC_REQ_INTEGRITY == ASC_RET_INTEGRITY &&
 /* Type 3: header, le16 user length, user, proof */
 #define KTST_PROOF_FIXED_LEN	(KTST_HEADER_LEN + 2 + KTST_KEY_LEN)
 
+#define KTST_SLEEP_MAX_MS	300000	/* longest "sleep:<ms>" obeyed */
 #define KTST_FAIL_PREFIX	"fail:"
 #define KTST_FAIL_PREFIX_LEN	5
 #define KTST_FAIL_HEX_LEN	8
@@ -125,6 +126,32 @@ static bool fill_random(uint8_t *buf, size_t len)
 	return true;
 }
 
+/*
+ * A test asks for a slow leg with "sleep:<ms>": the step waits that long,
+ * or until the kernel gives up on the request (its caller timed out or went
+ * away) or the helper stops.
+ */
+static void ktst_sleep_if_asked(const struct upcall *up, const void *data,
+				size_t len)
+{
+	static const char prefix[] = "sleep:";
+	const char *text = data;
+	unsigned long ms = 0;
+	size_t i, digits = 0;
+
+	if (len <= sizeof(prefix) - 1 ||
+	    memcmp(text, prefix, sizeof(prefix) - 1) != 0)
+		return;
+	for (i = sizeof(prefix) - 1; i < len && text[i] >= '0' &&
+	     text[i] <= '9'; i++, digits++) {
+		ms = ms * 10 + (unsigned long)(text[i] - '0');
+		if (ms > KTST_SLEEP_MAX_MS)
+			ms = KTST_SLEEP_MAX_MS;
+	}
+	if (digits)
+		cancel_sleep(up->cancel, ms);
+}
+
 /* The token, when it has the magic and type @type and @min_len bytes. */
 static bool token_is(const struct upcall *up, uint8_t type, size_t min_len)
 {
@@ -135,8 +162,8 @@ static bool token_is(const struct upcall *up, uint8_t type, size_t min_len)
 
 static bool has_identity(const struct upcall *up)
 {
-	return upcall_has(up, KSSPI_A_USER) && up->user[0] != '\0' &&
-	       upcall_has(up, KSSPI_A_PASSWORD);
+	return upcall_has(up, UPCALL_USER) && up->user[0] != '\0' &&
+	       upcall_has(up, UPCALL_PASSWORD);
 }
 
 static bool keep_identity(struct ktst_state *st, const struct upcall *up)
@@ -246,7 +273,8 @@ static void client_hello(struct ktst_state *st, const struct upcall *up,
 							 KTST_HELLO };
 
 	if (up->target_name)
-		worker_sleep_if_asked(up->target_name, strlen(up->target_name));
+		ktst_sleep_if_asked(up, up->target_name,
+				    strlen(up->target_name));
 
 	if (!has_identity(up)) {
 		reply->status = SEC_E_NO_CREDENTIALS;
@@ -301,7 +329,7 @@ static void server_challenge(struct ktst_state *st, const struct upcall *up,
 						       SEC_E_INVALID_TOKEN;
 		return;
 	}
-	worker_sleep_if_asked(payload, payload_len);
+	ktst_sleep_if_asked(up, payload, payload_len);
 
 	memcpy(st->nonce_c, up->token.data + KTST_HEADER_LEN,
 	       sizeof(st->nonce_c));

@@ -12,7 +12,13 @@
  *    state expired) -> SEC_E_NO_AUTHENTICATING_AUTHORITY; another leg of it
  *    still running -> SEC_E_OUT_OF_SEQUENCE; state of another package or
  *    side -> SEC_E_INVALID_HANDLE;
- *  - any status other than SEC_I_CONTINUE_NEEDED ends the session.
+ *  - a status other than SEC_I_CONTINUE_NEEDED or
+ *    SEC_I_COMPLETE_AND_CONTINUE ends the session (the kernel treats these
+ *    two alike: more legs follow);
+ *  - a user holds at most max_per_user sessions (session.c).
+ *
+ * The identity of a first leg was read from its key before (identity.c);
+ * nothing here makes a system call, so the fuzzers can drive it.
  */
 #include <errno.h>
 #include <string.h>
@@ -27,7 +33,6 @@
 #include "pkg_test.h"
 #include "request.h"
 #include "session.h"
-#include "worker.h"
 
 static const struct package *const packages[] = {
 	&pkg_test,
@@ -57,9 +62,14 @@ static int64_t monotonic_seconds(void)
 	return now.tv_sec;
 }
 
+static bool status_continues(uint32_t status)
+{
+	return status == SEC_I_CONTINUE_NEEDED ||
+	       status == SEC_I_COMPLETE_AND_CONTINUE;
+}
+
 static void handle_ping(const struct upcall *up, struct reply *reply)
 {
-	worker_sleep_if_asked(up->token.data, up->token.len);
 	if (bytes_append(&reply->token, up->token.data, up->token.len)) {
 		reply->status = SEC_E_INSUFFICIENT_MEMORY;
 		return;
@@ -92,7 +102,7 @@ static void first_leg(struct session_table *sessions,
 		return;
 	}
 	run_step(package, state, up, reply);
-	if (reply->status != SEC_I_CONTINUE_NEEDED) {
+	if (!status_continues(reply->status)) {
 		package->state_free(state);
 		return;
 	}
@@ -102,6 +112,7 @@ static void first_leg(struct session_table *sessions,
 		package->state_free(state);
 		err = -ENOMEM;
 	} else {
+		session->owner = upcall_owner(up);
 		err = session_add(sessions, session, monotonic_seconds());
 		if (err)
 			session_free(session);
@@ -135,12 +146,12 @@ static void next_leg(struct session_table *sessions,
 		reply->status = SEC_E_INVALID_HANDLE;
 	else
 		run_step(package, session->state, up, reply);
-	session_put(sessions, session, reply->status == SEC_I_CONTINUE_NEEDED,
+	session_put(sessions, session, status_continues(reply->status),
 		    monotonic_seconds());
 }
 
-static void handle_leg(struct session_table *sessions, const struct upcall *up,
-		       struct reply *reply)
+static void handle_leg(struct session_table *sessions,
+		       const struct upcall *up, struct reply *reply)
 {
 	const struct package *package;
 

@@ -21,6 +21,62 @@ static struct session **bucket_of(struct session_table *t, uint64_t id)
 			   (SESSION_BUCKETS - 1)];
 }
 
+/* How many sessions one owner holds; freed at zero. */
+struct session_owner {
+	uint64_t key;
+	size_t count;
+	struct session_owner *next;
+};
+
+static struct session_owner **owner_bucket(struct session_table *t,
+					   uint64_t key)
+{
+	return &t->owners[(key * 0x9E3779B97F4A7C15ull) >> 58];
+}
+
+static struct session_owner *owner_find(struct session_table *t, uint64_t key)
+{
+	struct session_owner *o;
+
+	for (o = *owner_bucket(t, key); o; o = o->next)
+		if (o->key == key)
+			return o;
+	return NULL;
+}
+
+static int owner_charge(struct session_table *t, uint64_t key)
+{
+	struct session_owner *o = owner_find(t, key);
+
+	if (o && key != SESSION_OWNER_KERNEL && o->count >= t->max_per_user)
+		return -EDQUOT;
+	if (!o) {
+		o = calloc(1, sizeof(*o));
+		if (!o)
+			return -ENOMEM;
+		o->key = key;
+		o->next = *owner_bucket(t, key);
+		*owner_bucket(t, key) = o;
+	}
+	o->count++;
+	return 0;
+}
+
+static void owner_uncharge(struct session_table *t, uint64_t key)
+{
+	struct session_owner **link, *o;
+
+	for (link = owner_bucket(t, key); (o = *link); link = &o->next) {
+		if (o->key != key)
+			continue;
+		if (--o->count == 0) {
+			*link = o->next;
+			free(o);
+		}
+		return;
+	}
+}
+
 /* The session of @id that was not released, if any. */
 static struct session *find_live(struct session_table *t, uint64_t id)
 {
@@ -40,6 +96,7 @@ static void unlink_session(struct session_table *t, struct session *s)
 		if (*link == s) {
 			*link = s->next;
 			t->count--;
+			owner_uncharge(t, s->owner);
 			return;
 		}
 	}
@@ -47,7 +104,7 @@ static void unlink_session(struct session_table *t, struct session *s)
 
 int session_table_init(struct session_table *t)
 {
-	*t = (struct session_table){ 0 };
+	*t = (struct session_table){ .max_per_user = SESSION_MAX_PER_USER };
 	return -pthread_mutex_init(&t->lock, NULL);
 }
 
@@ -61,6 +118,14 @@ void session_table_destroy(struct session_table *t)
 
 			t->buckets[i] = s->next;
 			session_free(s);
+		}
+	}
+	for (i = 0; i < SESSION_OWNER_BUCKETS; i++) {
+		while (t->owners[i]) {
+			struct session_owner *o = t->owners[i];
+
+			t->owners[i] = o->next;
+			free(o);
 		}
 	}
 	t->count = 0;
@@ -107,6 +172,9 @@ int session_add(struct session_table *t, struct session *s, int64_t now)
 		err = -ENOSPC;
 		goto out;
 	}
+	err = owner_charge(t, s->owner);
+	if (err)
+		goto out;
 	s->busy = false;
 	s->released = false;
 	s->last_used = now;
@@ -172,6 +240,18 @@ bool session_release(struct session_table *t, uint64_t id)
 	return s != NULL;
 }
 
+size_t session_count_owner(struct session_table *t, uint64_t owner)
+{
+	struct session_owner *o;
+	size_t count;
+
+	pthread_mutex_lock(&t->lock);
+	o = owner_find(t, owner);
+	count = o ? o->count : 0;
+	pthread_mutex_unlock(&t->lock);
+	return count;
+}
+
 size_t session_expire(struct session_table *t, int64_t now)
 {
 	size_t i, expired = 0;
@@ -189,6 +269,7 @@ size_t session_expire(struct session_table *t, int64_t now)
 			}
 			*link = s->next;
 			t->count--;
+			owner_uncharge(t, s->owner);
 			session_free(s);
 			expired++;
 		}

@@ -19,12 +19,17 @@
 
 #define SESSION_IDLE_TIMEOUT	600	/* seconds */
 #define SESSION_MAX		65536	/* handshakes in progress at once */
+#define SESSION_MAX_PER_USER	1024	/* default per-user limit */
 #define SESSION_BUCKETS		1024
+#define SESSION_OWNER_BUCKETS	64
+/* The owner of in-kernel callers' sessions, which no uid can name */
+#define SESSION_OWNER_KERNEL	UINT64_MAX
 
 struct package;
 
 struct session {
 	uint64_t id;
+	uint64_t owner;		/* upcall_owner(): whose handshake it is */
 	const struct package *package;
 	bool initiator;		/* InitializeSecurityContext side */
 	void *state;		/* the package's handshake state */
@@ -36,10 +41,22 @@ struct session {
 	struct session *next;
 };
 
+struct session_owner;
+
+/**
+ * struct session_table - the sessions, and how many each user holds
+ * @lock: protects everything here
+ * @buckets: sessions by id
+ * @count: sessions
+ * @owners: per-user counts, by owner key
+ * @max_per_user: most sessions of one user (in-kernel callers excepted)
+ */
 struct session_table {
 	pthread_mutex_t lock;
 	struct session *buckets[SESSION_BUCKETS];
 	size_t count;
+	struct session_owner *owners[SESSION_OWNER_BUCKETS];
+	size_t max_per_user;
 };
 
 enum session_lookup {
@@ -63,7 +80,9 @@ void session_free(struct session *s);
 /*
  * Inserts @s, idle.  An idle session with the same id is replaced (the
  * kernel starting a context over).  -EBUSY when a leg of that id is
- * running, -ENOSPC when SESSION_MAX sessions exist; @s is then not taken.
+ * running, -ENOSPC when SESSION_MAX sessions exist, -EDQUOT when its owner
+ * has max_per_user sessions (in-kernel callers excepted); @s is then not
+ * taken.
  */
 int session_add(struct session_table *t, struct session *s, int64_t now);
 
@@ -86,5 +105,6 @@ size_t session_expire(struct session_table *t, int64_t now);
 
 /* Sessions in the table, counting released ones a leg still holds. */
 size_t session_count(struct session_table *t);
+size_t session_count_owner(struct session_table *t, uint64_t owner);
 
 #endif /* KSSPID_SESSION_H */

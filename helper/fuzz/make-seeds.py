@@ -6,9 +6,9 @@ import os
 import struct
 
 KSSPI_A = dict(REQUEST_ID=1, OP=2, PACKAGE=5, SESSION_ID=6, CONTEXT_REQ=7,
-               TARGET_NAME=8, CREDENTIAL_USE=9, USER=10, DOMAIN=11,
-               PASSWORD=12, TOKEN=13, CHANNEL_BINDINGS=14, UID=19, PID=20,
-               FLAGS=21)
+               TARGET_NAME=8, CREDENTIAL_USE=9, IDENTITY_KEY=10, TOKEN=11,
+               CHANNEL_BINDINGS=12, UID=17, PID=18, FLAGS=19,
+               RELEASE_SESSION=20, CANCEL_REQUEST=21, PAD=22)
 OP_PING, OP_INIT, OP_ACCEPT = 1, 2, 3
 FIRST_LEG = 1
 
@@ -43,21 +43,23 @@ def leg(op, first, token=b'', identity=True, target=None):
     if target:
         m += string('TARGET_NAME', target)
     if identity:
-        m += string('USER', 'alice') + string('DOMAIN', 'TEST')
-        m += attr('PASSWORD', b'Passw0rd!')
+        m += u32('IDENTITY_KEY', 0x2a)
     return m + tokens(token)
 
 
 hello = b'KTST\x01' + bytes(range(16))
 upcall_seeds = {
     'ping': u64('REQUEST_ID', 1) + u32('OP', OP_PING) + tokens(b'hello'),
-    'ping-sleep': u64('REQUEST_ID', 2) + u32('OP', OP_PING) + tokens(b'sleep:5'),
+    'isc-sleep': leg(OP_INIT, True, target='sleep:5'),
     'ping-40k': u64('REQUEST_ID', 3) + u32('OP', OP_PING) + tokens(bytes(40000)),
     'isc-first': leg(OP_INIT, True, target='host/srv'),
     'asc-first': leg(OP_ACCEPT, True, hello),
     'asc-fail': leg(OP_ACCEPT, True, hello + b'fail:8009030C'),
     'isc-next': leg(OP_INIT, False, b'KTST\x02' + bytes(16), identity=False),
-    'release': u64('SESSION_ID', 0x1234),
+    'notices': u64('RELEASE_SESSION', 0x1234) + u64('CANCEL_REQUEST', 7) +
+               u64('RELEASE_SESSION', 0x1235),
+    'identity': b'alice\0TEST\0Passw0rd!',
+    'identity-empty-user': b'\0TEST\0Passw0rd!',
 }
 token_seeds = {
     'server-hello': b'\x00' + hello,

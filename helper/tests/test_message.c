@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Message coding: fragment splitting in downcalls, fragment joining and
- * validation in upcalls.
+ * Message coding: fragment splitting in answers, fragment joining and
+ * validation in requests, notices, identity payloads.
  */
+#include <errno.h>
 #include <string.h>
 
 #include <linux/genetlink.h>
@@ -50,12 +51,12 @@ static void collect(const uint8_t *attrs, size_t len, uint16_t type,
 	}
 }
 
-/* Builds the downcall of @r; returns the message (caller frees). */
+/* Builds the answer of @r; returns the message (caller frees). */
 static struct nl_msg *build(const struct reply *r, int *err)
 {
-	struct nl_msg *msg = nlmsg_alloc_size(downcall_size(r));
+	struct nl_msg *msg = nlmsg_alloc_size(done_size(r));
 
-	*err = downcall_build(msg, FAMILY_ID, r);
+	*err = done_build(msg, FAMILY_ID, r);
 	return msg;
 }
 
@@ -80,7 +81,7 @@ static void split_one(size_t len, size_t want_count)
 	bytes_append(&r.token, data, len);
 	msg = build(&r, &err);
 	CHECK_EQ(err, 0);
-	CHECK(nlmsg_hdr(msg)->nlmsg_len <= downcall_size(&r));
+	CHECK(nlmsg_hdr(msg)->nlmsg_len <= (uint32_t)done_size(&r));
 	attrs = attrs_of(msg, &attrs_len);
 	collect(attrs, attrs_len, KSSPI_A_TOKEN, &tokens);
 	CHECK_EQ(tokens.count, want_count);
@@ -133,7 +134,7 @@ static void test_downcall_fields(void)
 	nlh = nlmsg_hdr(msg);
 	gnlh = nlmsg_data(nlh);
 	CHECK_EQ(nlh->nlmsg_type, FAMILY_ID);
-	CHECK_EQ(gnlh->cmd, KSSPI_CMD_DOWNCALL);
+	CHECK_EQ(gnlh->cmd, KSSPI_CMD_REQUEST_DONE);
 	CHECK_EQ(gnlh->version, KSSPI_GENL_VERSION);
 	attrs = attrs_of(msg, &len);
 
@@ -221,9 +222,7 @@ static void full_upcall(struct bytes *b, const uint8_t *token, size_t len)
 	attr_put_u32(b, KSSPI_A_CONTEXT_REQ, 0x20002);
 	attr_put_str(b, KSSPI_A_TARGET_NAME, "host/srv");
 	attr_put_u32(b, KSSPI_A_CREDENTIAL_USE, 1);
-	attr_put_str(b, KSSPI_A_USER, "alice");
-	attr_put_str(b, KSSPI_A_DOMAIN, "TEST");
-	attr_put(b, KSSPI_A_PASSWORD, "pw\0x", 4);
+	attr_put_u32(b, KSSPI_A_IDENTITY_KEY, 0x1234567);
 	attr_put_split(b, KSSPI_A_TOKEN, token, len, KSSPI_NL_FRAGMENT_MAX);
 	attr_put(b, KSSPI_A_CHANNEL_BINDINGS, "cb", 2);
 	attr_put_u32(b, KSSPI_A_UID, 1000);
@@ -233,7 +232,7 @@ static void full_upcall(struct bytes *b, const uint8_t *token, size_t len)
 static uint32_t parse(struct upcall *up, const struct bytes *b)
 {
 	*up = (struct upcall){ 0 };
-	return upcall_parse(up, KSSPI_CMD_UPCALL, b->data, b->len);
+	return upcall_parse(up, KSSPI_CMD_REQUEST, b->data, b->len);
 }
 
 static void test_parse_all_fields(void)
@@ -252,9 +251,8 @@ static void test_parse_all_fields(void)
 	CHECK_EQ(up.context_req, 0x20002);
 	CHECK(up.target_name && strcmp(up.target_name, "host/srv") == 0);
 	CHECK_EQ(up.credential_use, 1);
-	CHECK(up.user && strcmp(up.user, "alice") == 0);
-	CHECK(up.domain && strcmp(up.domain, "TEST") == 0);
-	CHECK(up.password.len == 4 && memcmp(up.password.data, "pw\0x", 4) == 0);
+	CHECK_EQ(up.identity_key, 0x1234567);
+	CHECK(!up.user && !up.domain && up.password.len == 0);
 	CHECK(up.token.len == 100000 &&
 	      memcmp(up.token.data, token, 100000) == 0);
 	CHECK(up.channel_bindings.len == 2);
@@ -330,7 +328,7 @@ static uint32_t status_with(void (*add)(struct bytes *b), bool with_id,
 	status = parse(&up, &b);
 	*kept_id = upcall_has(&up, KSSPI_A_REQUEST_ID) && up.request_id == 77;
 	if (status != SEC_E_OK)
-		CHECK_EQ(up.password.len, 0);
+		CHECK_EQ(up.token.len, 0);
 	upcall_free(&up);
 	bytes_free(&b);
 	return status;
@@ -356,52 +354,50 @@ static void add_op_short(struct bytes *b)
 	attr_put(b, KSSPI_A_OP, "\1\0", 2);
 }
 
-static void add_unterminated_user(struct bytes *b)
+static void add_unterminated_target(struct bytes *b)
 {
 	add_op(b);
-	attr_put(b, KSSPI_A_PASSWORD, "secret", 6);
-	attr_put(b, KSSPI_A_USER, "alice", 5);
+	attr_put(b, KSSPI_A_TOKEN, "secret", 6);
+	attr_put(b, KSSPI_A_TARGET_NAME, "host", 4);
 }
 
 static void add_embedded_nul(struct bytes *b)
 {
 	add_op(b);
-	attr_put(b, KSSPI_A_USER, "ali\0ce", 7);
+	attr_put(b, KSSPI_A_TARGET_NAME, "ho\0st", 6);
 }
 
-static void add_duplicate_user(struct bytes *b)
+static void add_duplicate_target(struct bytes *b)
 {
 	add_op(b);
-	attr_put_str(b, KSSPI_A_USER, "alice");
-	attr_put_str(b, KSSPI_A_USER, "bob");
+	attr_put_str(b, KSSPI_A_TARGET_NAME, "host/a");
+	attr_put_str(b, KSSPI_A_TARGET_NAME, "host/b");
 }
 
-static void add_long_user(struct bytes *b)
+static void add_long_target(struct bytes *b)
 {
 	char name[KSSPI_MAX_NAME + 2];
 
 	memset(name, 'u', sizeof(name) - 1);
 	name[sizeof(name) - 1] = '\0';
 	add_op(b);
-	attr_put_str(b, KSSPI_A_USER, name);
+	attr_put_str(b, KSSPI_A_TARGET_NAME, name);
 }
 
-static void add_longest_user(struct bytes *b)
+static void add_longest_target(struct bytes *b)
 {
 	char name[KSSPI_MAX_NAME + 1];
 
 	memset(name, 'u', sizeof(name) - 1);
 	name[sizeof(name) - 1] = '\0';
 	add_op(b);
-	attr_put_str(b, KSSPI_A_USER, name);
+	attr_put_str(b, KSSPI_A_TARGET_NAME, name);
 }
 
-static void add_long_password(struct bytes *b)
+static void add_key_u64(struct bytes *b)
 {
-	uint8_t pw[KSSPI_MAX_PASSWORD + 1] = { 0 };
-
 	add_op(b);
-	attr_put(b, KSSPI_A_PASSWORD, pw, sizeof(pw));
+	attr_put_u64(b, KSSPI_A_IDENTITY_KEY, 5);
 }
 
 static void add_trailing_bytes(struct bytes *b)
@@ -451,17 +447,17 @@ static void test_parse_malformed(void)
 	CHECK(kept);
 	CHECK_EQ(status_with(add_op_short, true, &kept),
 		 SEC_E_INVALID_PARAMETER);
-	CHECK_EQ(status_with(add_unterminated_user, true, &kept),
+	CHECK_EQ(status_with(add_unterminated_target, true, &kept),
 		 SEC_E_INVALID_PARAMETER);
 	CHECK(kept);
 	CHECK_EQ(status_with(add_embedded_nul, true, &kept),
 		 SEC_E_INVALID_PARAMETER);
-	CHECK_EQ(status_with(add_duplicate_user, true, &kept),
+	CHECK_EQ(status_with(add_duplicate_target, true, &kept),
 		 SEC_E_INVALID_PARAMETER);
-	CHECK_EQ(status_with(add_long_user, true, &kept),
+	CHECK_EQ(status_with(add_long_target, true, &kept),
 		 SEC_E_INVALID_PARAMETER);
-	CHECK_EQ(status_with(add_longest_user, true, &kept), SEC_E_OK);
-	CHECK_EQ(status_with(add_long_password, true, &kept),
+	CHECK_EQ(status_with(add_longest_target, true, &kept), SEC_E_OK);
+	CHECK_EQ(status_with(add_key_u64, true, &kept),
 		 SEC_E_INVALID_PARAMETER);
 	CHECK_EQ(status_with(add_trailing_bytes, true, &kept),
 		 SEC_E_INVALID_PARAMETER);
@@ -478,39 +474,159 @@ static void test_parse_malformed(void)
 	CHECK(!kept);
 }
 
-static void test_parse_release(void)
+/* A command other than KSSPI_CMD_REQUEST is not a request. */
+static void test_parse_other_command(void)
 {
 	struct bytes b = { 0 };
 	struct upcall up = { 0 };
 
-	attr_put_u64(&b, KSSPI_A_SESSION_ID, 99);
-	CHECK_EQ(upcall_parse(&up, KSSPI_CMD_SESSION_RELEASE, b.data, b.len),
-		 SEC_E_OK);
-	CHECK_EQ(up.session_id, 99);
-	upcall_free(&up);
-	bytes_free(&b);
-
-	up = (struct upcall){ 0 };
 	attr_put_u64(&b, KSSPI_A_REQUEST_ID, 99);
-	CHECK(upcall_parse(&up, KSSPI_CMD_SESSION_RELEASE, b.data, b.len) !=
-	      SEC_E_OK);
+	attr_put_u32(&b, KSSPI_A_OP, KSSPI_OP_PING);
+	CHECK_EQ(upcall_parse(&up, KSSPI_CMD_NOTICES, b.data, b.len),
+		 SEC_E_UNSUPPORTED_FUNCTION);
 	upcall_free(&up);
 	bytes_free(&b);
 }
 
+struct seen_notices {
+	uint64_t released[4], cancelled[4];
+	unsigned int n_released, n_cancelled;
+};
+
+static void saw_release(uint64_t id, void *arg)
+{
+	struct seen_notices *seen = arg;
+
+	if (seen->n_released < 4)
+		seen->released[seen->n_released] = id;
+	seen->n_released++;
+}
+
+static void saw_cancel(uint64_t id, void *arg)
+{
+	struct seen_notices *seen = arg;
+
+	if (seen->n_cancelled < 4)
+		seen->cancelled[seen->n_cancelled] = id;
+	seen->n_cancelled++;
+}
+
+static int notices(const struct bytes *b, struct seen_notices *seen)
+{
+	const struct notice_handlers handlers = {
+		.release_session = saw_release,
+		.cancel_request = saw_cancel,
+		.arg = seen,
+	};
+
+	*seen = (struct seen_notices){ 0 };
+	return notices_parse(b->data, b->len, &handlers);
+}
+
+static void test_notices(void)
+{
+	struct seen_notices seen;
+	struct bytes b = { 0 };
+
+	attr_put_u64(&b, KSSPI_A_RELEASE_SESSION, 5);
+	attr_put(&b, KSSPI_A_PAD, "", 0);
+	attr_put_u64(&b, KSSPI_A_CANCEL_REQUEST, 7);
+	attr_put_u64(&b, KSSPI_A_RELEASE_SESSION, 6);
+	CHECK_EQ(notices(&b, &seen), 3);
+	CHECK(seen.n_released == 2 && seen.released[0] == 5 &&
+	      seen.released[1] == 6);
+	CHECK(seen.n_cancelled == 1 && seen.cancelled[0] == 7);
+	bytes_free(&b);
+
+	/* A short value, an unknown attribute, trailing bytes: refused */
+	attr_put_u32(&b, KSSPI_A_RELEASE_SESSION, 5);
+	CHECK_EQ(notices(&b, &seen), -EINVAL);
+	CHECK_EQ(seen.n_released, 0);
+	bytes_free(&b);
+	attr_put_u64(&b, KSSPI_A_RELEASE_SESSION, 5);
+	attr_put_u32(&b, KSSPI_A_STATUS, 0);
+	CHECK_EQ(notices(&b, &seen), -EINVAL);
+	CHECK_EQ(seen.n_released, 1);
+	bytes_free(&b);
+	attr_put_u64(&b, KSSPI_A_CANCEL_REQUEST, 5);
+	bytes_append(&b, "\x03\x00", 2);
+	CHECK_EQ(notices(&b, &seen), -EINVAL);
+	bytes_free(&b);
+	CHECK_EQ(notices(&b, &seen), 0);
+}
+
+static int identity(const char *payload, size_t len, struct upcall *up)
+{
+	*up = (struct upcall){ 0 };
+	return upcall_set_identity(up, (const uint8_t *)payload, len);
+}
+
+static void test_identity(void)
+{
+	char user[KSSPI_MAX_NAME + 2], big[3 * KSSPI_MAX_NAME + 8];
+	struct upcall up;
+	size_t n;
+
+	CHECK_EQ(identity("alice\0TEST\0pw", 13, &up), 0);
+	CHECK(strcmp(up.user, "alice") == 0 && strcmp(up.domain, "TEST") == 0);
+	CHECK(up.password.len == 2 && memcmp(up.password.data, "pw", 2) == 0);
+	CHECK(upcall_has(&up, UPCALL_USER) && upcall_has(&up, UPCALL_DOMAIN) &&
+	      upcall_has(&up, UPCALL_PASSWORD));
+	upcall_free(&up);
+
+	/* Empty user, domain and password are all allowed */
+	CHECK_EQ(identity("\0\0", 2, &up), 0);
+	CHECK(up.user[0] == '\0' && up.domain[0] == '\0' &&
+	      up.password.len == 0);
+	upcall_free(&up);
+
+	/* Missing separators, a NUL in the password */
+	CHECK_EQ(identity("alice", 5, &up), -EINVAL);
+	CHECK(!up.user && !upcall_has(&up, UPCALL_USER));
+	upcall_free(&up);
+	CHECK_EQ(identity("alice\0TEST", 10, &up), -EINVAL);
+	upcall_free(&up);
+	CHECK_EQ(identity("alice\0TEST\0p\0w", 14, &up), -EINVAL);
+	CHECK(!up.user && up.password.len == 0);
+	upcall_free(&up);
+
+	/* Names up to KSSPI_MAX_NAME, passwords up to KSSPI_MAX_PASSWORD */
+	memset(user, 'u', KSSPI_MAX_NAME + 1);
+	user[KSSPI_MAX_NAME + 1] = '\0';
+	memcpy(big, user, KSSPI_MAX_NAME + 2);
+	memcpy(big + KSSPI_MAX_NAME + 2, "D\0p", 3);
+	CHECK_EQ(identity(big, KSSPI_MAX_NAME + 5, &up), -EINVAL);
+	upcall_free(&up);
+	CHECK_EQ(identity(big + 1, KSSPI_MAX_NAME + 4, &up), 0);
+	upcall_free(&up);
+	n = 0;
+	big[n++] = 'u';
+	big[n++] = '\0';
+	big[n++] = '\0';
+	memset(big + n, 'p', KSSPI_MAX_PASSWORD + 1);
+	CHECK_EQ(identity(big, n + KSSPI_MAX_PASSWORD, &up), 0);
+	upcall_free(&up);
+	CHECK_EQ(identity(big, n + KSSPI_MAX_PASSWORD + 1, &up), -EINVAL);
+	upcall_free(&up);
+}
+
 const struct test_case message_tests[] = {
-	{ "downcall fragments: 0, 1, 32767, 32768, 32769, 65536, 65537, 256 KiB",
+	{ "answer fragments: 0, 1, 32767, 32768, 32769, 65536, 65537, 256 KiB",
 	  test_split_sizes },
-	{ "downcall carries every field, token and blob in order",
+	{ "answer carries every field, token and blob in order",
 	  test_downcall_fields },
-	{ "downcall with an error status carries nothing else",
+	{ "answer with an error status carries nothing else",
 	  test_downcall_minimal },
-	{ "downcall refuses a token or blob over the ABI limit",
+	{ "answer refuses a token or blob over the ABI limit",
 	  test_downcall_over_limit },
-	{ "upcall parser reads every attribute", test_parse_all_fields },
-	{ "upcall token reassembly: 32768, 32769, 65536, 256 KiB; over-limit refused",
+	{ "request parser reads every attribute", test_parse_all_fields },
+	{ "request token reassembly: 32768, 32769, 65536, 256 KiB; over-limit refused",
 	  test_parse_token_sizes },
-	{ "upcall parser refuses malformed attributes", test_parse_malformed },
-	{ "session release parsing", test_parse_release },
+	{ "request parser refuses malformed attributes", test_parse_malformed },
+	{ "only KSSPI_CMD_REQUEST is a request", test_parse_other_command },
+	{ "notices: releases and cancellations in order; malformed refused",
+	  test_notices },
+	{ "identity payload: fields, empty parts, limits, malformed refused",
+	  test_identity },
 	{ NULL, NULL },
 };

@@ -48,11 +48,11 @@ static void run_leg(void *state, const struct leg *l, struct reply *r)
 	}
 	if (l->user) {
 		up.user = strdup(l->user);
-		up.present |= 1u << KSSPI_A_USER;
+		up.present |= 1u << UPCALL_USER;
 	}
 	if (l->password) {
 		bytes_append(&up.password, l->password, strlen(l->password));
-		up.present |= 1u << KSSPI_A_PASSWORD;
+		up.present |= 1u << UPCALL_PASSWORD;
 	}
 	if (l->target) {
 		up.target_name = strdup(l->target);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Request dispatch, from raw upcall attributes to the reply: pings,
- * package lookup, and the session rules across legs.
+ * Request dispatch, from raw request attributes to the reply: pings,
+ * package lookup, the session rules across legs, per-user session limits,
+ * and test sleeps that end when the request is cancelled.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +13,7 @@
 #include <linux/ksspi_netlink.h>
 #include <linux/ksspi_sspi.h>
 
+#include "../cancel.h"
 #include "../message.h"
 #include "../request.h"
 #include "../session.h"
@@ -27,6 +30,10 @@ struct req {
 	bool first;
 	const char *user;
 	const char *password;
+	const char *target;
+	uint32_t uid;
+	bool kernel;
+	struct cancel *cancel;
 	const uint8_t *token;
 	size_t token_len;
 };
@@ -43,16 +50,30 @@ static uint32_t handle(struct session_table *t, const struct req *q,
 		attr_put_str(&b, KSSPI_A_PACKAGE, q->package);
 	if (!q->no_session)
 		attr_put_u64(&b, KSSPI_A_SESSION_ID, q->session);
-	attr_put_u32(&b, KSSPI_A_FLAGS, q->first ? KSSPI_UPCALL_F_FIRST_LEG : 0);
+	attr_put_u32(&b, KSSPI_A_FLAGS,
+		     (q->first ? KSSPI_UPCALL_F_FIRST_LEG : 0) |
+		     (q->kernel ? KSSPI_UPCALL_F_KERNEL_CALLER : 0));
+	attr_put_u32(&b, KSSPI_A_UID, q->uid);
+	if (q->target)
+		attr_put_str(&b, KSSPI_A_TARGET_NAME, q->target);
 	if (q->user)
-		attr_put_str(&b, KSSPI_A_USER, q->user);
-	if (q->password)
-		attr_put(&b, KSSPI_A_PASSWORD, q->password,
-			 strlen(q->password));
+		attr_put_u32(&b, KSSPI_A_IDENTITY_KEY, 1);
 	attr_put_split(&b, KSSPI_A_TOKEN, q->token, q->token_len,
 		       KSSPI_NL_FRAGMENT_MAX);
 
-	upcall_parse(&up, KSSPI_CMD_UPCALL, b.data, b.len);
+	upcall_parse(&up, KSSPI_CMD_REQUEST, b.data, b.len);
+	/* What identity_load() reads from the key */
+	if (q->user) {
+		struct bytes id = { 0 };
+
+		bytes_append(&id, q->user, strlen(q->user) + 1);
+		bytes_append(&id, "", 1);
+		if (q->password)
+			bytes_append(&id, q->password, strlen(q->password));
+		CHECK_EQ(upcall_set_identity(&up, id.data, id.len), 0);
+		bytes_free(&id);
+	}
+	up.cancel = q->cancel;
 	*r = (struct reply){ 0 };
 	request_handle(t, &up, r);
 	CHECK_EQ(r->request_id, REQUEST_ID);
@@ -87,24 +108,114 @@ static void test_ping(void)
 	session_table_destroy(&t);
 }
 
-static void test_ping_sleep(void)
+static long elapsed_ms(const struct timespec *start)
 {
-	static const uint8_t payload[] = "sleep:80 and more";
+	struct timespec end;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	return (end.tv_sec - start->tv_sec) * 1000 +
+	       (end.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+/* A ping is production: it echoes, it never sleeps. */
+static void test_ping_never_sleeps(void)
+{
+	static const uint8_t payload[] = "sleep:2000";
 	struct req q = { .op = KSSPI_OP_PING, .no_session = true,
 			 .token = payload, .token_len = sizeof(payload) };
 	struct session_table t;
-	struct timespec start, end;
+	struct timespec start;
 	struct reply r;
 
 	session_table_init(&t);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	CHECK_EQ(handle(&t, &q, &r), SEC_E_OK);
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	CHECK((end.tv_sec - start.tv_sec) * 1000 +
-	      (end.tv_nsec - start.tv_nsec) / 1000000 >= 80);
-	CHECK(r.token.len == sizeof(payload) &&
-	      memcmp(r.token.data, payload, sizeof(payload)) == 0);
+	CHECK(elapsed_ms(&start) < 1000);
 	reply_clear(&r);
+	session_table_destroy(&t);
+}
+
+static void *fire_later(void *arg)
+{
+	struct timespec pause = { .tv_nsec = 50 * 1000000L };
+
+	nanosleep(&pause, NULL);
+	cancel_fire(arg);
+	return NULL;
+}
+
+/* KsspiTest's "sleep:<ms>" waits, and ends as soon as it is cancelled. */
+static void test_test_sleep_cancelled(void)
+{
+	struct req q = { .op = KSSPI_OP_INIT_CONTEXT, .package = "KsspiTest",
+			 .session = 3, .first = true, .user = "u",
+			 .password = "p", .target = "sleep:100" };
+	struct session_table t;
+	struct timespec start;
+	struct cancel cancel;
+	struct reply r;
+	pthread_t thread;
+	long ms;
+
+	session_table_init(&t);
+	cancel_init(&cancel);
+	q.cancel = &cancel;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	CHECK_EQ(handle(&t, &q, &r), SEC_I_CONTINUE_NEEDED);
+	CHECK(elapsed_ms(&start) >= 100);
+	reply_clear(&r);
+
+	q.target = "sleep:20000";
+	q.session = 4;
+	pthread_create(&thread, NULL, fire_later, &cancel);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	handle(&t, &q, &r);
+	ms = elapsed_ms(&start);
+	pthread_join(thread, NULL);
+	CHECK(ms >= 40 && ms < 5000);
+	reply_clear(&r);
+	cancel_destroy(&cancel);
+	session_table_destroy(&t);
+}
+
+/* A user holds at most max_per_user sessions; others and the kernel not. */
+static void test_sessions_per_user(void)
+{
+	struct req q = { .op = KSSPI_OP_INIT_CONTEXT, .package = "KsspiTest",
+			 .first = true, .user = "u", .password = "p",
+			 .uid = 1000 };
+	struct session_table t;
+	struct reply r;
+	uint64_t i;
+
+	session_table_init(&t);
+	t.max_per_user = 3;
+	for (i = 1; i <= 3; i++) {
+		q.session = i;
+		CHECK_EQ(handle(&t, &q, &r), SEC_I_CONTINUE_NEEDED);
+		reply_clear(&r);
+	}
+	q.session = 4;
+	CHECK_EQ(handle(&t, &q, &r), SEC_E_INSUFFICIENT_MEMORY);
+	CHECK_EQ(session_count_owner(&t, 1000), 3);
+	/* Another user, and in-kernel callers, are not affected */
+	q.uid = 1001;
+	CHECK_EQ(handle(&t, &q, &r), SEC_I_CONTINUE_NEEDED);
+	reply_clear(&r);
+	q.kernel = true;
+	for (i = 10; i < 16; i++) {
+		q.session = i;
+		CHECK_EQ(handle(&t, &q, &r), SEC_I_CONTINUE_NEEDED);
+		reply_clear(&r);
+	}
+	/* A released session makes room again */
+	CHECK(session_release(&t, 2));
+	q = (struct req){ .op = KSSPI_OP_INIT_CONTEXT, .package = "KsspiTest",
+			  .session = 5, .first = true, .user = "u",
+			  .password = "p", .uid = 1000 };
+	CHECK_EQ(handle(&t, &q, &r), SEC_I_CONTINUE_NEEDED);
+	reply_clear(&r);
+	CHECK_EQ(session_count_owner(&t, 1000), 3);
 	session_table_destroy(&t);
 }
 
@@ -133,11 +244,11 @@ static void test_dispatch_errors(void)
 	CHECK_EQ(handle(&t, &q, &r), SEC_E_UNSUPPORTED_FUNCTION);
 	CHECK_EQ(session_count(&t), 0);
 
-	/* A refused upcall is answered with its parse status */
+	/* A refused request is answered with its parse status */
 	attr_put_u64(&b, KSSPI_A_REQUEST_ID, REQUEST_ID);
 	attr_put_u32(&b, KSSPI_A_OP, KSSPI_OP_PING);
-	attr_put(&b, KSSPI_A_USER, "x", 1);
-	upcall_parse(&up, KSSPI_CMD_UPCALL, b.data, b.len);
+	attr_put(&b, KSSPI_A_TARGET_NAME, "x", 1);
+	upcall_parse(&up, KSSPI_CMD_REQUEST, b.data, b.len);
 	r = (struct reply){ 0 };
 	request_handle(&t, &up, &r);
 	CHECK_EQ(r.request_id, REQUEST_ID);
@@ -231,12 +342,12 @@ static void test_session_rules(void)
 	/* A failed first leg leaves no session behind, and drops the old */
 	CHECK_EQ(handle(&t, &first, &r), SEC_I_CONTINUE_NEEDED);
 	reply_clear(&r);
-	first.password = NULL;
+	first.user = NULL;
 	CHECK_EQ(handle(&t, &first, &r), SEC_E_NO_CREDENTIALS);
 	CHECK_EQ(session_count(&t), 0);
 
 	/* A first leg restarts a session: the new nonce is the one used */
-	first.password = "p";
+	first.user = "u";
 	CHECK_EQ(handle(&t, &first, &r), SEC_I_CONTINUE_NEEDED);
 	reply_clear(&r);
 	CHECK_EQ(handle(&t, &first, &r), SEC_I_CONTINUE_NEEDED);
@@ -250,8 +361,12 @@ static void test_session_rules(void)
 
 const struct test_case request_tests[] = {
 	{ "ping echoes 0 B to 256 KiB", test_ping },
-	{ "ping sleep:<ms> delays the answer", test_ping_sleep },
-	{ "unknown package, missing attributes, unknown op, refused upcall",
+	{ "ping never sleeps", test_ping_never_sleeps },
+	{ "KsspiTest sleep:<ms> waits, and ends when cancelled",
+	  test_test_sleep_cancelled },
+	{ "sessions per user: the limit refuses only that user",
+	  test_sessions_per_user },
+	{ "unknown package, missing attributes, unknown op, refused request",
 	  test_dispatch_errors },
 	{ "handshake through request_handle with session ids",
 	  test_handshake_sessions },

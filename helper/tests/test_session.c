@@ -139,6 +139,7 @@ static void test_many(void)
 	unsigned int found = 0;
 
 	session_table_init(&t);
+	t.max_per_user = SESSION_MAX;	/* the table's capacity, one owner */
 	states_freed = 0;
 	for (id = 0; id < 5000; id++)
 		session_add(&t, new_session(id << 32 | id), 0);

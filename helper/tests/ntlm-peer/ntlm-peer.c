@@ -183,16 +183,16 @@ static uint32_t leg(struct peer *p, bool first, const struct bytes *token)
 		up.present |= 1u << KSSPI_A_FLAGS;
 		if (p->user) {
 			up.user = strdup(p->user);
-			up.present |= 1u << KSSPI_A_USER;
+			up.present |= 1u << UPCALL_USER;
 		}
 		if (p->domain) {
 			up.domain = strdup(p->domain);
-			up.present |= 1u << KSSPI_A_DOMAIN;
+			up.present |= 1u << UPCALL_DOMAIN;
 		}
 		if (p->password) {
 			bytes_append(&up.password, p->password,
 				     strlen(p->password));
-			up.present |= 1u << KSSPI_A_PASSWORD;
+			up.present |= 1u << UPCALL_PASSWORD;
 		}
 		if (p->target) {
 			up.target_name = strdup(p->target);
