@@ -634,7 +634,8 @@ static int kt_cmp_handle(const void *a, const void *b)
 
 TEST_F_TIMEOUT(conc, concurrent_acquires_get_distinct_handles, 120)
 {
-	enum { T = 16, N = 100 };
+	/* 960 credentials: under the default per-user limit of 1024 */
+	enum { T = 16, N = 60 };
 	struct ksspi_handle *all = calloc(T * N, sizeof(*all));
 	struct acq a[T];
 	pthread_barrier_t go;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <linux/keyctl.h>
 
@@ -1234,7 +1235,8 @@ TEST_F(hs, import_needs_cap_sys_admin)
 	EXPECT_EQ(0, r->open_after)
 		TH_LOG("  %s not usable by uid %d: %s", KT_DEV, KT_NOBODY,
 		       strerror(-r->open_after));
-	EXPECT_ERRNO(EPERM, r->import_before);
+	/* The privilege is the opener's: root's descriptor may import. */
+	EXPECT_ERRNO(0, r->import_before);
 	EXPECT_ERRNO(EPERM, r->import_after);
 	ASSERT_EQ(0, kt_stats_read(&s2));
 	EXPECT_EQ(s1.contexts_live, s2.contexts_live);
@@ -1243,6 +1245,66 @@ TEST_F(hs, import_needs_cap_sys_admin)
 	EXPECT_STATUS(SEC_E_OK, kt_delete_ctx(self->cfd, &imp));
 	free(blob);
 	munmap(r, sizeof(*r));
+}
+
+/* A descriptor nobody opened, handed to root, cannot import for nobody. */
+TEST_F(hs, import_privilege_is_the_openers)
+{
+	uint8_t *blob = malloc(KSSPI_MAX_CONTEXT_BLOB);
+	uint32_t len = KSSPI_MAX_CONTEXT_BLOB;
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov;
+	struct msghdr msg;
+	struct cmsghdr *cm;
+	struct ksspi_handle imp;
+	int sv[2], fd = -1;
+	char byte;
+	pid_t pid;
+
+	ASSERT_NE(NULL, blob);
+	ASSERT_STATUS(SEC_E_OK, kt_hs_run(&self->hs));
+	ASSERT_STATUS(SEC_E_OK, kt_export(self->cfd, &self->hs.cctx, 0, blob,
+					  &len));
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int mine;
+
+		close(sv[0]);
+		if (kt_drop_privileges())
+			_exit(1);
+		mine = kt_open();
+		if (mine < 0)
+			_exit(2);
+		byte = 'f';
+		iov = (struct iovec){ .iov_base = &byte, .iov_len = 1 };
+		msg = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1,
+				       .msg_control = cbuf,
+				       .msg_controllen = sizeof(cbuf) };
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &mine, sizeof(int));
+		_exit(sendmsg(sv[1], &msg, 0) == 1 ? 0 : 3);
+	}
+	close(sv[1]);
+	iov = (struct iovec){ .iov_base = &byte, .iov_len = 1 };
+	msg = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1,
+			       .msg_control = cbuf,
+			       .msg_controllen = sizeof(cbuf) };
+	ASSERT_EQ(1, recvmsg(sv[0], &msg, 0));
+	cm = CMSG_FIRSTHDR(&msg);
+	ASSERT_NE(NULL, cm);
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	ASSERT_EQ(0, kt_wait_child(pid, 20000));
+	close(sv[0]);
+	/* root calls, but the descriptor is nobody's */
+	EXPECT_STATUS(KT_ERRNO_STATUS(EPERM),
+		      kt_import(fd, KT_PKG, blob, len, &imp));
+	close(fd);
+	free(blob);
 }
 
 TEST_F(hs, unprivileged_handshake)

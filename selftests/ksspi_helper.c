@@ -170,25 +170,39 @@ TEST_F_TIMEOUT(helper, no_helper_fails_fast, 90)
 	EXPECT_STATUS(SEC_E_OK, kt_hs_run(&self->hs));
 }
 
+/*
+ * A ping waits behind a sleeping leg for the helper's only worker; the
+ * helper dies: both waiters return at once.
+ */
 TEST_F_TIMEOUT(helper, killed_during_ping, 90)
 {
-	struct kt_waiter w = { .kind = 0, .what = "sleep:5000" };
+	static const char *const one_worker[] = { "--workers", "1", NULL };
+	struct kt_waiter slow = { .kind = 1, .what = "sleep:5000" };
+	struct kt_waiter w = { .kind = 0, .what = "ping" };
 	uint64_t tk;
 	double ms;
 
+	ASSERT_EQ(0, kt_kill_helper(5000));
+	ASSERT_EQ(0, kt_start_helper_args(15000, one_worker));
+	slow.fd = self->fd;
+	slow.cred = &self->hs.ccred;
+	ASSERT_EQ(0, kt_waiter_start(&slow));
+	ASSERT_EQ(0, kt_wait_stat_ge("upcalls_in_flight", 1, 3000));
 	ASSERT_EQ(0, kt_waiter_start(&w));
-	ASSERT_EQ(0, kt_wait_stat_ge("upcalls_in_flight", 1, 3000))
+	ASSERT_EQ(0, kt_wait_stat_ge("upcalls_in_flight", 2, 3000))
 		TH_LOG("the ping never went out");
 	kt_msleep(50);
 	ASSERT_EQ(0, atomic_load(&w.done));
 	tk = kt_kill_now(_metadata);
 	pthread_join(w.thread, NULL);
+	pthread_join(slow.thread, NULL);
 	ms = (double)(w.end_ns - tk) / 1e6;
 	kt_diag("ping waiter returned %.3f ms after the helper was killed",
 		ms);
 	EXPECT_EQ(-ECONNRESET, w.ping_ret)
 		TH_LOG("  ping returned %zd", w.ping_ret);
 	EXPECT_GT(FAST_MS, ms);
+	EXPECT_STATUS(SEC_E_NO_AUTHENTICATING_AUTHORITY, slow.status);
 	EXPECT_EQ(0, kt_wait_stat("helper_pid", 0, 5000));
 	EXPECT_EQ(0, kt_wait_stat("upcalls_in_flight", 0, 1000));
 	ASSERT_EQ(0, kt_start_helper(15000));
@@ -230,12 +244,17 @@ TEST_F_TIMEOUT(helper, death_fails_every_waiter, 90)
 	int i;
 
 	memset(w, 0, sizeof(w));
+	/* Sleeping legs, and a ping that waits behind them for a worker */
 	for (i = 0; i < N; i++) {
-		w[i].kind = i % 2;
-		w[i].what = "sleep:5000";
+		w[i].kind = i < N - 1;
+		w[i].what = w[i].kind ? "sleep:5000" : "ping";
 		w[i].fd = self->fd;
 		w[i].cred = &self->hs.ccred;
 		ASSERT_EQ(0, kt_waiter_start(&w[i]));
+		if (!w[i].kind)
+			continue;
+		ASSERT_EQ(0, kt_wait_stat_ge("upcalls_in_flight", i + 1,
+					     3000));
 	}
 	ASSERT_EQ(0, kt_wait_stat_ge("upcalls_in_flight", N, 5000))
 		TH_LOG("  the helper does not take %d requests at once", N);
@@ -260,7 +279,7 @@ TEST_F_TIMEOUT(helper, death_fails_every_waiter, 90)
 	EXPECT_EQ(0, kt_wait_stat("upcalls_in_flight", 0, 1000));
 	/* contexts the failed first legs left: none may be unreachable */
 	if (kt_stat("contexts_live") > before) {
-		for (i = 1; i < N; i += 2) {
+		for (i = 0; i < N - 1; i++) {
 			EXPECT_STATUS(SEC_E_OK,
 				      kt_delete_ctx(self->fd, &w[i].ctx));
 		}
@@ -429,14 +448,16 @@ TEST_F_TIMEOUT(helper, slow_request_does_not_block_fast_handshake, 90)
 	kt_hs_free(&fast);
 }
 
-TEST_F_TIMEOUT(helper, slow_ping_does_not_block_fast_ping, 90)
+TEST_F_TIMEOUT(helper, slow_leg_does_not_block_fast_ping, 90)
 {
-	struct kt_waiter w = { .kind = 0, .what = "sleep:3000" };
+	struct kt_waiter w = { .kind = 1, .what = "sleep:3000" };
 	char echo[16];
 	uint64_t t0;
 	double ms;
 	int i;
 
+	w.fd = self->fd;
+	w.cred = &self->hs.ccred;
 	ASSERT_EQ(0, kt_waiter_start(&w));
 	ASSERT_EQ(0, kt_wait_stat_ge("upcalls_in_flight", 1, 3000));
 	t0 = kt_now_ns();
@@ -446,9 +467,11 @@ TEST_F_TIMEOUT(helper, slow_ping_does_not_block_fast_ping, 90)
 	ms = kt_ms_since(t0);
 	EXPECT_EQ(0, atomic_load(&w.done));
 	pthread_join(w.thread, NULL);
-	kt_diag("10 pings took %.3f ms beside a 3000 ms one", ms);
-	EXPECT_EQ((ssize_t)strlen("sleep:3000"), w.ping_ret);
+	kt_diag("10 pings took %.3f ms beside a 3000 ms leg", ms);
+	EXPECT_STATUS(SEC_I_CONTINUE_NEEDED, w.status);
 	EXPECT_LE(2900.0, (double)(w.end_ns - w.start_ns) / 1e6);
+	if (w.status == SEC_I_CONTINUE_NEEDED)
+		EXPECT_STATUS(SEC_E_OK, kt_delete_ctx(self->fd, &w.ctx));
 }
 
 TEST_F_TIMEOUT(helper, upcall_timeout, 90)
@@ -481,23 +504,37 @@ TEST_F_TIMEOUT(helper, upcall_timeout, 90)
 	EXPECT_STATUS(SEC_E_OK, kt_hs_run(&self->hs));
 }
 
+/* A ping waiting for the only worker times out like any request. */
 TEST_F_TIMEOUT(helper, upcall_timeout_ping, 90)
 {
+	static const char *const one_worker[] = { "--workers", "1", NULL };
+	struct kt_waiter slow = { .kind = 1, .what = "sleep:3000" };
 	long long saved, now = -1;
 	uint64_t t0;
 	ssize_t r;
 
+	ASSERT_EQ(0, kt_kill_helper(5000));
+	ASSERT_EQ(0, kt_start_helper_args(15000, one_worker));
+	slow.fd = self->fd;
+	slow.cred = &self->hs.ccred;
+	ASSERT_EQ(0, kt_waiter_start(&slow));
+	ASSERT_EQ(0, kt_wait_stat_ge("upcalls_in_flight", 1, 3000));
 	ASSERT_EQ(0, kt_param_read("upcall_timeout_ms", &saved));
 	ASSERT_EQ(0, kt_timeout_set(500));
 	t0 = kt_now_ns();
-	r = kt_ping("sleep:3000", 10, NULL, 0);
+	r = kt_ping("ping", 4, NULL, 0);
 	EXPECT_EQ(-ETIMEDOUT, r);
 	EXPECT_GT(2500.0, kt_ms_since(t0));
 	EXPECT_EQ(0, kt_timeout_restore());
 	EXPECT_EQ(0, kt_param_read("upcall_timeout_ms", &now));
 	EXPECT_EQ(saved, now);
-	kt_msleep(3000);
+	pthread_join(slow.thread, NULL);
+	EXPECT_STATUS(SEC_I_CONTINUE_NEEDED, slow.status);
+	if (slow.status == SEC_I_CONTINUE_NEEDED)
+		EXPECT_STATUS(SEC_E_OK, kt_delete_ctx(self->fd, &slow.ctx));
 	EXPECT_EQ(2, kt_ping("ok", 2, NULL, 0));
+	kt_kill_helper(5000);
+	ASSERT_EQ(0, kt_start_helper(15000));
 }
 
 /* ---- unprivileged registration ---- */
@@ -506,7 +543,7 @@ struct kt_genl_res {
 	int done;
 	int drop;
 	int family;
-	int reg, unreg, down;
+	int reg, unreg, down, get, notices;
 };
 
 static void kt_genl_child(struct kt_genl_res *r, bool open_first)
@@ -531,7 +568,12 @@ static void kt_genl_child(struct kt_genl_res *r, bool open_first)
 					   KSSPI_CMD_HELPER_REGISTER);
 		r->unreg = kt_genl_ksspi_cmd(s, r->family,
 					     KSSPI_CMD_HELPER_UNREGISTER);
-		r->down = kt_genl_ksspi_cmd(s, r->family, KSSPI_CMD_DOWNCALL);
+		r->down = kt_genl_ksspi_cmd(s, r->family,
+					    KSSPI_CMD_REQUEST_DONE);
+		r->get = kt_genl_ksspi_cmd(s, r->family,
+					   KSSPI_CMD_REQUEST_GET);
+		r->notices = kt_genl_ksspi_cmd(s, r->family,
+					       KSSPI_CMD_NOTICES_GET);
 	}
 	r->done = 1;
 	_exit(0);
@@ -563,8 +605,14 @@ static void kt_genl_unpriv(struct __test_metadata *_metadata,
 		TH_LOG("  HELPER_UNREGISTER: %s",
 		       r->unreg ? strerror(-r->unreg) : "accepted");
 	EXPECT_EQ(-EPERM, r->down)
-		TH_LOG("  DOWNCALL: %s",
+		TH_LOG("  REQUEST_DONE: %s",
 		       r->down ? strerror(-r->down) : "accepted");
+	EXPECT_EQ(-EPERM, r->get)
+		TH_LOG("  REQUEST_GET: %s",
+		       r->get ? strerror(-r->get) : "accepted");
+	EXPECT_EQ(-EPERM, r->notices)
+		TH_LOG("  NOTICES_GET: %s",
+		       r->notices ? strerror(-r->notices) : "accepted");
 	/* the real helper is still the registered one */
 	EXPECT_EQ(pid, kt_helper_pid());
 	EXPECT_EQ(gen, kt_stat("helper_generation"));

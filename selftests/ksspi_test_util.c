@@ -823,6 +823,11 @@ static const char *kt_helper_path(char *buf, size_t cap)
 
 int kt_start_helper(int timeout_ms)
 {
+	return kt_start_helper_args(timeout_ms, NULL);
+}
+
+int kt_start_helper_args(int timeout_ms, const char *const *args)
+{
 	char pathbuf[PATH_MAX];
 	const char *path = kt_helper_path(pathbuf, sizeof(pathbuf));
 	long long old_gen = kt_stat("helper_generation");
@@ -867,7 +872,15 @@ int kt_start_helper(int timeout_ms)
 			dup2(fd, 2);
 			close(fd);
 		}
-		execl(path, path, "--foreground", (char *)NULL);
+		{
+			const char *argv[32] = { path, "--foreground" };
+			size_t n = 2;
+
+			while (args && *args && n < 31)
+				argv[n++] = *args++;
+			argv[n] = NULL;
+			execv(path, (char *const *)argv);
+		}
 		_exit(127);
 	}
 	if (waitpid(pid, &status, 0) < 0)
@@ -1250,6 +1263,73 @@ int kt_genl_family(int sock, const char *name)
 	return -ENOENT;
 }
 
+/* The attributes of a reply, as an (address, length) walk. */
+static struct nlattr *kt_nla_find(void *attrs, size_t len, uint16_t type)
+{
+	struct nlattr *a = attrs;
+
+	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+	       a->nla_len <= len) {
+		if ((a->nla_type & NLA_TYPE_MASK) == type)
+			return a;
+		if ((size_t)NLA_ALIGN(a->nla_len) >= len)
+			break;
+		len -= (size_t)NLA_ALIGN(a->nla_len);
+		a = (struct nlattr *)((uint8_t *)a + NLA_ALIGN(a->nla_len));
+	}
+	return NULL;
+}
+
+int kt_genl_group(int sock, const char *family, const char *group)
+{
+	struct kt_nlbuf b;
+	uint8_t reply[4096];
+	struct nlmsghdr *h = (struct nlmsghdr *)reply;
+	struct nlattr *groups, *g;
+	size_t left;
+	int ret;
+
+	memset(&b, 0, sizeof(b));
+	memset(reply, 0, sizeof(reply));
+	b.len = NLMSG_HDRLEN + GENL_HDRLEN;
+	kt_nl_put(&b, CTRL_ATTR_FAMILY_NAME, family, strlen(family) + 1);
+	ret = kt_nl_talk(sock, &b, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1,
+			 reply, sizeof(reply));
+	if (ret < 0)
+		return ret;
+	if (h->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
+		return -ENOENT;
+	groups = kt_nla_find(reply + NLMSG_HDRLEN + GENL_HDRLEN,
+			     h->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN,
+			     CTRL_ATTR_MCAST_GROUPS);
+	if (!groups)
+		return -ENOENT;
+	g = (struct nlattr *)((uint8_t *)groups + NLA_HDRLEN);
+	left = groups->nla_len - NLA_HDRLEN;
+	while (left >= NLA_HDRLEN && g->nla_len >= NLA_HDRLEN &&
+	       g->nla_len <= left) {
+		struct nlattr *name, *id;
+
+		name = kt_nla_find((uint8_t *)g + NLA_HDRLEN,
+				   g->nla_len - NLA_HDRLEN,
+				   CTRL_ATTR_MCAST_GRP_NAME);
+		id = kt_nla_find((uint8_t *)g + NLA_HDRLEN,
+				 g->nla_len - NLA_HDRLEN,
+				 CTRL_ATTR_MCAST_GRP_ID);
+		if (name && id && !strcmp((char *)name + NLA_HDRLEN, group)) {
+			uint32_t v;
+
+			memcpy(&v, (uint8_t *)id + NLA_HDRLEN, sizeof(v));
+			return (int)v;
+		}
+		if ((size_t)NLA_ALIGN(g->nla_len) >= left)
+			break;
+		left -= (size_t)NLA_ALIGN(g->nla_len);
+		g = (struct nlattr *)((uint8_t *)g + NLA_ALIGN(g->nla_len));
+	}
+	return -ENOENT;
+}
+
 int kt_genl_ksspi_cmd(int sock, int family, uint8_t cmd)
 {
 	struct kt_nlbuf b;
@@ -1265,7 +1345,7 @@ int kt_genl_ksspi_cmd(int sock, int family, uint8_t cmd)
 		kt_nl_put(&b, KSSPI_A_HELPER_VERSION, "selftest",
 			  sizeof("selftest"));
 		break;
-	case KSSPI_CMD_DOWNCALL:
+	case KSSPI_CMD_REQUEST_DONE:
 		u64 = 0xfeedfacecafef00dull;
 		kt_nl_put(&b, KSSPI_A_REQUEST_ID, &u64, sizeof(u64));
 		u32 = SEC_E_OK;

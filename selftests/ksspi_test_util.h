@@ -206,6 +206,8 @@ long long kt_helper_pid(void);
 int kt_kill_helper(int timeout_ms);
 /* Start $KSSPID --foreground in its own session, wait for registration */
 int kt_start_helper(int timeout_ms);
+/* The same with more options (a NULL-terminated list, at most 29) */
+int kt_start_helper_args(int timeout_ms, const char *const *args);
 /* Start a helper unless one is registered */
 int kt_ensure_helper(void);
 
@@ -247,10 +249,13 @@ long kt_env_long(const char *name, long def);
 /* ---- generic netlink (raw sockets) ---- */
 int kt_genl_open(void);				/* socket fd or -errno */
 int kt_genl_family(int sock, const char *name);	/* id or -errno */
+/* The id of a family's multicast group, or -errno */
+int kt_genl_group(int sock, const char *family, const char *group);
 /*
  * Send a ksspi command with NLM_F_ACK and return the ack's error
  * (0 or -errno).  KSSPI_CMD_HELPER_REGISTER carries the protocol and
- * helper versions, KSSPI_CMD_DOWNCALL a request id and a status.
+ * helper versions, KSSPI_CMD_REQUEST_DONE a request id and a status;
+ * other commands carry nothing.
  */
 int kt_genl_ksspi_cmd(int sock, int family, uint8_t cmd);
 
