@@ -149,8 +149,8 @@ static SECURITY_STATUS convert(const struct answer *a, ULONG attr,
 		SecPkgContext_Lifespan *o = pBuffer;
 
 		fixed(a, &life, sizeof(life));
-		ksspi_timestamp_from_int64(&o->tsStart, life.start);
-		ksspi_timestamp_from_int64(&o->tsExpiry, life.expiry);
+		ksspi_priv_timestamp_out(&o->tsStart, life.start);
+		ksspi_priv_timestamp_out(&o->tsExpiry, life.expiry);
 		return SEC_E_OK;
 	}
 	case SECPKG_ATTR_FLAGS: {

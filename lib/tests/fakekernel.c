@@ -16,6 +16,8 @@
  * The server's credential, when it has a password identity, must name the
  * same user and password as the client's; with default credentials any
  * password but "wrong" is accepted.  Key serial 42 is user "keyuser".
+ * TimeStamps are UTC, as the ABI carries them: every expiry is fake_expiry
+ * and a context's lifespan starts at fake_start.
  *
  * Nothing here is cryptography: it only has to tell an altered message
  * from an intact one.
@@ -86,6 +88,10 @@ static struct fk_obj fk_objs[FK_SLOTS];
 static uint64_t fk_gen;
 
 int fake_enum_style;	/* 0: BUFFER_TOO_SMALL on a short array; 1: OK */
+
+/* TimeStamps, in UTC as the ABI carries them */
+int64_t fake_expiry = KSSPI_TIMESTAMP_NEVER;
+int64_t fake_start = 0x01d0000000000000ll;
 
 void fake_kernel_reset(void)
 {
@@ -337,7 +343,7 @@ static int fk_acquire(struct ksspi_acquire_credentials *a)
 		strcpy(o->user, "keyuser");
 		o->pwhash = fnv(FNV0, "keypass", 7);
 	}
-	a->expiry = KSSPI_TIMESTAMP_NEVER;
+	a->expiry = fake_expiry;
 	a->status = SEC_E_OK;
 	return 0;
 }
@@ -497,7 +503,7 @@ static int fk_init(struct ksspi_init_context *c)
 	if (c->present & KSSPI_ARG_NEW_CONTEXT)
 		c->new_context = c->context;
 	if (c->present & KSSPI_ARG_EXPIRY)
-		c->expiry = KSSPI_TIMESTAMP_NEVER;
+		c->expiry = fake_expiry;
 	c->context_attr = ctx->attr;
 	c->status = SEC_E_OK;
 	return 0;
@@ -559,7 +565,7 @@ static int fk_accept(struct ksspi_accept_context *c)
 		if (c->present & KSSPI_ARG_NEW_CONTEXT)
 			c->new_context = c->context;
 		if (c->present & KSSPI_ARG_EXPIRY)
-			c->expiry = KSSPI_TIMESTAMP_NEVER;
+			c->expiry = fake_expiry;
 		c->context_attr = ctx->attr;
 		c->status = SEC_E_OK;
 		return 0;
@@ -625,7 +631,7 @@ static int fk_accept(struct ksspi_accept_context *c)
 	ctx->attr = c->context_req & FK_ASC_MASK;
 	c->context_attr = ctx->attr;
 	if (ctx->established && (c->present & KSSPI_ARG_EXPIRY))
-		c->expiry = KSSPI_TIMESTAMP_NEVER;
+		c->expiry = fake_expiry;
 	c->status = ctx->established ? SEC_E_OK :
 		    (uint32_t)SEC_I_CONTINUE_NEEDED;
 	return 0;
@@ -793,8 +799,8 @@ static int fk_query_attr(struct ksspi_query_attributes *q)
 		len = sizeof(u.sizes);
 		break;
 	case SECPKG_ATTR_LIFESPAN:
-		u.life.start = 0x01d0000000000000ll;
-		u.life.expiry = KSSPI_TIMESTAMP_NEVER;
+		u.life.start = fake_start;
+		u.life.expiry = fake_expiry;
 		len = sizeof(u.life);
 		break;
 	case SECPKG_ATTR_FLAGS:
