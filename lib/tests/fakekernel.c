@@ -7,7 +7,8 @@
  *
  *   FakeTest  max_token 300   client "FK1|user|domain|pwhash|target" ->
  *                             server "FK2|OK" -> done; sign/seal with a
- *                             keyed (not cryptographic!) checksum
+ *                             keyed (not cryptographic!) checksum; KEY_INFO
+ *                             128 bits, "FNV-MAC" and "LCG-XOR"
  *   FakeBig   max_token 5000  same protocol; a non-ASCII comment
  *   FakeFour  max_token 300   four legs, like KsspiTest: "FK1|..." ->
  *                             "FK2|CH" (continue) -> "FK3" (client done)
@@ -36,6 +37,9 @@
 
 #define FK_SLOTS	256
 #define FK_MAC		16
+/* SECPKG_ATTR_KEY_INFO algorithm ids of the toy signing and sealing */
+#define FK_SIG_ALG	0x464B0001u
+#define FK_ENC_ALG	0x464B0002u
 
 enum { FK_FREE, FK_CRED, FK_CTX };
 
@@ -771,6 +775,7 @@ static int fk_query_attr(struct ksspi_query_attributes *q)
 		struct ksspi_attr_lifespan life;
 		struct ksspi_attr_flags flags;
 		struct ksspi_attr_negotiation_info ni;
+		struct ksspi_attr_key_info ki;
 		struct ksspi_package_info pi;
 		char str[2 * KSSPI_MAX_NAME + 2];
 		uint8_t key[16];
@@ -802,6 +807,14 @@ static int fk_query_attr(struct ksspi_query_attributes *q)
 		u.life.start = fake_start;
 		u.life.expiry = fake_expiry;
 		len = sizeof(u.life);
+		break;
+	case SECPKG_ATTR_KEY_INFO:
+		u.ki.key_size = 8 * sizeof(ctx->key);
+		u.ki.signature_algorithm = FK_SIG_ALG;
+		u.ki.encrypt_algorithm = FK_ENC_ALG;
+		strcpy(u.ki.signature_algorithm_name, "FNV-MAC");
+		strcpy(u.ki.encrypt_algorithm_name, "LCG-XOR");
+		len = sizeof(u.ki);
 		break;
 	case SECPKG_ATTR_FLAGS:
 		u.flags.flags = ctx->attr;

@@ -205,6 +205,7 @@ int main(void)
 		SecPkgContext_SessionKey ck, sk;
 		SecPkgContext_Target target;
 		SecPkgContext_Lifespan life;
+		SecPkgContext_KeyInfoA ki;
 
 		ok(QueryContextAttributesA(&p.sctx, SECPKG_ATTR_NAMES, &names) ==
 		   SEC_E_OK && !strcmp(names.sUserName, "TEST\\alice"),
@@ -232,6 +233,14 @@ int main(void)
 					   &target) == SEC_E_OK &&
 		   !strcmp(target.Target, "host/srv.test"), "target");
 		FreeContextBuffer(target.Target);
+		ok(QueryContextAttributesA(&p.cctx, SECPKG_ATTR_KEY_INFO,
+					   &ki) == SEC_E_OK &&
+		   ki.KeySize == 128 && ki.SignatureAlgorithm == 0x464B0001u &&
+		   ki.EncryptAlgorithm == 0x464B0002u &&
+		   !strcmp(ki.sSignatureAlgorithmName, "FNV-MAC") &&
+		   !strcmp(ki.sEncryptAlgorithmName, "LCG-XOR"), "key info");
+		FreeContextBuffer(ki.sSignatureAlgorithmName);
+		FreeContextBuffer(ki.sEncryptAlgorithmName);
 		ok(QueryContextAttributesA(&p.sctx, SECPKG_ATTR_LIFESPAN,
 					   &life) == SEC_E_OK &&
 		   ksspi_timestamp_to_int64(&life.tsExpiry) ==

@@ -318,6 +318,36 @@ typedef struct _SecPkgContext_Flags {
 	ULONG Flags;
 } SecPkgContext_Flags, *PSecPkgContext_Flags;
 
+/*
+ * SECPKG_ATTR_KEY_INFO.  Each name is a separate allocation, freed with
+ * FreeContextBuffer(); the algorithm ids are KERB_ETYPE_* / KERB_CHECKSUM_*
+ * values (negative ones as two's complement), as on Windows.
+ */
+typedef struct _SecPkgContext_KeyInfoA {
+	SEC_CHAR *sSignatureAlgorithmName;
+	SEC_CHAR *sEncryptAlgorithmName;
+	ULONG KeySize;			/* bits */
+	ULONG SignatureAlgorithm;
+	ULONG EncryptAlgorithm;
+} SecPkgContext_KeyInfoA, *PSecPkgContext_KeyInfoA;
+
+typedef struct _SecPkgContext_KeyInfoW {
+	SEC_WCHAR *sSignatureAlgorithmName;
+	SEC_WCHAR *sEncryptAlgorithmName;
+	ULONG KeySize;
+	ULONG SignatureAlgorithm;
+	ULONG EncryptAlgorithm;
+} SecPkgContext_KeyInfoW, *PSecPkgContext_KeyInfoW;
+
+/* Algorithm ids of SecPkgContext_KeyInfo (Windows has them in ntsecapi.h) */
+#define KERB_ETYPE_RC4_PLAIN			(-140)
+#define KERB_ETYPE_RC4_HMAC_NT			23
+#define KERB_ETYPE_AES128_CTS_HMAC_SHA1_96	17
+#define KERB_ETYPE_AES256_CTS_HMAC_SHA1_96	18
+#define KERB_CHECKSUM_HMAC_MD5			(-138)
+#define KERB_CHECKSUM_HMAC_SHA1_96_AES128	15
+#define KERB_CHECKSUM_HMAC_SHA1_96_AES256	16
+
 /* SECPKG_ATTR_TARGET: UTF-8 in both the A and the W call, as on Windows */
 typedef struct _SecPkgContext_Target {
 	ULONG TargetLength;		/* bytes, without the NUL */
@@ -459,6 +489,7 @@ typedef SecPkgContext_PackageInfoA SecPkgContext_PackageInfo,
 	*PSecPkgContext_PackageInfo;
 typedef SecPkgContext_NegotiationInfoA SecPkgContext_NegotiationInfo,
 	*PSecPkgContext_NegotiationInfo;
+typedef SecPkgContext_KeyInfoA SecPkgContext_KeyInfo, *PSecPkgContext_KeyInfo;
 
 #define NTLMSP_NAME			NTLMSP_NAME_A
 #define NEGOSSP_NAME			NEGOSSP_NAME_A
