@@ -176,12 +176,23 @@ static int check_desc(const struct ksspi_sec_buffer_desc *d, bool present)
 		    KSSPI_SECBUFFER_TYPE_MAX ||
 		    (b[i].buffer_type & SECBUFFER_RESERVED))
 			return -EINVAL;
-		if (b[i].cb_buffer && !b[i].pv_buffer)
-			return -EFAULT;
 		if (b[i].cb_buffer > KSSPI_MAX_MESSAGE)
 			return -E2BIG;
 	}
 	return 0;
+}
+
+/* A buffer with a size but no memory is an SSPI-level mistake */
+static SECURITY_STATUS desc_data_status(const struct ksspi_sec_buffer_desc *d,
+					bool present)
+{
+	const struct ksspi_sec_buffer *b = uptr(d->p_buffers);
+	uint32_t i;
+
+	for (i = 0; present && i < d->c_buffers; i++)
+		if (b[i].cb_buffer && !b[i].pv_buffer)
+			return SEC_E_INVALID_PARAMETER;
+	return SEC_E_OK;
 }
 
 static struct ksspi_sec_buffer *find_buffer(const struct ksspi_sec_buffer_desc *d,
@@ -392,6 +403,29 @@ static SECURITY_STATUS put_token(const struct ksspi_sec_buffer_desc *out,
 	return SEC_E_OK;
 }
 
+/*
+ * InitializeSecurityContext's buffers, the output as Windows judges it: no
+ * descriptor, or none with a SECBUFFER_TOKEN, is SEC_E_BUFFER_TOO_SMALL; a
+ * token buffer with a size but no memory SEC_E_INTERNAL_ERROR.
+ */
+static SECURITY_STATUS isc_buffers_status(const struct ksspi_init_context *c)
+{
+	const struct ksspi_sec_buffer *t;
+	SECURITY_STATUS st;
+
+	st = desc_data_status(&c->input, c->present & KSSPI_ARG_INPUT);
+	if (st != SEC_E_OK)
+		return st;
+	if (!(c->present & KSSPI_ARG_OUTPUT))
+		return SEC_E_BUFFER_TOO_SMALL;
+	t = find_buffer(&c->output, SECBUFFER_TOKEN);
+	if (!t)
+		return SEC_E_BUFFER_TOO_SMALL;
+	if (t->cb_buffer && !t->pv_buffer)
+		return SEC_E_INTERNAL_ERROR;
+	return desc_data_status(&c->output, true);
+}
+
 static int fk_init(struct ksspi_init_context *c)
 {
 	struct fk_obj *cred = NULL, *ctx;
@@ -448,9 +482,13 @@ static int fk_init(struct ksspi_init_context *c)
 			c->status = SEC_E_NO_CREDENTIALS;
 			return 0;
 		}
-		if (!(c->present & KSSPI_ARG_NEW_CONTEXT) ||
-		    !(c->present & KSSPI_ARG_OUTPUT)) {
+		if (!(c->present & KSSPI_ARG_NEW_CONTEXT)) {
 			c->status = SEC_E_INVALID_PARAMETER;
+			return 0;
+		}
+		st = isc_buffers_status(c);
+		if (st != SEC_E_OK) {
+			c->status = (uint32_t)st;
 			return 0;
 		}
 		snprintf(token, sizeof(token), "FK1|%s|%s|%016" PRIx64 "|%.*s",
@@ -488,6 +526,11 @@ static int fk_init(struct ksspi_init_context *c)
 		c->status = SEC_E_OUT_OF_SEQUENCE;
 		return 0;
 	}
+	st = isc_buffers_status(c);
+	if (st != SEC_E_OK) {
+		c->status = (uint32_t)st;
+		return 0;
+	}
 	in = (c->present & KSSPI_ARG_INPUT) ?
 		find_buffer(&c->input, SECBUFFER_TOKEN) : NULL;
 	if (!in || in->cb_buffer != 6 ||
@@ -496,12 +539,10 @@ static int fk_init(struct ksspi_init_context *c)
 		c->status = SEC_E_INVALID_TOKEN;
 		return 0;
 	}
-	if (c->present & KSSPI_ARG_OUTPUT) {
-		st = put_token(&c->output, "FK3", ctx->pkg == FK_FOUR ? 3 : 0);
-		if (st != SEC_E_OK) {
-			c->status = (uint32_t)st;
-			return 0;
-		}
+	st = put_token(&c->output, "FK3", ctx->pkg == FK_FOUR ? 3 : 0);
+	if (st != SEC_E_OK) {
+		c->status = (uint32_t)st;
+		return 0;
 	}
 	ctx->established = true;
 	if (c->present & KSSPI_ARG_NEW_CONTEXT)
@@ -543,6 +584,13 @@ static int fk_accept(struct ksspi_accept_context *c)
 		return fail(-r);
 	if (c->context_req & ASC_REQ_ALLOCATE_MEMORY) {
 		c->status = SEC_E_UNSUPPORTED_FUNCTION;
+		return 0;
+	}
+	st = desc_data_status(&c->input, c->present & KSSPI_ARG_INPUT);
+	if (st == SEC_E_OK)
+		st = desc_data_status(&c->output, c->present & KSSPI_ARG_OUTPUT);
+	if (st != SEC_E_OK) {
+		c->status = (uint32_t)st;
 		return 0;
 	}
 	if (c->present & KSSPI_ARG_CONTEXT) {
@@ -650,8 +698,9 @@ static int fk_complete(struct ksspi_complete_token *c)
 	r = check_desc(&c->token, true);
 	if (r)
 		return fail(-r);
-	c->status = lookup(&c->context, FK_CTX) ? SEC_E_OK :
-						   SEC_E_INVALID_HANDLE;
+	c->status = (uint32_t)(lookup(&c->context, FK_CTX) ?
+			       desc_data_status(&c->token, true) :
+			       SEC_E_INVALID_HANDLE);
 	return 0;
 }
 
@@ -716,6 +765,10 @@ static int fk_message(unsigned long request, struct ksspi_message *m)
 	ctx = lookup(&m->context, FK_CTX);
 	if (!ctx) {
 		m->status = SEC_E_INVALID_HANDLE;
+		return 0;
+	}
+	if (desc_data_status(&m->message, true) != SEC_E_OK) {
+		m->status = SEC_E_INVALID_PARAMETER;
 		return 0;
 	}
 	if (!ctx->established) {
