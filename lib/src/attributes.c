@@ -8,7 +8,7 @@
  * with FreeContextBuffer().  A fixed-size answer shorter than the layout the
  * library knows (an older kernel) reads as zero-filled.
  *
- * Supported: SECPKG_ATTR_SIZES, _NAMES, _LIFESPAN, _SESSION_KEY,
+ * Supported: SECPKG_ATTR_SIZES, _NAMES, _LIFESPAN, _KEY_INFO, _SESSION_KEY,
  * _PACKAGE_INFO, _NEGOTIATION_INFO, _FLAGS, _TARGET.  Any other attribute
  * gives SEC_E_UNSUPPORTED_FUNCTION without asking the kernel: its layout is
  * not part of the ABI.
@@ -123,6 +123,76 @@ static SECURITY_STATUS string_w(const struct answer *a, char16_t **out)
 	return SEC_E_OK;
 }
 
+/*
+ * One name of struct ksspi_attr_key_info, copied (@wide: in UTF-16).  A
+ * name without its NUL inside the field is a broken answer.
+ */
+static SECURITY_STATUS key_info_name(const char *field, size_t room,
+				     bool wide, void **out)
+{
+	size_t n = strnlen(field, room);
+	char *s;
+	int err;
+
+	if (n == room)
+		return SEC_E_INTERNAL_ERROR;
+	if (wide) {
+		err = ksspi_priv_utf8_to_utf16(field, n, 0,
+					       (char16_t **)out, NULL);
+		if (err == -ENOMEM)
+			return SEC_E_INSUFFICIENT_MEMORY;
+		return err ? SEC_E_INTERNAL_ERROR : SEC_E_OK;
+	}
+	s = malloc(n + 1);
+	if (!s)
+		return SEC_E_INSUFFICIENT_MEMORY;
+	memcpy(s, field, n + 1);
+	*out = s;
+	return SEC_E_OK;
+}
+
+/*
+ * SecPkgContext_KeyInfoA and _KeyInfoW differ only in the type of the two
+ * name pointers, so one function fills either.
+ */
+static SECURITY_STATUS key_info(const struct answer *a, void *pBuffer,
+				bool wide)
+{
+	struct ksspi_attr_key_info ki;
+	void *sig = NULL, *enc = NULL;
+	SECURITY_STATUS st;
+
+	fixed(a, &ki, sizeof(ki));
+	st = key_info_name(ki.signature_algorithm_name,
+			   sizeof(ki.signature_algorithm_name), wide, &sig);
+	if (st == SEC_E_OK)
+		st = key_info_name(ki.encrypt_algorithm_name,
+				   sizeof(ki.encrypt_algorithm_name), wide,
+				   &enc);
+	if (st != SEC_E_OK) {
+		free(sig);
+		return st;
+	}
+	if (wide) {
+		SecPkgContext_KeyInfoW *o = pBuffer;
+
+		o->sSignatureAlgorithmName = sig;
+		o->sEncryptAlgorithmName = enc;
+		o->KeySize = ki.key_size;
+		o->SignatureAlgorithm = ki.signature_algorithm;
+		o->EncryptAlgorithm = ki.encrypt_algorithm;
+	} else {
+		SecPkgContext_KeyInfoA *o = pBuffer;
+
+		o->sSignatureAlgorithmName = sig;
+		o->sEncryptAlgorithmName = enc;
+		o->KeySize = ki.key_size;
+		o->SignatureAlgorithm = ki.signature_algorithm;
+		o->EncryptAlgorithm = ki.encrypt_algorithm;
+	}
+	return SEC_E_OK;
+}
+
 static SECURITY_STATUS convert(const struct answer *a, ULONG attr,
 			       void *pBuffer, bool wide)
 {
@@ -149,10 +219,12 @@ static SECURITY_STATUS convert(const struct answer *a, ULONG attr,
 		SecPkgContext_Lifespan *o = pBuffer;
 
 		fixed(a, &life, sizeof(life));
-		ksspi_timestamp_from_int64(&o->tsStart, life.start);
-		ksspi_timestamp_from_int64(&o->tsExpiry, life.expiry);
+		ksspi_priv_timestamp_out(&o->tsStart, life.start);
+		ksspi_priv_timestamp_out(&o->tsExpiry, life.expiry);
 		return SEC_E_OK;
 	}
+	case SECPKG_ATTR_KEY_INFO:
+		return key_info(a, pBuffer, wide);
 	case SECPKG_ATTR_FLAGS: {
 		SecPkgContext_Flags *o = pBuffer;
 
@@ -251,6 +323,7 @@ static bool supported(ULONG attr)
 	case SECPKG_ATTR_SIZES:
 	case SECPKG_ATTR_NAMES:
 	case SECPKG_ATTR_LIFESPAN:
+	case SECPKG_ATTR_KEY_INFO:
 	case SECPKG_ATTR_SESSION_KEY:
 	case SECPKG_ATTR_PACKAGE_INFO:
 	case SECPKG_ATTR_NEGOTIATION_INFO:

@@ -97,7 +97,7 @@ static SECURITY_STATUS context_answer(SECURITY_STATUS st,
 	if (pfContextAttr)
 		*pfContextAttr = attr;
 	if (!SEC_FAILED(st) && ptsExpiry)
-		ksspi_timestamp_from_int64(ptsExpiry, expiry);
+		ksspi_priv_timestamp_out(ptsExpiry, expiry);
 	return st;
 }
 

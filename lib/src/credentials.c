@@ -65,7 +65,7 @@ static SECURITY_STATUS acquire(const struct acquire *a, PCredHandle ph,
 	}
 	*ph = h;
 	if (ts)
-		ksspi_timestamp_from_int64(ts, req.expiry);
+		ksspi_priv_timestamp_out(ts, req.expiry);
 	ksspi_priv_cred_remember(&req.credential, a->package, a->package_len);
 	return SEC_E_OK;
 }

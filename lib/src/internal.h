@@ -118,6 +118,18 @@ SECURITY_STATUS ksspi_priv_desc_alloc(struct ksspi_priv_desc *t,
 void ksspi_priv_desc_alloc_done(SecBufferDesc *d, struct ksspi_priv_desc *t,
 				bool keep, bool failed);
 
+/* ---- timestamp.c ---------------------------------------------------- */
+
+/*
+ * A TimeStamp of the kernel (UTC, 100 ns since 1601) in local time, with the
+ * C library's zone and the offset in force at that instant;
+ * KSSPI_TIMESTAMP_NEVER stays as it is.
+ */
+int64_t ksspi_priv_local_time(int64_t utc);
+
+/* *ts = ksspi_priv_local_time(utc) */
+void ksspi_priv_timestamp_out(TimeStamp *ts, int64_t utc);
+
 /* ---- package.c ------------------------------------------------------ */
 
 /* Length of a package name, SEC_E_SECPKG_NOT_FOUND when it cannot be one */

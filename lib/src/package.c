@@ -332,23 +332,26 @@ static SECURITY_STATUS query_info(const char *name, size_t len,
 	return st;
 }
 
+/* On failure *ppPackageInfo is left as it was, as Windows leaves it */
 SECURITY_STATUS QuerySecurityPackageInfoA(const SEC_CHAR *pszPackageName,
 					  PSecPkgInfoA *ppPackageInfo)
 {
 	struct ksspi_query_package q;
 	SECURITY_STATUS st;
+	SecPkgInfoA *info;
 	size_t len;
 
 	if (!ppPackageInfo)
 		return SEC_E_INVALID_PARAMETER;
-	*ppPackageInfo = NULL;
 	st = ksspi_priv_package_len(pszPackageName, &len);
 	if (st != SEC_E_OK)
 		return st;
 	st = query_info(pszPackageName, len, &q);
-	if (st != SEC_E_OK)
-		return st;
-	return ksspi_priv_pkginfo_a(&q.info, 1, ppPackageInfo);
+	if (st == SEC_E_OK)
+		st = ksspi_priv_pkginfo_a(&q.info, 1, &info);
+	if (st == SEC_E_OK)
+		*ppPackageInfo = info;
+	return st;
 }
 
 SECURITY_STATUS ksspi_priv_package_name_w(const SEC_WCHAR *w, char **name,
@@ -376,20 +379,22 @@ SECURITY_STATUS QuerySecurityPackageInfoW(const SEC_WCHAR *pszPackageName,
 {
 	struct ksspi_query_package q;
 	SECURITY_STATUS st;
+	SecPkgInfoW *info;
 	char *name;
 	size_t len;
 
 	if (!ppPackageInfo)
 		return SEC_E_INVALID_PARAMETER;
-	*ppPackageInfo = NULL;
 	st = ksspi_priv_package_name_w(pszPackageName, &name, &len);
 	if (st != SEC_E_OK)
 		return st;
 	st = query_info(name, len, &q);
 	free(name);
-	if (st != SEC_E_OK)
-		return st;
-	return ksspi_priv_pkginfo_w(&q.info, 1, ppPackageInfo);
+	if (st == SEC_E_OK)
+		st = ksspi_priv_pkginfo_w(&q.info, 1, &info);
+	if (st == SEC_E_OK)
+		*ppPackageInfo = info;
+	return st;
 }
 
 /* ---- EnumerateSecurityPackages ------------------------------------ */

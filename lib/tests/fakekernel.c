@@ -7,7 +7,8 @@
  *
  *   FakeTest  max_token 300   client "FK1|user|domain|pwhash|target" ->
  *                             server "FK2|OK" -> done; sign/seal with a
- *                             keyed (not cryptographic!) checksum
+ *                             keyed (not cryptographic!) checksum; KEY_INFO
+ *                             128 bits, "FNV-MAC" and "LCG-XOR"
  *   FakeBig   max_token 5000  same protocol; a non-ASCII comment
  *   FakeFour  max_token 300   four legs, like KsspiTest: "FK1|..." ->
  *                             "FK2|CH" (continue) -> "FK3" (client done)
@@ -16,6 +17,8 @@
  * The server's credential, when it has a password identity, must name the
  * same user and password as the client's; with default credentials any
  * password but "wrong" is accepted.  Key serial 42 is user "keyuser".
+ * TimeStamps are UTC, as the ABI carries them: every expiry is fake_expiry
+ * and a context's lifespan starts at fake_start.
  *
  * Nothing here is cryptography: it only has to tell an altered message
  * from an intact one.
@@ -34,6 +37,9 @@
 
 #define FK_SLOTS	256
 #define FK_MAC		16
+/* SECPKG_ATTR_KEY_INFO algorithm ids of the toy signing and sealing */
+#define FK_SIG_ALG	0x464B0001u
+#define FK_ENC_ALG	0x464B0002u
 
 enum { FK_FREE, FK_CRED, FK_CTX };
 
@@ -86,6 +92,10 @@ static struct fk_obj fk_objs[FK_SLOTS];
 static uint64_t fk_gen;
 
 int fake_enum_style;	/* 0: BUFFER_TOO_SMALL on a short array; 1: OK */
+
+/* TimeStamps, in UTC as the ABI carries them */
+int64_t fake_expiry = KSSPI_TIMESTAMP_NEVER;
+int64_t fake_start = 0x01d0000000000000ll;
 
 void fake_kernel_reset(void)
 {
@@ -166,12 +176,23 @@ static int check_desc(const struct ksspi_sec_buffer_desc *d, bool present)
 		    KSSPI_SECBUFFER_TYPE_MAX ||
 		    (b[i].buffer_type & SECBUFFER_RESERVED))
 			return -EINVAL;
-		if (b[i].cb_buffer && !b[i].pv_buffer)
-			return -EFAULT;
 		if (b[i].cb_buffer > KSSPI_MAX_MESSAGE)
 			return -E2BIG;
 	}
 	return 0;
+}
+
+/* A buffer with a size but no memory is an SSPI-level mistake */
+static SECURITY_STATUS desc_data_status(const struct ksspi_sec_buffer_desc *d,
+					bool present)
+{
+	const struct ksspi_sec_buffer *b = uptr(d->p_buffers);
+	uint32_t i;
+
+	for (i = 0; present && i < d->c_buffers; i++)
+		if (b[i].cb_buffer && !b[i].pv_buffer)
+			return SEC_E_INVALID_PARAMETER;
+	return SEC_E_OK;
 }
 
 static struct ksspi_sec_buffer *find_buffer(const struct ksspi_sec_buffer_desc *d,
@@ -337,7 +358,7 @@ static int fk_acquire(struct ksspi_acquire_credentials *a)
 		strcpy(o->user, "keyuser");
 		o->pwhash = fnv(FNV0, "keypass", 7);
 	}
-	a->expiry = KSSPI_TIMESTAMP_NEVER;
+	a->expiry = fake_expiry;
 	a->status = SEC_E_OK;
 	return 0;
 }
@@ -380,6 +401,29 @@ static SECURITY_STATUS put_token(const struct ksspi_sec_buffer_desc *out,
 	memcpy(uptr(t->pv_buffer), data, len);
 	t->cb_buffer = (uint32_t)len;
 	return SEC_E_OK;
+}
+
+/*
+ * InitializeSecurityContext's buffers, the output as Windows judges it: no
+ * descriptor, or none with a SECBUFFER_TOKEN, is SEC_E_BUFFER_TOO_SMALL; a
+ * token buffer with a size but no memory SEC_E_INTERNAL_ERROR.
+ */
+static SECURITY_STATUS isc_buffers_status(const struct ksspi_init_context *c)
+{
+	const struct ksspi_sec_buffer *t;
+	SECURITY_STATUS st;
+
+	st = desc_data_status(&c->input, c->present & KSSPI_ARG_INPUT);
+	if (st != SEC_E_OK)
+		return st;
+	if (!(c->present & KSSPI_ARG_OUTPUT))
+		return SEC_E_BUFFER_TOO_SMALL;
+	t = find_buffer(&c->output, SECBUFFER_TOKEN);
+	if (!t)
+		return SEC_E_BUFFER_TOO_SMALL;
+	if (t->cb_buffer && !t->pv_buffer)
+		return SEC_E_INTERNAL_ERROR;
+	return desc_data_status(&c->output, true);
 }
 
 static int fk_init(struct ksspi_init_context *c)
@@ -438,9 +482,13 @@ static int fk_init(struct ksspi_init_context *c)
 			c->status = SEC_E_NO_CREDENTIALS;
 			return 0;
 		}
-		if (!(c->present & KSSPI_ARG_NEW_CONTEXT) ||
-		    !(c->present & KSSPI_ARG_OUTPUT)) {
+		if (!(c->present & KSSPI_ARG_NEW_CONTEXT)) {
 			c->status = SEC_E_INVALID_PARAMETER;
+			return 0;
+		}
+		st = isc_buffers_status(c);
+		if (st != SEC_E_OK) {
+			c->status = (uint32_t)st;
 			return 0;
 		}
 		snprintf(token, sizeof(token), "FK1|%s|%s|%016" PRIx64 "|%.*s",
@@ -478,6 +526,11 @@ static int fk_init(struct ksspi_init_context *c)
 		c->status = SEC_E_OUT_OF_SEQUENCE;
 		return 0;
 	}
+	st = isc_buffers_status(c);
+	if (st != SEC_E_OK) {
+		c->status = (uint32_t)st;
+		return 0;
+	}
 	in = (c->present & KSSPI_ARG_INPUT) ?
 		find_buffer(&c->input, SECBUFFER_TOKEN) : NULL;
 	if (!in || in->cb_buffer != 6 ||
@@ -486,18 +539,16 @@ static int fk_init(struct ksspi_init_context *c)
 		c->status = SEC_E_INVALID_TOKEN;
 		return 0;
 	}
-	if (c->present & KSSPI_ARG_OUTPUT) {
-		st = put_token(&c->output, "FK3", ctx->pkg == FK_FOUR ? 3 : 0);
-		if (st != SEC_E_OK) {
-			c->status = (uint32_t)st;
-			return 0;
-		}
+	st = put_token(&c->output, "FK3", ctx->pkg == FK_FOUR ? 3 : 0);
+	if (st != SEC_E_OK) {
+		c->status = (uint32_t)st;
+		return 0;
 	}
 	ctx->established = true;
 	if (c->present & KSSPI_ARG_NEW_CONTEXT)
 		c->new_context = c->context;
 	if (c->present & KSSPI_ARG_EXPIRY)
-		c->expiry = KSSPI_TIMESTAMP_NEVER;
+		c->expiry = fake_expiry;
 	c->context_attr = ctx->attr;
 	c->status = SEC_E_OK;
 	return 0;
@@ -535,6 +586,13 @@ static int fk_accept(struct ksspi_accept_context *c)
 		c->status = SEC_E_UNSUPPORTED_FUNCTION;
 		return 0;
 	}
+	st = desc_data_status(&c->input, c->present & KSSPI_ARG_INPUT);
+	if (st == SEC_E_OK)
+		st = desc_data_status(&c->output, c->present & KSSPI_ARG_OUTPUT);
+	if (st != SEC_E_OK) {
+		c->status = (uint32_t)st;
+		return 0;
+	}
 	if (c->present & KSSPI_ARG_CONTEXT) {
 		ctx = lookup(&c->context, FK_CTX);
 		if (!ctx || ctx->initiator) {
@@ -559,7 +617,7 @@ static int fk_accept(struct ksspi_accept_context *c)
 		if (c->present & KSSPI_ARG_NEW_CONTEXT)
 			c->new_context = c->context;
 		if (c->present & KSSPI_ARG_EXPIRY)
-			c->expiry = KSSPI_TIMESTAMP_NEVER;
+			c->expiry = fake_expiry;
 		c->context_attr = ctx->attr;
 		c->status = SEC_E_OK;
 		return 0;
@@ -625,7 +683,7 @@ static int fk_accept(struct ksspi_accept_context *c)
 	ctx->attr = c->context_req & FK_ASC_MASK;
 	c->context_attr = ctx->attr;
 	if (ctx->established && (c->present & KSSPI_ARG_EXPIRY))
-		c->expiry = KSSPI_TIMESTAMP_NEVER;
+		c->expiry = fake_expiry;
 	c->status = ctx->established ? SEC_E_OK :
 		    (uint32_t)SEC_I_CONTINUE_NEEDED;
 	return 0;
@@ -640,8 +698,9 @@ static int fk_complete(struct ksspi_complete_token *c)
 	r = check_desc(&c->token, true);
 	if (r)
 		return fail(-r);
-	c->status = lookup(&c->context, FK_CTX) ? SEC_E_OK :
-						   SEC_E_INVALID_HANDLE;
+	c->status = (uint32_t)(lookup(&c->context, FK_CTX) ?
+			       desc_data_status(&c->token, true) :
+			       SEC_E_INVALID_HANDLE);
 	return 0;
 }
 
@@ -708,6 +767,10 @@ static int fk_message(unsigned long request, struct ksspi_message *m)
 		m->status = SEC_E_INVALID_HANDLE;
 		return 0;
 	}
+	if (desc_data_status(&m->message, true) != SEC_E_OK) {
+		m->status = SEC_E_INVALID_PARAMETER;
+		return 0;
+	}
 	if (!ctx->established) {
 		m->status = SEC_E_NO_CONTEXT;
 		return 0;
@@ -765,6 +828,7 @@ static int fk_query_attr(struct ksspi_query_attributes *q)
 		struct ksspi_attr_lifespan life;
 		struct ksspi_attr_flags flags;
 		struct ksspi_attr_negotiation_info ni;
+		struct ksspi_attr_key_info ki;
 		struct ksspi_package_info pi;
 		char str[2 * KSSPI_MAX_NAME + 2];
 		uint8_t key[16];
@@ -793,9 +857,17 @@ static int fk_query_attr(struct ksspi_query_attributes *q)
 		len = sizeof(u.sizes);
 		break;
 	case SECPKG_ATTR_LIFESPAN:
-		u.life.start = 0x01d0000000000000ll;
-		u.life.expiry = KSSPI_TIMESTAMP_NEVER;
+		u.life.start = fake_start;
+		u.life.expiry = fake_expiry;
 		len = sizeof(u.life);
+		break;
+	case SECPKG_ATTR_KEY_INFO:
+		u.ki.key_size = 8 * sizeof(ctx->key);
+		u.ki.signature_algorithm = FK_SIG_ALG;
+		u.ki.encrypt_algorithm = FK_ENC_ALG;
+		strcpy(u.ki.signature_algorithm_name, "FNV-MAC");
+		strcpy(u.ki.encrypt_algorithm_name, "LCG-XOR");
+		len = sizeof(u.ki);
 		break;
 	case SECPKG_ATTR_FLAGS:
 		u.flags.flags = ctx->attr;

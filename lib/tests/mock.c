@@ -32,8 +32,12 @@ void mock_reset(mock_fn fn)
 	mock_last_request = 0;
 }
 
-/* Run before main(): every test opens /dev/null as its "device" */
+/*
+ * Run before main(): every test opens /dev/null as its "device", and its
+ * local time is UTC unless it chooses another zone (test_time).
+ */
 __attribute__((constructor)) static void mock_init(void)
 {
 	setenv("KSSPI_DEVICE", "/dev/null", 1);
+	setenv("TZ", "UTC", 1);
 }

@@ -29,5 +29,7 @@ void fake_kernel_reset(void);
 unsigned int fake_kernel_objects(void);
 /* EnumerateSecurityPackages answer to a short array: 0 BUFFER_TOO_SMALL, 1 OK */
 extern int fake_enum_style;
+/* Expiry (credentials, contexts) and lifespan start it reports, UTC */
+extern int64_t fake_expiry, fake_start;
 
 #endif

@@ -256,6 +256,80 @@ int main(void)
 		FreeContextBuffer(nw.PackageInfo);
 	}
 
+	diag("SECPKG_ATTR_KEY_INFO");
+	{
+		struct ksspi_attr_key_info ki = {
+			.key_size = 128,
+			.signature_algorithm = (uint32_t)KERB_CHECKSUM_HMAC_MD5,
+			.encrypt_algorithm = (uint32_t)KERB_ETYPE_RC4_PLAIN,
+			.signature_algorithm_name = "HMAC-MD5",
+			.encrypt_algorithm_name = "RSADSI RC4",
+		};
+		SecPkgContext_KeyInfoA a;
+		SecPkgContext_KeyInfoW w;
+
+		set_payload(&ki, sizeof(ki));
+		memset(&a, 0xEE, sizeof(a));
+		st = QueryContextAttributesA(&ctx, SECPKG_ATTR_KEY_INFO, &a);
+		is(st, SEC_E_OK, "A: SEC_E_OK");
+		is(calls[0].attribute, SECPKG_ATTR_KEY_INFO, "  attribute 5");
+		is(a.KeySize, 128, "  KeySize");
+		is(a.SignatureAlgorithm, 0xFFFFFF76u,
+		   "  SignatureAlgorithm KERB_CHECKSUM_HMAC_MD5 (-138)");
+		is(a.EncryptAlgorithm, 0xFFFFFF74u,
+		   "  EncryptAlgorithm KERB_ETYPE_RC4_PLAIN (-140)");
+		ok((LONG)a.SignatureAlgorithm == KERB_CHECKSUM_HMAC_MD5 &&
+		   (LONG)a.EncryptAlgorithm == KERB_ETYPE_RC4_PLAIN,
+		   "  equal to the header's constants as LONG");
+		is_str(a.sSignatureAlgorithmName, "HMAC-MD5",
+		       "  sSignatureAlgorithmName");
+		is_str(a.sEncryptAlgorithmName, "RSADSI RC4",
+		       "  sEncryptAlgorithmName");
+		ok(a.sSignatureAlgorithmName != a.sEncryptAlgorithmName,
+		   "  two allocations");
+		is(FreeContextBuffer(a.sSignatureAlgorithmName), SEC_E_OK,
+		   "  each freed with FreeContextBuffer");
+		FreeContextBuffer(a.sEncryptAlgorithmName);
+
+		strcpy(ki.encrypt_algorithm_name, "R\xc3\xa4" "C4 \xf0\x9f\x94\x91");
+		set_payload(&ki, sizeof(ki));
+		st = QueryContextAttributesW(&ctx, SECPKG_ATTR_KEY_INFO, &w);
+		is(st, SEC_E_OK, "W: SEC_E_OK");
+		ok(w.KeySize == 128 && w.SignatureAlgorithm == 0xFFFFFF76u &&
+		   w.EncryptAlgorithm == 0xFFFFFF74u, "  numbers");
+		ok(!memcmp(w.sSignatureAlgorithmName, u"HMAC-MD5",
+			   9 * sizeof(SEC_WCHAR)), "  signature name in UTF-16");
+		ok(!memcmp(w.sEncryptAlgorithmName, u"R\u00e4C4 \U0001F511",
+			   8 * sizeof(SEC_WCHAR)),
+		   "  encryption name in UTF-16 (surrogate pair)");
+		FreeContextBuffer(w.sSignatureAlgorithmName);
+		FreeContextBuffer(w.sEncryptAlgorithmName);
+
+		set_payload(&ki, 12);	/* an older kernel: numbers only */
+		st = QueryContextAttributesA(&ctx, SECPKG_ATTR_KEY_INFO, &a);
+		ok(st == SEC_E_OK && a.KeySize == 128 &&
+		   !strcmp(a.sSignatureAlgorithmName, "") &&
+		   !strcmp(a.sEncryptAlgorithmName, ""),
+		   "short answer: empty names");
+		FreeContextBuffer(a.sSignatureAlgorithmName);
+		FreeContextBuffer(a.sEncryptAlgorithmName);
+
+		memset(&a, 0xEE, sizeof(a));
+		memset(ki.encrypt_algorithm_name, 'x',
+		       sizeof(ki.encrypt_algorithm_name));
+		set_payload(&ki, sizeof(ki));
+		st = QueryContextAttributesA(&ctx, SECPKG_ATTR_KEY_INFO, &a);
+		is(st, SEC_E_INTERNAL_ERROR, "name without its NUL: refused");
+		is(a.KeySize, 0xEEEEEEEEu, "  answer untouched");
+
+		strcpy(ki.encrypt_algorithm_name, "\xc3\x28");
+		set_payload(&ki, sizeof(ki));
+		memset(&w, 0xEE, sizeof(w));
+		st = QueryContextAttributesW(&ctx, SECPKG_ATTR_KEY_INFO, &w);
+		is(st, SEC_E_INTERNAL_ERROR, "W: invalid UTF-8 name refused");
+		is(w.KeySize, 0xEEEEEEEEu, "  answer untouched");
+	}
+
 	diag("errors");
 	{
 		SecPkgContext_Sizes out = { 7, 7, 7, 7 };

@@ -160,6 +160,112 @@ static SECURITY_STATUS verify(CtxtHandle *ctx, unsigned char *msg, ULONG len,
 		      VerifySignature(ctx, &d, 0, &qop);
 }
 
+/*
+ * Malformed calls whose Windows status is known: the library passes them on
+ * as they are and the (fake) kernel answers Windows' status.
+ */
+static void test_windows_statuses(void)
+{
+	static unsigned char user[] = "alice", dom[] = "TEST", pw[] = "pw";
+	SEC_WINNT_AUTH_IDENTITY_A id = {
+		.User = NULL, .UserLength = 0, .Domain = dom,
+		.DomainLength = 4, .Password = pw, .PasswordLength = 2,
+		.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI,
+	};
+	static SEC_WCHAR wdom[] = u"TEST", wpw[] = u"pw";
+	SEC_WINNT_AUTH_IDENTITY_W wid = {
+		.User = NULL, .UserLength = 0, .Domain = wdom,
+		.DomainLength = 4, .Password = wpw, .PasswordLength = 2,
+		.Flags = SEC_WINNT_AUTH_IDENTITY_UNICODE,
+	};
+	unsigned char tok[300];
+	SecBuffer b[2];
+	SecBufferDesc od = { SECBUFFER_VERSION, 1, b };
+	CtxtHandle ctx = { 77, 77 }, keep;
+	CredHandle cred;
+	unsigned int objects;
+	SECURITY_STATUS st;
+	struct pair p;
+	ULONG attr;
+
+	diag("AcquireCredentialsHandle: empty user with domain and password");
+	st = AcquireCredentialsHandleA(NULL, "FakeTest", SECPKG_CRED_OUTBOUND,
+				       NULL, &id, NULL, NULL, &cred, NULL);
+	is(st, SEC_E_OK, "A, NULL user: SEC_E_OK");
+	FreeCredentialsHandle(&cred);
+	id.User = user;
+	st = AcquireCredentialsHandleA(NULL, "FakeTest", SECPKG_CRED_OUTBOUND,
+				       NULL, &id, NULL, NULL, &cred, NULL);
+	is(st, SEC_E_OK, "A, user \"\" (length 0): SEC_E_OK");
+	FreeCredentialsHandle(&cred);
+	st = AcquireCredentialsHandleW(NULL, u"FakeTest", SECPKG_CRED_OUTBOUND,
+				       NULL, &wid, NULL, NULL, &cred, NULL);
+	is(st, SEC_E_OK, "W, NULL user: SEC_E_OK");
+	FreeCredentialsHandle(&cred);
+
+	diag("InitializeSecurityContext output buffers");
+	acquire_pair(&p, "FakeTest", "pw");
+	objects = fake_kernel_objects();
+	keep = ctx;
+	st = InitializeSecurityContextA(&p.ccred, NULL, "t", 0, 0, 0, NULL, 0,
+					&ctx, NULL, &attr, NULL);
+	is(st, SEC_E_BUFFER_TOO_SMALL, "pOutput NULL: SEC_E_BUFFER_TOO_SMALL");
+	ok(!memcmp(&ctx, &keep, sizeof(ctx)) &&
+	   fake_kernel_objects() == objects, "  no context made");
+	st = InitializeSecurityContextW(&p.ccred, NULL, u"t",
+					ISC_REQ_ALLOCATE_MEMORY, 0, 0, NULL, 0,
+					&ctx, NULL, &attr, NULL);
+	is(st, SEC_E_BUFFER_TOO_SMALL,
+	   "W, pOutput NULL with ALLOCATE_MEMORY: SEC_E_BUFFER_TOO_SMALL");
+
+	b[0].BufferType = SECBUFFER_EMPTY;
+	b[0].cbBuffer = sizeof(tok);
+	b[0].pvBuffer = tok;
+	st = InitializeSecurityContextA(&p.ccred, NULL, "t", 0, 0, 0, NULL, 0,
+					&ctx, &od, &attr, NULL);
+	is(st, SEC_E_BUFFER_TOO_SMALL,
+	   "no SECBUFFER_TOKEN in pOutput: SEC_E_BUFFER_TOO_SMALL");
+	od.cBuffers = 0;
+	st = InitializeSecurityContextA(&p.ccred, NULL, "t", 0, 0, 0, NULL, 0,
+					&ctx, &od, &attr, NULL);
+	is(st, SEC_E_BUFFER_TOO_SMALL,
+	   "pOutput without buffers: SEC_E_BUFFER_TOO_SMALL");
+	od.cBuffers = 1;
+	b[0].BufferType = SECBUFFER_TOKEN;
+	b[0].pvBuffer = NULL;
+	st = InitializeSecurityContextA(&p.ccred, NULL, "t", 0, 0, 0, NULL, 0,
+					&ctx, &od, &attr, NULL);
+	is(st, SEC_E_INTERNAL_ERROR,
+	   "token pvBuffer NULL, cbBuffer 300: SEC_E_INTERNAL_ERROR");
+	st = InitializeSecurityContextW(&p.ccred, NULL, u"t", 0, 0, 0, NULL, 0,
+					&ctx, &od, &attr, NULL);
+	is(st, SEC_E_INTERNAL_ERROR, "  W too");
+	ok(!memcmp(&ctx, &keep, sizeof(ctx)) &&
+	   fake_kernel_objects() == objects, "  no context made");
+
+	b[0].pvBuffer = tok;
+	st = InitializeSecurityContextA(&p.ccred, NULL, "t", 0, 0, 0, NULL, 0,
+					&p.cctx, &od, &attr, NULL);
+	is(st, SEC_I_CONTINUE_NEEDED, "a first leg that is right");
+	{
+		SecBuffer sb = { sizeof(tok), SECBUFFER_TOKEN, NULL };
+		SecBufferDesc sd = { SECBUFFER_VERSION, 1, &sb };
+		unsigned char stok[300];
+
+		sb.pvBuffer = stok;
+		st = AcceptSecurityContext(&p.scred, NULL, &od, 0, 0, &p.sctx,
+					   &sd, &attr, NULL);
+		is(st, SEC_E_OK, "the server's leg");
+		st = InitializeSecurityContextA(&p.ccred, &p.cctx, NULL, 0, 0,
+						0, &sd, 0, &p.cctx, NULL, &attr,
+						NULL);
+		is(st, SEC_E_BUFFER_TOO_SMALL,
+		   "second leg, pOutput NULL: SEC_E_BUFFER_TOO_SMALL");
+	}
+	release_pair(&p, true);
+	is(fake_kernel_objects(), 0, "nothing left in the kernel");
+}
+
 static void *worker(void *arg)
 {
 	int *bad = arg, i;
@@ -205,6 +311,7 @@ int main(void)
 		SecPkgContext_SessionKey ck, sk;
 		SecPkgContext_Target target;
 		SecPkgContext_Lifespan life;
+		SecPkgContext_KeyInfoA ki;
 
 		ok(QueryContextAttributesA(&p.sctx, SECPKG_ATTR_NAMES, &names) ==
 		   SEC_E_OK && !strcmp(names.sUserName, "TEST\\alice"),
@@ -232,6 +339,14 @@ int main(void)
 					   &target) == SEC_E_OK &&
 		   !strcmp(target.Target, "host/srv.test"), "target");
 		FreeContextBuffer(target.Target);
+		ok(QueryContextAttributesA(&p.cctx, SECPKG_ATTR_KEY_INFO,
+					   &ki) == SEC_E_OK &&
+		   ki.KeySize == 128 && ki.SignatureAlgorithm == 0x464B0001u &&
+		   ki.EncryptAlgorithm == 0x464B0002u &&
+		   !strcmp(ki.sSignatureAlgorithmName, "FNV-MAC") &&
+		   !strcmp(ki.sEncryptAlgorithmName, "LCG-XOR"), "key info");
+		FreeContextBuffer(ki.sSignatureAlgorithmName);
+		FreeContextBuffer(ki.sEncryptAlgorithmName);
 		ok(QueryContextAttributesA(&p.sctx, SECPKG_ATTR_LIFESPAN,
 					   &life) == SEC_E_OK &&
 		   ksspi_timestamp_to_int64(&life.tsExpiry) ==
@@ -323,6 +438,8 @@ int main(void)
 		   "deleting twice: SEC_E_INVALID_HANDLE");
 	}
 	is(fake_kernel_objects(), 0, "nothing left in the kernel");
+
+	test_windows_statuses();
 
 	diag("W functions");
 	{

@@ -362,6 +362,34 @@ static void test_acquire(void)
 		is(cap_count, 0, "  without an ioctl");
 	}
 
+	diag("AcquireCredentialsHandle, empty user with domain and password");
+	{
+		static unsigned char empty[] = "";
+
+		reset(ans_acquire);
+		next_status = SEC_E_OK;
+		id.User = NULL;
+		id.UserLength = 0;
+		st = AcquireCredentialsHandleA(NULL, pkg, SECPKG_CRED_OUTBOUND,
+					       NULL, &id, NULL, NULL, &h, NULL);
+		is(st, SEC_E_OK, "the kernel's SEC_E_OK returned");
+		is(cap_count, 1, "  passed on (one ioctl)");
+		ok(cap.acq.identity_type == KSSPI_IDENTITY_PASSWORD &&
+		   !cap.acq.user && !cap.acq.user_len &&
+		   cap.acq.domain == (uintptr_t)dom && cap.acq.domain_len == 4 &&
+		   cap.acq.password == (uintptr_t)pw &&
+		   cap.acq.password_len == 9,
+		   "  as a password identity with no user");
+		reset(ans_acquire);
+		id.User = empty;
+		st = AcquireCredentialsHandleA(NULL, pkg, SECPKG_CRED_OUTBOUND,
+					       NULL, &id, NULL, NULL, &h, NULL);
+		ok(st == SEC_E_OK && cap.acq.user == (uintptr_t)empty &&
+		   !cap.acq.user_len, "user \"\": passed on as it is");
+		id.User = user;
+		id.UserLength = 5;
+	}
+
 	diag("AcquireCredentialsHandle argument checks");
 	reset(ans_acquire);
 	h.dwLower = h.dwUpper = 3;
@@ -667,6 +695,46 @@ static void test_isc(void)
 	   "empty descriptor: present, no array");
 	od.cBuffers = 1;
 	od.pBuffers = ob;
+
+	diag("InitializeSecurityContext: malformed output passed on");
+	reset(ans_isc);
+	next_status = SEC_E_BUFFER_TOO_SMALL;
+	ctx.dwLower = ctx.dwUpper = 77;
+	st = InitializeSecurityContextA(&cred, NULL, "t", 0, 0, 0, NULL, 0,
+					&ctx, NULL, &attr, NULL);
+	is(st, SEC_E_BUFFER_TOO_SMALL, "pOutput NULL: the kernel's status");
+	is(cap_count, 1, "  one ioctl");
+	ok(!(cap.isc.present & KSSPI_ARG_OUTPUT) &&
+	   zero(&cap.isc.output, sizeof(cap.isc.output)),
+	   "  marshalled as no output descriptor");
+	ok(ctx.dwLower == 77, "  *phNewContext untouched");
+	reset(ans_isc);
+	st = InitializeSecurityContextA(&cred, NULL, "t",
+					ISC_REQ_ALLOCATE_MEMORY, 0, 0, NULL, 0,
+					&ctx, NULL, &attr, NULL);
+	ok(st == SEC_E_BUFFER_TOO_SMALL && cap_count == 1 &&
+	   !(cap.isc.present & KSSPI_ARG_OUTPUT),
+	   "  with ALLOCATE_MEMORY too (nothing to allocate)");
+
+	reset(ans_isc);
+	next_status = SEC_E_INTERNAL_ERROR;
+	leave_output = 1;
+	ob[0].pvBuffer = NULL;
+	ob[0].cbBuffer = 300;
+	st = InitializeSecurityContextA(&cred, NULL, "t", 0, 0, 0, NULL, 0,
+					&ctx, &od, &attr, NULL);
+	is(st, SEC_E_INTERNAL_ERROR,
+	   "token pvBuffer NULL, cbBuffer 300: the kernel's status");
+	ok(cap_count == 1 && cap_out[0].pv_buffer == 0 &&
+	   cap_out[0].cb_buffer == 300 &&
+	   cap_out[0].buffer_type == SECBUFFER_TOKEN,
+	   "  passed on as it is");
+	leave_output = 0;
+	ob[0].pvBuffer = out1;
+	ob[0].cbBuffer = sizeof(out1);
+	next_status = SEC_E_OK;
+	ctx.dwLower = 9;
+	ctx.dwUpper = 10;
 
 	diag("InitializeSecurityContextW");
 	reset(ans_isc);

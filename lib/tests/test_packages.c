@@ -115,12 +115,22 @@ int main(void)
 	   "the kernel's spelling of the name is returned");
 	FreeContextBuffer(pa);
 
+	/* Windows leaves *ppPackageInfo alone when the call fails */
 	pa = (SecPkgInfoA *)1;
 	is(QuerySecurityPackageInfoA("Nope", &pa), SEC_E_SECPKG_NOT_FOUND,
 	   "unknown package");
-	ok(pa == NULL, "  *ppPackageInfo NULL");
+	ok(pa == (SecPkgInfoA *)1, "  *ppPackageInfo untouched");
 	is(QuerySecurityPackageInfoA(NULL, &pa), SEC_E_SECPKG_NOT_FOUND,
 	   "NULL name");
+	ok(pa == (SecPkgInfoA *)1, "  *ppPackageInfo untouched");
+	is(QuerySecurityPackageInfoA("", &pa), SEC_E_SECPKG_NOT_FOUND,
+	   "empty name");
+	ok(pa == (SecPkgInfoA *)1, "  *ppPackageInfo untouched");
+	mock_reset(NULL);
+	is(QuerySecurityPackageInfoA(name, &pa), SEC_E_INTERNAL_ERROR,
+	   "ioctl refused (ENOTTY)");
+	ok(pa == (SecPkgInfoA *)1, "  *ppPackageInfo untouched");
+	mock_reset(spy);
 	is(QuerySecurityPackageInfoA(name, NULL), SEC_E_INVALID_PARAMETER,
 	   "NULL ppPackageInfo");
 
@@ -133,8 +143,10 @@ int main(void)
 	is_mem(pw->Comment, u"F\u00e4ke \u2713 \U0001D11E",
 	       10 * sizeof(SEC_WCHAR), "Comment in UTF-16 with a surrogate pair");
 	FreeContextBuffer(pw);
+	pw = (SecPkgInfoW *)1;
 	is(QuerySecurityPackageInfoW(u"Nope", &pw), SEC_E_SECPKG_NOT_FOUND,
 	   "unknown package");
+	ok(pw == (SecPkgInfoW *)1, "  *ppPackageInfo untouched");
 	{
 		static const SEC_WCHAR bad[] = { 0xD800, 0 };
 
@@ -142,7 +154,11 @@ int main(void)
 		is(QuerySecurityPackageInfoW(bad, &pw), SEC_E_SECPKG_NOT_FOUND,
 		   "unpaired surrogate: not found");
 		is(mock_calls, 0, "  without an ioctl");
+		ok(pw == (SecPkgInfoW *)1, "  *ppPackageInfo untouched");
 	}
+	is(QuerySecurityPackageInfoW(NULL, &pw), SEC_E_SECPKG_NOT_FOUND,
+	   "NULL name");
+	ok(pw == (SecPkgInfoW *)1, "  *ppPackageInfo untouched");
 
 	diag("EnumerateSecurityPackagesA/W");
 	fake_enum_style = 0;

@@ -16,6 +16,7 @@
  *  - AcquireCredentialsHandleKeyA() is a Linux extension that takes a
  *    keyring key serial instead of a SEC_WINNT_AUTH_IDENTITY;
  *    ksspi_status_name() is another one.
+ *  - Functions ksspi cannot serve return SEC_E_UNSUPPORTED_FUNCTION.
  */
 #ifndef _KSSPI_SSPI_H
 #define _KSSPI_SSPI_H
@@ -318,6 +319,36 @@ typedef struct _SecPkgContext_Flags {
 	ULONG Flags;
 } SecPkgContext_Flags, *PSecPkgContext_Flags;
 
+/*
+ * SECPKG_ATTR_KEY_INFO.  Each name is a separate allocation, freed with
+ * FreeContextBuffer(); the algorithm ids are KERB_ETYPE_* / KERB_CHECKSUM_*
+ * values (negative ones as two's complement), as on Windows.
+ */
+typedef struct _SecPkgContext_KeyInfoA {
+	SEC_CHAR *sSignatureAlgorithmName;
+	SEC_CHAR *sEncryptAlgorithmName;
+	ULONG KeySize;			/* bits */
+	ULONG SignatureAlgorithm;
+	ULONG EncryptAlgorithm;
+} SecPkgContext_KeyInfoA, *PSecPkgContext_KeyInfoA;
+
+typedef struct _SecPkgContext_KeyInfoW {
+	SEC_WCHAR *sSignatureAlgorithmName;
+	SEC_WCHAR *sEncryptAlgorithmName;
+	ULONG KeySize;
+	ULONG SignatureAlgorithm;
+	ULONG EncryptAlgorithm;
+} SecPkgContext_KeyInfoW, *PSecPkgContext_KeyInfoW;
+
+/* Algorithm ids of SecPkgContext_KeyInfo (Windows has them in ntsecapi.h) */
+#define KERB_ETYPE_RC4_PLAIN			(-140)
+#define KERB_ETYPE_RC4_HMAC_NT			23
+#define KERB_ETYPE_AES128_CTS_HMAC_SHA1_96	17
+#define KERB_ETYPE_AES256_CTS_HMAC_SHA1_96	18
+#define KERB_CHECKSUM_HMAC_MD5			(-138)
+#define KERB_CHECKSUM_HMAC_SHA1_96_AES128	15
+#define KERB_CHECKSUM_HMAC_SHA1_96_AES256	16
+
 /* SECPKG_ATTR_TARGET: UTF-8 in both the A and the W call, as on Windows */
 typedef struct _SecPkgContext_Target {
 	ULONG TargetLength;		/* bytes, without the NUL */
@@ -438,6 +469,279 @@ _KSSPI_API SECURITY_STATUS SEC_ENTRY EnumerateSecurityPackagesW(
 _KSSPI_API SECURITY_STATUS SEC_ENTRY FreeContextBuffer(void *pvContextBuffer);
 
 /*
+ * Functions of the SSPI that ksspi cannot serve (no access tokens, no
+ * credential attributes, no password changes, no setting of attributes):
+ * they exist, as on Windows, and return SEC_E_UNSUPPORTED_FUNCTION without
+ * touching their arguments.
+ */
+_KSSPI_API SECURITY_STATUS SEC_ENTRY QueryCredentialsAttributesA(
+	PCredHandle phCredential, ULONG ulAttribute, void *pBuffer);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY QueryCredentialsAttributesW(
+	PCredHandle phCredential, ULONG ulAttribute, void *pBuffer);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY QueryCredentialsAttributesExA(
+	PCredHandle phCredential, ULONG ulAttribute, void *pBuffer,
+	ULONG cbBuffer);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY QueryCredentialsAttributesExW(
+	PCredHandle phCredential, ULONG ulAttribute, void *pBuffer,
+	ULONG cbBuffer);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY SetCredentialsAttributesA(
+	PCredHandle phCredential, ULONG ulAttribute, void *pBuffer,
+	ULONG cbBuffer);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY SetCredentialsAttributesW(
+	PCredHandle phCredential, ULONG ulAttribute, void *pBuffer,
+	ULONG cbBuffer);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY AddCredentialsA(
+	PCredHandle hCredentials, const SEC_CHAR *pszPrincipal,
+	const SEC_CHAR *pszPackage, ULONG fCredentialUse, void *pAuthData,
+	SEC_GET_KEY_FN pGetKeyFn, void *pvGetKeyArgument,
+	PTimeStamp ptsExpiry);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY AddCredentialsW(
+	PCredHandle hCredentials, const SEC_WCHAR *pszPrincipal,
+	const SEC_WCHAR *pszPackage, ULONG fCredentialUse, void *pAuthData,
+	SEC_GET_KEY_FN pGetKeyFn, void *pvGetKeyArgument,
+	PTimeStamp ptsExpiry);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY ApplyControlToken(
+	PCtxtHandle phContext, PSecBufferDesc pInput);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY ImpersonateSecurityContext(
+	PCtxtHandle phContext);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY RevertSecurityContext(
+	PCtxtHandle phContext);
+
+/* Token: a HANDLE on Windows */
+_KSSPI_API SECURITY_STATUS SEC_ENTRY QuerySecurityContextToken(
+	PCtxtHandle phContext, void **Token);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY QueryContextAttributesExA(
+	PCtxtHandle phContext, ULONG ulAttribute, void *pBuffer,
+	ULONG cbBuffer);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY QueryContextAttributesExW(
+	PCtxtHandle phContext, ULONG ulAttribute, void *pBuffer,
+	ULONG cbBuffer);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY SetContextAttributesA(
+	PCtxtHandle phContext, ULONG ulAttribute, void *pBuffer,
+	ULONG cbBuffer);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY SetContextAttributesW(
+	PCtxtHandle phContext, ULONG ulAttribute, void *pBuffer,
+	ULONG cbBuffer);
+
+/* bImpersonating: a BOOLEAN (one byte) on Windows */
+_KSSPI_API SECURITY_STATUS SEC_ENTRY ChangeAccountPasswordA(
+	const SEC_CHAR *pszPackageName, const SEC_CHAR *pszDomainName,
+	const SEC_CHAR *pszAccountName, const SEC_CHAR *pszOldPassword,
+	const SEC_CHAR *pszNewPassword, unsigned char bImpersonating,
+	ULONG dwReserved, PSecBufferDesc pOutput);
+
+_KSSPI_API SECURITY_STATUS SEC_ENTRY ChangeAccountPasswordW(
+	const SEC_WCHAR *pszPackageName, const SEC_WCHAR *pszDomainName,
+	const SEC_WCHAR *pszAccountName, const SEC_WCHAR *pszOldPassword,
+	const SEC_WCHAR *pszNewPassword, unsigned char bImpersonating,
+	ULONG dwReserved, PSecBufferDesc pOutput);
+
+/*
+ * The dispatch table, in Windows' layout (SECURITY_FUNCTION_TABLE_A/W of
+ * Sspi.h, every member through QueryCredentialsAttributesEx).  The
+ * function types take const input strings, as the functions do.
+ */
+typedef SECURITY_STATUS (SEC_ENTRY *ENUMERATE_SECURITY_PACKAGES_FN_A)(
+	PULONG, PSecPkgInfoA *);
+typedef SECURITY_STATUS (SEC_ENTRY *ENUMERATE_SECURITY_PACKAGES_FN_W)(
+	PULONG, PSecPkgInfoW *);
+typedef SECURITY_STATUS (SEC_ENTRY *QUERY_CREDENTIALS_ATTRIBUTES_FN_A)(
+	PCredHandle, ULONG, void *);
+typedef SECURITY_STATUS (SEC_ENTRY *QUERY_CREDENTIALS_ATTRIBUTES_FN_W)(
+	PCredHandle, ULONG, void *);
+typedef SECURITY_STATUS (SEC_ENTRY *ACQUIRE_CREDENTIALS_HANDLE_FN_A)(
+	const SEC_CHAR *, const SEC_CHAR *, ULONG, void *, void *,
+	SEC_GET_KEY_FN, void *, PCredHandle, PTimeStamp);
+typedef SECURITY_STATUS (SEC_ENTRY *ACQUIRE_CREDENTIALS_HANDLE_FN_W)(
+	const SEC_WCHAR *, const SEC_WCHAR *, ULONG, void *, void *,
+	SEC_GET_KEY_FN, void *, PCredHandle, PTimeStamp);
+typedef SECURITY_STATUS (SEC_ENTRY *FREE_CREDENTIALS_HANDLE_FN)(
+	PCredHandle);
+typedef SECURITY_STATUS (SEC_ENTRY *INITIALIZE_SECURITY_CONTEXT_FN_A)(
+	PCredHandle, PCtxtHandle, const SEC_CHAR *, ULONG, ULONG, ULONG,
+	PSecBufferDesc, ULONG, PCtxtHandle, PSecBufferDesc, PULONG,
+	PTimeStamp);
+typedef SECURITY_STATUS (SEC_ENTRY *INITIALIZE_SECURITY_CONTEXT_FN_W)(
+	PCredHandle, PCtxtHandle, const SEC_WCHAR *, ULONG, ULONG, ULONG,
+	PSecBufferDesc, ULONG, PCtxtHandle, PSecBufferDesc, PULONG,
+	PTimeStamp);
+typedef SECURITY_STATUS (SEC_ENTRY *ACCEPT_SECURITY_CONTEXT_FN)(
+	PCredHandle, PCtxtHandle, PSecBufferDesc, ULONG, ULONG, PCtxtHandle,
+	PSecBufferDesc, PULONG, PTimeStamp);
+typedef SECURITY_STATUS (SEC_ENTRY *COMPLETE_AUTH_TOKEN_FN)(
+	PCtxtHandle, PSecBufferDesc);
+typedef SECURITY_STATUS (SEC_ENTRY *DELETE_SECURITY_CONTEXT_FN)(
+	PCtxtHandle);
+typedef SECURITY_STATUS (SEC_ENTRY *APPLY_CONTROL_TOKEN_FN)(
+	PCtxtHandle, PSecBufferDesc);
+typedef SECURITY_STATUS (SEC_ENTRY *QUERY_CONTEXT_ATTRIBUTES_FN_A)(
+	PCtxtHandle, ULONG, void *);
+typedef SECURITY_STATUS (SEC_ENTRY *QUERY_CONTEXT_ATTRIBUTES_FN_W)(
+	PCtxtHandle, ULONG, void *);
+typedef SECURITY_STATUS (SEC_ENTRY *IMPERSONATE_SECURITY_CONTEXT_FN)(
+	PCtxtHandle);
+typedef SECURITY_STATUS (SEC_ENTRY *REVERT_SECURITY_CONTEXT_FN)(
+	PCtxtHandle);
+typedef SECURITY_STATUS (SEC_ENTRY *MAKE_SIGNATURE_FN)(
+	PCtxtHandle, ULONG, PSecBufferDesc, ULONG);
+typedef SECURITY_STATUS (SEC_ENTRY *VERIFY_SIGNATURE_FN)(
+	PCtxtHandle, PSecBufferDesc, ULONG, PULONG);
+typedef SECURITY_STATUS (SEC_ENTRY *FREE_CONTEXT_BUFFER_FN)(void *);
+typedef SECURITY_STATUS (SEC_ENTRY *QUERY_SECURITY_PACKAGE_INFO_FN_A)(
+	const SEC_CHAR *, PSecPkgInfoA *);
+typedef SECURITY_STATUS (SEC_ENTRY *QUERY_SECURITY_PACKAGE_INFO_FN_W)(
+	const SEC_WCHAR *, PSecPkgInfoW *);
+typedef SECURITY_STATUS (SEC_ENTRY *EXPORT_SECURITY_CONTEXT_FN)(
+	PCtxtHandle, ULONG, PSecBuffer, void **);
+typedef SECURITY_STATUS (SEC_ENTRY *IMPORT_SECURITY_CONTEXT_FN_A)(
+	const SEC_CHAR *, PSecBuffer, void *, PCtxtHandle);
+typedef SECURITY_STATUS (SEC_ENTRY *IMPORT_SECURITY_CONTEXT_FN_W)(
+	const SEC_WCHAR *, PSecBuffer, void *, PCtxtHandle);
+typedef SECURITY_STATUS (SEC_ENTRY *ADD_CREDENTIALS_FN_A)(
+	PCredHandle, const SEC_CHAR *, const SEC_CHAR *, ULONG, void *,
+	SEC_GET_KEY_FN, void *, PTimeStamp);
+typedef SECURITY_STATUS (SEC_ENTRY *ADD_CREDENTIALS_FN_W)(
+	PCredHandle, const SEC_WCHAR *, const SEC_WCHAR *, ULONG, void *,
+	SEC_GET_KEY_FN, void *, PTimeStamp);
+typedef SECURITY_STATUS (SEC_ENTRY *QUERY_SECURITY_CONTEXT_TOKEN_FN)(
+	PCtxtHandle, void **);
+typedef SECURITY_STATUS (SEC_ENTRY *ENCRYPT_MESSAGE_FN)(
+	PCtxtHandle, ULONG, PSecBufferDesc, ULONG);
+typedef SECURITY_STATUS (SEC_ENTRY *DECRYPT_MESSAGE_FN)(
+	PCtxtHandle, PSecBufferDesc, ULONG, PULONG);
+typedef SECURITY_STATUS (SEC_ENTRY *SET_CONTEXT_ATTRIBUTES_FN_A)(
+	PCtxtHandle, ULONG, void *, ULONG);
+typedef SECURITY_STATUS (SEC_ENTRY *SET_CONTEXT_ATTRIBUTES_FN_W)(
+	PCtxtHandle, ULONG, void *, ULONG);
+typedef SECURITY_STATUS (SEC_ENTRY *SET_CREDENTIALS_ATTRIBUTES_FN_A)(
+	PCredHandle, ULONG, void *, ULONG);
+typedef SECURITY_STATUS (SEC_ENTRY *SET_CREDENTIALS_ATTRIBUTES_FN_W)(
+	PCredHandle, ULONG, void *, ULONG);
+typedef SECURITY_STATUS (SEC_ENTRY *CHANGE_PASSWORD_FN_A)(
+	const SEC_CHAR *, const SEC_CHAR *, const SEC_CHAR *,
+	const SEC_CHAR *, const SEC_CHAR *, unsigned char, ULONG,
+	PSecBufferDesc);
+typedef SECURITY_STATUS (SEC_ENTRY *CHANGE_PASSWORD_FN_W)(
+	const SEC_WCHAR *, const SEC_WCHAR *, const SEC_WCHAR *,
+	const SEC_WCHAR *, const SEC_WCHAR *, unsigned char, ULONG,
+	PSecBufferDesc);
+typedef SECURITY_STATUS (SEC_ENTRY *QUERY_CONTEXT_ATTRIBUTES_EX_FN_A)(
+	PCtxtHandle, ULONG, void *, ULONG);
+typedef SECURITY_STATUS (SEC_ENTRY *QUERY_CONTEXT_ATTRIBUTES_EX_FN_W)(
+	PCtxtHandle, ULONG, void *, ULONG);
+typedef SECURITY_STATUS (SEC_ENTRY *QUERY_CREDENTIALS_ATTRIBUTES_EX_FN_A)(
+	PCredHandle, ULONG, void *, ULONG);
+typedef SECURITY_STATUS (SEC_ENTRY *QUERY_CREDENTIALS_ATTRIBUTES_EX_FN_W)(
+	PCredHandle, ULONG, void *, ULONG);
+
+typedef struct _SECURITY_FUNCTION_TABLE_A {
+	ULONG dwVersion;
+	ENUMERATE_SECURITY_PACKAGES_FN_A EnumerateSecurityPackagesA;
+	QUERY_CREDENTIALS_ATTRIBUTES_FN_A QueryCredentialsAttributesA;
+	ACQUIRE_CREDENTIALS_HANDLE_FN_A AcquireCredentialsHandleA;
+	FREE_CREDENTIALS_HANDLE_FN FreeCredentialsHandle;
+	void *Reserved2;
+	INITIALIZE_SECURITY_CONTEXT_FN_A InitializeSecurityContextA;
+	ACCEPT_SECURITY_CONTEXT_FN AcceptSecurityContext;
+	COMPLETE_AUTH_TOKEN_FN CompleteAuthToken;
+	DELETE_SECURITY_CONTEXT_FN DeleteSecurityContext;
+	APPLY_CONTROL_TOKEN_FN ApplyControlToken;
+	QUERY_CONTEXT_ATTRIBUTES_FN_A QueryContextAttributesA;
+	IMPERSONATE_SECURITY_CONTEXT_FN ImpersonateSecurityContext;
+	REVERT_SECURITY_CONTEXT_FN RevertSecurityContext;
+	MAKE_SIGNATURE_FN MakeSignature;
+	VERIFY_SIGNATURE_FN VerifySignature;
+	FREE_CONTEXT_BUFFER_FN FreeContextBuffer;
+	QUERY_SECURITY_PACKAGE_INFO_FN_A QuerySecurityPackageInfoA;
+	void *Reserved3;
+	void *Reserved4;
+	EXPORT_SECURITY_CONTEXT_FN ExportSecurityContext;
+	IMPORT_SECURITY_CONTEXT_FN_A ImportSecurityContextA;
+	ADD_CREDENTIALS_FN_A AddCredentialsA;
+	void *Reserved8;
+	QUERY_SECURITY_CONTEXT_TOKEN_FN QuerySecurityContextToken;
+	ENCRYPT_MESSAGE_FN EncryptMessage;
+	DECRYPT_MESSAGE_FN DecryptMessage;
+	SET_CONTEXT_ATTRIBUTES_FN_A SetContextAttributesA;
+	SET_CREDENTIALS_ATTRIBUTES_FN_A SetCredentialsAttributesA;
+	CHANGE_PASSWORD_FN_A ChangeAccountPasswordA;
+	QUERY_CONTEXT_ATTRIBUTES_EX_FN_A QueryContextAttributesExA;
+	QUERY_CREDENTIALS_ATTRIBUTES_EX_FN_A QueryCredentialsAttributesExA;
+} SecurityFunctionTableA, *PSecurityFunctionTableA;
+
+typedef struct _SECURITY_FUNCTION_TABLE_W {
+	ULONG dwVersion;
+	ENUMERATE_SECURITY_PACKAGES_FN_W EnumerateSecurityPackagesW;
+	QUERY_CREDENTIALS_ATTRIBUTES_FN_W QueryCredentialsAttributesW;
+	ACQUIRE_CREDENTIALS_HANDLE_FN_W AcquireCredentialsHandleW;
+	FREE_CREDENTIALS_HANDLE_FN FreeCredentialsHandle;
+	void *Reserved2;
+	INITIALIZE_SECURITY_CONTEXT_FN_W InitializeSecurityContextW;
+	ACCEPT_SECURITY_CONTEXT_FN AcceptSecurityContext;
+	COMPLETE_AUTH_TOKEN_FN CompleteAuthToken;
+	DELETE_SECURITY_CONTEXT_FN DeleteSecurityContext;
+	APPLY_CONTROL_TOKEN_FN ApplyControlToken;
+	QUERY_CONTEXT_ATTRIBUTES_FN_W QueryContextAttributesW;
+	IMPERSONATE_SECURITY_CONTEXT_FN ImpersonateSecurityContext;
+	REVERT_SECURITY_CONTEXT_FN RevertSecurityContext;
+	MAKE_SIGNATURE_FN MakeSignature;
+	VERIFY_SIGNATURE_FN VerifySignature;
+	FREE_CONTEXT_BUFFER_FN FreeContextBuffer;
+	QUERY_SECURITY_PACKAGE_INFO_FN_W QuerySecurityPackageInfoW;
+	void *Reserved3;
+	void *Reserved4;
+	EXPORT_SECURITY_CONTEXT_FN ExportSecurityContext;
+	IMPORT_SECURITY_CONTEXT_FN_W ImportSecurityContextW;
+	ADD_CREDENTIALS_FN_W AddCredentialsW;
+	void *Reserved8;
+	QUERY_SECURITY_CONTEXT_TOKEN_FN QuerySecurityContextToken;
+	ENCRYPT_MESSAGE_FN EncryptMessage;
+	DECRYPT_MESSAGE_FN DecryptMessage;
+	SET_CONTEXT_ATTRIBUTES_FN_W SetContextAttributesW;
+	SET_CREDENTIALS_ATTRIBUTES_FN_W SetCredentialsAttributesW;
+	CHANGE_PASSWORD_FN_W ChangeAccountPasswordW;
+	QUERY_CONTEXT_ATTRIBUTES_EX_FN_W QueryContextAttributesExW;
+	QUERY_CREDENTIALS_ATTRIBUTES_EX_FN_W QueryCredentialsAttributesExW;
+} SecurityFunctionTableW, *PSecurityFunctionTableW;
+
+/* dwVersion values; libksspi's tables say 1, as Windows 7 to 11 do */
+#define SECURITY_SUPPORT_PROVIDER_INTERFACE_VERSION	1
+#define SECURITY_SUPPORT_PROVIDER_INTERFACE_VERSION_2	2
+#define SECURITY_SUPPORT_PROVIDER_INTERFACE_VERSION_3	3
+#define SECURITY_SUPPORT_PROVIDER_INTERFACE_VERSION_4	4
+#define SECURITY_SUPPORT_PROVIDER_INTERFACE_VERSION_5	5
+
+/* The entry points by name, for dlsym() */
+#define SECURITY_ENTRYPOINT_ANSIA	"InitSecurityInterfaceA"
+#define SECURITY_ENTRYPOINT_ANSIW	"InitSecurityInterfaceW"
+#define SECURITY_ENTRYPOINTA		SECURITY_ENTRYPOINT_ANSIA
+#define SECURITY_ENTRYPOINTW		SECURITY_ENTRYPOINT_ANSIW
+
+/*
+ * The tables of libksspi's own functions (not of another library's that
+ * exports the same names); they live as long as the library is loaded.
+ */
+_KSSPI_API PSecurityFunctionTableA SEC_ENTRY InitSecurityInterfaceA(void);
+_KSSPI_API PSecurityFunctionTableW SEC_ENTRY InitSecurityInterfaceW(void);
+
+typedef PSecurityFunctionTableA (SEC_ENTRY *INIT_SECURITY_INTERFACE_A)(void);
+typedef PSecurityFunctionTableW (SEC_ENTRY *INIT_SECURITY_INTERFACE_W)(void);
+
+/*
  * Linux extension: the name of a status ("SEC_E_LOGON_DENIED"), or NULL
  * when the value is not one of the statuses above.
  */
@@ -450,6 +754,34 @@ _KSSPI_API const char *ksspi_status_name(SECURITY_STATUS status);
 #define ImportSecurityContext		ImportSecurityContextA
 #define QuerySecurityPackageInfo	QuerySecurityPackageInfoA
 #define EnumerateSecurityPackages	EnumerateSecurityPackagesA
+#define QueryCredentialsAttributes	QueryCredentialsAttributesA
+#define QueryCredentialsAttributesEx	QueryCredentialsAttributesExA
+#define SetCredentialsAttributes	SetCredentialsAttributesA
+#define AddCredentials			AddCredentialsA
+#define QueryContextAttributesEx	QueryContextAttributesExA
+#define SetContextAttributes		SetContextAttributesA
+#define ChangeAccountPassword		ChangeAccountPasswordA
+#define InitSecurityInterface		InitSecurityInterfaceA
+#define SECURITY_ENTRYPOINT		SECURITY_ENTRYPOINTA
+#define SECURITY_ENTRYPOINT_ANSI	SECURITY_ENTRYPOINT_ANSIA
+/* Windows' alternative spelling (the A table's member on Windows) */
+#define FreeCredentialHandle		FreeCredentialsHandle
+
+#define ENUMERATE_SECURITY_PACKAGES_FN	ENUMERATE_SECURITY_PACKAGES_FN_A
+#define QUERY_CREDENTIALS_ATTRIBUTES_FN	QUERY_CREDENTIALS_ATTRIBUTES_FN_A
+#define ACQUIRE_CREDENTIALS_HANDLE_FN	ACQUIRE_CREDENTIALS_HANDLE_FN_A
+#define INITIALIZE_SECURITY_CONTEXT_FN	INITIALIZE_SECURITY_CONTEXT_FN_A
+#define QUERY_CONTEXT_ATTRIBUTES_FN	QUERY_CONTEXT_ATTRIBUTES_FN_A
+#define QUERY_SECURITY_PACKAGE_INFO_FN	QUERY_SECURITY_PACKAGE_INFO_FN_A
+#define IMPORT_SECURITY_CONTEXT_FN	IMPORT_SECURITY_CONTEXT_FN_A
+#define ADD_CREDENTIALS_FN		ADD_CREDENTIALS_FN_A
+#define SET_CONTEXT_ATTRIBUTES_FN	SET_CONTEXT_ATTRIBUTES_FN_A
+#define SET_CREDENTIALS_ATTRIBUTES_FN	SET_CREDENTIALS_ATTRIBUTES_FN_A
+#define CHANGE_PASSWORD_FN		CHANGE_PASSWORD_FN_A
+#define QUERY_CONTEXT_ATTRIBUTES_EX_FN	QUERY_CONTEXT_ATTRIBUTES_EX_FN_A
+#define QUERY_CREDENTIALS_ATTRIBUTES_EX_FN \
+	QUERY_CREDENTIALS_ATTRIBUTES_EX_FN_A
+#define INIT_SECURITY_INTERFACE		INIT_SECURITY_INTERFACE_A
 
 typedef SecPkgInfoA SecPkgInfo, *PSecPkgInfo;
 typedef SEC_WINNT_AUTH_IDENTITY_A SEC_WINNT_AUTH_IDENTITY,
@@ -459,6 +791,8 @@ typedef SecPkgContext_PackageInfoA SecPkgContext_PackageInfo,
 	*PSecPkgContext_PackageInfo;
 typedef SecPkgContext_NegotiationInfoA SecPkgContext_NegotiationInfo,
 	*PSecPkgContext_NegotiationInfo;
+typedef SecPkgContext_KeyInfoA SecPkgContext_KeyInfo, *PSecPkgContext_KeyInfo;
+typedef SecurityFunctionTableA SecurityFunctionTable, *PSecurityFunctionTable;
 
 #define NTLMSP_NAME			NTLMSP_NAME_A
 #define NEGOSSP_NAME			NEGOSSP_NAME_A
