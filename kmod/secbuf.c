@@ -84,9 +84,10 @@ int ksspi_bufset_from_user(struct ksspi_bufset *set,
 			err = -E2BIG;
 			goto out;
 		}
-		if (ksspi_check_buffer(ub[i].buffer_type, ub[i].cb_buffer,
-				       ub[i].pv_buffer) != SEC_E_OK)
-			goto out;	/* status stays INVALID_PARAMETER */
+		*status = ksspi_check_buffer(ub[i].buffer_type,
+					     ub[i].cb_buffer, ub[i].pv_buffer);
+		if (*status != SEC_E_OK)
+			goto out;
 		set->bufs[i].buffer_type = ub[i].buffer_type;
 		set->bufs[i].cb_buffer = ub[i].cb_buffer;
 		set->uptr[i] = ub[i].pv_buffer;
@@ -136,12 +137,15 @@ u32 ksspi_bufset_from_kernel(struct ksspi_bufset *set,
 		return SEC_E_INVALID_PARAMETER;
 	for (i = 0; i < desc->c_buffers; i++) {
 		const struct ksspi_buffer *b = &desc->p_buffers[i];
+		u32 status;
 
 		total += b->cb_buffer;
-		if (total > KSSPI_MAX_MESSAGE ||
-		    ksspi_check_buffer(b->buffer_type, b->cb_buffer,
-				       b->pv_buffer) != SEC_E_OK)
+		if (total > KSSPI_MAX_MESSAGE)
 			return SEC_E_INVALID_PARAMETER;
+		status = ksspi_check_buffer(b->buffer_type, b->cb_buffer,
+					    b->pv_buffer);
+		if (status != SEC_E_OK)
+			return status;
 	}
 	set->count = desc->c_buffers;
 	set->bufs = desc->p_buffers;
