@@ -8,21 +8,39 @@
  *   upcall round trip     debugfs ping with 64 B and 64 KiB, us/op
  *   handshakes            full KsspiTest handshakes (client and server
  *                         through the ioctls, one thread), per second
- *   idle context cost     2000 partially established contexts and 2000
- *                         imported established ones: MemAvailable, Slab
- *                         and ksspid RSS deltas (and any "*bytes*" stats
- *                         key) per context
+ *   idle context cost     2000 partially established contexts, 2000
+ *                         imported established KsspiTest ones and 2000
+ *                         imported established NTLM ones (as a real
+ *                         handshake leaves them: names, session key):
+ *                         MemAvailable, Slab and ksspid RSS deltas (and any
+ *                         "*bytes*" stats key) per context
+ *   fairness              the median handshake latency of one user (root)
+ *                         while another (nobody) floods with 1, 16, 128 and
+ *                         1000 threads, and its ratio to no flood.  As
+ *                         systemd's user slices do, each user runs in a
+ *                         cgroup of its own with the cpu controller, so the
+ *                         flood's CPU time is shared, not stolen; the
+ *                         limits at work are ksspi's per-user limits and
+ *                         ksspid's fair scheduling.
  *
  * Usage: ksspi_bench [--quick]   (--quick: a tenth of every count)
  *
  * Counts can be changed with KSSPI_BENCH_IOCTLS, KSSPI_BENCH_PINGS,
- * KSSPI_BENCH_BIG_PINGS, KSSPI_BENCH_HANDSHAKES, KSSPI_BENCH_CONTEXTS.
+ * KSSPI_BENCH_BIG_PINGS, KSSPI_BENCH_HANDSHAKES, KSSPI_BENCH_CONTEXTS,
+ * KSSPI_BENCH_VICTIM (handshakes timed per flood level).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "ksspi_test_util.h"
 
@@ -291,6 +309,214 @@ static void bench_memory(long n)
 	free(blob);
 }
 
+/* Idle established NTLM contexts, as ksspid hands them over. */
+static void bench_ntlm_memory(long n)
+{
+	struct mem_snap a, b;
+	struct ksspi_handle x;
+	struct kt_blob bl;
+	uint32_t st;
+	int fd = kt_open();
+	long i;
+
+	if (fd < 0)
+		die("open", KT_ERRNO_STATUS(-fd));
+	kt_ntlm_blob(&bl, true, true);
+	snap(&a);
+	for (i = 0; i < n; i++) {
+		st = kt_import(fd, "NTLM", bl.b, bl.len, &x);
+		if (st != SEC_E_OK)
+			die("ImportSecurityContext (NTLM)", st);
+	}
+	snap(&b);
+	mem_rows("established NTLM", &a, &b, n);
+	close(fd);
+}
+
+/* ---- one user floods, another is timed ---- */
+
+#define CG_ROOT		"/sys/fs/cgroup"
+#define CG_VICTIM	CG_ROOT "/ksspi-bench-victim"
+#define CG_FLOOD	CG_ROOT "/ksspi-bench-flood"
+
+static int write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int join_cgroup(const char *dir)
+{
+	char path[256], pid[32];
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	return write_text(path, pid);
+}
+
+/* A cgroup per user, with the cpu controller; false when not possible. */
+static bool cgroups_setup(void)
+{
+	struct stat st;
+
+	if (stat(CG_ROOT "/cgroup.controllers", &st) < 0) {
+		mkdir(CG_ROOT, 0755);
+		if (mount("cgroup2", CG_ROOT, "cgroup2", 0, NULL) < 0 &&
+		    errno != EBUSY)
+			return false;
+	}
+	if (write_text(CG_ROOT "/cgroup.subtree_control", "+cpu"))
+		return false;
+	mkdir(CG_VICTIM, 0755);
+	mkdir(CG_FLOOD, 0755);
+	return !join_cgroup(CG_VICTIM);
+}
+
+struct flood {
+	atomic_int stop;
+	atomic_int started;
+	atomic_long handshakes;		/* the flood's, done */
+	atomic_long refused;		/* the flood's, refused by a limit */
+};
+
+static void *flood_thread(void *arg)
+{
+	struct flood *f = arg;
+	struct kt_hs hs;
+	int fd = kt_open();
+
+	if (fd < 0 || kt_hs_init(&hs, fd, fd, KT_USER, KT_PASSWORD, KT_USER,
+				 KT_PASSWORD) != SEC_E_OK)
+		return NULL;
+	atomic_fetch_add(&f->started, 1);
+	while (!atomic_load(&f->stop)) {
+		uint32_t st = kt_hs_run(&hs);
+
+		if (st == SEC_E_OK)
+			atomic_fetch_add(&f->handshakes, 1);
+		else if (st == SEC_E_INSUFFICIENT_MEMORY)
+			atomic_fetch_add(&f->refused, 1);
+		kt_hs_delete(&hs);
+	}
+	kt_hs_free(&hs);
+	close(fd);
+	return NULL;
+}
+
+/* The flooding user: @threads threads in a process of its own. */
+static pid_t flood_start(struct flood *f, int threads)
+{
+	pid_t pid = fork();
+	pthread_t *t;
+	pthread_attr_t attr;
+	int i;
+
+	if (pid)
+		return pid;
+	join_cgroup(CG_FLOOD);
+	if (kt_drop_privileges())
+		_exit(1);
+	t = calloc(threads, sizeof(*t));
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 128 * 1024);
+	for (i = 0; i < threads; i++)
+		if (pthread_create(&t[i], &attr, flood_thread, f))
+			break;
+	threads = i;
+	for (i = 0; i < threads; i++)
+		pthread_join(t[i], NULL);
+	_exit(0);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median latency of @n handshakes of this (the victim's) user, in ms */
+static double victim_p50(int fd, long n)
+{
+	double *ms = calloc(n, sizeof(*ms)), p50;
+	struct kt_hs hs;
+	uint32_t st;
+	long i;
+
+	st = kt_hs_init(&hs, fd, fd, KT_USER, KT_PASSWORD, KT_USER,
+			KT_PASSWORD);
+	if (st != SEC_E_OK || !ms)
+		die("victim credentials", st);
+	for (i = 0; i < n; i++) {
+		uint64_t t0 = kt_now_ns();
+
+		st = kt_hs_run(&hs);
+		if (st != SEC_E_OK)
+			die("victim handshake", st);
+		ms[i] = kt_ms_since(t0);
+		kt_hs_delete(&hs);
+	}
+	kt_hs_free(&hs);
+	qsort(ms, n, sizeof(*ms), cmp_double);
+	p50 = ms[n / 2];
+	free(ms);
+	return p50;
+}
+
+static void bench_fairness(int fd, long n)
+{
+	static const int levels[] = { 1, 16, 128, 1000 };
+	struct flood *f;
+	char metric[160];
+	double base, p50;
+	unsigned int i;
+
+	if (!cgroups_setup()) {
+		fprintf(stderr, "ksspi_bench: no cgroup v2 cpu controller: fairness not measured\n");
+		return;
+	}
+	f = mmap(NULL, sizeof(*f), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (f == MAP_FAILED)
+		die("mmap", SEC_E_INSUFFICIENT_MEMORY);
+	victim_p50(fd, 5);	/* warm up */
+	base = victim_p50(fd, n);
+	row("handshake p50 of one user, no flood", base, "ms", 2);
+	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		uint64_t t0 = kt_now_ns();
+		pid_t pid;
+
+		memset(f, 0, sizeof(*f));
+		pid = flood_start(f, levels[i]);
+		while (atomic_load(&f->started) < levels[i] &&
+		       kt_ms_since(t0) < 60000)
+			kt_msleep(20);
+		kt_msleep(500);
+		p50 = victim_p50(fd, n);
+		atomic_store(&f->stop, 1);
+		kt_wait_child(pid, 120000);
+		snprintf(metric, sizeof(metric),
+			 "handshake p50 of one user, another floods with %d threads",
+			 levels[i]);
+		row(metric, p50, "ms", 2);
+		snprintf(metric, sizeof(metric),
+			 "  ratio to no flood (%ld flood handshakes done, %ld refused by limits)",
+			 atomic_load(&f->handshakes),
+			 atomic_load(&f->refused));
+		row(metric, p50 / base, "x", 2);
+	}
+	munmap(f, sizeof(*f));
+	join_cgroup(CG_ROOT);
+	rmdir(CG_VICTIM);
+	rmdir(CG_FLOOD);
+}
+
 static long count(const char *env, long def, int div)
 {
 	long n = kt_env_long(env, def) / div;
@@ -329,6 +555,8 @@ int main(int argc, char **argv)
 		   "upcall round trip, 64 KiB debugfs ping");
 	bench_handshakes(fd, count("KSSPI_BENCH_HANDSHAKES", 300, div));
 	bench_memory(count("KSSPI_BENCH_CONTEXTS", 2000, div));
+	bench_ntlm_memory(count("KSSPI_BENCH_CONTEXTS", 2000, div));
+	bench_fairness(fd, count("KSSPI_BENCH_VICTIM", 40, div));
 	close(fd);
 	return 0;
 }
