@@ -17,19 +17,6 @@
 #include <linux/ksspi_context.h>
 
 /* MS-NLMP 4.2.4: keys derived from RandomSessionKey 0x55 x 16 */
-static const uint8_t kt_c2s_sign[16] = {
-	0x47, 0x88, 0xdc, 0x86, 0x1b, 0x47, 0x82, 0xf3,
-	0x5d, 0x43, 0xfd, 0x98, 0xfe, 0x1a, 0x2d, 0x39 };
-static const uint8_t kt_c2s_seal[16] = {
-	0x59, 0xf6, 0x00, 0x97, 0x3c, 0xc4, 0x96, 0x0a,
-	0x25, 0x48, 0x0a, 0x7c, 0x19, 0x6e, 0x4c, 0x58 };
-static const uint8_t kt_s2c_sign[16] = {
-	0xd0, 0x4d, 0x6f, 0x10, 0x74, 0x10, 0x41, 0xd1,
-	0xd2, 0x46, 0xd6, 0x41, 0x88, 0xd7, 0xa8, 0xad };
-static const uint8_t kt_s2c_seal[16] = {
-	0x93, 0x55, 0xf3, 0xa9, 0x57, 0xc1, 0x58, 0x3d,
-	0x25, 0xc4, 0xc2, 0xf1, 0x1e, 0x40, 0x39, 0x0e };
-
 /* "Plaintext" in UTF-16LE, and MS-NLMP 4.2.4.4's sealed form */
 static const uint8_t kt_plaintext[18] = {
 	'P', 0, 'l', 0, 'a', 0, 'i', 0, 'n', 0, 't', 0, 'e', 0, 'x', 0,
@@ -45,58 +32,6 @@ static const uint8_t kt_sign_sig[16] = {
 	0x01, 0x00, 0x00, 0x00, 0x74, 0xd0, 0x45, 0x34,
 	0x2c, 0x4f, 0x1c, 0xd5, 0x00, 0x00, 0x00, 0x00 };
 
-#define KT_NTLM_FLAGS	0xE28A8233u
-#define KT_NTLM_ATTR	(ISC_RET_INTEGRITY | ISC_RET_CONFIDENTIALITY | \
-			 ISC_RET_SEQUENCE_DETECT | ISC_RET_REPLAY_DETECT)
-
-struct kt_blob {
-	uint8_t b[1024];
-	uint32_t len;
-};
-
-static void kt_blob_rec(struct kt_blob *bl, uint16_t type, const void *v,
-			uint32_t len)
-{
-	struct ksspi_ctx_record r = {
-		.type = htole16(type),
-		.flags = htole16(KSSPI_CTX_REC_CRITICAL),
-		.len = htole32(len),
-	};
-
-	memcpy(bl->b + bl->len, &r, sizeof(r));
-	memcpy(bl->b + bl->len + sizeof(r), v, len);
-	bl->len += sizeof(r) + ((len + 7) & ~7u);
-}
-
-/* A context as ksspid would hand it over, for the client or the server */
-static void kt_ntlm_blob(struct kt_blob *bl, bool client)
-{
-	struct ksspi_ctx_header *h = (void *)bl->b;
-	uint32_t flags = htole32(KT_NTLM_FLAGS);
-	uint64_t zero = 0;
-
-	memset(bl, 0, sizeof(*bl));
-	bl->len = sizeof(*h);
-	kt_blob_rec(bl, KSSPI_CTX_REC_CLIENT_NAME, "Domain\\User", 11);
-	kt_blob_rec(bl, KSSPI_CTX_REC_SEND_SEQ, &zero, 8);
-	kt_blob_rec(bl, KSSPI_CTX_REC_RECV_SEQ, &zero, 8);
-	kt_blob_rec(bl, KSSPI_CTX_REC_NTLM_FLAGS, &flags, 4);
-	kt_blob_rec(bl, KSSPI_CTX_REC_NTLM_SIGN_KEY_OUT,
-		    client ? kt_c2s_sign : kt_s2c_sign, 16);
-	kt_blob_rec(bl, KSSPI_CTX_REC_NTLM_SEAL_KEY_OUT,
-		    client ? kt_c2s_seal : kt_s2c_seal, 16);
-	kt_blob_rec(bl, KSSPI_CTX_REC_NTLM_SIGN_KEY_IN,
-		    client ? kt_s2c_sign : kt_c2s_sign, 16);
-	kt_blob_rec(bl, KSSPI_CTX_REC_NTLM_SEAL_KEY_IN,
-		    client ? kt_s2c_seal : kt_c2s_seal, 16);
-	h->magic = htole32(KSSPI_CTX_MAGIC);
-	h->version = htole16(KSSPI_CTX_VERSION);
-	h->header_len = htole16(sizeof(*h));
-	h->total_len = htole32(bl->len);
-	h->flags = htole32(client ? KSSPI_CTX_F_INITIATOR : 0);
-	h->context_attr = htole32(KT_NTLM_ATTR);
-	strcpy(h->package, "NTLM");
-}
 
 FIXTURE(ntlm) {
 	int fd;
@@ -111,10 +46,10 @@ FIXTURE_SETUP(ntlm)
 	ASSERT_EQ(0, kt_stats_read(&self->base));
 	self->fd = kt_open();
 	ASSERT_LE(0, self->fd);
-	kt_ntlm_blob(&bl, true);
+	kt_ntlm_blob(&bl, true, false);
 	ASSERT_STATUS(SEC_E_OK, kt_import(self->fd, "NTLM", bl.b, bl.len,
 					  &self->client));
-	kt_ntlm_blob(&bl, false);
+	kt_ntlm_blob(&bl, false, false);
 	ASSERT_STATUS(SEC_E_OK, kt_import(self->fd, "NTLM", bl.b, bl.len,
 					  &self->server));
 }
@@ -367,7 +302,7 @@ TEST_F(ntlm, malformed_rc4_state_refused)
 		rc4.s[i] = (uint8_t)i;
 	rc4.s[7] = 8;		/* not a permutation: 8 twice */
 	rc4.i = rc4.j = 0;
-	kt_ntlm_blob(&bl, true);
+	kt_ntlm_blob(&bl, true, false);
 	kt_blob_rec(&bl, KSSPI_CTX_REC_NTLM_RC4_OUT, &rc4, sizeof(rc4));
 	((struct ksspi_ctx_header *)bl.b)->total_len = htole32(bl.len);
 	EXPECT_STATUS(SEC_E_INVALID_TOKEN, kt_import(self->fd, "NTLM", bl.b,

@@ -1035,6 +1035,21 @@ static void kt_fault(struct ksspi_sec_buffer_desc *d,
 	}
 }
 
+/*
+ * The status of a faulted descriptor: a token buffer that claims room but
+ * has no memory gives Windows' SEC_E_INTERNAL_ERROR; an ISC output
+ * descriptor without buffers is no output at all (SEC_E_BUFFER_TOO_SMALL,
+ * as on Windows); anything else is SEC_E_INVALID_PARAMETER.
+ */
+static uint32_t kt_fault_status(enum kt_fault f, bool isc_output)
+{
+	if (f == F_NULL_WITH_SIZE)
+		return SEC_E_INTERNAL_ERROR;
+	if (f == F_NO_BUFFERS && isc_output)
+		return SEC_E_BUFFER_TOO_SMALL;
+	return SEC_E_INVALID_PARAMETER;
+}
+
 FIXTURE_SETUP(desc)
 {
 	KT_REQUIRE_STACK();
@@ -1065,7 +1080,8 @@ TEST_F(desc, isc_output_first_leg)
 	kt_isc_init(&isc, &self->hs.ccred, NULL, KT_ISC_REQ, NULL, NULL, 0,
 		    self->out, OUT_CAP);
 	kt_fault(&isc.a.output, isc.out, 0, variant->fault, self->scratch);
-	EXPECT_STATUS(SEC_E_INVALID_PARAMETER, kt_isc_call(self->fd, &isc));
+	EXPECT_STATUS(kt_fault_status(variant->fault, true),
+		      kt_isc_call(self->fd, &isc));
 }
 
 TEST_F(desc, isc_input_first_leg)
@@ -1079,7 +1095,8 @@ TEST_F(desc, isc_input_first_leg)
 	if (variant->fault == F_NULL_WITH_SIZE)
 		isc.in[0].cb_buffer = 16;
 	kt_fault(&isc.a.input, isc.in, 0, variant->fault, self->scratch);
-	EXPECT_STATUS(SEC_E_INVALID_PARAMETER, kt_isc_call(self->fd, &isc));
+	EXPECT_STATUS(kt_fault_status(variant->fault, false),
+		      kt_isc_call(self->fd, &isc));
 }
 
 TEST_F(desc, isc_input_later_leg)
@@ -1093,7 +1110,8 @@ TEST_F(desc, isc_input_later_leg)
 	kt_isc_init(&isc, &self->hs.ccred, &self->m.cctx, KT_ISC_REQ, NULL,
 		    self->m.t2, self->m.l2, self->out, OUT_CAP);
 	kt_fault(&isc.a.input, isc.in, 0, variant->fault, self->scratch);
-	EXPECT_STATUS(SEC_E_INVALID_PARAMETER, kt_isc_call(self->fd, &isc));
+	EXPECT_STATUS(kt_fault_status(variant->fault, false),
+		      kt_isc_call(self->fd, &isc));
 	/* refused by the core: the context is as it was */
 	EXPECT_STATUS(SEC_E_OK,
 		      kt_mid_client2(self->fd, &self->hs.ccred, &self->m));
@@ -1110,7 +1128,8 @@ TEST_F(desc, isc_output_later_leg)
 	kt_isc_init(&isc, &self->hs.ccred, &self->m.cctx, KT_ISC_REQ, NULL,
 		    self->m.t2, self->m.l2, self->out, OUT_CAP);
 	kt_fault(&isc.a.output, isc.out, 0, variant->fault, self->scratch);
-	EXPECT_STATUS(SEC_E_INVALID_PARAMETER, kt_isc_call(self->fd, &isc));
+	EXPECT_STATUS(kt_fault_status(variant->fault, true),
+		      kt_isc_call(self->fd, &isc));
 	EXPECT_STATUS(SEC_E_OK,
 		      kt_mid_client2(self->fd, &self->hs.ccred, &self->m));
 }
@@ -1124,7 +1143,8 @@ TEST_F(desc, asc_input_first_leg)
 	kt_asc_init(&asc, &self->hs.scred, NULL, KT_ASC_REQ, self->m.t1,
 		    self->m.l1, self->out, OUT_CAP);
 	kt_fault(&asc.a.input, asc.in, 0, variant->fault, self->scratch);
-	EXPECT_STATUS(SEC_E_INVALID_PARAMETER, kt_asc_call(self->fd, &asc));
+	EXPECT_STATUS(kt_fault_status(variant->fault, false),
+		      kt_asc_call(self->fd, &asc));
 }
 
 TEST_F(desc, asc_output_first_leg)
@@ -1136,7 +1156,8 @@ TEST_F(desc, asc_output_first_leg)
 	kt_asc_init(&asc, &self->hs.scred, NULL, KT_ASC_REQ, self->m.t1,
 		    self->m.l1, self->out, OUT_CAP);
 	kt_fault(&asc.a.output, asc.out, 0, variant->fault, self->scratch);
-	EXPECT_STATUS(SEC_E_INVALID_PARAMETER, kt_asc_call(self->fd, &asc));
+	EXPECT_STATUS(kt_fault_status(variant->fault, false),
+		      kt_asc_call(self->fd, &asc));
 }
 
 TEST_F(desc, asc_input_later_leg)
@@ -1153,7 +1174,8 @@ TEST_F(desc, asc_input_later_leg)
 	kt_asc_init(&asc, &self->hs.scred, &self->m.sctx, KT_ASC_REQ,
 		    self->m.t3, self->m.l3, out, sizeof(out));
 	kt_fault(&asc.a.input, asc.in, 0, variant->fault, self->scratch);
-	EXPECT_STATUS(SEC_E_INVALID_PARAMETER, kt_asc_call(self->fd, &asc));
+	EXPECT_STATUS(kt_fault_status(variant->fault, false),
+		      kt_asc_call(self->fd, &asc));
 	EXPECT_STATUS(SEC_E_OK,
 		      kt_mid_server2(self->fd, &self->hs.scred, &self->m));
 }
@@ -1168,7 +1190,7 @@ TEST_F(desc, make_signature)
 	kt_msg_add(&m, SECBUFFER_DATA, data, sizeof(data));
 	kt_msg_add(&m, SECBUFFER_TOKEN, sig, sizeof(sig));
 	kt_fault(&m.a.message, m.b, 1, variant->fault, self->scratch);
-	EXPECT_STATUS(SEC_E_INVALID_PARAMETER,
+	EXPECT_STATUS(kt_fault_status(variant->fault, false),
 		      kt_msg_call(self->fd, KSSPI_IOC_MAKE_SIGNATURE, &m));
 	/* no sequence number consumed */
 	EXPECT_STATUS(SEC_E_OK, kt_sign_verify(self->fd, &self->hs.cctx,
@@ -1189,7 +1211,7 @@ TEST_F(desc, verify_signature)
 	kt_msg_add(&m, SECBUFFER_DATA, data, sizeof(data));
 	kt_msg_add(&m, SECBUFFER_TOKEN, sig, sl);
 	kt_fault(&m.a.message, m.b, 1, variant->fault, self->scratch);
-	EXPECT_STATUS(SEC_E_INVALID_PARAMETER,
+	EXPECT_STATUS(kt_fault_status(variant->fault, false),
 		      kt_msg_call(self->fd, KSSPI_IOC_VERIFY_SIGNATURE, &m));
 	/* the genuine message still verifies */
 	EXPECT_STATUS(SEC_E_OK, kt_verify(self->fd, &self->hs.sctx, data,

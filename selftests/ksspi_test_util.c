@@ -2,6 +2,7 @@
 /*
  * ksspi selftests: shared helpers (see ksspi_test_util.h).
  */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -1137,6 +1138,72 @@ long kt_env_long(const char *name, long def)
 		return def;
 	n = strtol(v, NULL, 0);
 	return n > 0 ? n : def;
+}
+
+/* ------------------------------------------------------------------ */
+/* NTLM contexts with the keys of MS-NLMP 4.2.4 */
+
+static const uint8_t kt_c2s_sign[16] = {
+	0x47, 0x88, 0xdc, 0x86, 0x1b, 0x47, 0x82, 0xf3,
+	0x5d, 0x43, 0xfd, 0x98, 0xfe, 0x1a, 0x2d, 0x39 };
+static const uint8_t kt_c2s_seal[16] = {
+	0x59, 0xf6, 0x00, 0x97, 0x3c, 0xc4, 0x96, 0x0a,
+	0x25, 0x48, 0x0a, 0x7c, 0x19, 0x6e, 0x4c, 0x58 };
+static const uint8_t kt_s2c_sign[16] = {
+	0xd0, 0x4d, 0x6f, 0x10, 0x74, 0x10, 0x41, 0xd1,
+	0xd2, 0x46, 0xd6, 0x41, 0x88, 0xd7, 0xa8, 0xad };
+static const uint8_t kt_s2c_seal[16] = {
+	0x93, 0x55, 0xf3, 0xa9, 0x57, 0xc1, 0x58, 0x3d,
+	0x25, 0xc4, 0xc2, 0xf1, 0x1e, 0x40, 0x39, 0x0e };
+
+void kt_blob_rec(struct kt_blob *bl, uint16_t type, const void *v,
+		 uint32_t len)
+{
+	struct ksspi_ctx_record r = {
+		.type = htole16(type),
+		.flags = htole16(KSSPI_CTX_REC_CRITICAL),
+		.len = htole32(len),
+	};
+
+	memcpy(bl->b + bl->len, &r, sizeof(r));
+	memcpy(bl->b + bl->len + sizeof(r), v, len);
+	bl->len += sizeof(r) + ((len + 7) & ~7u);
+}
+
+void kt_ntlm_blob(struct kt_blob *bl, bool client, bool as_from_helper)
+{
+	struct ksspi_ctx_header *h = (void *)bl->b;
+	uint32_t flags = htole32(KT_NTLM_FLAGS);
+	static const uint8_t session_key[16] = { 0x55, 0x55, 0x55, 0x55 };
+	uint64_t zero = 0;
+
+	memset(bl, 0, sizeof(*bl));
+	bl->len = sizeof(*h);
+	kt_blob_rec(bl, KSSPI_CTX_REC_CLIENT_NAME, "Domain\\User", 11);
+	if (as_from_helper) {
+		kt_blob_rec(bl, KSSPI_CTX_REC_SERVER_NAME, "host/srv.test.local",
+			    19);
+		kt_blob_rec(bl, KSSPI_CTX_REC_SESSION_KEY, session_key,
+			    sizeof(session_key));
+	}
+	kt_blob_rec(bl, KSSPI_CTX_REC_SEND_SEQ, &zero, 8);
+	kt_blob_rec(bl, KSSPI_CTX_REC_RECV_SEQ, &zero, 8);
+	kt_blob_rec(bl, KSSPI_CTX_REC_NTLM_FLAGS, &flags, 4);
+	kt_blob_rec(bl, KSSPI_CTX_REC_NTLM_SIGN_KEY_OUT,
+		    client ? kt_c2s_sign : kt_s2c_sign, 16);
+	kt_blob_rec(bl, KSSPI_CTX_REC_NTLM_SEAL_KEY_OUT,
+		    client ? kt_c2s_seal : kt_s2c_seal, 16);
+	kt_blob_rec(bl, KSSPI_CTX_REC_NTLM_SIGN_KEY_IN,
+		    client ? kt_s2c_sign : kt_c2s_sign, 16);
+	kt_blob_rec(bl, KSSPI_CTX_REC_NTLM_SEAL_KEY_IN,
+		    client ? kt_s2c_seal : kt_c2s_seal, 16);
+	h->magic = htole32(KSSPI_CTX_MAGIC);
+	h->version = htole16(KSSPI_CTX_VERSION);
+	h->header_len = htole16(sizeof(*h));
+	h->total_len = htole32(bl->len);
+	h->flags = htole32(client ? KSSPI_CTX_F_INITIATOR : 0);
+	h->context_attr = htole32(KT_NTLM_ATTR);
+	strcpy(h->package, "NTLM");
 }
 
 /* ------------------------------------------------------------------ */

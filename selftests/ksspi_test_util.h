@@ -178,6 +178,26 @@ uint32_t kt_import(int fd, const char *package, const void *blob,
 const void *kt_blob_record(const void *blob, uint32_t blob_len,
 			   uint16_t type, uint32_t *len);
 
+/* ---- NTLM contexts with the keys of MS-NLMP 4.2.4 ---- */
+#define KT_NTLM_FLAGS	0xE28A8233u
+#define KT_NTLM_ATTR	(ISC_RET_INTEGRITY | ISC_RET_CONFIDENTIALITY | \
+			 ISC_RET_SEQUENCE_DETECT | ISC_RET_REPLAY_DETECT)
+
+struct kt_blob {
+	uint8_t b[1024];
+	uint32_t len;
+};
+
+/*
+ * A serialized NTLM context as ksspid hands it over, for the client or the
+ * server, with the keys of MS-NLMP 4.2.4.  @as_from_helper adds what a
+ * real handshake's context also has (a server name, a session key).
+ */
+void kt_ntlm_blob(struct kt_blob *bl, bool client, bool as_from_helper);
+/* Append a critical record to a blob */
+void kt_blob_rec(struct kt_blob *bl, uint16_t type, const void *v,
+		 uint32_t len);
+
 /* ---- debugfs stats ---- */
 struct kt_stats {
 	long long helper_pid;
