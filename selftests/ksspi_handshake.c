@@ -156,6 +156,28 @@ TEST_F(hs, target_name_accepted)
 	EXPECT_STATUS(SEC_E_OK, kt_hs_run(&self->hs));
 }
 
+/* An empty target name: the handshake, export and import all work. */
+TEST_F(hs, empty_target_name)
+{
+	uint8_t *blob = malloc(KSSPI_MAX_CONTEXT_BLOB), name[64];
+	uint32_t len = KSSPI_MAX_CONTEXT_BLOB, nl = sizeof(name);
+	struct ksspi_handle imp;
+
+	ASSERT_NE(NULL, blob);
+	self->hs.target = "";
+	ASSERT_STATUS(SEC_E_OK, kt_hs_run(&self->hs));
+	ASSERT_STATUS(SEC_E_OK, kt_export(self->cfd, &self->hs.cctx, 0, blob,
+					  &len));
+	EXPECT_NE(NULL, kt_blob_record(blob, len, KSSPI_CTX_REC_SERVER_NAME,
+				       &nl));
+	EXPECT_EQ(0u, nl);
+	EXPECT_STATUS(SEC_E_OK, kt_import(self->cfd, KT_PKG, blob, len, &imp));
+	EXPECT_STATUS(SEC_E_OK, kt_sign_verify(self->cfd, &imp, self->sfd,
+					       &self->hs.sctx, "empty"));
+	EXPECT_STATUS(SEC_E_OK, kt_delete_ctx(self->cfd, &imp));
+	free(blob);
+}
+
 /* Check the server context failed by the last leg: expired, deletable */
 static void kt_expect_failed_server(struct __test_metadata *_metadata,
 				    struct kt_hs *hs)

@@ -321,4 +321,26 @@ TEST_F(ntlm, sizes_attribute)
 	EXPECT_EQ(0u, sz.block_size);
 }
 
+/* As Windows' NTLM reports it (KERB_* values of ntsecapi.h) */
+TEST_F(ntlm, key_info_attribute)
+{
+	struct ksspi_attr_key_info ki;
+	uint32_t len = sizeof(ki);
+
+	ASSERT_STATUS(SEC_E_OK, kt_query_attr(self->fd, &self->client,
+					      SECPKG_ATTR_KEY_INFO, &ki,
+					      &len));
+	EXPECT_EQ(sizeof(ki), len);
+	EXPECT_EQ(128u, ki.key_size);
+	EXPECT_EQ((uint32_t)-138, ki.signature_algorithm);
+	EXPECT_EQ((uint32_t)-140, ki.encrypt_algorithm);
+	EXPECT_STREQ("HMAC-MD5", ki.signature_algorithm_name);
+	EXPECT_STREQ("RSADSI RC4", ki.encrypt_algorithm_name);
+	len = 8;
+	EXPECT_STATUS(SEC_E_BUFFER_TOO_SMALL,
+		      kt_query_attr(self->fd, &self->server,
+				    SECPKG_ATTR_KEY_INFO, &ki, &len));
+	EXPECT_EQ(sizeof(ki), len);
+}
+
 TEST_HARNESS_MAIN

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <linux/keyctl.h>
 
@@ -1471,6 +1472,54 @@ TEST_F(msg, complete_token_invalid_handle)
 	ret = kt_ioctl(self->fd, KSSPI_IOC_COMPLETE_TOKEN, &ct);
 	ASSERT_ERRNO(0, ret);
 	EXPECT_STATUS(SEC_E_INVALID_HANDLE, ct.status);
+}
+
+/*
+ * Only what a function changes goes back to the caller: MakeSignature
+ * writes the signature alone, VerifySignature nothing, so read-only data
+ * (and, for VerifySignature, a read-only signature) is fine.
+ */
+TEST_F(msg, signatures_write_back_only_the_token)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint8_t *ro = mmap(NULL, page, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t sig[KT_SIG_LEN];
+	uint32_t sl = 0;
+
+	ASSERT_NE(MAP_FAILED, ro);
+	memcpy(ro, "read-only message", 17);
+	ASSERT_EQ(0, mprotect(ro, page, PROT_READ));
+	EXPECT_STATUS(SEC_E_OK, kt_sign(self->fd, &self->hs.cctx, ro, 17, sig,
+					&sl));
+	EXPECT_EQ(KT_SIG_LEN, sl);
+	ASSERT_EQ(0, mprotect(ro, page, PROT_READ | PROT_WRITE));
+	memcpy(ro + 64, sig, sl);
+	ASSERT_EQ(0, mprotect(ro, page, PROT_READ));
+	EXPECT_STATUS(SEC_E_OK, kt_verify(self->fd, &self->hs.sctx, ro, 17,
+					  ro + 64, sl));
+	munmap(ro, page);
+}
+
+/* CompleteAuthToken has nothing to complete: it reads no buffer. */
+TEST_F(msg, complete_token_reads_no_buffer)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *none = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			  -1, 0);
+	struct ksspi_sec_buffer b = { 16, SECBUFFER_TOKEN, kt_ptr(none) };
+	struct ksspi_complete_token ct;
+
+	ASSERT_NE(MAP_FAILED, none);
+	memset(&ct, 0, sizeof(ct));
+	ct.size = sizeof(ct);
+	ct.context = self->hs.cctx;
+	ct.token.ul_version = SECBUFFER_VERSION;
+	ct.token.c_buffers = 1;
+	ct.token.p_buffers = kt_ptr(&b);
+	ASSERT_ERRNO(0, kt_ioctl(self->fd, KSSPI_IOC_COMPLETE_TOKEN, &ct));
+	EXPECT_STATUS(SEC_E_OK, ct.status);
+	munmap(none, page);
 }
 
 /* ================================================================== */
