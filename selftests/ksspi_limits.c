@@ -357,6 +357,21 @@ TEST_F_TIMEOUT(limits, helper_queue_and_workers_per_user, 120)
 	EXPECT_EQ(0, kt_start_helper(15000));
 }
 
+/* ksspid's own limit on one user's unfinished handshakes */
+TEST_F_TIMEOUT(limits, helper_sessions_per_user, 120)
+{
+	static const char *const args[] = {
+		"--max-sessions-per-user", "3", NULL
+	};
+
+	ASSERT_EQ(0, kt_param_write("max_user_handshakes", 0));
+	ASSERT_EQ(0, kt_kill_helper(10000));
+	ASSERT_EQ(0, kt_start_helper_args(15000, args));
+	check_flood(_metadata, fill_contexts, 3, SEC_I_CONTINUE_NEEDED);
+	kt_kill_helper(10000);
+	EXPECT_EQ(0, kt_start_helper(15000));
+}
+
 /* ---- memory cgroups ---- */
 
 #define CGROOT		"/sys/fs/cgroup"
