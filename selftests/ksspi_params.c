@@ -1488,6 +1488,10 @@ TEST_F(msg, signatures_write_back_only_the_token)
 	uint32_t sl = 0;
 
 	ASSERT_NE(MAP_FAILED, ro);
+	/* the fixture's message first, for the sequence numbers */
+	ASSERT_STATUS(SEC_E_OK, kt_verify(self->fd, &self->hs.sctx,
+					  self->data, sizeof(self->data),
+					  self->sig, self->sig_len));
 	memcpy(ro, "read-only message", 17);
 	ASSERT_EQ(0, mprotect(ro, page, PROT_READ));
 	EXPECT_STATUS(SEC_E_OK, kt_sign(self->fd, &self->hs.cctx, ro, 17, sig,
