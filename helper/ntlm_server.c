@@ -234,13 +234,14 @@ static bool verify_user(const struct ntlm_state *st,
 
 /* Whether the AUTHENTICATE's MIC verifies with @session_key. */
 static bool mic_ok(const struct ntlm_state *st, const struct upcall *up,
-		   size_t mic_off, const uint8_t session_key[NTLM_KEY_LEN],
+		   const uint8_t session_key[NTLM_KEY_LEN],
 		   struct server_keys *k)
 {
 	ntlm_mic(session_key, st->negotiate.data, st->negotiate.len,
 		 st->challenge.data, st->challenge.len, up->token.data,
-		 up->token.len, mic_off, k->mic);
-	return memeql_sec(k->mic, up->token.data + mic_off, NTLM_MIC_LEN);
+		 up->token.len, NTLM_AUTH_MIC_OFF, k->mic);
+	return memeql_sec(k->mic, up->token.data + NTLM_AUTH_MIC_OFF,
+			  NTLM_MIC_LEN);
 }
 
 /*
@@ -258,7 +259,7 @@ static bool mic_ok(const struct ntlm_state *st, const struct upcall *up,
 static bool choose_session_key(const struct ntlm_state *st,
 			       const struct upcall *up,
 			       const struct ntlm_authenticate *a,
-			       bool with_mic, size_t mic_off, uint32_t *flags,
+			       bool with_mic, uint32_t *flags,
 			       struct server_keys *k)
 {
 	bool ambiguous = (*flags & NTLMSSP_NEGOTIATE_KEY_EXCH) &&
@@ -269,13 +270,13 @@ static bool choose_session_key(const struct ntlm_state *st,
 			  k->session_key);
 	else
 		memcpy(k->session_key, k->key_exchange_key, NTLM_KEY_LEN);
-	if (!with_mic || mic_ok(st, up, mic_off, k->session_key, k))
+	if (!with_mic || mic_ok(st, up, k->session_key, k))
 		return true;
 	if (!ambiguous)
 		return false;
 	memcpy(k->session_key, k->key_exchange_key, NTLM_KEY_LEN);
 	*flags &= ~NTLMSSP_NEGOTIATE_KEY_EXCH;
-	return mic_ok(st, up, mic_off, k->session_key, k);
+	return mic_ok(st, up, k->session_key, k);
 }
 
 /* Checks the client's channel binding hash against the server's. */
@@ -338,7 +339,6 @@ void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
 	enum client_kind kind;
 	char *client_name = NULL;
 	uint32_t flags, attr, status;
-	size_t mic_off = 0;
 	bool with_mic = false, known = false;
 	int err;
 
@@ -363,11 +363,15 @@ void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
 			reply->status = ntlm_msg_status(err);
 			return;
 		}
+		/*
+		 * The MIC is at offset 72 whenever MsvAvFlags announces it,
+		 * with or without NEGOTIATE_VERSION: the VERSION field is
+		 * always there, only left zero (MS-NLMP 2.2.1.3; Windows and
+		 * Samba read it there).
+		 */
 		if (v2.av.flags & MSV_AV_FLAG_MIC_PRESENT) {
 			with_mic = true;
-			mic_off = (a.flags & NTLMSSP_NEGOTIATE_VERSION) ?
-				  NTLM_AUTH_MIC_OFF : NTLM_AUTH_VERSION_OFF;
-			if (a.payload_start < mic_off + NTLM_MIC_LEN) {
+			if (a.payload_start < NTLM_AUTH_MIC_OFF + NTLM_MIC_LEN) {
 				reply->status = ntlm_msg_status(NTLM_E_MIC);
 				return;
 			}
@@ -443,7 +447,7 @@ void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
 	}
 
 	/* 4. The session key, and the MIC */
-	if (!choose_session_key(st, up, &a, with_mic, mic_off, &flags, &k)) {
+	if (!choose_session_key(st, up, &a, with_mic, &flags, &k)) {
 		reply->status = SEC_E_MESSAGE_ALTERED;
 		goto out;
 	}

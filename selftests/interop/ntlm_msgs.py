@@ -116,14 +116,17 @@ class Challenge:
 
 def authenticate(negotiate, chal, user, domain, password, workstation="WKS",
                  client_av=None, extra_av=(), mic=True, announce_mic=None,
-                 version=True, key_exch=True, tamper=None):
+                 version=True, key_exch=True, tamper=None, mic_at=72):
     """An NTLMv2 AUTHENTICATE_MESSAGE answering @chal (a Challenge).
 
     client_av: the AV pairs of the NTLMv2 blob (default: the server's, then
     MsvAvFlags with "MIC present" when @announce_mic, which defaults to
-    @mic) followed by @extra_av.  @mic: the message has a MIC field (after
-    VERSION when @version), filled in.  tamper(bytes) -> bytes, if given,
-    alters the blob before the proof is computed.  Returns (message,
+    @mic) followed by @extra_av.  @mic: the message has a MIC field, filled
+    in, at @mic_at: 72, after the VERSION field, which is there (zero and
+    NEGOTIATE_VERSION clear without @version) whenever the MIC is, as
+    MS-NLMP 2.2.1.3, Windows and Samba lay it out; or 64, the wrong layout
+    of a client that drops the VERSION field.  tamper(bytes) -> bytes, if
+    given, alters the blob before the proof is computed.  Returns (message,
     ExportedSessionKey)."""
     if announce_mic is None:
         announce_mic = mic
@@ -155,16 +158,17 @@ def authenticate(negotiate, chal, user, domain, password, workstation="WKS",
                user.encode("utf-16-le"), workstation.encode("utf-16-le"),
                enc_key]
     # the fixed part: up to the flags, then VERSION and the MIC if present
-    hdr = 64 + (8 if version else 0) + (16 if mic else 0)
+    version_field = version or (mic and mic_at == 72)
+    hdr = 64 + (8 if version_field else 0) + (16 if mic else 0)
     fields, off = b"", hdr
     for p in payload:
         fields += struct.pack("<HHI", len(p), len(p), off)
         off += len(p)
     m = SIGNATURE + struct.pack("<I", 3) + fields + struct.pack("<I", flags)
-    m += (OUR_VERSION if version else b"") + (bytes(16) if mic else b"")
+    m += (OUR_VERSION if version else bytes(8) if version_field else b"")
+    m += bytes(16) if mic else b""
     m += b"".join(payload)
     if mic:
-        mic_at = 72 if version else 64
         val = hmac_md5(exported, negotiate + chal.msg + m)
         m = m[:mic_at] + val + m[mic_at + 16:]
     return m, exported
