@@ -117,6 +117,8 @@ struct ntlm_config {
 	struct bytes nb_computer16;
 	struct bytes dns_domain16;
 	struct bytes dns_computer16;
+	struct bytes nb_domain_oem;	/* OEM; empty when not representable */
+	struct bytes nb_computer_oem;
 	bool allow_v1;
 	struct bytes *spns16;		/* UTF-16LE */
 	size_t spn_count;
@@ -172,6 +174,7 @@ struct ntlm_state {
 	uint32_t context_req;
 	uint32_t negotiate_flags;	/* of the NEGOTIATE (sent or received) */
 	uint32_t challenge_flags;	/* of the CHALLENGE (sent) */
+	bool oem;			/* server: names in OEM, not UTF-16 */
 	struct bytes negotiate;		/* the messages, for the MIC */
 	struct bytes challenge;
 	uint8_t server_challenge[NTLM_CHALLENGE_LEN];

@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "ntlm.h"
+#include "ntlm_oem.h"
 #include "ntlm_unicode.h"
 #include "ntlm_userdb.h"
 
@@ -39,6 +40,8 @@ static void config_free(struct ntlm_config *c)
 	bytes_free(&c->nb_computer16);
 	bytes_free(&c->dns_domain16);
 	bytes_free(&c->dns_computer16);
+	bytes_free(&c->nb_domain_oem);
+	bytes_free(&c->nb_computer_oem);
 	for (i = 0; i < c->spn_count; i++)
 		bytes_free(&c->spns16[i]);
 	free(c->spns16);
@@ -81,6 +84,14 @@ static char *lower_copy(const char *s)
 static int to16(const char *s, struct bytes *out)
 {
 	return ntlm_utf8_to_utf16le(s, strlen(s), out);
+}
+
+/* The OEM form of a name, left empty when the code page lacks a letter */
+static int to_oem(const struct bytes *name16, struct bytes *out)
+{
+	int err = ntlm_utf16le_to_oem(name16->data, name16->len, out);
+
+	return err == -EILSEQ ? 0 : err;
 }
 
 /* Names from the options, else from the host name. */
@@ -142,6 +153,9 @@ static int derive_names(struct ntlm_config *c, const char *domain,
 	    to16(c->dns_domain, &c->dns_domain16) ||
 	    to16(c->dns_computer, &c->dns_computer16))
 		return -EINVAL;
+	if (to_oem(&c->nb_domain16, &c->nb_domain_oem) ||
+	    to_oem(&c->nb_computer16, &c->nb_computer_oem))
+		return -ENOMEM;
 	return 0;
 }
 

@@ -25,6 +25,7 @@
 #include "message.h"
 #include "ntlm.h"
 #include "ntlm_crypto.h"
+#include "ntlm_oem.h"
 #include "ntlm_unicode.h"
 
 /* The flags the server echoes when the client asks for them. */
@@ -104,20 +105,35 @@ void ntlm_server_challenge(struct ntlm_state *st, const struct upcall *up,
 		reply->status = ntlm_msg_status(err);
 		return;
 	}
-	if (!(neg.flags & NTLMSSP_NEGOTIATE_UNICODE) ||
-	    !(neg.flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY)) {
+	/*
+	 * The character set (MS-NLMP 2.2.2.5): Unicode when the client
+	 * offers it, else OEM when it offers that; neither is invalid.
+	 */
+	if (neg.flags & NTLMSSP_NEGOTIATE_UNICODE) {
+		st->oem = false;
+	} else if (neg.flags & NTLM_NEGOTIATE_OEM) {
+		st->oem = true;
+	} else {
+		reply->status = SEC_E_INVALID_TOKEN;
+		return;
+	}
+	if (!(neg.flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY)) {
 		reply->status = SEC_E_ALGORITHM_MISMATCH;
 		return;
 	}
-	flags = NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_NTLM |
+	flags = (st->oem ? NTLM_NEGOTIATE_OEM : NTLMSSP_NEGOTIATE_UNICODE) |
+		NTLMSSP_NEGOTIATE_NTLM |
 		NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |
 		NTLMSSP_NEGOTIATE_TARGET_INFO | (neg.flags & ECHOED_FLAGS);
 	if (flags & NTLMSSP_REQUEST_TARGET) {
+		const struct bytes *domain = st->oem ? &cfg->nb_domain_oem :
+						       &cfg->nb_domain16;
+
 		flags |= strcmp(cfg->nb_domain, cfg->nb_computer) ?
 			 NTLMSSP_TARGET_TYPE_DOMAIN :
 			 NTLMSSP_TARGET_TYPE_SERVER;
-		name.data = cfg->nb_domain16.data;
-		name.len = cfg->nb_domain16.len;
+		name.data = domain->data;
+		name.len = domain->len;
 	}
 	if (!ntlm_random(st->server_challenge, NTLM_CHALLENGE_LEN)) {
 		reply->status = SEC_E_INTERNAL_ERROR;
@@ -189,12 +205,54 @@ static enum client_kind client_kind(const struct ntlm_authenticate *a)
 	return CLIENT_V2;
 }
 
+/* The client's user and domain names in UTF-16LE. */
+struct client_names {
+	struct ntlm_view user;
+	struct ntlm_view domain;
+	struct bytes user_buf;		/* converted from OEM */
+	struct bytes domain_buf;
+};
+
+/*
+ * The names of the AUTHENTICATE in the character set of the CHALLENGE,
+ * whatever the AUTHENTICATE's own UNICODE and OEM flags say (Samba parses
+ * them so too): UTF-16LE (of even length), or OEM converted to UTF-16LE.
+ * The workstation name is not used, but must be well-formed UTF-16 too.
+ */
+static uint32_t client_names(const struct ntlm_state *st,
+			     const struct ntlm_authenticate *a,
+			     struct client_names *n)
+{
+	int err;
+
+	if (!st->oem) {
+		if (a->user.len % 2 || a->domain.len % 2 ||
+		    a->workstation.len % 2)
+			return ntlm_msg_status(NTLM_E_ODD);
+		n->user = a->user;
+		n->domain = a->domain;
+		return SEC_E_OK;
+	}
+	err = ntlm_oem_to_utf16le(a->user.data, a->user.len, &n->user_buf);
+	if (!err)
+		err = ntlm_oem_to_utf16le(a->domain.data, a->domain.len,
+					  &n->domain_buf);
+	if (err)
+		return err == -ENOMEM ? SEC_E_INSUFFICIENT_MEMORY :
+					SEC_E_INVALID_TOKEN;
+	n->user = (struct ntlm_view){ n->user_buf.data, n->user_buf.len };
+	n->domain = (struct ntlm_view){ n->domain_buf.data,
+					n->domain_buf.len };
+	return SEC_E_OK;
+}
+
 /*
  * Verifies the proof of a known or unknown user; the work is the same
  * either way.  True when the client knows the NT hash.
  */
 static bool verify_user(const struct ntlm_state *st,
 			const struct ntlm_authenticate *a,
+			const struct client_names *names,
 			enum client_kind kind,
 			const struct ntlm_v2_response *v2, bool known,
 			struct server_keys *k)
@@ -204,9 +262,9 @@ static bool verify_user(const struct ntlm_state *st,
 	if (!known)
 		memcpy(k->nt_hash, dummy_hash, NTLM_KEY_LEN);
 	if (kind == CLIENT_V2) {
-		if (ntlm_ntowfv2(k->nt_hash, a->user.data, a->user.len,
-				 a->domain.data, a->domain.len,
-				 k->response_key))
+		if (ntlm_ntowfv2(k->nt_hash, names->user.data,
+				 names->user.len, names->domain.data,
+				 names->domain.len, k->response_key))
 			return false;
 		ntlm_v2_proof(k->response_key, st->server_challenge,
 			      v2->blob.data, v2->blob.len, k->proof);
@@ -336,6 +394,7 @@ void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
 	struct ntlm_authenticate a;
 	struct ntlm_v2_response v2;
 	struct server_keys k = { 0 };
+	struct client_names names = { 0 };
 	enum client_kind kind;
 	char *client_name = NULL;
 	uint32_t flags, attr, status;
@@ -351,9 +410,10 @@ void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
 		reply->status = ntlm_msg_status(err);
 		return;
 	}
-	if (!(a.flags & NTLMSSP_NEGOTIATE_UNICODE)) {
-		reply->status = SEC_E_ALGORITHM_MISMATCH;
-		return;
+	status = client_names(st, &a, &names);
+	if (status != SEC_E_OK) {
+		reply->status = status;
+		goto out;
 	}
 	kind = client_kind(&a);
 	if (kind == CLIENT_V2) {
@@ -361,7 +421,7 @@ void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
 					      a.nt_response.len, &v2);
 		if (err) {
 			reply->status = ntlm_msg_status(err);
-			return;
+			goto out;
 		}
 		/*
 		 * The MIC is at offset 72 whenever MsvAvFlags announces it,
@@ -373,13 +433,13 @@ void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
 			with_mic = true;
 			if (a.payload_start < NTLM_AUTH_MIC_OFF + NTLM_MIC_LEN) {
 				reply->status = ntlm_msg_status(NTLM_E_MIC);
-				return;
+				goto out;
 			}
 		}
 	} else if (kind == CLIENT_V1 &&
 		   a.lm_response.len != NTLM_V1_RESPONSE_LEN) {
 		reply->status = SEC_E_INVALID_TOKEN;
-		return;
+		goto out;
 	}
 
 	/* 2. The flags: what both messages agree on */
@@ -387,11 +447,11 @@ void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
 		(kind == CLIENT_ANONYMOUS ? NTLMSSP_NEGOTIATE_ANONYMOUS : 0);
 	if (!(flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY)) {
 		reply->status = SEC_E_ALGORITHM_MISMATCH;
-		return;
+		goto out;
 	}
 	if (ntlm_uses_key_exch(flags) && a.session_key.len != NTLM_KEY_LEN) {
 		reply->status = ntlm_msg_status(NTLM_E_KEY_LEN);
-		return;
+		goto out;
 	}
 	/* KEY_EXCH without SIGN or SEAL: see choose_session_key() */
 	if ((flags & NTLMSSP_NEGOTIATE_KEY_EXCH) &&
@@ -412,34 +472,35 @@ void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
 	case CLIENT_ANONYMOUS:
 		if (!(st->context_req & ASC_REQ_ALLOW_NULL_SESSION)) {
 			reply->status = SEC_E_LOGON_DENIED;
-			return;
+			goto out;
 		}
 		client_name = strdup(NTLM_ANONYMOUS_NAME);
 		if (!client_name) {
 			reply->status = SEC_E_INSUFFICIENT_MEMORY;
-			return;
+			goto out;
 		}
 		/* SessionBaseKey and KeyExchangeKey are Z(16) */
 		break;
 	case CLIENT_OTHER:
 		reply->status = SEC_E_LOGON_DENIED;
-		return;
+		goto out;
 	case CLIENT_V1:
 		if (!cfg->allow_v1) {
 			reply->status = SEC_E_LOGON_DENIED;
-			return;
+			goto out;
 		}
 		/* fall through */
 	case CLIENT_V2:
-		err = ntlm_config_lookup_user(a.domain.data, a.domain.len,
-					      a.user.data, a.user.len,
+		err = ntlm_config_lookup_user(names.domain.data,
+					      names.domain.len,
+					      names.user.data, names.user.len,
 					      k.nt_hash, &client_name);
 		if (err == -ENOMEM) {
 			reply->status = SEC_E_INSUFFICIENT_MEMORY;
 			goto out;
 		}
 		known = err == 0;
-		if (!verify_user(st, &a, kind, &v2, known, &k)) {
+		if (!verify_user(st, &a, &names, kind, &v2, known, &k)) {
 			reply->status = SEC_E_LOGON_DENIED;
 			goto out;
 		}
@@ -480,5 +541,7 @@ void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
 		       cfg->dns_computer, attr, reply);
 out:
 	explicit_bzero(&k, sizeof(k));
+	bytes_free(&names.user_buf);
+	bytes_free(&names.domain_buf);
 	free(client_name);
 }

@@ -9,6 +9,8 @@
 #include <linux/ksspi_netlink.h>
 
 #include "../ntlm.h"
+#include "../ntlm_crypto.h"
+#include "../ntlm_unicode.h"
 #include "../ntlm_userdb.h"
 #include "ntlm_harness.h"
 
@@ -125,6 +127,78 @@ void ntlm_handshake_free(struct hs *h)
 	reply_clear(&h->authenticate);
 	reply_clear(&h->done);
 	h->client = h->server = NULL;
+}
+
+void ntlm_test_authenticate(const struct bytes *neg, const struct bytes *chal,
+			    const struct test_auth *t, struct bytes *out,
+			    uint8_t key[16])
+{
+	static const uint8_t client_challenge[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	static const uint8_t lm[24];
+	struct ntlm_authenticate_fields f = { 0 };
+	struct ntlm_challenge c;
+	struct ntlm_av_list av;
+	struct ntlm_av one;
+	struct bytes pairs = { 0 }, nt = { 0 }, user16 = { 0 },
+		     domain16 = { 0 }, password16 = { 0 };
+	uint8_t hash[16], response_key[16], proof[16], kxkey[16], enc[16],
+		mic[16], av_flags[4];
+	size_t pos = 0;
+
+	if (ntlm_challenge_decode(chal->data, chal->len, &c) ||
+	    ntlm_av_decode(c.target_info.data, c.target_info.len, false, &av))
+		abort();
+	while (ntlm_av_next(&av, &pos, &one))
+		if (one.id != MSV_AV_FLAGS)
+			ntlm_av_put(&pairs, one.id, one.value.data,
+				    one.value.len);
+	ntlm_put_le32(av_flags, t->mic ? MSV_AV_FLAG_MIC_PRESENT : 0);
+	ntlm_av_put(&pairs, MSV_AV_FLAGS, av_flags, 4);
+	ntlm_av_put(&pairs, MSV_AV_EOL, NULL, 0);
+
+	if (ntlm_utf8_to_utf16le(t->user, strlen(t->user), &user16) ||
+	    ntlm_utf8_to_utf16le(t->domain, strlen(t->domain), &domain16) ||
+	    ntlm_utf8_to_utf16le(t->password, strlen(t->password),
+				 &password16))
+		abort();
+	ntlm_nt_hash_utf16(password16.data, password16.len, hash);
+	ntlm_ntowfv2(hash, user16.data, user16.len, domain16.data,
+		     domain16.len, response_key);
+	bytes_append(&nt, client_challenge, 8);	/* room for the proof */
+	bytes_append(&nt, client_challenge, 8);
+	ntlm_v2_temp(&nt, av.timestamp, client_challenge, pairs.data,
+		     pairs.len);
+	ntlm_v2_proof(response_key, c.server_challenge, nt.data + 16,
+		      nt.len - 16, proof);
+	memcpy(nt.data, proof, 16);
+	ntlm_v2_session_base_key(response_key, proof, kxkey);
+	if (ntlm_uses_key_exch(t->flags)) {
+		memset(key, 0x5c, 16);
+		ntlm_rc4k(kxkey, key, enc);
+		f.session_key = (struct ntlm_view){ enc, 16 };
+	} else {
+		memcpy(key, kxkey, 16);
+	}
+
+	f.flags = t->flags;
+	f.lm_response = (struct ntlm_view){ lm, sizeof(lm) };
+	f.nt_response = (struct ntlm_view){ nt.data, nt.len };
+	f.user = (struct ntlm_view){ t->user_wire, t->user_wire_len };
+	f.domain = (struct ntlm_view){ t->domain_wire, t->domain_wire_len };
+	f.version = t->version ? &ntlm_our_version : NULL;
+	f.with_mic = true;	/* the VERSION and MIC fields, zero or not */
+	if (ntlm_authenticate_encode(out, &f))
+		abort();
+	if (t->mic) {
+		ntlm_mic(key, neg->data, neg->len, chal->data, chal->len,
+			 out->data, out->len, NTLM_AUTH_MIC_OFF, mic);
+		memcpy(out->data + NTLM_AUTH_MIC_OFF, mic, 16);
+	}
+	bytes_free(&pairs);
+	bytes_free(&nt);
+	bytes_free(&user16);
+	bytes_free(&domain16);
+	bytes_free(&password16);
 }
 
 uint8_t *ntlm_test_bindings(const char *app, size_t *len)

@@ -54,6 +54,27 @@ struct hs {
 void ntlm_handshake(struct hs *h);
 void ntlm_handshake_free(struct hs *h);
 
+/*
+ * An NTLMv2 AUTHENTICATE of another client's making, answering @chal
+ * after @neg: the names as given on the wire (@user_wire, @domain_wire:
+ * UTF-16LE or OEM bytes, as the test wants them) while the proof hashes
+ * @user and @domain (UTF-8) as a client would; the server's AV pairs then
+ * MsvAvFlags; a key exchange with SIGN or SEAL.
+ */
+struct test_auth {
+	const char *user, *domain, *password;	/* UTF-8, for the proof */
+	const uint8_t *user_wire, *domain_wire;
+	size_t user_wire_len, domain_wire_len;
+	uint32_t flags;		/* NegotiateFlags of the AUTHENTICATE */
+	bool version;		/* the VERSION field filled in */
+	bool mic;		/* MsvAvFlags "MIC present", the MIC at 72 */
+};
+
+/* Builds it into the empty @out; @key gets the ExportedSessionKey. */
+void ntlm_test_authenticate(const struct bytes *neg, const struct bytes *chal,
+			    const struct test_auth *t, struct bytes *out,
+			    uint8_t key[16]);
+
 /* A SEC_CHANNEL_BINDINGS with application data @app; free() it. */
 uint8_t *ntlm_test_bindings(const char *app, size_t *len);
 

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * What other NTLM peers send that ksspi's own client does not: the MIC of
- * an AUTHENTICATE without NEGOTIATE_VERSION.
+ * an AUTHENTICATE without NEGOTIATE_VERSION, OEM strings (a NEGOTIATE
+ * without UNICODE, as curl and Samba with "unicode = no" send), and what
+ * the client does with a server that speaks OEM only.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +16,7 @@
 #include "../ntlm.h"
 #include "../ntlm_crypto.h"
 #include "../ntlm_msg.h"
+#include "../ntlm_userdb.h"
 #include "ntlm_harness.h"
 #include "ntlm_tests.h"
 #include "util.h"
@@ -133,8 +137,339 @@ static void test_mic_without_version(void)
 	bytes_free(&auth);
 }
 
+/* The database: TESTDOM\\alice and TESTDOM\\émilie (UTF-8 names). */
+static void two_users(void)
+{
+	static const char *const users[2][2] = {
+		{ T_USER, T_PASSWORD }, { "\xc3\xa9milie", "P\xc3\xa4ss" },
+	};
+	char text[256] = "", line[128], err[128];
+	struct ntlm_userdb *db;
+	uint8_t hash[16];
+	size_t i;
+
+	ntlm_test_server_setup(false, NULL, 0);
+	for (i = 0; i < 2; i++) {
+		if (ntlm_nt_hash(users[i][1], strlen(users[i][1]), hash) ||
+		    ntlm_userdb_format_line(line, sizeof(line), T_DOMAIN,
+					    users[i][0], hash))
+			abort();
+		strcat(text, line);
+	}
+	if (ntlm_userdb_parse(text, strlen(text), &db, err, sizeof(err)))
+		abort();
+	ntlm_config_set_userdb(db);
+}
+
+/* curl's NEGOTIATE: OEM, REQUEST_TARGET, NTLM, ESS, ALWAYS_SIGN */
+#define CURL_FLAGS	0x00088206u
+/* Samba's with "ntlmssp_client:unicode = no", asked to sign and seal */
+#define SAMBA_OEM_FLAGS	0x62088236u
+
+static void negotiate_of(uint32_t flags, struct bytes *out)
+{
+	if (ntlm_negotiate_encode(out, flags, NULL))
+		abort();
+}
+
+/* A server's first leg on @neg: its status, the CHALLENGE in @chal. */
+static uint32_t server_leg1(void *server, const struct bytes *neg,
+			    uint32_t asc_req, struct reply *chal)
+{
+	struct leg l = { .op = KSSPI_OP_ACCEPT_CONTEXT, .first = true,
+			 .req = asc_req, .token = neg->data,
+			 .token_len = neg->len };
+
+	ntlm_run_leg(server, &l, chal);
+	return chal->status;
+}
+
+static uint32_t server_leg2_raw(void *server, const struct bytes *auth,
+				uint32_t asc_req, struct reply *done)
+{
+	struct leg l = { .op = KSSPI_OP_ACCEPT_CONTEXT, .req = asc_req,
+			 .token = auth->data, .token_len = auth->len };
+
+	ntlm_run_leg(server, &l, done);
+	return done->status;
+}
+
+/*
+ * An OEM NEGOTIATE is answered in OEM: the CHALLENGE has OEM and not
+ * UNICODE, its TargetName "TESTDOM" in 7 OEM bytes, its AV pairs in
+ * UTF-16 (MS-NLMP: always).  A NEGOTIATE offering both gets Unicode; one
+ * offering neither is invalid.
+ */
+static void test_oem_challenge(void)
+{
+	struct bytes neg = { 0 };
+	struct ntlm_challenge c;
+	struct ntlm_av_list av;
+	struct reply chal;
+	void *server;
+
+	ntlm_test_server_setup(false, NULL, 0);
+	negotiate_of(CURL_FLAGS, &neg);
+	server = pkg_ntlm.state_new();
+	CHECK_EQ(server_leg1(server, &neg, 0, &chal), SEC_I_CONTINUE_NEEDED);
+	CHECK_EQ(ntlm_challenge_decode(chal.token.data, chal.token.len, &c),
+		 0);
+	CHECK(c.flags & NTLM_NEGOTIATE_OEM);
+	CHECK(!(c.flags & NTLMSSP_NEGOTIATE_UNICODE));
+	CHECK(c.flags & NTLMSSP_NEGOTIATE_TARGET_INFO);
+	CHECK(c.target_name.len == 7 &&
+	      memcmp(c.target_name.data, "TESTDOM", 7) == 0);
+	CHECK_EQ(ntlm_av_decode(c.target_info.data, c.target_info.len, false,
+				&av), 0);
+	CHECK(av.value[MSV_AV_NB_DOMAIN_NAME].len == 14 &&
+	      memcmp(av.value[MSV_AV_NB_DOMAIN_NAME].data,
+		     "T\0E\0S\0T\0D\0O\0M\0", 14) == 0);
+	reply_clear(&chal);
+	pkg_ntlm.state_free(server);
+
+	bytes_free(&neg);
+	negotiate_of(CURL_FLAGS | NTLMSSP_NEGOTIATE_UNICODE, &neg);
+	server = pkg_ntlm.state_new();
+	CHECK_EQ(server_leg1(server, &neg, 0, &chal), SEC_I_CONTINUE_NEEDED);
+	CHECK_EQ(ntlm_challenge_decode(chal.token.data, chal.token.len, &c),
+		 0);
+	CHECK(c.flags & NTLMSSP_NEGOTIATE_UNICODE);
+	CHECK(!(c.flags & NTLM_NEGOTIATE_OEM));
+	CHECK_EQ(c.target_name.len, 14);
+	reply_clear(&chal);
+	pkg_ntlm.state_free(server);
+
+	bytes_free(&neg);
+	negotiate_of(CURL_FLAGS & ~NTLM_NEGOTIATE_OEM, &neg);
+	server = pkg_ntlm.state_new();
+	CHECK_EQ(server_leg1(server, &neg, 0, &chal), SEC_E_INVALID_TOKEN);
+	CHECK_EQ(chal.token.len, 0);
+	reply_clear(&chal);
+	pkg_ntlm.state_free(server);
+	bytes_free(&neg);
+}
+
+struct oem_case {
+	const char *name;
+	uint32_t neg_flags;
+	const char *user;		/* UTF-8 */
+	const char *user_wire;		/* as sent, OEM */
+	size_t user_wire_len;
+	bool mic;
+	uint32_t want;
+	const char *want_name;
+};
+
+/*
+ * OEM AUTHENTICATEs after an OEM CHALLENGE: a curl-like one (no MIC, no
+ * VERSION), a Samba-like one with SIGN, SEAL, KEY_EXCH and a MIC; a user
+ * "émilie" as code page 437 spells it (0x82); the same user in UTF-8 bytes
+ * (not what the client hashed: refused); a NUL in the name: invalid.
+ */
+static void test_oem_authenticate(void)
+{
+	static const struct oem_case cases[] = {
+		{ "curl-like", CURL_FLAGS, T_USER, T_USER, 5, false,
+		  SEC_E_OK, "TESTDOM\\alice" },
+		{ "samba-like", SAMBA_OEM_FLAGS, T_USER, T_USER, 5, true,
+		  SEC_E_OK, "TESTDOM\\alice" },
+		{ "cp437 name", SAMBA_OEM_FLAGS, "\xc3\xa9milie",
+		  "\x82milie", 6, true, SEC_E_OK,
+		  "TESTDOM\\\xc3\xa9milie" },
+		{ "utf-8 bytes", SAMBA_OEM_FLAGS, "\xc3\xa9milie",
+		  "\xc3\xa9milie", 7, true, SEC_E_LOGON_DENIED, NULL },
+		{ "nul byte", CURL_FLAGS, T_USER, "ali\0e", 5, false,
+		  SEC_E_INVALID_TOKEN, NULL },
+	};
+	size_t i;
+
+	two_users();
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct oem_case *oc = &cases[i];
+		const char *password = oc->user[0] == 'a' ? T_PASSWORD :
+							    "P\xc3\xa4ss";
+		struct bytes neg = { 0 }, auth = { 0 };
+		struct reply chal, done;
+		struct ntlm_challenge c;
+		struct test_auth t;
+		const uint8_t *got;
+		uint8_t key[16];
+		uint32_t len = 0;
+		void *server = pkg_ntlm.state_new();
+
+		negotiate_of(oc->neg_flags, &neg);
+		CHECK_EQ(server_leg1(server, &neg, 0, &chal),
+			 SEC_I_CONTINUE_NEEDED);
+		ntlm_challenge_decode(chal.token.data, chal.token.len, &c);
+		t = (struct test_auth){
+			.user = oc->user, .domain = T_DOMAIN,
+			.password = password,
+			.user_wire = (const uint8_t *)oc->user_wire,
+			.user_wire_len = oc->user_wire_len,
+			.domain_wire = (const uint8_t *)T_DOMAIN,
+			.domain_wire_len = 7,
+			.flags = c.flags & ~NTLMSSP_NEGOTIATE_VERSION,
+			.mic = oc->mic,
+		};
+		ntlm_test_authenticate(&neg, &chal.token, &t, &auth, key);
+		CHECK_EQ(server_leg2_raw(server, &auth, 0, &done), oc->want);
+		if (oc->want == SEC_E_OK) {
+			got = blob_record(&done.blob,
+					  KSSPI_CTX_REC_CLIENT_NAME, NULL,
+					  &len);
+			CHECK(got && len == strlen(oc->want_name) &&
+			      memcmp(got, oc->want_name, len) == 0);
+			got = blob_record(&done.blob,
+					  KSSPI_CTX_REC_SESSION_KEY, NULL,
+					  NULL);
+			CHECK(got && memcmp(got, key, 16) == 0);
+		}
+		if (done.status != oc->want)
+			printf("# case %s\n", oc->name);
+		reply_clear(&chal);
+		reply_clear(&done);
+		bytes_free(&neg);
+		bytes_free(&auth);
+		pkg_ntlm.state_free(server);
+	}
+	ntlm_test_server_setup(false, NULL, 0);
+}
+
+/*
+ * After a Unicode CHALLENGE the names are UTF-16 whatever the
+ * AUTHENTICATE's flags say: OEM names of odd length are invalid.
+ */
+static void test_charset_is_the_challenges(void)
+{
+	struct bytes neg = { 0 }, auth = { 0 };
+	struct reply chal, done;
+	struct ntlm_challenge c;
+	struct test_auth t;
+	uint8_t key[16];
+	void *server = pkg_ntlm.state_new();
+
+	ntlm_test_server_setup(false, NULL, 0);
+	negotiate_of(CURL_FLAGS | NTLMSSP_NEGOTIATE_UNICODE, &neg);
+	CHECK_EQ(server_leg1(server, &neg, 0, &chal), SEC_I_CONTINUE_NEEDED);
+	ntlm_challenge_decode(chal.token.data, chal.token.len, &c);
+	t = (struct test_auth){
+		.user = T_USER, .domain = T_DOMAIN, .password = T_PASSWORD,
+		.user_wire = (const uint8_t *)T_USER, .user_wire_len = 5,
+		.domain_wire = (const uint8_t *)T_DOMAIN,
+		.domain_wire_len = 7,
+		.flags = (c.flags & ~NTLMSSP_NEGOTIATE_UNICODE) |
+			 NTLM_NEGOTIATE_OEM,
+	};
+	ntlm_test_authenticate(&neg, &chal.token, &t, &auth, key);
+	CHECK_EQ(server_leg2_raw(server, &auth, 0, &done),
+		 SEC_E_INVALID_TOKEN);
+	reply_clear(&chal);
+	reply_clear(&done);
+	bytes_free(&neg);
+	bytes_free(&auth);
+	pkg_ntlm.state_free(server);
+}
+
+/*
+ * The client facing a server that speaks OEM only (our NEGOTIATE with
+ * UNICODE taken out on the way): its AUTHENTICATE has OEM and not
+ * UNICODE, the names in OEM, a proof and a MIC that verify over the
+ * NEGOTIATE it sent.  The server, which saw another NEGOTIATE, catches the
+ * change with the MIC.  A name the code page lacks cannot be sent.
+ */
+static void test_client_oem(void)
+{
+	struct reply neg, chal, auth, done;
+	struct bytes seen = { 0 };
+	struct ntlm_authenticate a;
+	struct ntlm_v2_response v2;
+	const uint8_t *key;
+	uint8_t hash[16], rkey[16], proof[16], mic[16];
+	void *client = pkg_ntlm.state_new(), *server = pkg_ntlm.state_new();
+	struct leg l = { .op = KSSPI_OP_INIT_CONTEXT, .first = true,
+			 .req = ISC_ALL, .user = T_USER, .domain = T_DOMAIN,
+			 .password = T_PASSWORD };
+
+	ntlm_test_server_setup(false, NULL, 0);
+	ntlm_run_leg(client, &l, &neg);
+	bytes_append(&seen, neg.token.data, neg.token.len);
+	ntlm_put_le32(seen.data + 12, ntlm_le32(seen.data + 12) &
+		      ~NTLMSSP_NEGOTIATE_UNICODE);
+	CHECK_EQ(server_leg1(server, &seen, ASC_ALL, &chal),
+		 SEC_I_CONTINUE_NEEDED);
+	l = (struct leg){ .op = KSSPI_OP_INIT_CONTEXT, .req = ISC_ALL,
+			  .token = chal.token.data,
+			  .token_len = chal.token.len };
+	ntlm_run_leg(client, &l, &auth);
+	CHECK_EQ(auth.status, SEC_E_OK);
+	CHECK_EQ(ntlm_authenticate_decode(auth.token.data, auth.token.len,
+					  &a), 0);
+	CHECK(a.flags & NTLM_NEGOTIATE_OEM);
+	CHECK(!(a.flags & NTLMSSP_NEGOTIATE_UNICODE));
+	CHECK(a.user.len == 5 && memcmp(a.user.data, T_USER, 5) == 0);
+	CHECK(a.domain.len == 7 && memcmp(a.domain.data, T_DOMAIN, 7) == 0);
+	CHECK(a.workstation.len == 3 &&
+	      memcmp(a.workstation.data, "SRV", 3) == 0);
+
+	/* The proof hashes the names in UTF-16, as every client does */
+	CHECK_EQ(ntlm_v2_response_decode(a.nt_response.data,
+					 a.nt_response.len, &v2), 0);
+	ntlm_nt_hash(T_PASSWORD, strlen(T_PASSWORD), hash);
+	ntlm_ntowfv2(hash, (const uint8_t *)"a\0l\0i\0c\0e\0", 10,
+		     (const uint8_t *)"T\0E\0S\0T\0D\0O\0M\0", 14, rkey);
+	ntlm_v2_proof(rkey, chal.token.data + 24, v2.blob.data, v2.blob.len,
+		      proof);
+	CHECK(memcmp(proof, v2.proof.data, 16) == 0);
+	key = blob_record(&auth.blob, KSSPI_CTX_REC_SESSION_KEY, NULL, NULL);
+	CHECK(key != NULL);
+	if (key) {
+		ntlm_mic(key, neg.token.data, neg.token.len, chal.token.data,
+			 chal.token.len, auth.token.data, auth.token.len,
+			 NTLM_AUTH_MIC_OFF, mic);
+		CHECK(memcmp(mic, auth.token.data + NTLM_AUTH_MIC_OFF, 16)
+		      == 0);
+	}
+	l = (struct leg){ .op = KSSPI_OP_ACCEPT_CONTEXT, .req = ASC_ALL,
+			  .token = auth.token.data,
+			  .token_len = auth.token.len };
+	ntlm_run_leg(server, &l, &done);
+	CHECK_EQ(done.status, SEC_E_MESSAGE_ALTERED);
+	reply_clear(&done);
+	reply_clear(&auth);
+	pkg_ntlm.state_free(client);
+
+	/* "Žofia": U+017D is not in code page 437 */
+	client = pkg_ntlm.state_new();
+	reply_clear(&neg);
+	l = (struct leg){ .op = KSSPI_OP_INIT_CONTEXT, .first = true,
+			  .req = ISC_ALL, .user = "\xc5\xbd" "ofia",
+			  .domain = T_DOMAIN, .password = T_PASSWORD };
+	ntlm_run_leg(client, &l, &neg);
+	l = (struct leg){ .op = KSSPI_OP_INIT_CONTEXT, .req = ISC_ALL,
+			  .token = chal.token.data,
+			  .token_len = chal.token.len };
+	ntlm_run_leg(client, &l, &auth);
+	CHECK_EQ(auth.status, SEC_E_UNKNOWN_CREDENTIALS);
+	CHECK_EQ(auth.token.len, 0);
+
+	reply_clear(&neg);
+	reply_clear(&chal);
+	reply_clear(&auth);
+	bytes_free(&seen);
+	pkg_ntlm.state_free(client);
+	pkg_ntlm.state_free(server);
+}
+
 const struct test_case ntlm_compat_tests[] = {
 	{ "ntlm compat: MIC at 72 in an AUTHENTICATE without VERSION",
 	  test_mic_without_version },
+	{ "ntlm compat: an OEM NEGOTIATE answered in OEM; both: Unicode; "
+	  "neither: invalid", test_oem_challenge },
+	{ "ntlm compat: OEM AUTHENTICATEs (curl-like, Samba-like, code page "
+	  "437 names) accepted; NUL refused", test_oem_authenticate },
+	{ "ntlm compat: names read in the CHALLENGE's character set",
+	  test_charset_is_the_challenges },
+	{ "ntlm compat: client against an OEM-only server: OEM names, proof "
+	  "and MIC verify; unrepresentable name refused", test_client_oem },
 	{ NULL, NULL },
 };

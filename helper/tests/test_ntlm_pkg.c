@@ -184,7 +184,7 @@ static void test_success(void)
 	/* NEGOTIATE: the flags of the package, VERSION always */
 	CHECK_EQ(ntlm_negotiate_decode(h.negotiate.token.data,
 				       h.negotiate.token.len, &n), 0);
-	CHECK_EQ(n.flags, 0xe2888235);
+	CHECK_EQ(n.flags, 0xe2888237);
 	CHECK(n.has_version && n.version.revision == 15);
 
 	/* CHALLENGE: names and a timestamp */
