@@ -72,6 +72,8 @@ static void usage(FILE *out)
 		"                           NTLM clients naming another target\n"
 		"                           are refused (repeatable)\n"
 		"      --ntlm-allow-v1      accept NTLMv1 responses (insecure)\n"
+		"      --ntlm-allow-weak-keys  sign and seal with 56- and 40-bit\n"
+		"                           NTLM keys (default: 128 bits required)\n"
 		"      --version      print the version and exit\n"
 		"  -h, --help         print this help and exit\n"
 		"\n"
@@ -84,7 +86,8 @@ static void usage(FILE *out)
 static int parse_options(int argc, char **argv, struct options *opts)
 {
 	enum { OPT_SYSTEMD = 256, OPT_VERSION, OPT_NTLM_USERS, OPT_NTLM_DOMAIN,
-	       OPT_NTLM_COMPUTER, OPT_NTLM_SPN, OPT_NTLM_ALLOW_V1 };
+	       OPT_NTLM_COMPUTER, OPT_NTLM_SPN, OPT_NTLM_ALLOW_V1,
+	       OPT_NTLM_ALLOW_WEAK_KEYS };
 	static const struct option long_options[] = {
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "systemd", no_argument, NULL, OPT_SYSTEMD },
@@ -97,6 +100,8 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		{ "ntlm-computer", required_argument, NULL, OPT_NTLM_COMPUTER },
 		{ "ntlm-spn", required_argument, NULL, OPT_NTLM_SPN },
 		{ "ntlm-allow-v1", no_argument, NULL, OPT_NTLM_ALLOW_V1 },
+		{ "ntlm-allow-weak-keys", no_argument, NULL,
+		  OPT_NTLM_ALLOW_WEAK_KEYS },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long workers;
@@ -153,6 +158,9 @@ static int parse_options(int argc, char **argv, struct options *opts)
 			break;
 		case OPT_NTLM_ALLOW_V1:
 			opts->ntlm.allow_v1 = true;
+			break;
+		case OPT_NTLM_ALLOW_WEAK_KEYS:
+			opts->ntlm.allow_weak_keys = true;
 			break;
 		default:
 			usage(stderr);

@@ -92,6 +92,19 @@ struct ntlm_userdb;
 				ASC_REQ_IDENTIFY | ASC_REQ_ALLOW_NULL_SESSION | \
 				ASC_REQ_ALLOW_MISSING_BINDINGS)
 
+/*
+ * Whether the negotiated @flags would sign or seal with keys of fewer than
+ * 128 bits: SIGN or SEAL without NEGOTIATE_128 (the sealing key, which
+ * also encrypts the signatures' checksums, is then cut to 56 or 40 bits).
+ * Refused on both sides unless --ntlm-allow-weak-keys, as Windows' default
+ * "Require 128-bit encryption" (NTLMMinClientSec, NTLMMinServerSec).
+ */
+static inline bool ntlm_weak_keys(uint32_t flags)
+{
+	return (flags & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)) &&
+	       !(flags & NTLMSSP_NEGOTIATE_128);
+}
+
 /* The name the context blobs give an anonymous client, as Windows does. */
 #define NTLM_ANONYMOUS_NAME	"NT AUTHORITY\\ANONYMOUS LOGON"
 
@@ -103,6 +116,7 @@ struct ntlm_options {
 	const char *domain;		/* NULL: from the host name */
 	const char *computer;		/* NULL: from the host name */
 	bool allow_v1;
+	bool allow_weak_keys;		/* 40- and 56-bit session security */
 	const char *const *spns;	/* the server's own SPNs */
 	size_t spn_count;
 };
@@ -120,6 +134,7 @@ struct ntlm_config {
 	struct bytes nb_domain_oem;	/* OEM; empty when not representable */
 	struct bytes nb_computer_oem;
 	bool allow_v1;
+	bool allow_weak_keys;
 	struct bytes *spns16;		/* UTF-16LE */
 	size_t spn_count;
 	char *users_path;

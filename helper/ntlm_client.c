@@ -330,6 +330,11 @@ void ntlm_client_authenticate(struct ntlm_state *st, const struct upcall *up,
 			~NTLM_SESSION_SECURITY_FLAGS;
 	if (!ntlm_uses_key_exch(flags))
 		flags &= ~NTLMSSP_NEGOTIATE_KEY_EXCH;
+	/* Signing or sealing without 128-bit keys (MS-NLMP 3.1.5.1.2) */
+	if (ntlm_weak_keys(flags) && !cfg->allow_weak_keys) {
+		reply->status = SEC_E_UNSUPPORTED_FUNCTION;
+		return;
+	}
 
 	if (st->anonymous) {
 		/* 3.1.5.1.2: empty NT response, LM Z(1), SessionBaseKey Z(16) */

@@ -169,6 +169,7 @@ static int build_config(struct ntlm_config *c, const struct ntlm_options *o)
 	if (err)
 		return err;
 	c->allow_v1 = o->allow_v1;
+	c->allow_weak_keys = o->allow_weak_keys;
 	c->users_path = strdup(o->users_path ? o->users_path :
 					       NTLM_USERDB_DEFAULT);
 	if (!c->users_path)
@@ -242,9 +243,10 @@ int ntlm_config_setup(const struct ntlm_options *opts)
 		return err;
 	}
 	config_ready = true;
-	log_info("NTLM: domain %s (%s), computer %s (%s)%s",
+	log_info("NTLM: domain %s (%s), computer %s (%s)%s%s",
 		 config.nb_domain, config.dns_domain, config.nb_computer,
-		 config.dns_computer, config.allow_v1 ? ", NTLMv1 allowed" : "");
+		 config.dns_computer, config.allow_v1 ? ", NTLMv1 allowed" : "",
+		 config.allow_weak_keys ? ", 40- and 56-bit keys allowed" : "");
 	return load_users(config.users_path, true);
 }
 

@@ -7,7 +7,8 @@
  * Leg 2 runs its checks in this order, the first failure deciding the
  * status (Documentation/ntlm.rst has the table):
  *   1. the message: SEC_E_INVALID_TOKEN
- *   2. the negotiated flags: SEC_E_ALGORITHM_MISMATCH
+ *   2. the negotiated flags: SEC_E_ALGORITHM_MISMATCH, or
+ *      SEC_E_UNSUPPORTED_FUNCTION for keys under 128 bits
  *   3. anonymous refused, NTLMv1 refused, unknown user, wrong proof:
  *      SEC_E_LOGON_DENIED
  *   4. the MIC: SEC_E_MESSAGE_ALTERED
@@ -119,6 +120,11 @@ void ntlm_server_challenge(struct ntlm_state *st, const struct upcall *up,
 	}
 	if (!(neg.flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY)) {
 		reply->status = SEC_E_ALGORITHM_MISMATCH;
+		return;
+	}
+	/* Signing or sealing without 128-bit keys (MS-NLMP 3.2.5.1.1) */
+	if (ntlm_weak_keys(neg.flags) && !cfg->allow_weak_keys) {
+		reply->status = SEC_E_UNSUPPORTED_FUNCTION;
 		return;
 	}
 	flags = (st->oem ? NTLM_NEGOTIATE_OEM : NTLMSSP_NEGOTIATE_UNICODE) |
@@ -466,6 +472,11 @@ void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
 	 */
 	if (kind == CLIENT_ANONYMOUS)
 		flags &= ~NTLM_SESSION_SECURITY_FLAGS;
+	/* An AUTHENTICATE that dropped 128 but kept SIGN or SEAL */
+	if (ntlm_weak_keys(flags) && !cfg->allow_weak_keys) {
+		reply->status = SEC_E_UNSUPPORTED_FUNCTION;
+		goto out;
+	}
 
 	/* 3. Who the client is */
 	switch (kind) {

@@ -56,17 +56,26 @@ void ntlm_test_server_setup(bool allow_v1, const char *const *spns,
 			    size_t spn_count)
 {
 	struct ntlm_options o = {
-		.users_path = "/nonexistent/ksspi-ntlm-users",
-		.domain = T_DOMAIN,
-		.computer = T_COMPUTER,
 		.allow_v1 = allow_v1,
 		.spns = spns,
 		.spn_count = spn_count,
 	};
+
+	ntlm_test_server_setup_opts(&o);
+}
+
+void ntlm_test_server_setup_opts(const struct ntlm_options *opts)
+{
+	struct ntlm_options o = { 0 };
 	struct ntlm_userdb *db;
 	uint8_t hash[16];
 	char line[128], err[128];
 
+	if (opts)
+		o = *opts;
+	o.users_path = "/nonexistent/ksspi-ntlm-users";
+	o.domain = T_DOMAIN;
+	o.computer = T_COMPUTER;
 	if (ntlm_config_setup(&o))
 		abort();
 	/* The database holds TESTDOM:alice with the hash of T_PASSWORD */

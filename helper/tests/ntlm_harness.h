@@ -38,6 +38,13 @@ void ntlm_run_leg(void *state, const struct leg *l, struct reply *r);
 void ntlm_test_server_setup(bool allow_v1, const char *const *spns,
 			    size_t spn_count);
 
+/*
+ * The same with the other options of @o (its names and user database
+ * path are the tests'); NULL: the defaults.
+ */
+struct ntlm_options;
+void ntlm_test_server_setup_opts(const struct ntlm_options *o);
+
 struct hs {
 	/* inputs */
 	const char *user, *domain, *password, *target;

@@ -3,7 +3,8 @@
  * What other NTLM peers send that ksspi's own client does not: the MIC of
  * an AUTHENTICATE without NEGOTIATE_VERSION, OEM strings (a NEGOTIATE
  * without UNICODE, as curl and Samba with "unicode = no" send), and what
- * the client does with a server that speaks OEM only.
+ * the client does with a server that speaks OEM only; 40- and 56-bit keys
+ * refused by default on both sides.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -460,6 +461,168 @@ static void test_client_oem(void)
 	pkg_ntlm.state_free(server);
 }
 
+#define WEAK_BASE (NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_REQUEST_TARGET | \
+		   NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_ALWAYS_SIGN | \
+		   NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY | \
+		   NTLMSSP_NEGOTIATE_TARGET_INFO | NTLMSSP_NEGOTIATE_VERSION | \
+		   NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL | \
+		   NTLMSSP_NEGOTIATE_KEY_EXCH)
+
+static uint32_t blob_flags(const struct bytes *blob)
+{
+	const uint8_t *v = blob_record(blob, KSSPI_CTX_REC_NTLM_FLAGS, NULL,
+				       NULL);
+
+	return v ? get_le32(v) : 0;
+}
+
+/*
+ * The server's side of a handshake with a NEGOTIATE of @neg_flags and an
+ * AUTHENTICATE of the CHALLENGE's flags less @auth_drop: the status of
+ * the leg that failed, or of the last.  On success the client's sealing
+ * key in the blob is checked against the negotiated key strength.
+ */
+static uint32_t weak_server(uint32_t neg_flags, uint32_t auth_drop)
+{
+	struct bytes neg = { 0 }, auth = { 0 };
+	struct reply chal, done = { 0 };
+	struct ntlm_challenge c;
+	struct test_auth t;
+	uint8_t key[16], want[16];
+	const uint8_t *seal;
+	uint32_t status, flags;
+	void *server = pkg_ntlm.state_new();
+
+	negotiate_of(neg_flags, &neg);
+	status = server_leg1(server, &neg, ASC_ALL, &chal);
+	if (status != SEC_I_CONTINUE_NEEDED) {
+		CHECK_EQ(chal.token.len, 0);
+		goto out;
+	}
+	ntlm_challenge_decode(chal.token.data, chal.token.len, &c);
+	t = (struct test_auth){
+		.user = T_USER, .domain = T_DOMAIN, .password = T_PASSWORD,
+		.user_wire = (const uint8_t *)"a\0l\0i\0c\0e\0",
+		.user_wire_len = 10,
+		.domain_wire = (const uint8_t *)"T\0E\0S\0T\0D\0O\0M\0",
+		.domain_wire_len = 14,
+		.flags = c.flags & ~auth_drop, .version = true, .mic = true,
+	};
+	ntlm_test_authenticate(&neg, &chal.token, &t, &auth, key);
+	status = server_leg2_raw(server, &auth, ASC_ALL, &done);
+	if (status == SEC_E_OK) {
+		flags = blob_flags(&done.blob);
+		CHECK_EQ(flags & (NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_56),
+			 t.flags & (NTLMSSP_NEGOTIATE_128 |
+				    NTLMSSP_NEGOTIATE_56));
+		ntlm_sealkey(t.flags, key, true, want);
+		seal = blob_record(&done.blob, KSSPI_CTX_REC_NTLM_SEAL_KEY_IN,
+				   NULL, NULL);
+		CHECK(seal && memcmp(seal, want, 16) == 0);
+	}
+out:
+	reply_clear(&chal);
+	reply_clear(&done);
+	bytes_free(&neg);
+	bytes_free(&auth);
+	pkg_ntlm.state_free(server);
+	return status;
+}
+
+/*
+ * Server: signing or sealing with 56- or 40-bit keys is refused by
+ * default, at the NEGOTIATE or when the AUTHENTICATE drops 128
+ * (SEC_E_UNSUPPORTED_FUNCTION), and accepted with --ntlm-allow-weak-keys,
+ * the sealing keys cut to 7 or 5 bytes (MS-NLMP 3.4.5.3).  Without SIGN or
+ * SEAL no key is used and 128 is not required.
+ */
+static void test_weak_keys_server(void)
+{
+	const struct ntlm_options weak = { .allow_weak_keys = true };
+	const uint32_t none = WEAK_BASE & ~(NTLMSSP_NEGOTIATE_SIGN |
+					    NTLMSSP_NEGOTIATE_SEAL |
+					    NTLMSSP_NEGOTIATE_KEY_EXCH);
+	const uint32_t refused = SEC_E_UNSUPPORTED_FUNCTION;
+
+	ntlm_test_server_setup(false, NULL, 0);
+	CHECK_EQ(weak_server(WEAK_BASE | NTLMSSP_NEGOTIATE_128 |
+			     NTLMSSP_NEGOTIATE_56, 0), SEC_E_OK);
+	CHECK_EQ(weak_server(WEAK_BASE | NTLMSSP_NEGOTIATE_56, 0), refused);
+	CHECK_EQ(weak_server(WEAK_BASE, 0), refused);
+	CHECK_EQ(weak_server(WEAK_BASE & ~NTLMSSP_NEGOTIATE_SIGN, 0),
+		 refused);
+	CHECK_EQ(weak_server(WEAK_BASE | NTLMSSP_NEGOTIATE_128 |
+			     NTLMSSP_NEGOTIATE_56, NTLMSSP_NEGOTIATE_128),
+		 refused);
+	CHECK_EQ(weak_server(none, 0), SEC_E_OK);
+
+	ntlm_test_server_setup_opts(&weak);
+	CHECK_EQ(weak_server(WEAK_BASE | NTLMSSP_NEGOTIATE_56, 0), SEC_E_OK);
+	CHECK_EQ(weak_server(WEAK_BASE, 0), SEC_E_OK);
+	CHECK_EQ(weak_server(WEAK_BASE | NTLMSSP_NEGOTIATE_128 |
+			     NTLMSSP_NEGOTIATE_56, NTLMSSP_NEGOTIATE_128),
+		 SEC_E_OK);
+	ntlm_test_server_setup(false, NULL, 0);
+}
+
+/*
+ * Client: a CHALLENGE without NEGOTIATE_128 (56 kept) is refused with
+ * SEC_E_UNSUPPORTED_FUNCTION when signing or sealing was asked for,
+ * accepted when nothing was, and accepted with --ntlm-allow-weak-keys
+ * (the context's flags then without 128).
+ */
+static uint32_t weak_client(uint32_t isc_req, struct reply *auth)
+{
+	struct reply neg, chal;
+	struct bytes c = { 0 };
+	void *client = pkg_ntlm.state_new(), *server = pkg_ntlm.state_new();
+	struct leg l = { .op = KSSPI_OP_INIT_CONTEXT, .first = true,
+			 .req = isc_req, .user = T_USER, .domain = T_DOMAIN,
+			 .password = T_PASSWORD };
+
+	ntlm_run_leg(client, &l, &neg);
+	server_leg1(server, &neg.token, 0, &chal);
+	bytes_append(&c, chal.token.data, chal.token.len);
+	ntlm_put_le32(c.data + 20, ntlm_le32(c.data + 20) &
+		      ~NTLMSSP_NEGOTIATE_128);
+	l = (struct leg){ .op = KSSPI_OP_INIT_CONTEXT, .req = isc_req,
+			  .token = c.data, .token_len = c.len };
+	ntlm_run_leg(client, &l, auth);
+	reply_clear(&neg);
+	reply_clear(&chal);
+	bytes_free(&c);
+	pkg_ntlm.state_free(client);
+	pkg_ntlm.state_free(server);
+	return auth->status;
+}
+
+static void test_weak_keys_client(void)
+{
+	const struct ntlm_options weak = { .allow_weak_keys = true };
+	struct reply auth;
+
+	ntlm_test_server_setup(false, NULL, 0);
+	CHECK_EQ(weak_client(ISC_ALL, &auth), SEC_E_UNSUPPORTED_FUNCTION);
+	CHECK(auth.token.len == 0 && auth.blob.len == 0);
+	reply_clear(&auth);
+	CHECK_EQ(weak_client(ISC_REQ_INTEGRITY, &auth),
+		 SEC_E_UNSUPPORTED_FUNCTION);
+	reply_clear(&auth);
+	CHECK_EQ(weak_client(0, &auth), SEC_E_OK);
+	reply_clear(&auth);
+
+	ntlm_test_server_setup_opts(&weak);
+	CHECK_EQ(weak_client(ISC_ALL, &auth), SEC_E_OK);
+	CHECK_EQ(blob_flags(&auth.blob) &
+		 (NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_56 |
+		  NTLMSSP_NEGOTIATE_SEAL),
+		 NTLMSSP_NEGOTIATE_56 | NTLMSSP_NEGOTIATE_SEAL);
+	CHECK(auth.has_context_attr &&
+	      (auth.context_attr & ISC_RET_CONFIDENTIALITY));
+	reply_clear(&auth);
+	ntlm_test_server_setup(false, NULL, 0);
+}
+
 const struct test_case ntlm_compat_tests[] = {
 	{ "ntlm compat: MIC at 72 in an AUTHENTICATE without VERSION",
 	  test_mic_without_version },
@@ -471,5 +634,9 @@ const struct test_case ntlm_compat_tests[] = {
 	  test_charset_is_the_challenges },
 	{ "ntlm compat: client against an OEM-only server: OEM names, proof "
 	  "and MIC verify; unrepresentable name refused", test_client_oem },
+	{ "ntlm compat: server: 56- and 40-bit keys refused by default, "
+	  "allowed with the option", test_weak_keys_server },
+	{ "ntlm compat: client: 56- and 40-bit keys refused by default, "
+	  "allowed with the option", test_weak_keys_client },
 	{ NULL, NULL },
 };
