@@ -4,7 +4,8 @@
  * an AUTHENTICATE without NEGOTIATE_VERSION, OEM strings (a NEGOTIATE
  * without UNICODE, as curl and Samba with "unicode = no" send), and what
  * the client does with a server that speaks OEM only; 40- and 56-bit keys
- * refused by default on both sides.
+ * refused by default on both sides; an AUTHENTICATE whose flags disagree
+ * with the CHALLENGE.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -623,6 +624,142 @@ static void test_weak_keys_client(void)
 	ntlm_test_server_setup(false, NULL, 0);
 }
 
+struct disagree {
+	uint32_t neg_flags;
+	uint32_t auth_add, auth_drop;	/* the AUTHENTICATE vs the CHALLENGE */
+	uint32_t asc_req;
+	uint32_t want;
+	uint32_t want_flags, not_flags;	/* in the context's flags */
+	uint32_t want_attr, not_attr;
+	bool kxkey;			/* the session key is the KXKEY */
+};
+
+/*
+ * The negotiated flags are those both the CHALLENGE and the AUTHENTICATE
+ * carry: a flag the AUTHENTICATE adds is not granted, one it drops is
+ * dropped (Samba's ntlmssp_handle_neg_flags); dropping extended session
+ * security is refused.
+ */
+static void test_flags_disagree(void)
+{
+	const uint32_t ss = WEAK_BASE | NTLMSSP_NEGOTIATE_128;
+	const uint32_t sign_only = ss & ~NTLMSSP_NEGOTIATE_SEAL;
+	static const uint32_t ess = NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY;
+	const struct disagree cases[] = {
+		/* SEAL added: not granted */
+		{ sign_only, NTLMSSP_NEGOTIATE_SEAL, 0, ASC_ALL, SEC_E_OK,
+		  NTLMSSP_NEGOTIATE_SIGN, NTLMSSP_NEGOTIATE_SEAL,
+		  ASC_RET_INTEGRITY, ASC_RET_CONFIDENTIALITY, false },
+		/* SEAL dropped: dropped */
+		{ ss, 0, NTLMSSP_NEGOTIATE_SEAL, ASC_ALL, SEC_E_OK,
+		  NTLMSSP_NEGOTIATE_SIGN, NTLMSSP_NEGOTIATE_SEAL,
+		  ASC_RET_INTEGRITY, ASC_RET_CONFIDENTIALITY, false },
+		/* KEY_EXCH dropped: the KeyExchangeKey is the session key */
+		{ ss, 0, NTLMSSP_NEGOTIATE_KEY_EXCH, ASC_ALL, SEC_E_OK,
+		  NTLMSSP_NEGOTIATE_SEAL, NTLMSSP_NEGOTIATE_KEY_EXCH,
+		  ASC_RET_CONFIDENTIALITY, 0, true },
+		/* IDENTIFY added: not an identify-level context */
+		{ ss, NTLMSSP_NEGOTIATE_IDENTIFY, 0, ASC_ALL, SEC_E_OK,
+		  NTLMSSP_NEGOTIATE_SEAL, NTLMSSP_NEGOTIATE_IDENTIFY,
+		  ASC_RET_CONFIDENTIALITY, ASC_RET_IDENTIFY, false },
+		/* extended session security dropped: refused */
+		{ ss, 0, ess, ASC_ALL, SEC_E_ALGORITHM_MISMATCH, 0, 0, 0, 0,
+		  false },
+	};
+	size_t i;
+
+	ntlm_test_server_setup(false, NULL, 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct disagree *d = &cases[i];
+		struct bytes neg = { 0 }, auth = { 0 };
+		struct reply chal, done;
+		struct ntlm_challenge c;
+		struct test_auth t;
+		const uint8_t *got;
+		uint8_t key[16];
+		uint32_t flags;
+		void *server = pkg_ntlm.state_new();
+
+		negotiate_of(d->neg_flags, &neg);
+		CHECK_EQ(server_leg1(server, &neg, d->asc_req, &chal),
+			 SEC_I_CONTINUE_NEEDED);
+		ntlm_challenge_decode(chal.token.data, chal.token.len, &c);
+		t = (struct test_auth){
+			.user = T_USER, .domain = T_DOMAIN,
+			.password = T_PASSWORD,
+			.user_wire = (const uint8_t *)"a\0l\0i\0c\0e\0",
+			.user_wire_len = 10,
+			.domain_wire =
+				(const uint8_t *)"T\0E\0S\0T\0D\0O\0M\0",
+			.domain_wire_len = 14,
+			.flags = (c.flags | d->auth_add) & ~d->auth_drop,
+			.version = true, .mic = true,
+		};
+		ntlm_test_authenticate(&neg, &chal.token, &t, &auth, key);
+		CHECK_EQ(server_leg2_raw(server, &auth, d->asc_req, &done),
+			 d->want);
+		if (done.status == SEC_E_OK) {
+			flags = blob_flags(&done.blob);
+			CHECK_EQ(flags & d->want_flags, d->want_flags);
+			CHECK_EQ(flags & d->not_flags, 0);
+			CHECK_EQ(done.context_attr & d->want_attr, d->want_attr);
+			CHECK_EQ(done.context_attr & d->not_attr, 0);
+			got = blob_record(&done.blob,
+					  KSSPI_CTX_REC_SESSION_KEY, NULL,
+					  NULL);
+			/* the builder exchanges a key only with KEY_EXCH */
+			CHECK(got && memcmp(got, key, 16) == 0);
+			CHECK_EQ(d->kxkey,
+				 !(t.flags & NTLMSSP_NEGOTIATE_KEY_EXCH));
+		}
+		reply_clear(&chal);
+		reply_clear(&done);
+		bytes_free(&neg);
+		bytes_free(&auth);
+		pkg_ntlm.state_free(server);
+	}
+}
+
+/*
+ * The client takes what its NEGOTIATE asked and the CHALLENGE granted: a
+ * CHALLENGE that adds SEAL to an integrity-only NEGOTIATE does not make
+ * the client seal.
+ */
+static void test_client_flags_disagree(void)
+{
+	struct reply neg, chal, auth;
+	struct bytes c = { 0 };
+	struct ntlm_authenticate a;
+	void *client = pkg_ntlm.state_new(), *server = pkg_ntlm.state_new();
+	struct leg l = { .op = KSSPI_OP_INIT_CONTEXT, .first = true,
+			 .req = ISC_REQ_INTEGRITY, .user = T_USER,
+			 .domain = T_DOMAIN, .password = T_PASSWORD };
+
+	ntlm_test_server_setup(false, NULL, 0);
+	ntlm_run_leg(client, &l, &neg);
+	server_leg1(server, &neg.token, 0, &chal);
+	bytes_append(&c, chal.token.data, chal.token.len);
+	ntlm_put_le32(c.data + 20, ntlm_le32(c.data + 20) |
+		      NTLMSSP_NEGOTIATE_SEAL);
+	l = (struct leg){ .op = KSSPI_OP_INIT_CONTEXT,
+			  .req = ISC_REQ_INTEGRITY, .token = c.data,
+			  .token_len = c.len };
+	ntlm_run_leg(client, &l, &auth);
+	CHECK_EQ(auth.status, SEC_E_OK);
+	CHECK_EQ(ntlm_authenticate_decode(auth.token.data, auth.token.len,
+					  &a), 0);
+	CHECK(!(a.flags & NTLMSSP_NEGOTIATE_SEAL));
+	CHECK(a.flags & NTLMSSP_NEGOTIATE_SIGN);
+	CHECK(!(blob_flags(&auth.blob) & NTLMSSP_NEGOTIATE_SEAL));
+	CHECK(!(auth.context_attr & ISC_RET_CONFIDENTIALITY));
+	reply_clear(&neg);
+	reply_clear(&chal);
+	reply_clear(&auth);
+	bytes_free(&c);
+	pkg_ntlm.state_free(client);
+	pkg_ntlm.state_free(server);
+}
+
 const struct test_case ntlm_compat_tests[] = {
 	{ "ntlm compat: MIC at 72 in an AUTHENTICATE without VERSION",
 	  test_mic_without_version },
@@ -638,5 +775,9 @@ const struct test_case ntlm_compat_tests[] = {
 	  "allowed with the option", test_weak_keys_server },
 	{ "ntlm compat: client: 56- and 40-bit keys refused by default, "
 	  "allowed with the option", test_weak_keys_client },
+	{ "ntlm compat: server: AUTHENTICATE flags that disagree with the "
+	  "CHALLENGE: the flags both carry", test_flags_disagree },
+	{ "ntlm compat: client: a CHALLENGE granting more than was asked",
+	  test_client_flags_disagree },
 	{ NULL, NULL },
 };
