@@ -10,7 +10,9 @@
  *	ntlm_msg.c	message coding
  *	ntlm_crypto.c	cryptography
  *	ntlm_userdb.c	the user database file
+ *	ntlm_lockout.c	failed logons: account lockout, caller limit, log
  *	ntlm_unicode.c	UTF-8/UTF-16LE, uppercasing
+ *	ntlm_oem.c	OEM strings (code page 437)
  */
 #ifndef KSSPID_NTLM_H
 #define KSSPID_NTLM_H
@@ -22,6 +24,7 @@
 #include <linux/ksspi_sspi.h>
 
 #include "bytes.h"
+#include "ntlm_lockout.h"
 #include "ntlm_msg.h"
 #include "package.h"
 
@@ -119,6 +122,8 @@ struct ntlm_options {
 	bool allow_weak_keys;		/* 40- and 56-bit session security */
 	const char *const *spns;	/* the server's own SPNs */
 	size_t spn_count;
+	/* failed logons (ntlm_lockout.h); NULL: the defaults */
+	const struct ntlm_lockout_policy *lockout;
 };
 
 /* The configuration the package runs with (read-only once set up). */
@@ -170,12 +175,17 @@ void ntlm_config_set_userdb(struct ntlm_userdb *db);
  * Looks an account up in the user database, under its read lock: @domain
  * and @user in UTF-16LE as the client sent them.  An empty domain, or the
  * server's own DNS domain or computer names, stand for the server's
- * NetBIOS domain.  On success copies the NT hash and allocates the
- * account's canonical "DOMAIN\user" name.  0, -ENOENT or -ENOMEM.
+ * NetBIOS domain.  On success copies the NT hash, allocates the account's
+ * canonical "DOMAIN\user" name, and appends to @account the identity of
+ * the database entry (its uppercased UTF-16LE domain, two zero bytes, its
+ * user), which the lockout counters are kept by: an entry with an empty
+ * domain is one account whatever domain a client names.  0, -ENOENT or
+ * -ENOMEM.
  */
 int ntlm_config_lookup_user(const uint8_t *domain, size_t domain_len,
 			    const uint8_t *user, size_t user_len,
-			    uint8_t nt_hash[16], char **name);
+			    uint8_t nt_hash[16], char **name,
+			    struct bytes *account);
 
 /* The handshake state of one context (client or server). */
 enum ntlm_stage {

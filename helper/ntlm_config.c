@@ -164,6 +164,9 @@ static int build_config(struct ntlm_config *c, const struct ntlm_options *o)
 	size_t i;
 	int err;
 
+	if (o->lockout && ntlm_lockout_policy_error(o->lockout))
+		return -EINVAL;
+
 	memset(c, 0, sizeof(*c));
 	err = derive_names(c, o->domain, o->computer);
 	if (err)
@@ -229,6 +232,7 @@ static int load_users(const char *path, bool at_start)
 
 int ntlm_config_setup(const struct ntlm_options *opts)
 {
+	struct ntlm_lockout_policy lockout;
 	int err;
 
 	if (config_ready)
@@ -237,12 +241,30 @@ int ntlm_config_setup(const struct ntlm_options *opts)
 	err = build_config(&config, opts);
 	if (err) {
 		config_free(&config);
-		log_error("NTLM: bad names in the options: %s",
-			  err == -ENOMEM ? "out of memory" :
-					   "not UTF-8, not allowed or longer than 255 bytes");
+		if (opts->lockout && ntlm_lockout_policy_error(opts->lockout))
+			log_error("NTLM: %s",
+				  ntlm_lockout_policy_error(opts->lockout));
+		else
+			log_error("NTLM: bad names in the options: %s",
+				  err == -ENOMEM ? "out of memory" :
+						   "not UTF-8, not allowed or longer than 255 bytes");
 		return err;
 	}
 	config_ready = true;
+	if (opts->lockout)
+		lockout = *opts->lockout;
+	else
+		ntlm_lockout_defaults(&lockout);
+	ntlm_lockout_setup(&lockout);
+	if (lockout.threshold)
+		log_info("NTLM: accounts locked out for %u s after %u failed logons, each within %u s of the last",
+			 lockout.duration, lockout.threshold, lockout.window);
+	else
+		log_info("NTLM: accounts are never locked out");
+	if (lockout.caller_limit)
+		log_info("NTLM: at most %u failed logons per caller uid in %u s (root, in-kernel callers and %zu other uids exempt)",
+			 lockout.caller_limit, lockout.caller_window,
+			 lockout.exempt_count);
 	log_info("NTLM: domain %s (%s), computer %s (%s)%s%s",
 		 config.nb_domain, config.dns_domain, config.nb_computer,
 		 config.dns_computer, config.allow_v1 ? ", NTLMv1 allowed" : "",
@@ -265,6 +287,7 @@ const struct ntlm_config *ntlm_config(void)
 
 void ntlm_config_cleanup(void)
 {
+	ntlm_lockout_cleanup();
 	replace_users(NULL);
 	if (config_ready)
 		config_free(&config);
@@ -295,8 +318,10 @@ static bool is_own_name(const struct ntlm_config *c, const uint8_t *s,
 
 int ntlm_config_lookup_user(const uint8_t *domain, size_t domain_len,
 			    const uint8_t *user, size_t user_len,
-			    uint8_t nt_hash[16], char **name)
+			    uint8_t nt_hash[16], char **name,
+			    struct bytes *account)
 {
+	static const uint8_t separator[2];
 	const struct ntlm_config *c = ntlm_config();
 	const struct ntlm_user *u;
 	const char *dom;
@@ -343,7 +368,11 @@ int ntlm_config_lookup_user(const uint8_t *domain, size_t domain_len,
 	}
 	n = strlen(dom) + 1 + strlen(u->user) + 1;
 	*name = malloc(n);
-	if (!*name) {
+	if (!*name || bytes_append(account, u->domain16.data, u->domain16.len) ||
+	    bytes_append(account, separator, sizeof(separator)) ||
+	    bytes_append(account, u->user16.data, u->user16.len)) {
+		free(*name);
+		*name = NULL;
 		explicit_bzero(nt_hash, 16);
 		ret = -ENOMEM;
 		goto out;

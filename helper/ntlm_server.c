@@ -9,14 +9,15 @@
  *   1. the message: SEC_E_INVALID_TOKEN
  *   2. the negotiated flags: SEC_E_ALGORITHM_MISMATCH, or
  *      SEC_E_UNSUPPORTED_FUNCTION for keys under 128 bits
- *   3. anonymous refused, NTLMv1 refused, unknown user, wrong proof:
- *      SEC_E_LOGON_DENIED
+ *   3. anonymous refused, NTLMv1 refused, the caller over its limit,
+ *      unknown user, account locked out, wrong proof: SEC_E_LOGON_DENIED
  *   4. the MIC: SEC_E_MESSAGE_ALTERED
  *   5. channel bindings: SEC_E_BAD_BINDINGS
  *   6. the target name against the server's SPNs: SEC_E_WRONG_PRINCIPAL
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -296,6 +297,66 @@ static bool verify_user(const struct ntlm_state *st,
 	return ok && known;
 }
 
+/* "DOMAIN\\user" as the client sent them, for the log; NULL if not UTF-16 */
+static char *names_utf8(const struct client_names *n)
+{
+	char *domain = NULL, *user = NULL, *both = NULL;
+	size_t len;
+
+	if (ntlm_utf16le_to_utf8(n->domain.data, n->domain.len, &domain) ||
+	    ntlm_utf16le_to_utf8(n->user.data, n->user.len, &user))
+		goto out;
+	len = strlen(domain) + strlen(user) + 2;
+	both = malloc(len);
+	if (both)
+		snprintf(both, len, "%s\\%s", domain, user);
+out:
+	free(domain);
+	free(user);
+	return both;
+}
+
+/*
+ * Step 3 for a user (NTLMv1 or v2): the failed-logon policy first
+ * (ntlm_lockout.h: the caller's limit, then the account's lockout), then
+ * the database and the proof.  The proof is checked whatever the policy
+ * and the database said, so that neither shows in the time taken; a
+ * refused logon fails even with the right password.  SEC_E_OK when the
+ * client proved the account's password and may log on; the logon stays
+ * open in @logon until ntlm_logon_end().
+ */
+static uint32_t check_user(const struct ntlm_state *st,
+			   const struct ntlm_authenticate *a,
+			   const struct client_names *names,
+			   enum client_kind kind,
+			   const struct ntlm_v2_response *v2,
+			   struct ntlm_logon *logon,
+			   enum ntlm_logon_refusal *refusal,
+			   char **client_name, struct server_keys *k)
+{
+	struct bytes account = { 0 };
+	bool known, proven;
+	int err;
+
+	*refusal = ntlm_logon_begin(logon, ntlm_lockout_now());
+	/* Over its limit the caller learns nothing: nothing is looked at */
+	if (*refusal != NTLM_LOGON_ALLOWED)
+		return SEC_E_LOGON_DENIED;
+	err = ntlm_config_lookup_user(names->domain.data, names->domain.len,
+				      names->user.data, names->user.len,
+				      k->nt_hash, client_name, &account);
+	if (err == -ENOMEM)
+		return SEC_E_INSUFFICIENT_MEMORY;
+	known = err == 0;
+	if (known)
+		*refusal = ntlm_logon_account(logon, account.data, account.len,
+					      ntlm_lockout_now());
+	bytes_free(&account);
+	proven = verify_user(st, a, names, kind, v2, known, k);
+	return proven && *refusal == NTLM_LOGON_ALLOWED ? SEC_E_OK :
+							  SEC_E_LOGON_DENIED;
+}
+
 /* Whether the AUTHENTICATE's MIC verifies with @session_key. */
 static bool mic_ok(const struct ntlm_state *st, const struct upcall *up,
 		   const uint8_t session_key[NTLM_KEY_LEN],
@@ -401,10 +462,13 @@ void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
 	struct ntlm_v2_response v2;
 	struct server_keys k = { 0 };
 	struct client_names names = { 0 };
+	struct ntlm_logon logon;
+	enum ntlm_logon_refusal refusal = NTLM_LOGON_ALLOWED;
+	enum ntlm_logon_outcome outcome = NTLM_LOGON_UNDECIDED;
 	enum client_kind kind;
-	char *client_name = NULL;
+	char *client_name = NULL, *log_name = NULL;
 	uint32_t flags, attr, status;
-	bool with_mic = false, known = false;
+	bool with_mic = false, in_logon = false;
 	int err;
 
 	pthread_once(&dummy_once, dummy_init);
@@ -502,17 +566,18 @@ void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
 		}
 		/* fall through */
 	case CLIENT_V2:
-		err = ntlm_config_lookup_user(names.domain.data,
-					      names.domain.len,
-					      names.user.data, names.user.len,
-					      k.nt_hash, &client_name);
-		if (err == -ENOMEM) {
-			reply->status = SEC_E_INSUFFICIENT_MEMORY;
-			goto out;
-		}
-		known = err == 0;
-		if (!verify_user(st, &a, &names, kind, &v2, known, &k)) {
-			reply->status = SEC_E_LOGON_DENIED;
+		logon = (struct ntlm_logon){
+			.uid = up->uid, .pid = up->pid,
+			.kernel = up->flags & KSSPI_UPCALL_F_KERNEL_CALLER,
+			.client = log_name = names_utf8(&names),
+		};
+		in_logon = true;
+		status = check_user(st, &a, &names, kind, &v2, &logon,
+				    &refusal, &client_name, &k);
+		if (status != SEC_E_OK) {
+			if (status == SEC_E_LOGON_DENIED)
+				outcome = NTLM_LOGON_FAILED;
+			reply->status = status;
 			goto out;
 		}
 		break;
@@ -550,7 +615,12 @@ void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
 		attr |= ASC_RET_IDENTIFY;
 	ntlm_establish(false, flags, k.session_key, client_name,
 		       cfg->dns_computer, attr, reply);
+	if (reply->status == SEC_E_OK)
+		outcome = NTLM_LOGON_PROVEN;
 out:
+	if (in_logon)
+		ntlm_logon_end(&logon, outcome, refusal, ntlm_lockout_now());
+	free(log_name);
 	explicit_bzero(&k, sizeof(k));
 	bytes_free(&names.user_buf);
 	bytes_free(&names.domain_buf);

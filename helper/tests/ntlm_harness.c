@@ -16,13 +16,15 @@
 
 void ntlm_run_leg(void *state, const struct leg *l, struct reply *r)
 {
-	struct upcall up = { .op = l->op, .context_req = l->req };
+	struct upcall up = { .op = l->op, .context_req = l->req,
+			     .uid = l->uid };
 
-	up.present = 1u << KSSPI_A_OP | 1u << KSSPI_A_CONTEXT_REQ;
-	if (l->first) {
-		up.flags = KSSPI_UPCALL_F_FIRST_LEG;
-		up.present |= 1u << KSSPI_A_FLAGS;
-	}
+	up.present = 1u << KSSPI_A_OP | 1u << KSSPI_A_CONTEXT_REQ |
+		     1u << KSSPI_A_UID | 1u << KSSPI_A_FLAGS;
+	if (l->first)
+		up.flags |= KSSPI_UPCALL_F_FIRST_LEG;
+	if (l->kernel)
+		up.flags |= KSSPI_UPCALL_F_KERNEL_CALLER;
 	if (l->user) {
 		up.user = strdup(l->user);
 		up.present |= 1u << KSSPI_A_USER;
@@ -71,8 +73,18 @@ void ntlm_test_server_setup_opts(const struct ntlm_options *opts)
 	uint8_t hash[16];
 	char line[128], err[128];
 
+	static struct ntlm_lockout_policy no_lockout;
+
+	/*
+	 * Without a policy of their own, tests that fail logons by the dozen
+	 * (hostile input, fuzzing) must not lock alice out: no lockout.
+	 */
+	ntlm_lockout_defaults(&no_lockout);
+	no_lockout.threshold = 0;
 	if (opts)
 		o = *opts;
+	if (!o.lockout)
+		o.lockout = &no_lockout;
 	o.users_path = "/nonexistent/ksspi-ntlm-users";
 	o.domain = T_DOMAIN;
 	o.computer = T_COMPUTER;
@@ -105,7 +117,8 @@ void ntlm_handshake(struct hs *h)
 		return;
 	l = (struct leg){ .op = KSSPI_OP_ACCEPT_CONTEXT, .first = true,
 			  .req = h->asc_req, .token = h->negotiate.token.data,
-			  .token_len = h->negotiate.token.len };
+			  .token_len = h->negotiate.token.len,
+			  .uid = h->server_uid };
 	ntlm_run_leg(h->server, &l, &h->challenge);
 	if (h->challenge.status != SEC_I_CONTINUE_NEEDED)
 		return;
@@ -122,7 +135,8 @@ void ntlm_handshake(struct hs *h)
 		h->tamper(&auth);
 	l = (struct leg){ .op = KSSPI_OP_ACCEPT_CONTEXT, .req = h->asc_req,
 			  .token = auth.data, .token_len = auth.len,
-			  .cb = h->server_cb, .cb_len = h->server_cb_len };
+			  .cb = h->server_cb, .cb_len = h->server_cb_len,
+			  .uid = h->server_uid };
 	ntlm_run_leg(h->server, &l, &h->done);
 	bytes_free(&auth);
 }

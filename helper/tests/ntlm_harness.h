@@ -29,6 +29,8 @@ struct leg {
 	size_t token_len;
 	const uint8_t *cb;
 	size_t cb_len;
+	uint32_t uid;			/* the caller's */
+	bool kernel;			/* an in-kernel caller */
 };
 
 /* Runs one leg of the NTLM package on @state; @r is overwritten. */
@@ -40,7 +42,8 @@ void ntlm_test_server_setup(bool allow_v1, const char *const *spns,
 
 /*
  * The same with the other options of @o (its names and user database
- * path are the tests'); NULL: the defaults.
+ * path are the tests'); NULL: the defaults.  Without a lockout policy in
+ * @o, accounts are never locked out.
  */
 struct ntlm_options;
 void ntlm_test_server_setup_opts(const struct ntlm_options *o);
@@ -49,6 +52,7 @@ struct hs {
 	/* inputs */
 	const char *user, *domain, *password, *target;
 	uint32_t isc_req, asc_req;
+	uint32_t server_uid;		/* the server's caller */
 	const uint8_t *client_cb, *server_cb;
 	size_t client_cb_len, server_cb_len;
 	void (*tamper)(struct bytes *auth);	/* the AUTHENTICATE */

@@ -58,6 +58,7 @@ int main(void)
 		ntlm_hostile_tests,
 		ntlm_limits_tests,
 		ntlm_compat_tests,
+		ntlm_lockout_tests,
 		NULL,
 	};
 	int status;
