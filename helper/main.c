@@ -47,6 +47,7 @@ struct options {
 	unsigned long max_sessions_per_user;
 	struct ntlm_options ntlm;
 	const char *spns[NTLM_SPN_MAX];
+	struct ntlm_lockout_policy lockout;
 };
 
 struct daemon {
@@ -84,6 +85,20 @@ static void usage(FILE *out)
 		"                           NTLM clients naming another target\n"
 		"                           are refused (repeatable)\n"
 		"      --ntlm-allow-v1      accept NTLMv1 responses (insecure)\n"
+		"      --ntlm-allow-weak-keys  sign and seal with 56- and 40-bit\n"
+		"                           NTLM keys (default: 128 bits required)\n"
+		"      --ntlm-lockout-threshold N  failed logons that lock an NTLM\n"
+		"                           account out (default %d; 0: never)\n"
+		"      --ntlm-lockout-window T  a failure counts with the next\n"
+		"                           within T (default %ds)\n"
+		"      --ntlm-lockout-duration T  how long a lockout lasts\n"
+		"                           (default %ds)\n"
+		"      --ntlm-caller-limit N  failed NTLM logons a caller uid may\n"
+		"                           have in a window (default %d; 0: any)\n"
+		"      --ntlm-caller-window T  that window (default %ds)\n"
+		"      --ntlm-caller-exempt UID  a uid without that limit\n"
+		"                           (repeatable; root always is)\n"
+		"                           T: seconds, or with a suffix s, m, h\n"
 		"      --version      print the version and exit\n"
 		"  -h, --help         print this help and exit\n"
 		"\n"
@@ -91,7 +106,9 @@ static void usage(FILE *out)
 		"SIGHUP rereads the NTLM user database; SIGUSR1 logs the\n"
 		"workers' and sessions' state.\n",
 		WORKER_MAX, DEFAULT_WORKERS, DEFAULT_QUEUED_PER_USER,
-		SESSION_MAX_PER_USER, NTLM_USERDB_DEFAULT);
+		SESSION_MAX_PER_USER, NTLM_USERDB_DEFAULT,
+		NTLM_LOCKOUT_THRESHOLD, NTLM_LOCKOUT_WINDOW,
+		NTLM_LOCKOUT_DURATION, NTLM_CALLER_LIMIT, NTLM_CALLER_WINDOW);
 }
 
 /* A number from 1 to @max; 0 or -1. */
@@ -117,7 +134,11 @@ static int parse_options(int argc, char **argv, struct options *opts)
 {
 	enum { OPT_SYSTEMD = 256, OPT_VERSION, OPT_NTLM_USERS, OPT_NTLM_DOMAIN,
 	       OPT_NTLM_COMPUTER, OPT_NTLM_SPN, OPT_NTLM_ALLOW_V1,
-	       OPT_MAX_QUEUED, OPT_MAX_BUSY, OPT_MAX_SESSIONS };
+	       OPT_MAX_QUEUED, OPT_MAX_BUSY, OPT_MAX_SESSIONS,
+	       OPT_NTLM_ALLOW_WEAK_KEYS, OPT_NTLM_LOCKOUT_THRESHOLD,
+	       OPT_NTLM_LOCKOUT_WINDOW, OPT_NTLM_LOCKOUT_DURATION,
+	       OPT_NTLM_CALLER_LIMIT, OPT_NTLM_CALLER_WINDOW,
+	       OPT_NTLM_CALLER_EXEMPT };
 	static const struct option long_options[] = {
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "systemd", no_argument, NULL, OPT_SYSTEMD },
@@ -135,11 +156,28 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		{ "max-busy-per-user", required_argument, NULL, OPT_MAX_BUSY },
 		{ "max-sessions-per-user", required_argument, NULL,
 		  OPT_MAX_SESSIONS },
+		{ "ntlm-allow-weak-keys", no_argument, NULL,
+		  OPT_NTLM_ALLOW_WEAK_KEYS },
+		{ "ntlm-lockout-threshold", required_argument, NULL,
+		  OPT_NTLM_LOCKOUT_THRESHOLD },
+		{ "ntlm-lockout-window", required_argument, NULL,
+		  OPT_NTLM_LOCKOUT_WINDOW },
+		{ "ntlm-lockout-duration", required_argument, NULL,
+		  OPT_NTLM_LOCKOUT_DURATION },
+		{ "ntlm-caller-limit", required_argument, NULL,
+		  OPT_NTLM_CALLER_LIMIT },
+		{ "ntlm-caller-window", required_argument, NULL,
+		  OPT_NTLM_CALLER_WINDOW },
+		{ "ntlm-caller-exempt", required_argument, NULL,
+		  OPT_NTLM_CALLER_EXEMPT },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct ntlm_lockout_policy *lockout = &opts->lockout;
+	unsigned int uid;
 	unsigned long workers, number;
+	const char *why;
 	char *end;
-	int c;
+	int c, bad = 0;
 
 	*opts = (struct options){
 		.workers = DEFAULT_WORKERS,
@@ -147,6 +185,8 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		.max_sessions_per_user = SESSION_MAX_PER_USER,
 	};
 	opts->ntlm.spns = opts->spns;
+	ntlm_lockout_defaults(lockout);
+	opts->ntlm.lockout = lockout;
 	while ((c = getopt_long(argc, argv, "fw:vh", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -214,10 +254,47 @@ static int parse_options(int argc, char **argv, struct options *opts)
 						  SESSION_MAX);
 			opts->max_sessions_per_user = number;
 			break;
+		case OPT_NTLM_ALLOW_WEAK_KEYS:
+			opts->ntlm.allow_weak_keys = true;
+			break;
+		case OPT_NTLM_LOCKOUT_THRESHOLD:
+			bad = ntlm_parse_count(optarg, NTLM_LOCKOUT_MAX_THRESHOLD,
+					       &lockout->threshold);
+			break;
+		case OPT_NTLM_LOCKOUT_WINDOW:
+			bad = ntlm_parse_duration(optarg, &lockout->window);
+			break;
+		case OPT_NTLM_LOCKOUT_DURATION:
+			bad = ntlm_parse_duration(optarg, &lockout->duration);
+			break;
+		case OPT_NTLM_CALLER_LIMIT:
+			bad = ntlm_parse_count(optarg, NTLM_CALLER_MAX_LIMIT,
+					       &lockout->caller_limit);
+			break;
+		case OPT_NTLM_CALLER_WINDOW:
+			bad = ntlm_parse_duration(optarg,
+						  &lockout->caller_window);
+			break;
+		case OPT_NTLM_CALLER_EXEMPT:
+			bad = ntlm_parse_count(optarg, UINT32_MAX - 1, &uid) ||
+			      lockout->exempt_count == NTLM_CALLER_MAX_EXEMPT;
+			if (!bad)
+				lockout->exempt[lockout->exempt_count++] = uid;
+			break;
 		default:
 			usage(stderr);
 			return -1;
 		}
+		if (bad) {
+			fprintf(stderr, "ksspid: bad value \"%s\" (see --help)\n",
+				optarg);
+			return -1;
+		}
+	}
+	why = ntlm_lockout_policy_error(lockout);
+	if (why) {
+		fprintf(stderr, "ksspid: %s\n", why);
+		return -1;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "ksspid: unexpected argument \"%s\"\n",

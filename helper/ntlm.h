@@ -10,7 +10,9 @@
  *	ntlm_msg.c	message coding
  *	ntlm_crypto.c	cryptography
  *	ntlm_userdb.c	the user database file
+ *	ntlm_lockout.c	failed logons: account lockout, caller limit, log
  *	ntlm_unicode.c	UTF-8/UTF-16LE, uppercasing
+ *	ntlm_oem.c	OEM strings (code page 437)
  */
 #ifndef KSSPID_NTLM_H
 #define KSSPID_NTLM_H
@@ -22,6 +24,7 @@
 #include <linux/ksspi_sspi.h>
 
 #include "bytes.h"
+#include "ntlm_lockout.h"
 #include "ntlm_msg.h"
 #include "package.h"
 
@@ -76,6 +79,19 @@ struct ntlm_userdb;
  * ISC_RET_MUTUAL_AUTH is never returned.
  */
 
+/*
+ * Whether the negotiated @flags would sign or seal with keys of fewer than
+ * 128 bits: SIGN or SEAL without NEGOTIATE_128 (the sealing key, which
+ * also encrypts the signatures' checksums, is then cut to 56 or 40 bits).
+ * Refused on both sides unless --ntlm-allow-weak-keys, as Windows' default
+ * "Require 128-bit encryption" (NTLMMinClientSec, NTLMMinServerSec).
+ */
+static inline bool ntlm_weak_keys(uint32_t flags)
+{
+	return (flags & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)) &&
+	       !(flags & NTLMSSP_NEGOTIATE_128);
+}
+
 /* The name the context blobs give an anonymous client, as Windows does. */
 #define NTLM_ANONYMOUS_NAME	"NT AUTHORITY\\ANONYMOUS LOGON"
 
@@ -87,8 +103,11 @@ struct ntlm_options {
 	const char *domain;		/* NULL: from the host name */
 	const char *computer;		/* NULL: from the host name */
 	bool allow_v1;
+	bool allow_weak_keys;		/* 40- and 56-bit session security */
 	const char *const *spns;	/* the server's own SPNs */
 	size_t spn_count;
+	/* failed logons (ntlm_lockout.h); NULL: the defaults */
+	const struct ntlm_lockout_policy *lockout;
 };
 
 /* The configuration the package runs with (read-only once set up). */
@@ -101,7 +120,10 @@ struct ntlm_config {
 	struct bytes nb_computer16;
 	struct bytes dns_domain16;
 	struct bytes dns_computer16;
+	struct bytes nb_domain_oem;	/* OEM; empty when not representable */
+	struct bytes nb_computer_oem;
 	bool allow_v1;
+	bool allow_weak_keys;
 	struct bytes *spns16;		/* UTF-16LE */
 	size_t spn_count;
 	char *users_path;
@@ -137,12 +159,17 @@ void ntlm_config_set_userdb(struct ntlm_userdb *db);
  * Looks an account up in the user database, under its read lock: @domain
  * and @user in UTF-16LE as the client sent them.  An empty domain, or the
  * server's own DNS domain or computer names, stand for the server's
- * NetBIOS domain.  On success copies the NT hash and allocates the
- * account's canonical "DOMAIN\user" name.  0, -ENOENT or -ENOMEM.
+ * NetBIOS domain.  On success copies the NT hash, allocates the account's
+ * canonical "DOMAIN\user" name, and appends to @account the identity of
+ * the database entry (its uppercased UTF-16LE domain, two zero bytes, its
+ * user), which the lockout counters are kept by: an entry with an empty
+ * domain is one account whatever domain a client names.  0, -ENOENT or
+ * -ENOMEM.
  */
 int ntlm_config_lookup_user(const uint8_t *domain, size_t domain_len,
 			    const uint8_t *user, size_t user_len,
-			    uint8_t nt_hash[16], char **name);
+			    uint8_t nt_hash[16], char **name,
+			    struct bytes *account);
 
 /* The handshake state of one context (client or server). */
 enum ntlm_stage {
@@ -156,6 +183,7 @@ struct ntlm_state {
 	uint32_t context_req;
 	uint32_t negotiate_flags;	/* of the NEGOTIATE (sent or received) */
 	uint32_t challenge_flags;	/* of the CHALLENGE (sent) */
+	bool oem;			/* server: names in OEM, not UTF-16 */
 	struct bytes negotiate;		/* the messages, for the MIC */
 	struct bytes challenge;
 	uint8_t server_challenge[NTLM_CHALLENGE_LEN];

@@ -16,10 +16,16 @@
 #include "message.h"
 #include "ntlm.h"
 #include "ntlm_crypto.h"
+#include "ntlm_oem.h"
 #include "ntlm_unicode.h"
 
-/* What the client always asks for (NEGOTIATE_MESSAGE.NegotiateFlags). */
-#define CLIENT_FLAGS (NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_REQUEST_TARGET | \
+/*
+ * What the client always asks for (NEGOTIATE_MESSAGE.NegotiateFlags).
+ * Both character sets, as Windows offers them: a server that only speaks
+ * OEM gets its names in OEM.
+ */
+#define CLIENT_FLAGS (NTLMSSP_NEGOTIATE_UNICODE | NTLM_NEGOTIATE_OEM | \
+		      NTLMSSP_REQUEST_TARGET | \
 		      NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_ALWAYS_SIGN | \
 		      NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY | \
 		      NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_56 | \
@@ -251,13 +257,15 @@ void ntlm_client_authenticate(struct ntlm_state *st, const struct upcall *up,
 	struct ntlm_av_list server_av;
 	struct client_keys k = { 0 };
 	struct bytes user16 = { 0 }, domain16 = { 0 }, password16 = { 0 };
+	struct bytes user_oem = { 0 }, domain_oem = { 0 };
 	struct bytes av = { 0 }, nt_response = { 0 }, msg = { 0 };
-	const struct bytes *bindings;
+	const struct bytes *bindings, *workstation;
 	static const uint8_t zero_lm[1];
 	uint8_t cb_hash[NTLM_KEY_LEN] = { 0 };
 	uint64_t timestamp;
 	uint32_t flags, attr;
 	char *client_name = NULL;
+	bool oem;
 	int err;
 
 	err = ntlm_challenge_decode(up->token.data, up->token.len, &chal);
@@ -280,11 +288,16 @@ void ntlm_client_authenticate(struct ntlm_state *st, const struct upcall *up,
 		}
 	}
 	/*
-	 * Only Unicode and extended session security (the keys the kernel
-	 * protects messages with) are spoken.
+	 * The character set the server chose (MS-NLMP 2.2.2.5): Unicode
+	 * when it says so, else OEM; neither is invalid.
 	 */
-	if (!(chal.flags & NTLMSSP_NEGOTIATE_UNICODE) ||
-	    !(chal.flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY)) {
+	oem = !(chal.flags & NTLMSSP_NEGOTIATE_UNICODE);
+	if (oem && !(chal.flags & NTLM_NEGOTIATE_OEM)) {
+		reply->status = SEC_E_INVALID_TOKEN;
+		return;
+	}
+	/* Extended session security: the keys the kernel protects with */
+	if (!(chal.flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY)) {
 		reply->status = SEC_E_ALGORITHM_MISMATCH;
 		return;
 	}
@@ -303,16 +316,25 @@ void ntlm_client_authenticate(struct ntlm_state *st, const struct upcall *up,
 		return;
 	}
 
-	/* The server need not echo REQUEST_TARGET or IDENTIFY: kept */
+	/*
+	 * The server need not echo REQUEST_TARGET or IDENTIFY: kept.  One
+	 * character set, the server's.
+	 */
 	flags = (st->negotiate_flags & chal.flags) | NTLMSSP_NEGOTIATE_VERSION |
 		(st->negotiate_flags &
 		 (NTLMSSP_REQUEST_TARGET | NTLMSSP_NEGOTIATE_IDENTIFY));
+	flags &= oem ? ~NTLMSSP_NEGOTIATE_UNICODE : ~NTLM_NEGOTIATE_OEM;
 	/* Anonymous: no session security, even from a server that offers it */
 	if (st->anonymous)
 		flags = (flags | NTLMSSP_NEGOTIATE_ANONYMOUS) &
 			~NTLM_SESSION_SECURITY_FLAGS;
 	if (!ntlm_uses_key_exch(flags))
 		flags &= ~NTLMSSP_NEGOTIATE_KEY_EXCH;
+	/* Signing or sealing without 128-bit keys (MS-NLMP 3.1.5.1.2) */
+	if (ntlm_weak_keys(flags) && !cfg->allow_weak_keys) {
+		reply->status = SEC_E_UNSUPPORTED_FUNCTION;
+		return;
+	}
 
 	if (st->anonymous) {
 		/* 3.1.5.1.2: empty NT response, LM Z(1), SessionBaseKey Z(16) */
@@ -376,6 +398,23 @@ void ntlm_client_authenticate(struct ntlm_state *st, const struct upcall *up,
 		f.user.data = user16.data;
 		f.user.len = user16.len;
 		f.with_mic = true;
+		/* A name outside the OEM code page cannot be sent */
+		if (oem) {
+			err = ntlm_utf16le_to_oem(user16.data, user16.len,
+						  &user_oem);
+			if (!err)
+				err = ntlm_utf16le_to_oem(domain16.data,
+							  domain16.len,
+							  &domain_oem);
+			if (err) {
+				reply->status = err_status(err);
+				goto out;
+			}
+			f.user.data = user_oem.data;
+			f.user.len = user_oem.len;
+			f.domain.data = domain_oem.data;
+			f.domain.len = domain_oem.len;
+		}
 	}
 
 	if (ntlm_uses_key_exch(flags)) {
@@ -391,8 +430,9 @@ void ntlm_client_authenticate(struct ntlm_state *st, const struct upcall *up,
 	}
 
 	f.flags = flags;
-	f.workstation.data = cfg->nb_computer16.data;
-	f.workstation.len = cfg->nb_computer16.len;
+	workstation = oem ? &cfg->nb_computer_oem : &cfg->nb_computer16;
+	f.workstation.data = workstation->data;
+	f.workstation.len = workstation->len;
 	f.version = &ntlm_our_version;
 	if (ntlm_authenticate_encode(&msg, &f)) {
 		reply->status = SEC_E_INSUFFICIENT_MEMORY;
@@ -433,6 +473,8 @@ out:
 	bytes_free(&user16);
 	bytes_free(&domain16);
 	bytes_free(&password16);
+	bytes_free(&user_oem);
+	bytes_free(&domain_oem);
 	bytes_free(&av);
 	bytes_free(&nt_response);
 	bytes_free(&msg);

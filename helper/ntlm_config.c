@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "ntlm.h"
+#include "ntlm_oem.h"
 #include "ntlm_unicode.h"
 #include "ntlm_userdb.h"
 
@@ -39,6 +40,8 @@ static void config_free(struct ntlm_config *c)
 	bytes_free(&c->nb_computer16);
 	bytes_free(&c->dns_domain16);
 	bytes_free(&c->dns_computer16);
+	bytes_free(&c->nb_domain_oem);
+	bytes_free(&c->nb_computer_oem);
 	for (i = 0; i < c->spn_count; i++)
 		bytes_free(&c->spns16[i]);
 	free(c->spns16);
@@ -81,6 +84,14 @@ static char *lower_copy(const char *s)
 static int to16(const char *s, struct bytes *out)
 {
 	return ntlm_utf8_to_utf16le(s, strlen(s), out);
+}
+
+/* The OEM form of a name, left empty when the code page lacks a letter */
+static int to_oem(const struct bytes *name16, struct bytes *out)
+{
+	int err = ntlm_utf16le_to_oem(name16->data, name16->len, out);
+
+	return err == -EILSEQ ? 0 : err;
 }
 
 /* Names from the options, else from the host name. */
@@ -142,6 +153,9 @@ static int derive_names(struct ntlm_config *c, const char *domain,
 	    to16(c->dns_domain, &c->dns_domain16) ||
 	    to16(c->dns_computer, &c->dns_computer16))
 		return -EINVAL;
+	if (to_oem(&c->nb_domain16, &c->nb_domain_oem) ||
+	    to_oem(&c->nb_computer16, &c->nb_computer_oem))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -150,11 +164,15 @@ static int build_config(struct ntlm_config *c, const struct ntlm_options *o)
 	size_t i;
 	int err;
 
+	if (o->lockout && ntlm_lockout_policy_error(o->lockout))
+		return -EINVAL;
+
 	memset(c, 0, sizeof(*c));
 	err = derive_names(c, o->domain, o->computer);
 	if (err)
 		return err;
 	c->allow_v1 = o->allow_v1;
+	c->allow_weak_keys = o->allow_weak_keys;
 	c->users_path = strdup(o->users_path ? o->users_path :
 					       NTLM_USERDB_DEFAULT);
 	if (!c->users_path)
@@ -214,6 +232,7 @@ static int load_users(const char *path, bool at_start)
 
 int ntlm_config_setup(const struct ntlm_options *opts)
 {
+	struct ntlm_lockout_policy lockout;
 	int err;
 
 	if (config_ready)
@@ -222,15 +241,34 @@ int ntlm_config_setup(const struct ntlm_options *opts)
 	err = build_config(&config, opts);
 	if (err) {
 		config_free(&config);
-		log_error("NTLM: bad names in the options: %s",
-			  err == -ENOMEM ? "out of memory" :
-					   "not UTF-8, not allowed or longer than 255 bytes");
+		if (opts->lockout && ntlm_lockout_policy_error(opts->lockout))
+			log_error("NTLM: %s",
+				  ntlm_lockout_policy_error(opts->lockout));
+		else
+			log_error("NTLM: bad names in the options: %s",
+				  err == -ENOMEM ? "out of memory" :
+						   "not UTF-8, not allowed or longer than 255 bytes");
 		return err;
 	}
 	config_ready = true;
-	log_info("NTLM: domain %s (%s), computer %s (%s)%s",
+	if (opts->lockout)
+		lockout = *opts->lockout;
+	else
+		ntlm_lockout_defaults(&lockout);
+	ntlm_lockout_setup(&lockout);
+	if (lockout.threshold)
+		log_info("NTLM: accounts locked out for %u s after %u failed logons, each within %u s of the last",
+			 lockout.duration, lockout.threshold, lockout.window);
+	else
+		log_info("NTLM: accounts are never locked out");
+	if (lockout.caller_limit)
+		log_info("NTLM: at most %u failed logons per caller uid in %u s (root, in-kernel callers and %zu other uids exempt)",
+			 lockout.caller_limit, lockout.caller_window,
+			 lockout.exempt_count);
+	log_info("NTLM: domain %s (%s), computer %s (%s)%s%s",
 		 config.nb_domain, config.dns_domain, config.nb_computer,
-		 config.dns_computer, config.allow_v1 ? ", NTLMv1 allowed" : "");
+		 config.dns_computer, config.allow_v1 ? ", NTLMv1 allowed" : "",
+		 config.allow_weak_keys ? ", 40- and 56-bit keys allowed" : "");
 	return load_users(config.users_path, true);
 }
 
@@ -249,6 +287,7 @@ const struct ntlm_config *ntlm_config(void)
 
 void ntlm_config_cleanup(void)
 {
+	ntlm_lockout_cleanup();
 	replace_users(NULL);
 	if (config_ready)
 		config_free(&config);
@@ -279,8 +318,10 @@ static bool is_own_name(const struct ntlm_config *c, const uint8_t *s,
 
 int ntlm_config_lookup_user(const uint8_t *domain, size_t domain_len,
 			    const uint8_t *user, size_t user_len,
-			    uint8_t nt_hash[16], char **name)
+			    uint8_t nt_hash[16], char **name,
+			    struct bytes *account)
 {
+	static const uint8_t separator[2];
 	const struct ntlm_config *c = ntlm_config();
 	const struct ntlm_user *u;
 	const char *dom;
@@ -327,7 +368,11 @@ int ntlm_config_lookup_user(const uint8_t *domain, size_t domain_len,
 	}
 	n = strlen(dom) + 1 + strlen(u->user) + 1;
 	*name = malloc(n);
-	if (!*name) {
+	if (!*name || bytes_append(account, u->domain16.data, u->domain16.len) ||
+	    bytes_append(account, separator, sizeof(separator)) ||
+	    bytes_append(account, u->user16.data, u->user16.len)) {
+		free(*name);
+		*name = NULL;
 		explicit_bzero(nt_hash, 16);
 		ret = -ENOMEM;
 		goto out;

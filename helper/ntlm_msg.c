@@ -259,9 +259,6 @@ int ntlm_authenticate_decode(const uint8_t *msg, size_t len,
 	out->workstation = f[4];
 	out->session_key = f[5];
 	out->payload_start = payload_start(f, 6, msg, len);
-	if ((out->flags & NTLMSSP_NEGOTIATE_UNICODE) &&
-	    (f[2].len % 2 || f[3].len % 2 || f[4].len % 2))
-		return NTLM_E_ODD;
 	if ((out->flags & NTLMSSP_NEGOTIATE_VERSION) &&
 	    out->payload_start >= NTLM_AUTH_VERSION_OFF + NTLM_VERSION_LEN) {
 		out->has_version = true;

@@ -175,7 +175,11 @@ struct ntlm_authenticate {
 	uint32_t flags;
 	struct ntlm_view lm_response;
 	struct ntlm_view nt_response;
-	struct ntlm_view domain;	/* UTF-16LE (UNICODE is required) */
+	/*
+	 * In the character set the server chose (its CHALLENGE's), which
+	 * the decoder does not know: their lengths are not checked here.
+	 */
+	struct ntlm_view domain;
 	struct ntlm_view user;
 	struct ntlm_view workstation;
 	struct ntlm_view session_key;	/* EncryptedRandomSessionKey */

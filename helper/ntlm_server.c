@@ -7,15 +7,17 @@
  * Leg 2 runs its checks in this order, the first failure deciding the
  * status (Documentation/ntlm.rst has the table):
  *   1. the message: SEC_E_INVALID_TOKEN
- *   2. the negotiated flags: SEC_E_ALGORITHM_MISMATCH
- *   3. anonymous refused, NTLMv1 refused, unknown user, wrong proof:
- *      SEC_E_LOGON_DENIED
+ *   2. the negotiated flags: SEC_E_ALGORITHM_MISMATCH, or
+ *      SEC_E_UNSUPPORTED_FUNCTION for keys under 128 bits
+ *   3. anonymous refused, NTLMv1 refused, the caller over its limit,
+ *      unknown user, account locked out, wrong proof: SEC_E_LOGON_DENIED
  *   4. the MIC: SEC_E_MESSAGE_ALTERED
  *   5. channel bindings: SEC_E_BAD_BINDINGS
  *   6. the target name against the server's SPNs: SEC_E_WRONG_PRINCIPAL
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +27,7 @@
 #include "message.h"
 #include "ntlm.h"
 #include "ntlm_crypto.h"
+#include "ntlm_oem.h"
 #include "ntlm_unicode.h"
 
 /* The flags the server echoes when the client asks for them. */
@@ -104,20 +107,40 @@ void ntlm_server_challenge(struct ntlm_state *st, const struct upcall *up,
 		reply->status = ntlm_msg_status(err);
 		return;
 	}
-	if (!(neg.flags & NTLMSSP_NEGOTIATE_UNICODE) ||
-	    !(neg.flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY)) {
+	/*
+	 * The character set (MS-NLMP 2.2.2.5): Unicode when the client
+	 * offers it, else OEM when it offers that; neither is invalid.
+	 */
+	if (neg.flags & NTLMSSP_NEGOTIATE_UNICODE) {
+		st->oem = false;
+	} else if (neg.flags & NTLM_NEGOTIATE_OEM) {
+		st->oem = true;
+	} else {
+		reply->status = SEC_E_INVALID_TOKEN;
+		return;
+	}
+	if (!(neg.flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY)) {
 		reply->status = SEC_E_ALGORITHM_MISMATCH;
 		return;
 	}
-	flags = NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_NTLM |
+	/* Signing or sealing without 128-bit keys (MS-NLMP 3.2.5.1.1) */
+	if (ntlm_weak_keys(neg.flags) && !cfg->allow_weak_keys) {
+		reply->status = SEC_E_UNSUPPORTED_FUNCTION;
+		return;
+	}
+	flags = (st->oem ? NTLM_NEGOTIATE_OEM : NTLMSSP_NEGOTIATE_UNICODE) |
+		NTLMSSP_NEGOTIATE_NTLM |
 		NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |
 		NTLMSSP_NEGOTIATE_TARGET_INFO | (neg.flags & ECHOED_FLAGS);
 	if (flags & NTLMSSP_REQUEST_TARGET) {
+		const struct bytes *domain = st->oem ? &cfg->nb_domain_oem :
+						       &cfg->nb_domain16;
+
 		flags |= strcmp(cfg->nb_domain, cfg->nb_computer) ?
 			 NTLMSSP_TARGET_TYPE_DOMAIN :
 			 NTLMSSP_TARGET_TYPE_SERVER;
-		name.data = cfg->nb_domain16.data;
-		name.len = cfg->nb_domain16.len;
+		name.data = domain->data;
+		name.len = domain->len;
 	}
 	if (!ntlm_random(st->server_challenge, NTLM_CHALLENGE_LEN)) {
 		reply->status = SEC_E_INTERNAL_ERROR;
@@ -189,12 +212,54 @@ static enum client_kind client_kind(const struct ntlm_authenticate *a)
 	return CLIENT_V2;
 }
 
+/* The client's user and domain names in UTF-16LE. */
+struct client_names {
+	struct ntlm_view user;
+	struct ntlm_view domain;
+	struct bytes user_buf;		/* converted from OEM */
+	struct bytes domain_buf;
+};
+
+/*
+ * The names of the AUTHENTICATE in the character set of the CHALLENGE,
+ * whatever the AUTHENTICATE's own UNICODE and OEM flags say (Samba parses
+ * them so too): UTF-16LE (of even length), or OEM converted to UTF-16LE.
+ * The workstation name is not used, but must be well-formed UTF-16 too.
+ */
+static uint32_t client_names(const struct ntlm_state *st,
+			     const struct ntlm_authenticate *a,
+			     struct client_names *n)
+{
+	int err;
+
+	if (!st->oem) {
+		if (a->user.len % 2 || a->domain.len % 2 ||
+		    a->workstation.len % 2)
+			return ntlm_msg_status(NTLM_E_ODD);
+		n->user = a->user;
+		n->domain = a->domain;
+		return SEC_E_OK;
+	}
+	err = ntlm_oem_to_utf16le(a->user.data, a->user.len, &n->user_buf);
+	if (!err)
+		err = ntlm_oem_to_utf16le(a->domain.data, a->domain.len,
+					  &n->domain_buf);
+	if (err)
+		return err == -ENOMEM ? SEC_E_INSUFFICIENT_MEMORY :
+					SEC_E_INVALID_TOKEN;
+	n->user = (struct ntlm_view){ n->user_buf.data, n->user_buf.len };
+	n->domain = (struct ntlm_view){ n->domain_buf.data,
+					n->domain_buf.len };
+	return SEC_E_OK;
+}
+
 /*
  * Verifies the proof of a known or unknown user; the work is the same
  * either way.  True when the client knows the NT hash.
  */
 static bool verify_user(const struct ntlm_state *st,
 			const struct ntlm_authenticate *a,
+			const struct client_names *names,
 			enum client_kind kind,
 			const struct ntlm_v2_response *v2, bool known,
 			struct server_keys *k)
@@ -204,9 +269,9 @@ static bool verify_user(const struct ntlm_state *st,
 	if (!known)
 		memcpy(k->nt_hash, dummy_hash, NTLM_KEY_LEN);
 	if (kind == CLIENT_V2) {
-		if (ntlm_ntowfv2(k->nt_hash, a->user.data, a->user.len,
-				 a->domain.data, a->domain.len,
-				 k->response_key))
+		if (ntlm_ntowfv2(k->nt_hash, names->user.data,
+				 names->user.len, names->domain.data,
+				 names->domain.len, k->response_key))
 			return false;
 		ntlm_v2_proof(k->response_key, st->server_challenge,
 			      v2->blob.data, v2->blob.len, k->proof);
@@ -232,15 +297,76 @@ static bool verify_user(const struct ntlm_state *st,
 	return ok && known;
 }
 
+/* "DOMAIN\\user" as the client sent them, for the log; NULL if not UTF-16 */
+static char *names_utf8(const struct client_names *n)
+{
+	char *domain = NULL, *user = NULL, *both = NULL;
+	size_t len;
+
+	if (ntlm_utf16le_to_utf8(n->domain.data, n->domain.len, &domain) ||
+	    ntlm_utf16le_to_utf8(n->user.data, n->user.len, &user))
+		goto out;
+	len = strlen(domain) + strlen(user) + 2;
+	both = malloc(len);
+	if (both)
+		snprintf(both, len, "%s\\%s", domain, user);
+out:
+	free(domain);
+	free(user);
+	return both;
+}
+
+/*
+ * Step 3 for a user (NTLMv1 or v2): the failed-logon policy first
+ * (ntlm_lockout.h: the caller's limit, then the account's lockout), then
+ * the database and the proof.  The proof is checked whatever the policy
+ * and the database said, so that neither shows in the time taken; a
+ * refused logon fails even with the right password.  SEC_E_OK when the
+ * client proved the account's password and may log on; the logon stays
+ * open in @logon until ntlm_logon_end().
+ */
+static uint32_t check_user(const struct ntlm_state *st,
+			   const struct ntlm_authenticate *a,
+			   const struct client_names *names,
+			   enum client_kind kind,
+			   const struct ntlm_v2_response *v2,
+			   struct ntlm_logon *logon,
+			   enum ntlm_logon_refusal *refusal,
+			   char **client_name, struct server_keys *k)
+{
+	struct bytes account = { 0 };
+	bool known, proven;
+	int err;
+
+	*refusal = ntlm_logon_begin(logon, ntlm_lockout_now());
+	/* Over its limit the caller learns nothing: nothing is looked at */
+	if (*refusal != NTLM_LOGON_ALLOWED)
+		return SEC_E_LOGON_DENIED;
+	err = ntlm_config_lookup_user(names->domain.data, names->domain.len,
+				      names->user.data, names->user.len,
+				      k->nt_hash, client_name, &account);
+	if (err == -ENOMEM)
+		return SEC_E_INSUFFICIENT_MEMORY;
+	known = err == 0;
+	if (known)
+		*refusal = ntlm_logon_account(logon, account.data, account.len,
+					      ntlm_lockout_now());
+	bytes_free(&account);
+	proven = verify_user(st, a, names, kind, v2, known, k);
+	return proven && *refusal == NTLM_LOGON_ALLOWED ? SEC_E_OK :
+							  SEC_E_LOGON_DENIED;
+}
+
 /* Whether the AUTHENTICATE's MIC verifies with @session_key. */
 static bool mic_ok(const struct ntlm_state *st, const struct upcall *up,
-		   size_t mic_off, const uint8_t session_key[NTLM_KEY_LEN],
+		   const uint8_t session_key[NTLM_KEY_LEN],
 		   struct server_keys *k)
 {
 	ntlm_mic(session_key, st->negotiate.data, st->negotiate.len,
 		 st->challenge.data, st->challenge.len, up->token.data,
-		 up->token.len, mic_off, k->mic);
-	return memeql_sec(k->mic, up->token.data + mic_off, NTLM_MIC_LEN);
+		 up->token.len, NTLM_AUTH_MIC_OFF, k->mic);
+	return memeql_sec(k->mic, up->token.data + NTLM_AUTH_MIC_OFF,
+			  NTLM_MIC_LEN);
 }
 
 /*
@@ -258,7 +384,7 @@ static bool mic_ok(const struct ntlm_state *st, const struct upcall *up,
 static bool choose_session_key(const struct ntlm_state *st,
 			       const struct upcall *up,
 			       const struct ntlm_authenticate *a,
-			       bool with_mic, size_t mic_off, uint32_t *flags,
+			       bool with_mic, uint32_t *flags,
 			       struct server_keys *k)
 {
 	bool ambiguous = (*flags & NTLMSSP_NEGOTIATE_KEY_EXCH) &&
@@ -269,13 +395,13 @@ static bool choose_session_key(const struct ntlm_state *st,
 			  k->session_key);
 	else
 		memcpy(k->session_key, k->key_exchange_key, NTLM_KEY_LEN);
-	if (!with_mic || mic_ok(st, up, mic_off, k->session_key, k))
+	if (!with_mic || mic_ok(st, up, k->session_key, k))
 		return true;
 	if (!ambiguous)
 		return false;
 	memcpy(k->session_key, k->key_exchange_key, NTLM_KEY_LEN);
 	*flags &= ~NTLMSSP_NEGOTIATE_KEY_EXCH;
-	return mic_ok(st, up, mic_off, k->session_key, k);
+	return mic_ok(st, up, k->session_key, k);
 }
 
 /* Checks the client's channel binding hash against the server's. */
@@ -335,11 +461,14 @@ void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
 	struct ntlm_authenticate a;
 	struct ntlm_v2_response v2;
 	struct server_keys k = { 0 };
+	struct client_names names = { 0 };
+	struct ntlm_logon logon;
+	enum ntlm_logon_refusal refusal = NTLM_LOGON_ALLOWED;
+	enum ntlm_logon_outcome outcome = NTLM_LOGON_UNDECIDED;
 	enum client_kind kind;
-	char *client_name = NULL;
+	char *client_name = NULL, *log_name = NULL;
 	uint32_t flags, attr, status;
-	size_t mic_off = 0;
-	bool with_mic = false, known = false;
+	bool with_mic = false, in_logon = false;
 	int err;
 
 	pthread_once(&dummy_once, dummy_init);
@@ -351,9 +480,10 @@ void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
 		reply->status = ntlm_msg_status(err);
 		return;
 	}
-	if (!(a.flags & NTLMSSP_NEGOTIATE_UNICODE)) {
-		reply->status = SEC_E_ALGORITHM_MISMATCH;
-		return;
+	status = client_names(st, &a, &names);
+	if (status != SEC_E_OK) {
+		reply->status = status;
+		goto out;
 	}
 	kind = client_kind(&a);
 	if (kind == CLIENT_V2) {
@@ -361,21 +491,25 @@ void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
 					      a.nt_response.len, &v2);
 		if (err) {
 			reply->status = ntlm_msg_status(err);
-			return;
+			goto out;
 		}
+		/*
+		 * The MIC is at offset 72 whenever MsvAvFlags announces it,
+		 * with or without NEGOTIATE_VERSION: the VERSION field is
+		 * always there, only left zero (MS-NLMP 2.2.1.3; Windows and
+		 * Samba read it there).
+		 */
 		if (v2.av.flags & MSV_AV_FLAG_MIC_PRESENT) {
 			with_mic = true;
-			mic_off = (a.flags & NTLMSSP_NEGOTIATE_VERSION) ?
-				  NTLM_AUTH_MIC_OFF : NTLM_AUTH_VERSION_OFF;
-			if (a.payload_start < mic_off + NTLM_MIC_LEN) {
+			if (a.payload_start < NTLM_AUTH_MIC_OFF + NTLM_MIC_LEN) {
 				reply->status = ntlm_msg_status(NTLM_E_MIC);
-				return;
+				goto out;
 			}
 		}
 	} else if (kind == CLIENT_V1 &&
 		   a.lm_response.len != NTLM_V1_RESPONSE_LEN) {
 		reply->status = SEC_E_INVALID_TOKEN;
-		return;
+		goto out;
 	}
 
 	/* 2. The flags: what both messages agree on */
@@ -383,11 +517,11 @@ void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
 		(kind == CLIENT_ANONYMOUS ? NTLMSSP_NEGOTIATE_ANONYMOUS : 0);
 	if (!(flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY)) {
 		reply->status = SEC_E_ALGORITHM_MISMATCH;
-		return;
+		goto out;
 	}
 	if (ntlm_uses_key_exch(flags) && a.session_key.len != NTLM_KEY_LEN) {
 		reply->status = ntlm_msg_status(NTLM_E_KEY_LEN);
-		return;
+		goto out;
 	}
 	/* KEY_EXCH without SIGN or SEAL: see choose_session_key() */
 	if ((flags & NTLMSSP_NEGOTIATE_KEY_EXCH) &&
@@ -402,48 +536,55 @@ void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
 	 */
 	if (kind == CLIENT_ANONYMOUS)
 		flags &= ~NTLM_SESSION_SECURITY_FLAGS;
+	/* An AUTHENTICATE that dropped 128 but kept SIGN or SEAL */
+	if (ntlm_weak_keys(flags) && !cfg->allow_weak_keys) {
+		reply->status = SEC_E_UNSUPPORTED_FUNCTION;
+		goto out;
+	}
 
 	/* 3. Who the client is */
 	switch (kind) {
 	case CLIENT_ANONYMOUS:
 		if (!(st->context_req & ASC_REQ_ALLOW_NULL_SESSION)) {
 			reply->status = SEC_E_LOGON_DENIED;
-			return;
+			goto out;
 		}
 		client_name = strdup(NTLM_ANONYMOUS_NAME);
 		if (!client_name) {
 			reply->status = SEC_E_INSUFFICIENT_MEMORY;
-			return;
+			goto out;
 		}
 		/* SessionBaseKey and KeyExchangeKey are Z(16) */
 		break;
 	case CLIENT_OTHER:
 		reply->status = SEC_E_LOGON_DENIED;
-		return;
+		goto out;
 	case CLIENT_V1:
 		if (!cfg->allow_v1) {
 			reply->status = SEC_E_LOGON_DENIED;
-			return;
+			goto out;
 		}
 		/* fall through */
 	case CLIENT_V2:
-		err = ntlm_config_lookup_user(a.domain.data, a.domain.len,
-					      a.user.data, a.user.len,
-					      k.nt_hash, &client_name);
-		if (err == -ENOMEM) {
-			reply->status = SEC_E_INSUFFICIENT_MEMORY;
-			goto out;
-		}
-		known = err == 0;
-		if (!verify_user(st, &a, kind, &v2, known, &k)) {
-			reply->status = SEC_E_LOGON_DENIED;
+		logon = (struct ntlm_logon){
+			.uid = up->uid, .pid = up->pid,
+			.kernel = up->flags & KSSPI_UPCALL_F_KERNEL_CALLER,
+			.client = log_name = names_utf8(&names),
+		};
+		in_logon = true;
+		status = check_user(st, &a, &names, kind, &v2, &logon,
+				    &refusal, &client_name, &k);
+		if (status != SEC_E_OK) {
+			if (status == SEC_E_LOGON_DENIED)
+				outcome = NTLM_LOGON_FAILED;
+			reply->status = status;
 			goto out;
 		}
 		break;
 	}
 
 	/* 4. The session key, and the MIC */
-	if (!choose_session_key(st, up, &a, with_mic, mic_off, &flags, &k)) {
+	if (!choose_session_key(st, up, &a, with_mic, &flags, &k)) {
 		reply->status = SEC_E_MESSAGE_ALTERED;
 		goto out;
 	}
@@ -474,7 +615,14 @@ void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
 		attr |= ASC_RET_IDENTIFY;
 	ntlm_establish(false, flags, k.session_key, client_name,
 		       cfg->dns_computer, attr, reply);
+	if (reply->status == SEC_E_OK)
+		outcome = NTLM_LOGON_PROVEN;
 out:
+	if (in_logon)
+		ntlm_logon_end(&logon, outcome, refusal, ntlm_lockout_now());
+	free(log_name);
 	explicit_bzero(&k, sizeof(k));
+	bytes_free(&names.user_buf);
+	bytes_free(&names.domain_buf);
 	free(client_name);
 }

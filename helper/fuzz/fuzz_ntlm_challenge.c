@@ -4,7 +4,8 @@
  * of the NTLM client (after a real first leg, with channel bindings and a
  * target name).  An AUTHENTICATE the client answers with must decode, with
  * a well-formed NTLMv2 response carrying the MIC flag, and fit
- * NTLM_MAX_TOKEN; a CHALLENGE whose target info exceeds
+ * NTLM_MAX_TOKEN, in one character set, never signing or sealing with keys
+ * under 128 bits; a CHALLENGE whose target info exceeds
  * NTLM_MAX_TARGET_INFO must be refused.
  */
 #include <stdint.h>
@@ -50,10 +51,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    ntlm_v2_response_decode(a.nt_response.data,
 					    a.nt_response.len, &v2) ||
 		    !(v2.av.flags & MSV_AV_FLAG_MIC_PRESENT) ||
+		    ntlm_weak_keys(a.flags) ||
+		    !(a.flags & NTLMSSP_NEGOTIATE_UNICODE) ==
+		    !(a.flags & NTLM_NEGOTIATE_OEM) ||
 		    r.blob.len == 0)
 			abort();
 	} else if (r.status != SEC_E_INVALID_TOKEN &&
-		   r.status != SEC_E_ALGORITHM_MISMATCH) {
+		   r.status != SEC_E_ALGORITHM_MISMATCH &&
+		   r.status != SEC_E_UNSUPPORTED_FUNCTION) {
 		abort();
 	}
 	reply_clear(&r);

@@ -65,16 +65,21 @@ def write(target, name, data):
 
 def main():
     v = vectors()
-    ours = 0xe2888235
+    ours = 0xe2888237
     write('fuzz_ntlm_negotiate', 'ours', negotiate(ours))
     write('fuzz_ntlm_negotiate', 'windows', negotiate(0xe2088297))
     write('fuzz_ntlm_negotiate', 'short', negotiate(0x00088207, False))
+    # OEM only: curl's, and Samba's with "ntlmssp_client:unicode = no"
+    write('fuzz_ntlm_negotiate', 'oem-curl', negotiate(0x00088206, False))
+    write('fuzz_ntlm_negotiate', 'oem-samba', negotiate(0x62088236))
 
     info = (av(2, u16('DOM')) + av(1, u16('SRV')) + av(4, u16('dom.test')) +
             av(3, u16('srv.dom.test')) + av(7, bytes(8)) + av(0))
     write('fuzz_ntlm_challenge', 'spec-4.2.4', v['ntlm_v2_challenge'])
     write('fuzz_ntlm_challenge', 'windows-2008r2', v['ntlm_cbt_challenge'])
     write('fuzz_ntlm_challenge', 'ours', challenge(0xe28a8235, info))
+    write('fuzz_ntlm_challenge', 'oem', challenge(0xe28a8236, info,
+                                                  b'DOM'))
     write('fuzz_ntlm_challenge', 'unknown-pairs',
           challenge(0xe28a8235, av(2, u16('D')) + av(1, u16('S')) +
                     av(0x99, b'xyz') + av(8, bytes(64)) + av(0)))
@@ -88,6 +93,11 @@ def main():
           b'\1' + struct.pack('<HB', 75, 1))
     write('fuzz_ntlm_authenticate', 'real-flags-byte',
           b'\1' + struct.pack('<HB', 60, 0x20))
+    # byte 0 bit 1: the OEM handshake
+    write('fuzz_ntlm_authenticate', 'real-oem-untouched', b'\3')
+    write('fuzz_ntlm_authenticate', 'real-oem-user-byte',
+          b'\3' + struct.pack('<HB', 88 + 7, 0x20))
+    write('fuzz_ntlm_authenticate', 'oem-raw', b'\2' + bytes(88))
 
     write('fuzz_ntlm_av_pairs', 'challenge-info', info)
     write('fuzz_ntlm_av_pairs', 'windows-nt-response',

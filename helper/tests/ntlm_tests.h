@@ -21,6 +21,8 @@ extern const struct test_case ntlm_userdb_tests[];
 extern const struct test_case ntlm_pkg_tests[];
 extern const struct test_case ntlm_hostile_tests[];
 extern const struct test_case ntlm_limits_tests[];
+extern const struct test_case ntlm_compat_tests[];
+extern const struct test_case ntlm_lockout_tests[];
 
 /* @hex (no separators, even length) into @out; aborts on bad input. */
 void unhex(const char *hex, uint8_t *out);

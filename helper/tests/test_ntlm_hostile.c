@@ -162,12 +162,19 @@ static void test_negotiate(void)
 		bytes_free(&c);
 		bytes_free(&d);
 	}
-	/* Flags: no Unicode, no extended session security */
+	/*
+	 * Flags: no Unicode is OEM; neither Unicode nor OEM is invalid
+	 * (MS-NLMP 2.2.2.5); no extended session security
+	 */
 	{
 		struct bytes c = patched(&m, 12, ntlm_le32(m.data + 12) &
 					 ~NTLMSSP_NEGOTIATE_UNICODE, 4);
 
-		CHECK_EQ(server_leg1(c.data, c.len), SEC_E_ALGORITHM_MISMATCH);
+		CHECK_EQ(server_leg1(c.data, c.len), SEC_I_CONTINUE_NEEDED);
+		bytes_free(&c);
+		c = patched(&m, 12, ntlm_le32(m.data + 12) &
+			    ~(NTLMSSP_NEGOTIATE_UNICODE | NTLM_NEGOTIATE_OEM), 4);
+		CHECK_EQ(server_leg1(c.data, c.len), SEC_E_INVALID_TOKEN);
 		bytes_free(&c);
 		c = patched(&m, 12, ntlm_le32(m.data + 12) &
 			    ~NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY, 4);
@@ -316,10 +323,16 @@ static void test_challenge(void)
 		bytes_free(&c);
 		bytes_free(&info);
 	}
-	/* Flags the client cannot work with */
+	/*
+	 * Character sets: OEM without Unicode is spoken; neither is invalid.
+	 * Without extended session security the client cannot work.
+	 */
+	CHECK_EQ(client_with_info(NULL, 0, (CHAL_FLAGS &
+					    ~NTLMSSP_NEGOTIATE_UNICODE) |
+				  NTLM_NEGOTIATE_OEM), SEC_E_OK);
 	CHECK_EQ(client_with_info(NULL, 0, CHAL_FLAGS &
 				  ~NTLMSSP_NEGOTIATE_UNICODE),
-		 SEC_E_ALGORITHM_MISMATCH);
+		 SEC_E_INVALID_TOKEN);
 	CHECK_EQ(client_with_info(NULL, 0, CHAL_FLAGS &
 				  ~NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY),
 		 SEC_E_ALGORITHM_MISMATCH);
@@ -418,10 +431,13 @@ static void test_authenticate(void)
 	c = patched(&m, 52, 8, 2);
 	CHECK_EQ(server_leg2(&e, c.data, c.len), SEC_E_INVALID_TOKEN);
 	bytes_free(&c);
-	/* No Unicode */
+	/*
+	 * The UNICODE flag cleared: the names are still read in the
+	 * CHALLENGE's character set; the MIC, over the flags, refuses it.
+	 */
 	c = patched(&m, 60, ntlm_le32(m.data + 60) &
 		    ~NTLMSSP_NEGOTIATE_UNICODE, 4);
-	CHECK_EQ(server_leg2(&e, c.data, c.len), SEC_E_ALGORITHM_MISMATCH);
+	CHECK_EQ(server_leg2(&e, c.data, c.len), SEC_E_MESSAGE_ALTERED);
 	bytes_free(&c);
 	/* A MIC announced without room for it (payload at 72) */
 	{

@@ -57,6 +57,8 @@ int main(void)
 		ntlm_pkg_tests,
 		ntlm_hostile_tests,
 		ntlm_limits_tests,
+		ntlm_compat_tests,
+		ntlm_lockout_tests,
 		NULL,
 	};
 	int status;

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * UTF-8 <-> UTF-16LE conversions and the NTOWFv2 uppercasing.
+ * UTF-8 <-> UTF-16LE conversions, the NTOWFv2 uppercasing, and the OEM
+ * code page (437) <-> UTF-16LE.
  */
 #include <errno.h>
+#include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../ntlm_oem.h"
 #include "../ntlm_unicode.h"
 #include "ntlm_tests.h"
 
@@ -82,6 +85,98 @@ static void test_upper(void)
 	CHECK(ntlm_utf16le_equal_nocase(NULL, 0, NULL, 0));
 }
 
+/*
+ * glibc's CP437 converter, an independent reference: the UTF-16LE of one
+ * byte, or of one code unit the byte (0: none).
+ */
+static uint16_t iconv_oem_to_unit(iconv_t cd, uint8_t byte)
+{
+	char in = (char)byte, out[4];
+	char *ip = &in, *op = out;
+	size_t il = 1, ol = sizeof(out);
+
+	iconv(cd, NULL, NULL, NULL, NULL);
+	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || ol != 2)
+		return 0;
+	return (uint16_t)((uint8_t)out[0] | (uint8_t)out[1] << 8);
+}
+
+static int iconv_unit_to_oem(iconv_t cd, uint16_t unit)
+{
+	char in[2] = { (char)unit, (char)(unit >> 8) }, out[4];
+	char *ip = in, *op = out;
+	size_t il = 2, ol = sizeof(out);
+
+	iconv(cd, NULL, NULL, NULL, NULL);
+	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || ol != 3)
+		return -1;
+	return (uint8_t)out[0];
+}
+
+static void test_oem(void)
+{
+	iconv_t to16 = iconv_open("UTF-16LE", "CP437");
+	iconv_t from16 = iconv_open("CP437", "UTF-16LE");
+	struct bytes b = { 0 }, back = { 0 };
+	uint8_t all[255], le[2];
+	size_t mismatches = 0;
+	unsigned int c;
+
+	CHECK(to16 != (iconv_t)-1 && from16 != (iconv_t)-1);
+	if (to16 == (iconv_t)-1 || from16 == (iconv_t)-1)
+		return;
+
+	/* Every byte but NUL, as glibc's CP437 maps it, and back */
+	for (c = 1; c < 256; c++)
+		all[c - 1] = (uint8_t)c;
+	CHECK_EQ(ntlm_oem_to_utf16le(all, sizeof(all), &b), 0);
+	CHECK_EQ(b.len, 2 * sizeof(all));
+	for (c = 1; c < 256 && b.len == 2 * sizeof(all); c++)
+		if ((uint16_t)(b.data[2 * c - 2] | b.data[2 * c - 1] << 8) !=
+		    iconv_oem_to_unit(to16, (uint8_t)c))
+			mismatches++;
+	CHECK_EQ(mismatches, 0);
+	CHECK_EQ(ntlm_utf16le_to_oem(b.data, b.len, &back), 0);
+	CHECK(back.len == sizeof(all) &&
+	      memcmp(back.data, all, sizeof(all)) == 0);
+	CHECK_HEX(b.data + 2 * (0x82 - 1), 2, "e900");	/* é */
+	CHECK_HEX(b.data + 2 * (0x9e - 1), 2, "a720");	/* ₧ */
+	bytes_free(&b);
+	bytes_free(&back);
+
+	/* Every BMP code unit: the byte glibc gives, or refused */
+	for (c = 1; c < 0x10000; c++) {
+		int want = iconv_unit_to_oem(from16, (uint16_t)c);
+		int err;
+
+		le[0] = (uint8_t)c;
+		le[1] = (uint8_t)(c >> 8);
+		err = ntlm_utf16le_to_oem(le, 2, &b);
+		if (want < 0 ? err != -EILSEQ || b.len != 0 :
+		    err != 0 || b.len != 1 || b.data[0] != want)
+			mismatches++;
+		bytes_free(&b);
+	}
+	CHECK_EQ(mismatches, 0);
+
+	/* Refused, the output left as it was: NUL, odd length, "€" */
+	bytes_append(&b, "xy", 2);
+	CHECK_EQ(ntlm_oem_to_utf16le((const uint8_t *)"ab\0c", 4, &b),
+		 -EILSEQ);
+	CHECK_EQ(ntlm_utf16le_to_oem((const uint8_t *)"a\0\0\0", 4, &b),
+		 -EILSEQ);
+	CHECK_EQ(ntlm_utf16le_to_oem((const uint8_t *)"a\0b", 3, &b),
+		 -EILSEQ);
+	CHECK_EQ(ntlm_utf16le_to_oem((const uint8_t *)"a\0\xac\x20", 4, &b),
+		 -EILSEQ);
+	CHECK(b.len == 2 && memcmp(b.data, "xy", 2) == 0);
+	CHECK_EQ(ntlm_oem_to_utf16le(NULL, 0, &b), 0);
+	CHECK_EQ(b.len, 2);
+	bytes_free(&b);
+	iconv_close(to16);
+	iconv_close(from16);
+}
+
 const struct test_case ntlm_unicode_tests[] = {
 	{ "ntlm unicode: UTF-8 to UTF-16LE, malformed refused",
 	  test_utf8_to_utf16 },
@@ -89,5 +184,7 @@ const struct test_case ntlm_unicode_tests[] = {
 	  test_utf16_to_utf8 },
 	{ "ntlm unicode: uppercasing and case-insensitive compare",
 	  test_upper },
+	{ "ntlm unicode: OEM code page 437 as glibc's CP437, exact, strict",
+	  test_oem },
 	{ NULL, NULL },
 };

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import os
 import struct
+import time
 
 from Cryptodome.Cipher import ARC4
 
@@ -19,12 +20,14 @@ SIGNATURE = b"NTLMSSP\0"
 
 # NegotiateFlags
 UNICODE = 0x00000001
+OEM = 0x00000002
 REQUEST_TARGET = 0x00000004
 SIGN = 0x00000010
 SEAL = 0x00000020
 NTLM = 0x00000200
 ALWAYS_SIGN = 0x00008000
 ESS = 0x00080000
+IDENTIFY = 0x00100000
 TARGET_INFO = 0x00800000
 VERSION = 0x02000000
 F128 = 0x20000000
@@ -116,15 +119,21 @@ class Challenge:
 
 def authenticate(negotiate, chal, user, domain, password, workstation="WKS",
                  client_av=None, extra_av=(), mic=True, announce_mic=None,
-                 version=True, key_exch=True, tamper=None):
+                 version=True, key_exch=True, tamper=None, mic_at=72,
+                 oem=False, flags_add=0, flags_drop=0):
     """An NTLMv2 AUTHENTICATE_MESSAGE answering @chal (a Challenge).
 
     client_av: the AV pairs of the NTLMv2 blob (default: the server's, then
     MsvAvFlags with "MIC present" when @announce_mic, which defaults to
-    @mic) followed by @extra_av.  @mic: the message has a MIC field (after
-    VERSION when @version), filled in.  tamper(bytes) -> bytes, if given,
-    alters the blob before the proof is computed.  Returns (message,
-    ExportedSessionKey)."""
+    @mic) followed by @extra_av.  @mic: the message has a MIC field, filled
+    in, at @mic_at: 72, after the VERSION field, which is there (zero and
+    NEGOTIATE_VERSION clear without @version) whenever the MIC is, as
+    MS-NLMP 2.2.1.3, Windows and Samba lay it out; or 64, the wrong layout
+    of a client that drops the VERSION field.  tamper(bytes) -> bytes, if
+    given, alters the blob before the proof is computed.  @oem: the names
+    in code page 437 and the OEM flag instead of UNICODE.  The flags are
+    the CHALLENGE's (those a client may echo) with @flags_add and without
+    @flags_drop.  Returns (message, ExportedSessionKey)."""
     if announce_mic is None:
         announce_mic = mic
     flags = (chal.flags & (UNICODE | SIGN | SEAL | NTLM | ALWAYS_SIGN | ESS |
@@ -132,6 +141,9 @@ def authenticate(negotiate, chal, user, domain, password, workstation="WKS",
                            (KEY_EXCH if key_exch else 0)))
     if version:
         flags |= VERSION
+    if oem:
+        flags = (flags & ~UNICODE) | OEM
+    flags = (flags | flags_add) & ~flags_drop
     ntowfv2 = hmac_md5(nt_hash(password),
                        (user.upper() + domain).encode("utf-16-le"))
     if client_av is None:
@@ -151,20 +163,75 @@ def authenticate(negotiate, chal, user, domain, password, workstation="WKS",
         enc_key = ARC4.new(base_key).encrypt(exported)
     else:
         exported, enc_key = base_key, b""
-    payload = [bytes(24), proof + blob, domain.encode("utf-16-le"),
-               user.encode("utf-16-le"), workstation.encode("utf-16-le"),
-               enc_key]
+    charset = "cp437" if oem else "utf-16-le"
+    payload = [bytes(24), proof + blob, domain.encode(charset),
+               user.encode(charset), workstation.encode(charset), enc_key]
     # the fixed part: up to the flags, then VERSION and the MIC if present
-    hdr = 64 + (8 if version else 0) + (16 if mic else 0)
+    version_field = version or (mic and mic_at == 72)
+    hdr = 64 + (8 if version_field else 0) + (16 if mic else 0)
     fields, off = b"", hdr
     for p in payload:
         fields += struct.pack("<HHI", len(p), len(p), off)
         off += len(p)
     m = SIGNATURE + struct.pack("<I", 3) + fields + struct.pack("<I", flags)
-    m += (OUR_VERSION if version else b"") + (bytes(16) if mic else b"")
+    m += (OUR_VERSION if version else bytes(8) if version_field else b"")
+    m += bytes(16) if mic else b""
     m += b"".join(payload)
     if mic:
-        mic_at = 72 if version else 64
         val = hmac_md5(exported, negotiate + chal.msg + m)
         m = m[:mic_at] + val + m[mic_at + 16:]
     return m, exported
+
+
+# --- the server's side, for a ksspi client -------------------------------
+def filetime_now():
+    return struct.pack("<Q", int((time.time() + 11644473600) * 10000000))
+
+
+def server_challenge(negotiate, oem=True, flags_drop=0, domain="TESTDOM",
+                     computer="PYSRV"):
+    """A CHALLENGE answering @negotiate as a server would: the flags it
+    asked for that a server grants, in OEM (TargetName in code page 437)
+    or Unicode, less @flags_drop; target info with the NetBIOS names and
+    a timestamp."""
+    neg_flags = struct.unpack_from("<I", negotiate, 12)[0]
+    flags = (OEM if oem else UNICODE) | NTLM | TARGET_INFO | \
+        (neg_flags & (REQUEST_TARGET | SIGN | SEAL | ALWAYS_SIGN | ESS |
+                      VERSION | F128 | F56 | KEY_EXCH))
+    flags &= ~flags_drop
+    info = av_list([(AV_NB_DOMAIN, domain.encode("utf-16-le")),
+                    (AV_NB_COMPUTER, computer.encode("utf-16-le")),
+                    (AV_TIMESTAMP, filetime_now())])
+    name = domain.encode("cp437" if oem else "utf-16-le")
+    return challenge(flags, os.urandom(8), name, info)
+
+
+def check_authenticate(negotiate, chal_msg, auth, user, domain, password):
+    """Checks an AUTHENTICATE as a server would, independently of ksspi:
+    the names in the CHALLENGE's character set, the NTProofStr, the MIC (at
+    72) when announced.  Returns (flags, ExportedSessionKey); raises
+    AssertionError."""
+    chal = Challenge(chal_msg)
+    charset = "utf-16-le" if chal.flags & UNICODE else "cp437"
+    flags = struct.unpack_from("<I", auth, 60)[0]
+    got = (field_data(auth, 28), field_data(auth, 36))
+    want = (domain.encode(charset), user.encode(charset))
+    if got != want:
+        raise AssertionError("names %r, want %r (%s)" % (got, want, charset))
+    nt = field_data(auth, 20)
+    proof, blob = nt[:16], nt[16:]
+    ntowfv2 = hmac_md5(nt_hash(password),
+                       (user.upper() + domain).encode("utf-16-le"))
+    if hmac_md5(ntowfv2, chal.server_challenge + blob) != proof:
+        raise AssertionError("the NTProofStr does not verify")
+    kxkey = hmac_md5(ntowfv2, proof)
+    if flags & KEY_EXCH and flags & (SIGN | SEAL):
+        exported = ARC4.new(kxkey).decrypt(field_data(auth, 52))
+    else:
+        exported = kxkey
+    av_flags = dict(av_parse(blob[28:])).get(AV_FLAGS, bytes(4))
+    if struct.unpack("<I", av_flags)[0] & AV_FLAG_MIC:
+        zeroed = auth[:72] + bytes(16) + auth[88:]
+        if hmac_md5(exported, negotiate + chal_msg + zeroed) != auth[72:88]:
+            raise AssertionError("the MIC at 72 does not verify")
+    return flags, exported

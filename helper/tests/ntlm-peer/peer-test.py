@@ -6,7 +6,8 @@ Drives build/ntlm-peer (the package as a command-line peer) against
   - gss-ntlmssp through python3-gssapi (mech 1.3.6.1.4.1.311.2.2.10), as
     acceptor of our client and as initiator to our server;
   - Samba's ntlm_auth, --helper-protocol=ntlmssp-client-1 as a client of
-    our server and squid-2.5-ntlmssp as a server for our client;
+    our server (also with "ntlmssp_client:unicode = no": OEM strings) and
+    squid-2.5-ntlmssp as a server for our client;
   - impacket's NTLM client (a NEGOTIATE without VERSION, no MIC) against
     our server.
 Each successful handshake is checked for key agreement: the session keys
@@ -19,6 +20,7 @@ check fails or a peer is missing.
 """
 import base64
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -261,11 +263,11 @@ def gss_vs_our_server(binary, users, desc, password=PASSWORD, user=USER,
 class Helper:
     """ntlm_auth in one of its helper protocols."""
 
-    def __init__(self, protocol, password=PASSWORD):
+    def __init__(self, protocol, password=PASSWORD, options=()):
         self.p = subprocess.Popen(
             ['ntlm_auth', '--helper-protocol=' + protocol,
              '--username=' + USER, '--password=' + password,
-             '--domain=' + DOMAIN],
+             '--domain=' + DOMAIN] + ['--option=' + o for o in options],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, text=True, bufsize=1)
 
@@ -281,11 +283,21 @@ class Helper:
 
 
 def samba_client_vs_our_server(binary, users, desc, password=PASSWORD,
-                               expect='SEC_E_OK'):
+                               expect='SEC_E_OK', oem=False):
+    """With @oem, Samba's client without Unicode: an OEM NEGOTIATE, asking
+    for signing and sealing."""
     peer = Peer(binary, ['server', '-U', users, '-D', DOMAIN, '-C',
                          'srv.test.local', '-r', '%x' % ASC_ALL])
-    sam = Helper('ntlmssp-client-1', password)
+    sam = Helper('ntlmssp-client-1', password,
+                 ('ntlmssp_client:unicode=no',) if oem else ())
+    if oem:
+        sam.ask('SF NTLMSSP_FEATURE_SIGN NTLMSSP_FEATURE_SEAL '
+                'NTLMSSP_FEATURE_SESSION_KEY')
     tag, _, neg = sam.ask('YR').partition(' ')
+    if oem:
+        flags = struct.unpack_from('<I', base64.b64decode(neg), 12)[0]
+        check(flags & 3 == 2, 'ntlm_auth with unicode = no sends OEM only',
+              '0x%08x' % flags)
     chal, status = peer.send(base64.b64decode(neg))
     tag, _, auth = sam.ask('TT ' + b64(chal)).partition(' ')
     check(tag in ('KK', 'AF'), 'ntlm_auth client answers the challenge',
@@ -401,6 +413,11 @@ def main():
     samba_client_vs_our_server(binary, our_users, 'right password')
     samba_client_vs_our_server(binary, our_users, 'wrong password',
                                password='wrong', expect='SEC_E_LOGON_DENIED')
+    samba_client_vs_our_server(binary, our_users, 'OEM, right password',
+                               oem=True)
+    samba_client_vs_our_server(binary, our_users, 'OEM, wrong password',
+                               password='wrong', expect='SEC_E_LOGON_DENIED',
+                               oem=True)
     impacket_vs_our_server(binary, our_users, 'right password')
     impacket_vs_our_server(binary, our_users, 'wrong password',
                            password='wrong', expect='SEC_E_LOGON_DENIED')

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Code page 437 <-> UTF-16LE for NTLM's OEM strings (ntlm_oem.h).
+ * Bytes 0x00-0x7F are ASCII; the table gives the rest.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "ntlm_oem.h"
+
+/* Unicode of the bytes 0x80-0xFF (Microsoft's cp437 mapping) */
+static const uint16_t cp437_high[128] = {
+	0x00c7, 0x00fc, 0x00e9, 0x00e2, 0x00e4, 0x00e0, 0x00e5, 0x00e7,
+	0x00ea, 0x00eb, 0x00e8, 0x00ef, 0x00ee, 0x00ec, 0x00c4, 0x00c5,
+	0x00c9, 0x00e6, 0x00c6, 0x00f4, 0x00f6, 0x00f2, 0x00fb, 0x00f9,
+	0x00ff, 0x00d6, 0x00dc, 0x00a2, 0x00a3, 0x00a5, 0x20a7, 0x0192,
+	0x00e1, 0x00ed, 0x00f3, 0x00fa, 0x00f1, 0x00d1, 0x00aa, 0x00ba,
+	0x00bf, 0x2310, 0x00ac, 0x00bd, 0x00bc, 0x00a1, 0x00ab, 0x00bb,
+	0x2591, 0x2592, 0x2593, 0x2502, 0x2524, 0x2561, 0x2562, 0x2556,
+	0x2555, 0x2563, 0x2551, 0x2557, 0x255d, 0x255c, 0x255b, 0x2510,
+	0x2514, 0x2534, 0x252c, 0x251c, 0x2500, 0x253c, 0x255e, 0x255f,
+	0x255a, 0x2554, 0x2569, 0x2566, 0x2560, 0x2550, 0x256c, 0x2567,
+	0x2568, 0x2564, 0x2565, 0x2559, 0x2558, 0x2552, 0x2553, 0x256b,
+	0x256a, 0x2518, 0x250c, 0x2588, 0x2584, 0x258c, 0x2590, 0x2580,
+	0x03b1, 0x00df, 0x0393, 0x03c0, 0x03a3, 0x03c3, 0x00b5, 0x03c4,
+	0x03a6, 0x0398, 0x03a9, 0x03b4, 0x221e, 0x03c6, 0x03b5, 0x2229,
+	0x2261, 0x00b1, 0x2265, 0x2264, 0x2320, 0x2321, 0x00f7, 0x2248,
+	0x00b0, 0x2219, 0x00b7, 0x221a, 0x207f, 0x00b2, 0x25a0, 0x00a0,
+};
+
+/* Leaves @out as it was before a failed append. */
+static int undo(struct bytes *out, size_t start, int err)
+{
+	if (out->len > start)
+		explicit_bzero(out->data + start, out->len - start);
+	out->len = start;
+	return err;
+}
+
+int ntlm_oem_to_utf16le(const uint8_t *s, size_t len, struct bytes *out)
+{
+	size_t start = out->len, i;
+
+	for (i = 0; i < len; i++) {
+		uint16_t c = s[i] < 0x80 ? s[i] : cp437_high[s[i] - 0x80];
+		uint8_t le[2] = { (uint8_t)c, (uint8_t)(c >> 8) };
+
+		if (s[i] == 0)
+			return undo(out, start, -EILSEQ);
+		if (bytes_append(out, le, sizeof(le)))
+			return undo(out, start, -ENOMEM);
+	}
+	return 0;
+}
+
+/* The byte of @c in the code page, or 0 when it has none. */
+static uint8_t oem_byte(uint16_t c)
+{
+	size_t i;
+
+	if (c < 0x80)
+		return (uint8_t)c;
+	for (i = 0; i < 128; i++)
+		if (cp437_high[i] == c)
+			return (uint8_t)(0x80 + i);
+	return 0;
+}
+
+int ntlm_utf16le_to_oem(const uint8_t *s, size_t len, struct bytes *out)
+{
+	size_t start = out->len, i;
+
+	if (len % 2)
+		return -EILSEQ;
+	for (i = 0; i < len; i += 2) {
+		uint8_t b = oem_byte((uint16_t)(s[i] | s[i + 1] << 8));
+
+		if (b == 0)
+			return undo(out, start, -EILSEQ);
+		if (bytes_append(out, &b, 1))
+			return undo(out, start, -ENOMEM);
+	}
+	return 0;
+}
