@@ -25,6 +25,8 @@
 #include <linux/ksspi_netlink.h>
 #include <linux/ksspi_sspi.h>
 
+#include <netlink/errno.h>
+
 #include "log.h"
 #include "message.h"
 #include "netlink.h"
@@ -55,6 +57,7 @@ struct daemon {
 	struct session_table sessions;
 	struct worker_pool *pool;
 	bool fetch_waits_for_room;	/* work may wait in the kernel */
+	bool replaced;			/* another ksspid registered */
 	int64_t refusals_logged_at;	/* rate limit of the refusal log */
 	unsigned long refusals;
 };
@@ -426,6 +429,10 @@ static void fetch_work(struct daemon *d)
 	do {
 		n = netlink_fetch_notices(&d->channel, &notices);
 	} while (n > 0);
+	if (n == -NLE_PERM) {
+		d->replaced = true;
+		return;
+	}
 
 	d->fetch_waits_for_room = false;
 	for (;;) {
@@ -436,6 +443,8 @@ static void fetch_work(struct daemon *d)
 			return;
 		}
 		n = netlink_fetch_request(&d->channel, &up);
+		if (n == -NLE_PERM)
+			d->replaced = true;
 		if (n <= 0)
 			return;
 		if (!up)
@@ -464,7 +473,7 @@ static int serve(struct daemon *d, int signal_fd)
 
 	/* Whatever was queued before the registration */
 	fetch_work(d);
-	while (!d->channel.module_gone) {
+	while (!d->channel.module_gone && !d->replaced) {
 		struct signalfd_siginfo info;
 		bool fetch = false;
 		int64_t now;
@@ -512,7 +521,10 @@ static int serve(struct daemon *d, int signal_fd)
 		if (fetch && !d->channel.module_gone)
 			fetch_work(d);
 	}
-	log_error("the ksspi module was unloaded");
+	if (d->replaced)
+		log_error("another ksspid registered with the kernel: exiting");
+	else
+		log_error("the ksspi module was unloaded");
 	return EXIT_FAILURE;
 }
 
@@ -573,7 +585,8 @@ int main(int argc, char **argv)
 
 	status = serve(&d, signal_fd);
 
-	if (!d.channel.module_gone)
+	/* Unregistering after a takeover would be refused anyway. */
+	if (!d.channel.module_gone && !d.replaced)
 		netlink_unregister(&d.channel);
 out_pool:
 	worker_pool_stop(d.pool);

@@ -385,6 +385,22 @@ static struct upcall *request_from(const struct nlmsghdr *nlh)
 	return up;
 }
 
+/*
+ * What a fetch that brought nothing means: 0 when nothing is queued,
+ * -NLE_PERM when this process is no longer the registered helper (another
+ * took over), else -NLE_FAILURE (logged).
+ */
+static int fetch_error(const char *what, const struct answer *answer)
+{
+	if (answer->error == -ENOENT)
+		return 0;
+	if (answer->error == -EPERM)
+		return -NLE_PERM;
+	log_warn("fetching %s: %s%s%s", what, strerror(-answer->error),
+		 answer->reason[0] ? ": " : "", answer->reason);
+	return -NLE_FAILURE;
+}
+
 int netlink_fetch_request(struct netlink_channel *ch, struct upcall **up)
 {
 	struct answer answer;
@@ -396,11 +412,7 @@ int netlink_fetch_request(struct netlink_channel *ch, struct upcall **up)
 	if (err < 0)
 		return err;
 	if (!answer.nlh) {
-		err = answer.error == -ENOENT ? 0 : -NLE_FAILURE;
-		if (err)
-			log_warn("fetching a request: %s%s%s",
-				 strerror(-answer.error),
-				 answer.reason[0] ? ": " : "", answer.reason);
+		err = fetch_error("a request", &answer);
 		answer_free(&answer);
 		return err;
 	}
@@ -422,11 +434,7 @@ int netlink_fetch_notices(struct netlink_channel *ch,
 	if (err < 0)
 		return err;
 	if (!answer.nlh) {
-		err = answer.error == -ENOENT ? 0 : -NLE_FAILURE;
-		if (err)
-			log_warn("fetching notices: %s%s%s",
-				 strerror(-answer.error),
-				 answer.reason[0] ? ": " : "", answer.reason);
+		err = fetch_error("notices", &answer);
 		answer_free(&answer);
 		return err;
 	}

@@ -46,13 +46,15 @@ int netlink_channel_fd(const struct netlink_channel *ch);
 bool netlink_events(struct netlink_channel *ch);
 /*
  * Fetches the next request.  Returns 1 with the request in *up (NULL when
- * it could not be parsed at all and is dropped), 0 when none is queued, or
- * a negative -NLE_* error.
+ * it could not be parsed at all and is dropped), 0 when none is queued,
+ * -NLE_PERM when another helper took over, or another negative -NLE_*
+ * error.
  */
 int netlink_fetch_request(struct netlink_channel *ch, struct upcall **up);
 /*
  * Fetches one batch of notices and hands them to @handlers.  Returns how
- * many there were, 0 when none is queued, or a negative -NLE_* error.
+ * many there were, 0 when none is queued, -NLE_PERM when another helper
+ * took over, or another negative -NLE_* error.
  */
 int netlink_fetch_notices(struct netlink_channel *ch,
 			  const struct notice_handlers *handlers);

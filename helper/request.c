@@ -95,6 +95,11 @@ static void first_leg(struct session_table *sessions,
 	int err;
 
 	session_release(sessions, up->session_id);
+	/* Refused before the package does any work for it */
+	if (session_owner_full(sessions, upcall_owner(up))) {
+		reply->status = SEC_E_INSUFFICIENT_MEMORY;
+		return;
+	}
 
 	state = package->state_new();
 	if (!state) {

@@ -240,6 +240,18 @@ bool session_release(struct session_table *t, uint64_t id)
 	return s != NULL;
 }
 
+bool session_owner_full(struct session_table *t, uint64_t owner)
+{
+	struct session_owner *o;
+	bool full;
+
+	pthread_mutex_lock(&t->lock);
+	o = owner_find(t, owner);
+	full = owner != SESSION_OWNER_KERNEL && o && o->count >= t->max_per_user;
+	pthread_mutex_unlock(&t->lock);
+	return full;
+}
+
 size_t session_count_owner(struct session_table *t, uint64_t owner)
 {
 	struct session_owner *o;

@@ -106,5 +106,7 @@ size_t session_expire(struct session_table *t, int64_t now);
 /* Sessions in the table, counting released ones a leg still holds. */
 size_t session_count(struct session_table *t);
 size_t session_count_owner(struct session_table *t, uint64_t owner);
+/* @owner holds max_per_user sessions already (in-kernel callers never) */
+bool session_owner_full(struct session_table *t, uint64_t owner);
 
 #endif /* KSSPID_SESSION_H */

@@ -20,8 +20,8 @@
  * ksspi_open - open a handle table for one in-kernel consumer
  *
  * Every handle the consumer makes lives in this table and is only
- * meaningful with it.  The table counts what it holds (debugfs shows it)
- * but is not limited per user: the consumer answers for its own clients.
+ * meaningful with it.  The table counts what it holds but is not limited
+ * per user: the consumer answers for its own clients.
  *
  * Context: process context; may sleep.
  * Return: the table, or NULL when out of memory.

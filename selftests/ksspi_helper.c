@@ -537,6 +537,47 @@ TEST_F_TIMEOUT(helper, upcall_timeout_ping, 90)
 	ASSERT_EQ(0, kt_start_helper(15000));
 }
 
+/* Running, not exited (a zombie nobody reaped yet counts as exited) */
+static bool kt_running(long long pid)
+{
+	char path[64], stat[256], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%lld/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, stat, sizeof(stat) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	stat[n] = '\0';
+	p = strrchr(stat, ')');
+	return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+}
+
+/* A second helper takes over; the first leaves at its next fetch. */
+TEST_F_TIMEOUT(helper, takeover_retires_the_earlier_helper, 90)
+{
+	long long old = kt_helper_pid(), now;
+	uint64_t t0;
+
+	ASSERT_LT(0, old);
+	ASSERT_EQ(0, kt_start_helper(15000));
+	now = kt_helper_pid();
+	EXPECT_NE(old, now);
+	/* work wakes both; the earlier one learns it is not the helper */
+	EXPECT_EQ(2, kt_ping("ok", 2, NULL, 0));
+	EXPECT_STATUS(SEC_E_OK, kt_hs_run(&self->hs));
+	t0 = kt_now_ns();
+	while (kt_running(old) && kt_ms_since(t0) < 10000)
+		kt_msleep(50);
+	EXPECT_FALSE(kt_running(old))
+		TH_LOG("the replaced ksspid (pid %lld) is still running", old);
+	EXPECT_EQ(now, kt_helper_pid());
+}
+
 /* ---- unprivileged registration ---- */
 
 struct kt_genl_res {
