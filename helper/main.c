@@ -413,36 +413,42 @@ static void refuse(struct daemon *d, struct upcall *up,
 }
 
 /*
- * Fetches what the kernel has queued: notices first (they free sessions),
- * then requests for as long as the pool has room.
+ * Fetches what the kernel has queued in the @what queues (FETCH_*): notices
+ * first (they free sessions), then requests for as long as the pool has
+ * room, each until the kernel says none is left.
  */
-static void fetch_work(struct daemon *d)
+static void fetch_work(struct daemon *d, unsigned int what)
 {
 	const struct notice_handlers notices = {
 		.release_session = on_release_session,
 		.cancel_request = on_cancel_request,
 		.arg = d,
 	};
+	uint32_t remaining = 0;
 	struct upcall *up;
 	int n;
 
-	do {
-		n = netlink_fetch_notices(&d->channel, &notices);
-	} while (n > 0);
-	if (n == -NLE_PERM) {
-		d->replaced = true;
-		return;
+	if (what & FETCH_NOTICES) {
+		do {
+			n = netlink_fetch_notices(&d->channel, &notices,
+						  &remaining);
+		} while (n > 0 && remaining);
+		if (n == -NLE_PERM) {
+			d->replaced = true;
+			return;
+		}
 	}
-
+	if (!(what & FETCH_REQUESTS))
+		return;
 	d->fetch_waits_for_room = false;
-	for (;;) {
+	do {
 		enum worker_submit result;
 
 		if (!worker_pool_has_room(d->pool)) {
 			d->fetch_waits_for_room = true;
 			return;
 		}
-		n = netlink_fetch_request(&d->channel, &up);
+		n = netlink_fetch_request(&d->channel, &up, &remaining);
 		if (n == -NLE_PERM)
 			d->replaced = true;
 		if (n <= 0)
@@ -452,7 +458,7 @@ static void fetch_work(struct daemon *d)
 		result = worker_pool_submit(d->pool, up);
 		if (result != WORKER_QUEUED)
 			refuse(d, up, result);
-	}
+	} while (remaining);
 }
 
 static void log_state(struct daemon *d)
@@ -472,10 +478,10 @@ static int serve(struct daemon *d, int signal_fd)
 	int64_t next_sweep = monotonic_seconds() + SWEEP_INTERVAL_S;
 
 	/* Whatever was queued before the registration */
-	fetch_work(d);
+	fetch_work(d, FETCH_REQUESTS | FETCH_NOTICES);
 	while (!d->channel.module_gone && !d->replaced) {
 		struct signalfd_siginfo info;
-		bool fetch = false;
+		unsigned int fetch = 0;
 		int64_t now;
 		size_t expired;
 
@@ -506,7 +512,8 @@ static int serve(struct daemon *d, int signal_fd)
 			fetch = netlink_events(&d->channel);
 		if (fds[2].revents & POLLIN) {
 			worker_pool_room_ack(d->pool);
-			fetch |= d->fetch_waits_for_room;
+			if (d->fetch_waits_for_room)
+				fetch |= FETCH_REQUESTS;
 		}
 
 		now = monotonic_seconds();
@@ -516,10 +523,10 @@ static int serve(struct daemon *d, int signal_fd)
 				log_info("%zu idle sessions expired", expired);
 			next_sweep = now + SWEEP_INTERVAL_S;
 			/* A lost wake-up costs at most one sweep interval. */
-			fetch = true;
+			fetch = FETCH_REQUESTS | FETCH_NOTICES;
 		}
 		if (fetch && !d->channel.module_gone)
-			fetch_work(d);
+			fetch_work(d, fetch);
 	}
 	if (d->replaced)
 		log_error("another ksspid registered with the kernel: exiting");

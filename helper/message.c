@@ -294,6 +294,7 @@ int notices_parse(const void *attrs, size_t len,
 	nla_for_each_attr(nla, (struct nlattr *)attrs, (int)len, rem) {
 		switch (nla->nla_type) {
 		case KSSPI_A_PAD:
+		case KSSPI_A_QUEUED:
 			continue;
 		case KSSPI_A_RELEASE_SESSION:
 		case KSSPI_A_CANCEL_REQUEST:

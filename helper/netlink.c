@@ -317,9 +317,22 @@ static void check_family_removed(struct netlink_channel *ch,
 		ch->module_gone = true;
 }
 
-bool netlink_events(struct netlink_channel *ch)
+/* KSSPI_A_WAKE of a wake-up; both queues when it is missing or malformed */
+static unsigned int wake_queues(const struct nlmsghdr *nlh)
 {
-	bool fetch = false;
+	struct genlmsghdr *gnlh = nlmsg_data(nlh);
+	struct nlattr *nla = nla_find(genlmsg_attrdata(gnlh, 0),
+				      genlmsg_attrlen(gnlh, 0), KSSPI_A_WAKE);
+
+	if (!nla || nla_len(nla) != sizeof(uint32_t))
+		return FETCH_REQUESTS | FETCH_NOTICES;
+	return (nla_get_u32(nla) & KSSPI_WAKE_REQUESTS ? FETCH_REQUESTS : 0) |
+	       (nla_get_u32(nla) & KSSPI_WAKE_NOTICES ? FETCH_NOTICES : 0);
+}
+
+unsigned int netlink_events(struct netlink_channel *ch)
+{
+	unsigned int fetch = 0;
 
 	for (;;) {
 		struct sockaddr_nl from;
@@ -330,7 +343,7 @@ bool netlink_events(struct netlink_channel *ch)
 		len = nl_recv(ch->events, &from, &buf, NULL);
 		if (len == -NLE_NOMEM) {
 			/* ENOBUFS: wake-ups were lost; fetch anyway. */
-			fetch = true;
+			fetch |= FETCH_REQUESTS | FETCH_NOTICES;
 			continue;
 		}
 		if (len <= 0) {
@@ -352,7 +365,7 @@ bool netlink_events(struct netlink_channel *ch)
 			else if (nlh->nlmsg_type == ch->family_id &&
 				 ((struct genlmsghdr *)nlmsg_data(nlh))->cmd ==
 				 KSSPI_CMD_WAKE)
-				fetch = true;
+				fetch |= wake_queues(nlh);
 		}
 		free(buf);
 	}
@@ -401,12 +414,29 @@ static int fetch_error(const char *what, const struct answer *answer)
 	return -NLE_FAILURE;
 }
 
-int netlink_fetch_request(struct netlink_channel *ch, struct upcall **up)
+/*
+ * KSSPI_A_QUEUED of a fetch's reply: how many more wait.  When it is
+ * missing or malformed, assume more do, so that the next fetch finds out.
+ */
+static uint32_t queued_after(const struct nlmsghdr *nlh)
+{
+	struct genlmsghdr *gnlh = nlmsg_data(nlh);
+	struct nlattr *nla = nla_find(genlmsg_attrdata(gnlh, 0),
+				      genlmsg_attrlen(gnlh, 0), KSSPI_A_QUEUED);
+
+	if (!nla || nla_len(nla) != sizeof(uint32_t))
+		return UINT32_MAX;
+	return nla_get_u32(nla);
+}
+
+int netlink_fetch_request(struct netlink_channel *ch, struct upcall **up,
+			  uint32_t *remaining)
 {
 	struct answer answer;
 	int err;
 
 	*up = NULL;
+	*remaining = 0;
 	err = simple_command(ch->fetch, ch->family_id, KSSPI_CMD_REQUEST_GET,
 			     false, &answer);
 	if (err < 0)
@@ -416,6 +446,7 @@ int netlink_fetch_request(struct netlink_channel *ch, struct upcall **up)
 		answer_free(&answer);
 		return err;
 	}
+	*remaining = queued_after(answer.nlh);
 	*up = request_from(answer.nlh);
 	answer_free(&answer);
 	/* A request that could not be kept is lost to its caller's timeout. */
@@ -423,12 +454,14 @@ int netlink_fetch_request(struct netlink_channel *ch, struct upcall **up)
 }
 
 int netlink_fetch_notices(struct netlink_channel *ch,
-			  const struct notice_handlers *handlers)
+			  const struct notice_handlers *handlers,
+			  uint32_t *remaining)
 {
 	struct genlmsghdr *gnlh;
 	struct answer answer;
 	int err, n;
 
+	*remaining = 0;
 	err = simple_command(ch->fetch, ch->family_id, KSSPI_CMD_NOTICES_GET,
 			     false, &answer);
 	if (err < 0)
@@ -439,6 +472,7 @@ int netlink_fetch_notices(struct netlink_channel *ch,
 		return err;
 	}
 	gnlh = nlmsg_data(answer.nlh);
+	*remaining = queued_after(answer.nlh);
 	n = gnlh->cmd == KSSPI_CMD_NOTICES ?
 	    notices_parse(genlmsg_attrdata(gnlh, 0),
 			  (size_t)genlmsg_attrlen(gnlh, 0), handlers) : -EINVAL;

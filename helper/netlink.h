@@ -39,25 +39,32 @@ int netlink_channel_open(struct netlink_channel *ch);
 int netlink_register(struct netlink_channel *ch);
 /* The descriptor to poll for events. */
 int netlink_channel_fd(const struct netlink_channel *ch);
+/* What may wait in the kernel (netlink_events()) */
+#define FETCH_REQUESTS	(1u << 0)
+#define FETCH_NOTICES	(1u << 1)
+
 /*
- * Reads every pending event.  Returns true when there may be work to
- * fetch (a wake-up, or lost events); sets module_gone.
+ * Reads every pending event.  Returns the FETCH_* queues there may be work
+ * in (a wake-up names them; lost events mean both); sets module_gone.
  */
-bool netlink_events(struct netlink_channel *ch);
+unsigned int netlink_events(struct netlink_channel *ch);
 /*
  * Fetches the next request.  Returns 1 with the request in *up (NULL when
- * it could not be parsed at all and is dropped), 0 when none is queued,
- * -NLE_PERM when another helper took over, or another negative -NLE_*
- * error.
+ * it could not be parsed at all and is dropped) and in *remaining how many
+ * more wait, 0 when none is queued, -NLE_PERM when another helper took
+ * over, or another negative -NLE_* error.
  */
-int netlink_fetch_request(struct netlink_channel *ch, struct upcall **up);
+int netlink_fetch_request(struct netlink_channel *ch, struct upcall **up,
+			  uint32_t *remaining);
 /*
  * Fetches one batch of notices and hands them to @handlers.  Returns how
- * many there were, 0 when none is queued, -NLE_PERM when another helper
- * took over, or another negative -NLE_* error.
+ * many there were (and in *remaining how many more wait), 0 when none is
+ * queued, -NLE_PERM when another helper took over, or another negative
+ * -NLE_* error.
  */
 int netlink_fetch_notices(struct netlink_channel *ch,
-			  const struct notice_handlers *handlers);
+			  const struct notice_handlers *handlers,
+			  uint32_t *remaining);
 void netlink_unregister(struct netlink_channel *ch);
 void netlink_channel_close(struct netlink_channel *ch);
 

@@ -86,20 +86,29 @@ static int ksspi_nl_unregister(struct sk_buff *skb, struct genl_info *info)
 
 static int ksspi_nl_request_get(struct sk_buff *skb, struct genl_info *info)
 {
+	u32 request_id, remaining;
 	struct sk_buff *msg;
-	u32 request_id;
 	int err;
 
 	if (!ksspi_nl_admin(skb))
 		return -EPERM;
-	msg = ksspi_request_fetch(&request_id);
+	msg = ksspi_request_fetch(&request_id, &remaining);
 	if (IS_ERR(msg)) {
 		GENL_SET_ERR_MSG(info, "not the registered helper");
 		return PTR_ERR(msg);
 	}
 	if (!msg)
 		return -ENOENT;
-	/* Built when queued; it becomes the reply to this command now. */
+	/*
+	 * Built when queued, with room for this attribute; it becomes the
+	 * reply to this command now.
+	 */
+	if (WARN_ON_ONCE(nla_put_u32(msg, KSSPI_A_QUEUED, remaining))) {
+		kfree_skb(msg);
+		ksspi_request_fetch_failed(request_id);
+		return -EMSGSIZE;
+	}
+	nlmsg_end(msg, nlmsg_hdr(msg));
 	nlmsg_hdr(msg)->nlmsg_seq = info->snd_seq;
 	err = genlmsg_reply(msg, info);
 	if (err)
@@ -113,6 +122,7 @@ static int ksspi_nl_notices_get(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	LIST_HEAD(batch);
 	unsigned int n;
+	u32 remaining;
 	void *hdr;
 	int err;
 
@@ -122,11 +132,12 @@ static int ksspi_nl_notices_get(struct sk_buff *skb, struct genl_info *info)
 		GENL_SET_ERR_MSG(info, "not the registered helper");
 		return -EPERM;
 	}
-	n = ksspi_notices_fetch(&batch, KSSPI_NL_NOTICES_MAX);
+	n = ksspi_notices_fetch(&batch, KSSPI_NL_NOTICES_MAX, &remaining);
 	if (!n)
 		return -ENOENT;
 
-	msg = genlmsg_new(n * nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);
+	msg = genlmsg_new(n * nla_total_size_64bit(sizeof(u64)) +
+			  nla_total_size(sizeof(u32)), GFP_KERNEL);
 	if (!msg) {
 		ksspi_notices_return(&batch);
 		return -ENOMEM;
@@ -142,6 +153,8 @@ static int ksspi_nl_notices_get(struct sk_buff *skb, struct genl_info *info)
 				      KSSPI_A_CANCEL_REQUEST,
 				      notice->value, KSSPI_A_PAD))
 			goto too_big;
+	if (nla_put_u32(msg, KSSPI_A_QUEUED, remaining))
+		goto too_big;
 	genlmsg_end(msg, hdr);
 	err = genlmsg_reply(msg, info);
 	if (err)
@@ -374,8 +387,9 @@ struct sk_buff *ksspi_netlink_request_new(u32 request_id,
 	size_t size;
 	void *hdr;
 
+	/* KSSPI_A_QUEUED is added when the helper fetches it. */
 	size = nla_total_size_64bit(sizeof(u64)) * 2 +
-	       nla_total_size(sizeof(u32)) * 7 +
+	       nla_total_size(sizeof(u32)) * 8 +
 	       ksspi_nl_str_size(req->package) +
 	       ksspi_nl_str_size(req->target) +
 	       ksspi_nl_fragments_size(req->token_len) +
@@ -421,20 +435,22 @@ too_big:
 
 /**
  * ksspi_netlink_wake - tell the helper there is work to fetch
+ * @what: the queues with work (KSSPI_WAKE_*)
  *
- * The wake-up carries nothing.  If it cannot be delivered the next queued
- * item sends another; a helper whose socket overran fetches anyway.
+ * The wake-up carries nothing but @what.  If it cannot be delivered the
+ * next queued item sends another; a helper whose socket overran fetches
+ * anyway.
  */
-void ksspi_netlink_wake(void)
+void ksspi_netlink_wake(u32 what)
 {
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = genlmsg_new(0, GFP_KERNEL);
+	skb = genlmsg_new(nla_total_size(sizeof(u32)), GFP_KERNEL);
 	if (!skb)
 		goto failed;
 	hdr = genlmsg_put(skb, 0, 0, &ksspi_genl_family, 0, KSSPI_CMD_WAKE);
-	if (!hdr) {
+	if (!hdr || nla_put_u32(skb, KSSPI_A_WAKE, what)) {
 		kfree_skb(skb);
 		goto failed;
 	}
@@ -443,7 +459,7 @@ void ksspi_netlink_wake(void)
 			       KSSPI_MCGRP_WAKE_INDEX, GFP_KERNEL))
 		return;
 failed:
-	ksspi_wake_failed();
+	ksspi_wake_failed(what);
 }
 
 /* A closed socket: if it was the helper's, its requests fail now. */

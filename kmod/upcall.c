@@ -39,6 +39,7 @@
 #include <linux/slab.h>
 #include <linux/xarray.h>
 #include <keys/user-type.h>
+#include <linux/ksspi_netlink.h>
 #include "debugfs.h"
 #include "upcall.h"
 #include "user.h"
@@ -103,9 +104,10 @@ static LIST_HEAD(ksspi_notice_queue);
  * @key_gid: its fsgid
  * @generation: changes at every registration and every loss, so that a
  *	handshake knows whether the helper holding its state still serves
- * @wake_sent: a wake-up was sent and the helper has not found a queue
- *	empty since: further wake-ups would add nothing, since after a
- *	wake-up the helper fetches from both queues until each is empty
+ * @wake_sent: KSSPI_WAKE_* of the queues a wake-up announced that the
+ *	helper has not emptied since: another wake-up for them would add
+ *	nothing, since after a wake-up the helper fetches from the queues it
+ *	names until a fetch says none is left
  * @queued: requests waiting to be fetched
  * @notices: notices waiting to be fetched
  */
@@ -117,7 +119,7 @@ struct ksspi_helper_state {
 	kuid_t key_uid;
 	kgid_t key_gid;
 	u64 generation;
-	bool wake_sent;
+	u32 wake_sent;
 	unsigned int queued;
 	unsigned int notices;
 };
@@ -175,24 +177,28 @@ bool ksspi_helper_is_sender(void)
 	return ret;
 }
 
-/* Under the lock: whether a wake-up is due now that something was queued. */
-static bool ksspi_wake_due_locked(void)
+/*
+ * Under the lock: the queues (KSSPI_WAKE_*) a wake-up is due for, now that
+ * something was queued on @what.
+ */
+static u32 ksspi_wake_due_locked(u32 what)
 {
-	bool due = !ksspi_helper.wake_sent;
+	u32 due = what & ~ksspi_helper.wake_sent;
 
-	ksspi_helper.wake_sent = true;
+	ksspi_helper.wake_sent |= what;
 	return due;
 }
 
 /**
  * ksspi_wake_failed - a wake-up could not be sent
+ * @what: the queues it was for (KSSPI_WAKE_*)
  *
- * The next queued item sends another.
+ * The next item queued on them sends another.
  */
-void ksspi_wake_failed(void)
+void ksspi_wake_failed(u32 what)
 {
 	ksspi_lock();
-	ksspi_helper.wake_sent = false;
+	ksspi_helper.wake_sent &= ~what;
 	ksspi_unlock();
 }
 
@@ -224,7 +230,7 @@ static void ksspi_fail_all_locked(int err, struct list_head *dropped)
 	}
 	list_splice_init(&ksspi_notice_queue, dropped);
 	ksspi_helper.notices = 0;
-	ksspi_helper.wake_sent = false;
+	ksspi_helper.wake_sent = 0;
 }
 
 /**
@@ -255,7 +261,7 @@ int ksspi_helper_register(u32 portid)
 	ksspi_helper.key_uid = current_fsuid();
 	ksspi_helper.key_gid = current_fsgid();
 	ksspi_helper.generation++;
-	ksspi_helper.wake_sent = false;
+	ksspi_helper.wake_sent = 0;
 	WRITE_ONCE(ksspi_helper.registered, true);
 	ksspi_unlock();
 
@@ -302,15 +308,16 @@ void ksspi_helper_gone(u32 portid)
 /**
  * ksspi_request_fetch - the next request for the helper
  * @request_id: receives its id
+ * @remaining: receives how many requests are still queued
  *
  * Called by the transport for the helper's fetch command.  Requests are
  * taken round robin over the users that have some queued.
  *
- * Return: the request's message, which now belongs to the caller; NULL when
- * none is queued; ERR_PTR(-EPERM) when the sender is not the registered
- * helper process.
+ * Return: the request's message, which now belongs to the caller, and in
+ * @remaining how many more are queued; NULL when none is queued;
+ * ERR_PTR(-EPERM) when the sender is not the registered helper process.
  */
-struct sk_buff *ksspi_request_fetch(u32 *request_id)
+struct sk_buff *ksspi_request_fetch(u32 *request_id, u32 *remaining)
 {
 	struct ksspi_user *owner;
 	struct ksspi_request *p;
@@ -324,7 +331,7 @@ struct sk_buff *ksspi_request_fetch(u32 *request_id)
 	owner = list_first_entry_or_null(&ksspi_ready_users, struct ksspi_user,
 					 ready);
 	if (!owner) {
-		ksspi_helper.wake_sent = false;
+		ksspi_helper.wake_sent &= ~KSSPI_WAKE_REQUESTS;
 		ksspi_unlock();
 		return NULL;
 	}
@@ -336,6 +343,10 @@ struct sk_buff *ksspi_request_fetch(u32 *request_id)
 	skb = p->skb;
 	p->skb = NULL;
 	*request_id = p->id;
+	*remaining = ksspi_helper.queued;
+	/* The helper stops fetching: the next request must wake it. */
+	if (!*remaining)
+		ksspi_helper.wake_sent &= ~KSSPI_WAKE_REQUESTS;
 	ksspi_unlock();
 	return skb;
 }
@@ -472,7 +483,7 @@ static struct key *ksspi_identity_key(const struct ksspi_upcall_request *req,
  */
 static bool ksspi_request_withdraw(struct ksspi_request *p)
 {
-	bool wake = false;
+	u32 wake = 0;
 
 	ksspi_lock();
 	if (xa_load(&ksspi_requests, p->id) != p) {
@@ -492,11 +503,11 @@ static bool ksspi_request_withdraw(struct ksspi_request *p)
 		list_add_tail(&p->cancel->node, &ksspi_notice_queue);
 		ksspi_helper.notices++;
 		p->cancel = NULL;
-		wake = ksspi_wake_due_locked();
+		wake = ksspi_wake_due_locked(KSSPI_WAKE_NOTICES);
 	}
 	ksspi_unlock();
 	if (wake)
-		ksspi_netlink_wake();
+		ksspi_netlink_wake(wake);
 	return true;
 }
 
@@ -516,7 +527,7 @@ static void ksspi_request_free(struct ksspi_request *p)
 static bool ksspi_request_queue(struct ksspi_request *p)
 {
 	struct ksspi_user *owner = p->owner;
-	bool wake;
+	u32 wake;
 
 	ksspi_lock();
 	if (xa_load(&ksspi_requests, p->id) != p) {
@@ -527,10 +538,10 @@ static bool ksspi_request_queue(struct ksspi_request *p)
 	if (list_empty(&owner->ready))
 		list_add_tail(&owner->ready, &ksspi_ready_users);
 	ksspi_helper.queued++;
-	wake = ksspi_wake_due_locked();
+	wake = ksspi_wake_due_locked(KSSPI_WAKE_REQUESTS);
 	ksspi_unlock();
 	if (wake)
-		ksspi_netlink_wake();
+		ksspi_netlink_wake(wake);
 	return true;
 }
 
@@ -692,7 +703,7 @@ void ksspi_notice_free(struct ksspi_notice *notice)
 void ksspi_session_release(struct ksspi_notice *notice, u64 session_id,
 			   u64 generation)
 {
-	bool wake = false;
+	u32 wake = 0;
 
 	if (WARN_ON_ONCE(!notice))
 		return;
@@ -704,23 +715,25 @@ void ksspi_session_release(struct ksspi_notice *notice, u64 session_id,
 		list_add_tail(&notice->node, &ksspi_notice_queue);
 		ksspi_helper.notices++;
 		notice = NULL;
-		wake = ksspi_wake_due_locked();
+		wake = ksspi_wake_due_locked(KSSPI_WAKE_NOTICES);
 	}
 	ksspi_unlock();
 	ksspi_notice_free(notice);
 	if (wake)
-		ksspi_netlink_wake();
+		ksspi_netlink_wake(wake);
 }
 
 /**
  * ksspi_notices_fetch - notices for the helper
  * @batch: receives them, in order
  * @max: at most this many
+ * @remaining: receives how many are still queued after them
  *
  * Return: how many were moved to @batch (0 also when the sender is not the
  * registered helper process).
  */
-unsigned int ksspi_notices_fetch(struct list_head *batch, unsigned int max)
+unsigned int ksspi_notices_fetch(struct list_head *batch, unsigned int max,
+				 u32 *remaining)
 {
 	unsigned int n = 0;
 
@@ -731,9 +744,11 @@ unsigned int ksspi_notices_fetch(struct list_head *batch, unsigned int max)
 			n++;
 		}
 		ksspi_helper.notices -= n;
-		if (!n)
-			ksspi_helper.wake_sent = false;
+		/* The helper stops fetching: the next notice must wake it. */
+		if (!ksspi_helper.notices)
+			ksspi_helper.wake_sent &= ~KSSPI_WAKE_NOTICES;
 	}
+	*remaining = ksspi_helper.notices;
 	ksspi_unlock();
 	return n;
 }

@@ -134,20 +134,21 @@ void ksspi_netlink_exit(void);
 struct sk_buff *ksspi_netlink_request_new(u32 request_id,
 					  const struct ksspi_upcall_request *req,
 					  key_serial_t identity);
-void ksspi_netlink_wake(void);
+void ksspi_netlink_wake(u32 what);
 
 /* upcall.c: called by the transport, in the sender's context */
 int ksspi_helper_register(u32 portid);
 void ksspi_helper_gone(u32 portid);
 bool ksspi_helper_is_sender(void);
-void ksspi_wake_failed(void);
-struct sk_buff *ksspi_request_fetch(u32 *request_id);
+void ksspi_wake_failed(u32 what);
+struct sk_buff *ksspi_request_fetch(u32 *request_id, u32 *remaining);
 void ksspi_request_fetch_failed(u32 request_id);
 struct ksspi_request *ksspi_request_claim(u32 request_id);
 struct mem_cgroup *ksspi_request_memcg(struct ksspi_request *p);
 void ksspi_request_answer(struct ksspi_request *p, int err,
 			  struct ksspi_upcall_reply *reply);
-unsigned int ksspi_notices_fetch(struct list_head *batch, unsigned int max);
+unsigned int ksspi_notices_fetch(struct list_head *batch, unsigned int max,
+				 u32 *remaining);
 void ksspi_notices_return(struct list_head *batch);
 void ksspi_notices_free(struct list_head *batch);
 

@@ -8,7 +8,7 @@ import struct
 KSSPI_A = dict(REQUEST_ID=1, OP=2, PACKAGE=5, SESSION_ID=6, CONTEXT_REQ=7,
                TARGET_NAME=8, CREDENTIAL_USE=9, IDENTITY_KEY=10, TOKEN=11,
                CHANNEL_BINDINGS=12, UID=17, PID=18, FLAGS=19,
-               RELEASE_SESSION=20, CANCEL_REQUEST=21, PAD=22)
+               RELEASE_SESSION=20, CANCEL_REQUEST=21, PAD=22, QUEUED=23)
 OP_PING, OP_INIT, OP_ACCEPT = 1, 2, 3
 FIRST_LEG = 1
 
@@ -49,7 +49,8 @@ def leg(op, first, token=b'', identity=True, target=None):
 
 hello = b'KTST\x01' + bytes(range(16))
 upcall_seeds = {
-    'ping': u64('REQUEST_ID', 1) + u32('OP', OP_PING) + tokens(b'hello'),
+    'ping': u64('REQUEST_ID', 1) + u32('OP', OP_PING) + u32('QUEUED', 3) +
+            tokens(b'hello'),
     'isc-sleep': leg(OP_INIT, True, target='sleep:5'),
     'ping-40k': u64('REQUEST_ID', 3) + u32('OP', OP_PING) + tokens(bytes(40000)),
     'isc-first': leg(OP_INIT, True, target='host/srv'),
@@ -57,7 +58,7 @@ upcall_seeds = {
     'asc-fail': leg(OP_ACCEPT, True, hello + b'fail:8009030C'),
     'isc-next': leg(OP_INIT, False, b'KTST\x02' + bytes(16), identity=False),
     'notices': u64('RELEASE_SESSION', 0x1234) + u64('CANCEL_REQUEST', 7) +
-               u64('RELEASE_SESSION', 0x1235),
+               u64('RELEASE_SESSION', 0x1235) + u32('QUEUED', 0),
     'identity': b'alice\0TEST\0Passw0rd!',
     'identity-empty-user': b'\0TEST\0Passw0rd!',
 }

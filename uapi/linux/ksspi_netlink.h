@@ -12,11 +12,11 @@
  *    namespace) and joins the multicast group KSSPI_MCGRP_WAKE.  Closing the
  *    registering socket ends the registration.
  *  - When work is queued the kernel multicasts KSSPI_CMD_WAKE to that
- *    group.  It carries no attributes: it only says "fetch".
+ *    group.  It carries nothing but which queue to fetch from.
  *  - The registered process fetches each request with KSSPI_CMD_REQUEST_GET;
  *    the kernel's reply to that command (a KSSPI_CMD_REQUEST message) goes to
- *    the socket that asked, and only the registered process may ask.
- *    ENOENT means nothing is queued.
+ *    the socket that asked, and only the registered process may ask.  Its
+ *    KSSPI_A_QUEUED says how many more wait; ENOENT means none.
  *  - It answers with KSSPI_CMD_REQUEST_DONE carrying the request id, from
  *    any socket of the registered process.
  *  - It fetches notices (sessions to release, requests cancelled) with
@@ -50,7 +50,7 @@ enum ksspi_cmd {
 	KSSPI_CMD_UNSPEC,
 	KSSPI_CMD_HELPER_REGISTER,	/* helper -> kernel, admin */
 	KSSPI_CMD_HELPER_UNREGISTER,	/* helper -> kernel, admin */
-	KSSPI_CMD_WAKE,			/* kernel -> group, no attributes */
+	KSSPI_CMD_WAKE,			/* kernel -> group, KSSPI_A_WAKE */
 	KSSPI_CMD_REQUEST_GET,		/* helper -> kernel, admin */
 	KSSPI_CMD_REQUEST,		/* kernel -> helper, reply to GET */
 	KSSPI_CMD_REQUEST_DONE,		/* helper -> kernel, admin */
@@ -102,10 +102,17 @@ enum ksspi_attr {
 	KSSPI_A_CANCEL_REQUEST,		/* u64, a request nobody waits for
 					 * any more; repeated */
 	KSSPI_A_PAD,
+	KSSPI_A_QUEUED,			/* u32, how many more of the same
+					 * kind wait to be fetched */
+	KSSPI_A_WAKE,			/* u32, KSSPI_WAKE_*: what waits */
 
 	__KSSPI_A_MAX
 };
 #define KSSPI_A_MAX (__KSSPI_A_MAX - 1)
+
+/* KSSPI_A_WAKE of a wake-up: which queues have something */
+#define KSSPI_WAKE_REQUESTS	(1u << 0)
+#define KSSPI_WAKE_NOTICES	(1u << 1)
 
 /* KSSPI_A_FLAGS of a request */
 #define KSSPI_UPCALL_F_FIRST_LEG	(1u << 0)	/* no earlier leg */
