@@ -11,6 +11,9 @@
  *    unfinished handshakes releases every one of their helper sessions.
  *  - cancelled_sleeps_free_workers: requests whose callers gave up stop
  *    holding the helper's workers.
+ *  - wake_ups_coalesce_per_queue: the test plays the helper; a queue of
+ *    requests costs one wake-up, fetches count down what remains, and
+ *    notices have their own wake-up and count.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -504,6 +507,120 @@ TEST_F_TIMEOUT(channel, cancelled_sleeps_free_workers, 120)
 	for (i = 0; i < 4; i++)
 		kt_free_cred(fd, &s[i].cred);
 	close(fd);
+}
+
+/* ---- wake-ups and fetch counts, with the test as the helper ---- */
+
+struct first_leg {
+	pthread_t thread;
+	int fd;
+	struct ksspi_handle cred;
+	uint32_t status;
+};
+
+static void *first_leg_fn(void *arg)
+{
+	struct first_leg *f = arg;
+	struct kt_isc l;
+	uint8_t tok[256];
+
+	kt_isc_init(&l, &f->cred, NULL, KT_ISC_REQ, "host/wake", NULL, 0,
+		    tok, sizeof(tok));
+	f->status = kt_isc_call(f->fd, &l);
+	return NULL;
+}
+
+static void *ping_fn(void *arg)
+{
+	char echo[16];
+
+	*(ssize_t *)arg = kt_ping("ok", 2, echo, sizeof(echo));
+	return NULL;
+}
+
+TEST_F_TIMEOUT(channel, wake_ups_coalesce_per_queue, 120)
+{
+	enum { LEGS = 8 };
+	struct first_leg legs[LEGS];
+	uint64_t ids[LEGS], id;
+	uint32_t what = 0, queued = 0;
+	int reg, ev, family, group, fd;
+	pthread_t pinger;
+	ssize_t ping_ret = 0;
+	unsigned int i;
+
+	ASSERT_EQ(0, kt_kill_helper(10000));
+	reg = kt_genl_open();
+	ev = kt_genl_open();
+	ASSERT_LE(0, reg);
+	ASSERT_LE(0, ev);
+	family = kt_genl_family(reg, KSSPI_GENL_NAME);
+	group = kt_genl_group(reg, KSSPI_GENL_NAME, KSSPI_MCGRP_WAKE);
+	ASSERT_LT(0, family);
+	ASSERT_LT(0, group);
+	ASSERT_EQ(0, setsockopt(ev, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+				&group, sizeof(group)));
+	ASSERT_EQ(0, kt_genl_ksspi_cmd(reg, family,
+				       KSSPI_CMD_HELPER_REGISTER));
+	fd = kt_open();
+	ASSERT_LE(0, fd);
+
+	for (i = 0; i < LEGS; i++) {
+		legs[i].fd = fd;
+		ASSERT_STATUS(SEC_E_OK, kt_acquire(fd, SECPKG_CRED_OUTBOUND,
+						   KT_USER, KT_PASSWORD,
+						   &legs[i].cred));
+		ASSERT_EQ(0, pthread_create(&legs[i].thread, NULL,
+					    first_leg_fn, &legs[i]));
+	}
+	ASSERT_EQ(0, kt_wait_stat("upcalls_in_flight", LEGS, 10000));
+
+	/* eight queued requests, one wake-up */
+	ASSERT_EQ(1, kt_genl_next_wake(ev, family, 5000, &what));
+	EXPECT_EQ(KSSPI_WAKE_REQUESTS, what);
+	EXPECT_EQ(0, kt_genl_next_wake(ev, family, 300, &what))
+		TH_LOG("a second wake-up (%#x) for the same queue", what);
+
+	for (i = 0; i < LEGS; i++) {
+		ASSERT_EQ(0, kt_genl_fetch(reg, family, KSSPI_CMD_REQUEST_GET,
+					   &ids[i], &queued));
+		EXPECT_EQ(LEGS - 1 - i, queued);
+	}
+	EXPECT_EQ(-ENOENT, kt_genl_fetch(reg, family, KSSPI_CMD_REQUEST_GET,
+					 &id, &queued));
+	EXPECT_EQ(-ENOENT, kt_genl_fetch(reg, family, KSSPI_CMD_NOTICES_GET,
+					 NULL, &queued));
+	for (i = 0; i < LEGS; i++)
+		EXPECT_EQ(0, kt_genl_answer(reg, family, ids[i],
+					    SEC_I_CONTINUE_NEEDED, "leg1", 4));
+	for (i = 0; i < LEGS; i++) {
+		pthread_join(legs[i].thread, NULL);
+		EXPECT_STATUS(SEC_I_CONTINUE_NEEDED, legs[i].status);
+	}
+
+	/* eight unfinished handshakes closed: one wake-up for the notices */
+	close(fd);
+	ASSERT_EQ(1, kt_genl_next_wake(ev, family, 5000, &what));
+	EXPECT_EQ(KSSPI_WAKE_NOTICES, what);
+	EXPECT_EQ(0, kt_genl_fetch(reg, family, KSSPI_CMD_NOTICES_GET, NULL,
+				   &queued));
+	EXPECT_EQ(0, queued);
+	EXPECT_EQ(-ENOENT, kt_genl_fetch(reg, family, KSSPI_CMD_NOTICES_GET,
+					 NULL, &queued));
+
+	/* the request queue was emptied: its next request wakes again */
+	ASSERT_EQ(0, pthread_create(&pinger, NULL, ping_fn, &ping_ret));
+	ASSERT_EQ(1, kt_genl_next_wake(ev, family, 5000, &what));
+	EXPECT_EQ(KSSPI_WAKE_REQUESTS, what);
+	ASSERT_EQ(0, kt_genl_fetch(reg, family, KSSPI_CMD_REQUEST_GET, &id,
+				   &queued));
+	EXPECT_EQ(0, queued);
+	EXPECT_EQ(0, kt_genl_answer(reg, family, id, SEC_E_OK, "ok", 2));
+	pthread_join(pinger, NULL);
+	EXPECT_EQ(2, ping_ret);
+
+	close(ev);
+	close(reg);
 }
 
 TEST_HARNESS_MAIN

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1423,4 +1424,102 @@ int kt_genl_ksspi_cmd(int sock, int family, uint8_t cmd)
 	}
 	return kt_nl_talk(sock, &b, (uint16_t)family, cmd, KSSPI_GENL_VERSION,
 			  NULL, 0);
+}
+
+int kt_genl_fetch(int sock, int family, uint8_t cmd, uint64_t *request_id,
+		  uint32_t *queued)
+{
+	uint8_t reply[8192];
+	struct nlmsghdr *h = (struct nlmsghdr *)reply;
+	struct nlattr *a;
+	struct kt_nlbuf b;
+	void *attrs;
+	size_t len;
+	int ret;
+
+	memset(&b, 0, sizeof(b));
+	memset(reply, 0, NLMSG_HDRLEN + GENL_HDRLEN);
+	b.len = NLMSG_HDRLEN + GENL_HDRLEN;
+	ret = kt_nl_talk(sock, &b, (uint16_t)family, cmd, KSSPI_GENL_VERSION,
+			 reply, sizeof(reply));
+	if (ret < 0)
+		return ret;
+	if (h->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
+		return -EBADMSG;
+	attrs = reply + NLMSG_HDRLEN + GENL_HDRLEN;
+	len = h->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+	if (request_id) {
+		a = kt_nla_find(attrs, len, KSSPI_A_REQUEST_ID);
+		if (!a || a->nla_len != NLA_HDRLEN + sizeof(*request_id))
+			return -EBADMSG;
+		memcpy(request_id, (uint8_t *)a + NLA_HDRLEN,
+		       sizeof(*request_id));
+	}
+	a = kt_nla_find(attrs, len, KSSPI_A_QUEUED);
+	if (!a || a->nla_len != NLA_HDRLEN + sizeof(*queued))
+		return -EBADMSG;
+	memcpy(queued, (uint8_t *)a + NLA_HDRLEN, sizeof(*queued));
+	return 0;
+}
+
+int kt_genl_answer(int sock, int family, uint64_t request_id,
+		   uint32_t status, const void *token, uint16_t token_len)
+{
+	struct kt_nlbuf b;
+
+	if (token_len > sizeof(b.data) / 2)
+		return -EMSGSIZE;
+	memset(&b, 0, sizeof(b));
+	b.len = NLMSG_HDRLEN + GENL_HDRLEN;
+	kt_nl_put(&b, KSSPI_A_REQUEST_ID, &request_id, sizeof(request_id));
+	kt_nl_put(&b, KSSPI_A_STATUS, &status, sizeof(status));
+	if (token_len)
+		kt_nl_put(&b, KSSPI_A_TOKEN, token, token_len);
+	return kt_nl_talk(sock, &b, (uint16_t)family, KSSPI_CMD_REQUEST_DONE,
+			  KSSPI_GENL_VERSION, NULL, 0);
+}
+
+int kt_genl_next_wake(int sock, int family, int timeout_ms, uint32_t *what)
+{
+	uint64_t start = kt_now_ns();
+
+	for (;;) {
+		uint8_t buf[8192];
+		struct pollfd pfd = { .fd = sock, .events = POLLIN };
+		int left = timeout_ms - (int)kt_ms_since(start);
+		struct nlmsghdr *h;
+		size_t n;
+		ssize_t got;
+
+		if (left <= 0)
+			return 0;
+		if (poll(&pfd, 1, left) < 0)
+			return -errno;
+		if (!(pfd.revents & POLLIN))
+			continue;
+		got = recv(sock, buf, sizeof(buf), MSG_DONTWAIT);
+		if (got < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return -errno;
+		}
+		n = (size_t)got;
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, n);
+		     h = NLMSG_NEXT(h, n)) {
+			struct genlmsghdr *g = NLMSG_DATA(h);
+			struct nlattr *a;
+
+			if (h->nlmsg_type != family ||
+			    h->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN ||
+			    g->cmd != KSSPI_CMD_WAKE)
+				continue;
+			a = kt_nla_find((uint8_t *)g + GENL_HDRLEN,
+					h->nlmsg_len - NLMSG_HDRLEN -
+					GENL_HDRLEN, KSSPI_A_WAKE);
+			if (!a || a->nla_len != NLA_HDRLEN + sizeof(*what))
+				return -EBADMSG;
+			memcpy(what, (uint8_t *)a + NLA_HDRLEN, sizeof(*what));
+			return 1;
+		}
+	}
 }

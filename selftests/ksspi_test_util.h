@@ -278,5 +278,20 @@ int kt_genl_group(int sock, const char *family, const char *group);
  * other commands carry nothing.
  */
 int kt_genl_ksspi_cmd(int sock, int family, uint8_t cmd);
+/*
+ * As the helper: fetch with KSSPI_CMD_REQUEST_GET (request_id wanted) or
+ * KSSPI_CMD_NOTICES_GET (request_id NULL); *queued is the reply's
+ * KSSPI_A_QUEUED.  0 or -errno (-EBADMSG: an attribute is missing).
+ */
+int kt_genl_fetch(int sock, int family, uint8_t cmd, uint64_t *request_id,
+		  uint32_t *queued);
+/* As the helper: KSSPI_CMD_REQUEST_DONE with a status and a token */
+int kt_genl_answer(int sock, int family, uint64_t request_id,
+		   uint32_t status, const void *token, uint16_t token_len);
+/*
+ * Wait up to timeout_ms for a KSSPI_CMD_WAKE on a socket that joined the
+ * wake group: 1 with *what = its KSSPI_A_WAKE, 0 on timeout, or -errno.
+ */
+int kt_genl_next_wake(int sock, int family, int timeout_ms, uint32_t *what);
 
 #endif /* KSSPI_TEST_UTIL_H */
