@@ -30,8 +30,8 @@
 #include "log.h"
 #include "message.h"
 #include "netlink.h"
-#include "ntlm.h"
-#include "ntlm_userdb.h"
+#include "ntlm/ntlm.h"
+#include "ntlm/userdb.h"
 #include "session.h"
 #include "worker.h"
 

@@ -28,9 +28,9 @@
 #include <linux/ksspi_sspi.h>
 
 #include "message.h"
-#include "ntlm.h"
+#include "ntlm/ntlm.h"
 #include "package.h"
-#include "pkg_test.h"
+#include "ksspitest/ksspitest.h"
 #include "request.h"
 #include "session.h"
 

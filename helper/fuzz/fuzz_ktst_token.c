@@ -15,9 +15,9 @@
 #include <linux/ksspi_netlink.h>
 #include <linux/ksspi_sspi.h>
 
-#include "../message.h"
-#include "../pkg_test.h"
-#include "../cancel.h"
+#include "message.h"
+#include "ksspitest/ksspitest.h"
+#include "cancel.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../ntlm_msg.h"
+#include "ntlm/msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

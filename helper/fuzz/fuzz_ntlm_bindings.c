@@ -9,9 +9,9 @@
 
 #include <linux/ksspi_sspi.h>
 
-#include "../ntlm.h"
-#include "../ntlm_crypto.h"
-#include "../tests/ntlm_harness.h"
+#include "ntlm/ntlm.h"
+#include "ntlm/crypto.h"
+#include "tests/ntlm_harness.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

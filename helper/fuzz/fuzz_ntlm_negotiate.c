@@ -12,9 +12,9 @@
 #include <linux/ksspi_netlink.h>
 #include <linux/ksspi_sspi.h>
 
-#include "../ntlm.h"
-#include "../ntlm_msg.h"
-#include "../tests/ntlm_harness.h"
+#include "ntlm/ntlm.h"
+#include "ntlm/msg.h"
+#include "tests/ntlm_harness.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -18,11 +18,11 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
-#include "../log.h"
-#include "../message.h"
-#include "../request.h"
-#include "../session.h"
-#include "../cancel.h"
+#include "log.h"
+#include "message.h"
+#include "request.h"
+#include "session.h"
+#include "cancel.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

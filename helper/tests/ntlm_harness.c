@@ -8,10 +8,10 @@
 
 #include <linux/ksspi_netlink.h>
 
-#include "../ntlm.h"
-#include "../ntlm_crypto.h"
-#include "../ntlm_unicode.h"
-#include "../ntlm_userdb.h"
+#include "ntlm/ntlm.h"
+#include "ntlm/crypto.h"
+#include "ntlm/unicode.h"
+#include "ntlm/userdb.h"
 #include "ntlm_harness.h"
 
 void ntlm_run_leg(void *state, const struct leg *l, struct reply *r)

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../message.h"
+#include "message.h"
 
 #define T_DOMAIN	"TESTDOM"
 #define T_COMPUTER	"srv.test.local"

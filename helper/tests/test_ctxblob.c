@@ -6,7 +6,7 @@
 #include <linux/ksspi.h>
 #include <linux/ksspi_context.h>
 
-#include "../ctxblob.h"
+#include "ctxblob.h"
 #include "tap.h"
 #include "util.h"
 

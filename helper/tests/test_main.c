@@ -6,7 +6,7 @@
  */
 #include <stddef.h>
 
-#include "../log.h"
+#include "log.h"
 #include "tap.h"
 
 int main(void)

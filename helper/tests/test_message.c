@@ -12,7 +12,7 @@
 #include <linux/netlink.h>
 #include <netlink/msg.h>
 
-#include "../message.h"
+#include "message.h"
 #include "tap.h"
 #include "util.h"
 

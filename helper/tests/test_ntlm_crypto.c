@@ -11,8 +11,9 @@
 
 #include <nettle/hmac.h>
 
-#include "../ntlm_crypto.h"
-#include "../ntlm_userdb.h"
+#include "ntlm/crypto.h"
+#include "tests/ntlm_sec.h"
+#include "ntlm/userdb.h"
 #include "ntlm_tests.h"
 #include "ntlm_vectors.h"
 

@@ -15,11 +15,11 @@
 #include <linux/ksspi_context.h>
 #include <linux/ksspi_netlink.h>
 
-#include "../ntlm.h"
-#include "../ntlm_crypto.h"
-#include "../ntlm_msg.h"
-#include "../ntlm_unicode.h"
-#include "../ntlm_userdb.h"
+#include "ntlm/ntlm.h"
+#include "ntlm/crypto.h"
+#include "ntlm/msg.h"
+#include "ntlm/unicode.h"
+#include "ntlm/userdb.h"
 #include "ntlm_harness.h"
 #include "ntlm_tests.h"
 #include "util.h"

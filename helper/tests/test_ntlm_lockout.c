@@ -14,8 +14,8 @@
 #include <linux/ksspi.h>
 #include <linux/ksspi_netlink.h>
 
-#include "../ntlm.h"
-#include "../ntlm_lockout.h"
+#include "ntlm/ntlm.h"
+#include "ntlm/lockout.h"
 #include "ntlm_harness.h"
 #include "ntlm_tests.h"
 

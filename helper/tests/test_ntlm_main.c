@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../log.h"
-#include "../ntlm.h"
+#include "log.h"
+#include "ntlm/ntlm.h"
 #include "ntlm_tests.h"
 
 void unhex(const char *hex, uint8_t *out)

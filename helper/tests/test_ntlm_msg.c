@@ -7,8 +7,8 @@
 
 #include <linux/ksspi_sspi.h>
 
-#include "../ntlm_crypto.h"
-#include "../ntlm_msg.h"
+#include "ntlm/crypto.h"
+#include "ntlm/msg.h"
 #include "ntlm_tests.h"
 #include "ntlm_vectors.h"
 

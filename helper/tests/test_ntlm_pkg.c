@@ -12,12 +12,13 @@
 #include <linux/ksspi_context.h>
 #include <linux/ksspi_netlink.h>
 
-#include "../ntlm.h"
-#include "../ntlm_crypto.h"
-#include "../ntlm_msg.h"
-#include "../ntlm_userdb.h"
-#include "../request.h"
-#include "../session.h"
+#include "ntlm/ntlm.h"
+#include "ntlm/crypto.h"
+#include "tests/ntlm_sec.h"
+#include "ntlm/msg.h"
+#include "ntlm/userdb.h"
+#include "request.h"
+#include "session.h"
 #include "ntlm_harness.h"
 #include "ntlm_tests.h"
 #include "util.h"

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ntlm_oem.h"
-#include "../ntlm_unicode.h"
+#include "ntlm/oem.h"
+#include "ntlm/unicode.h"
 #include "ntlm_tests.h"
 
 static void test_utf8_to_utf16(void)

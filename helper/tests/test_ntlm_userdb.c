@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../ntlm_unicode.h"
-#include "../ntlm_userdb.h"
+#include "ntlm/unicode.h"
+#include "ntlm/userdb.h"
 #include "ntlm_tests.h"
 
 #define PASSWORD_HASH	"a4f49c406510bdcab6824ee7c30fd852"	/* "Password" */

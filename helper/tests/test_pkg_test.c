@@ -14,8 +14,8 @@
 #include <linux/ksspi_sspi.h>
 #include <nettle/hmac.h>
 
-#include "../message.h"
-#include "../pkg_test.h"
+#include "message.h"
+#include "ksspitest/ksspitest.h"
 #include "tap.h"
 #include "util.h"
 

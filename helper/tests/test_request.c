@@ -13,10 +13,10 @@
 #include <linux/ksspi_netlink.h>
 #include <linux/ksspi_sspi.h>
 
-#include "../cancel.h"
-#include "../message.h"
-#include "../request.h"
-#include "../session.h"
+#include "cancel.h"
+#include "message.h"
+#include "request.h"
+#include "session.h"
 #include "tap.h"
 #include "util.h"
 

@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "../package.h"
-#include "../session.h"
+#include "package.h"
+#include "session.h"
 #include "tap.h"
 
 static unsigned int states_freed;

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../bytes.h"
+#include "bytes.h"
 
 /* Appends one attribute (header, data, zero padding to 4 bytes). */
 void attr_put(struct bytes *b, uint16_t type, const void *data, size_t len);

@@ -23,8 +23,8 @@
 #include <unistd.h>
 
 #include "bytes.h"
-#include "ntlm_unicode.h"
-#include "ntlm_userdb.h"
+#include "ntlm/unicode.h"
+#include "ntlm/userdb.h"
 
 #define PASSWORD_MAX	1024	/* bytes, as KSSPI_MAX_PASSWORD */
 

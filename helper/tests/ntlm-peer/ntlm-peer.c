@@ -39,12 +39,13 @@
 #include <linux/ksspi_sspi.h>
 #include <nettle/base64.h>
 
-#include "../../log.h"
-#include "../../message.h"
-#include "../../ntlm.h"
-#include "../../ntlm_crypto.h"
-#include "../../ntlm_userdb.h"
-#include "../util.h"
+#include "log.h"
+#include "message.h"
+#include "ntlm/ntlm.h"
+#include "ntlm/crypto.h"
+#include "tests/ntlm_sec.h"
+#include "ntlm/userdb.h"
+#include "tests/util.h"
 
 #define LINE_MAX_LEN	(512 * 1024)
 #define SPN_MAX		8

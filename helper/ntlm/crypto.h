@@ -15,9 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <nettle/arcfour.h>
 
-#include "ntlm_msg.h"
+#include "ntlm/msg.h"
 
 /* Fills @buf from getrandom(); false when the kernel gave nothing. */
 bool ntlm_random(void *buf, size_t len);
@@ -109,42 +108,6 @@ void ntlm_signkey(const uint8_t session_key[NTLM_KEY_LEN], bool client,
  */
 void ntlm_sealkey(uint32_t flags, const uint8_t session_key[NTLM_KEY_LEN],
 		  bool client, uint8_t out[NTLM_KEY_LEN]);
-
-/*
- * Session security of one direction with extended session security
- * (3.4.3, 3.4.4.2), connection-oriented: one RC4 stream from the sealing
- * key, used in turn by sealing and by the checksum of each signature.
- */
-struct ntlm_sec_dir {
-	uint8_t sign_key[NTLM_KEY_LEN];
-	struct arcfour_ctx rc4;
-	uint32_t seq;
-	uint32_t flags;
-};
-
-void ntlm_sec_dir_init(struct ntlm_sec_dir *d, uint32_t flags,
-		       const uint8_t sign_key[NTLM_KEY_LEN],
-		       const uint8_t seal_key[NTLM_KEY_LEN]);
-
-/*
- * The 16-byte signature of @msg with the next sequence number: version 1,
- * HMAC_MD5(SigningKey, SeqNum || Message)[0..7] (RC4-encrypted when
- * KEY_EXCH is negotiated), SeqNum.
- */
-void ntlm_sec_sign(struct ntlm_sec_dir *d, const uint8_t *msg, size_t len,
-		   uint8_t sig[16]);
-
-/* Seals @msg in place and writes its signature. */
-void ntlm_sec_seal(struct ntlm_sec_dir *d, uint8_t *msg, size_t len,
-		   uint8_t sig[16]);
-
-/* Checks a signature (constant time); true when it matches. */
-bool ntlm_sec_verify(struct ntlm_sec_dir *d, const uint8_t *msg, size_t len,
-		     const uint8_t sig[16]);
-
-/* Unseals @msg in place and checks its signature. */
-bool ntlm_sec_unseal(struct ntlm_sec_dir *d, uint8_t *msg, size_t len,
-		     const uint8_t sig[16]);
 
 /* NTLMv1 (3.3.1), only used with --ntlm-allow-v1 and in tests */
 

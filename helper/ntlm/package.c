@@ -19,8 +19,8 @@
 
 #include "ctxblob.h"
 #include "message.h"
-#include "ntlm.h"
-#include "ntlm_crypto.h"
+#include "ntlm/ntlm.h"
+#include "ntlm/crypto.h"
 
 static void *ntlm_state_new(void)
 {

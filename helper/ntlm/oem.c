@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Code page 437 <-> UTF-16LE for NTLM's OEM strings (ntlm_oem.h).
+ * Code page 437 <-> UTF-16LE for NTLM's OEM strings (oem.h).
  * Bytes 0x00-0x7F are ASCII; the table gives the rest.
  */
 #include <errno.h>
 #include <string.h>
 
-#include "ntlm_oem.h"
+#include "ntlm/oem.h"
 
 /* Unicode of the bytes 0x80-0xFF (Microsoft's cp437 mapping) */
 static const uint16_t cp437_high[128] = {

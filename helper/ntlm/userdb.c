@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The NTLM user database file (ntlm_userdb.h).  The file is read whole,
+ * The NTLM user database file (userdb.h).  The file is read whole,
  * parsed, and the buffer wiped: the hashes are password equivalents.
  */
 #include <errno.h>
@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ntlm_crypto.h"
-#include "ntlm_unicode.h"
-#include "ntlm_userdb.h"
+#include "ntlm/crypto.h"
+#include "ntlm/unicode.h"
+#include "ntlm/userdb.h"
 
 int ntlm_nt_hash(const char *password, size_t len, uint8_t out[16])
 {

@@ -25,10 +25,10 @@
 #include <nettle/memops.h>
 
 #include "message.h"
-#include "ntlm.h"
-#include "ntlm_crypto.h"
-#include "ntlm_oem.h"
-#include "ntlm_unicode.h"
+#include "ntlm/ntlm.h"
+#include "ntlm/crypto.h"
+#include "ntlm/oem.h"
+#include "ntlm/unicode.h"
 
 /* The flags the server echoes when the client asks for them. */
 #define ECHOED_FLAGS (NTLMSSP_REQUEST_TARGET | NTLMSSP_NEGOTIATE_SIGN | \
@@ -318,7 +318,7 @@ out:
 
 /*
  * Step 3 for a user (NTLMv1 or v2): the failed-logon policy first
- * (ntlm_lockout.h: the caller's limit, then the account's lockout), then
+ * (lockout.h: the caller's limit, then the account's lockout), then
  * the database and the proof.  The proof is checked whatever the policy
  * and the database said, so that neither shows in the time taken; a
  * refused logon fails even with the right password.  SEC_E_OK when the

@@ -29,7 +29,7 @@
 #include "cancel.h"
 #include "ctxblob.h"
 #include "message.h"
-#include "pkg_test.h"
+#include "ksspitest/ksspitest.h"
 
 /* The context flags KsspiTest grants; each REQ bit equals its RET bit. */
 #define KTST_ISC_FLAGS (ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT | \

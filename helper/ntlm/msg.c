@@ -10,7 +10,7 @@
 
 #include <linux/ksspi_sspi.h>
 
-#include "ntlm_msg.h"
+#include "ntlm/msg.h"
 
 /* Windows Server 2019 (10.0.17763), NTLMSSP_REVISION_W2K3 */
 const struct ntlm_version ntlm_our_version = {

@@ -14,10 +14,10 @@
 #include <linux/ksspi_netlink.h>
 
 #include "message.h"
-#include "ntlm.h"
-#include "ntlm_crypto.h"
-#include "ntlm_oem.h"
-#include "ntlm_unicode.h"
+#include "ntlm/ntlm.h"
+#include "ntlm/crypto.h"
+#include "ntlm/oem.h"
+#include "ntlm/unicode.h"
 
 /*
  * What the client always asks for (NEGOTIATE_MESSAGE.NegotiateFlags).

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Failed NTLM logons: account lockout, the per-caller limit and the
- * rate-limited failure log (ntlm_lockout.h).
+ * rate-limited failure log (lockout.h).
  *
  * Two tables of counters, one keyed by account (the database entry's
  * uppercased UTF-16 domain and user), one by uid, both binary trees
@@ -21,7 +21,7 @@
 #include <time.h>
 
 #include "log.h"
-#include "ntlm_lockout.h"
+#include "ntlm/lockout.h"
 
 struct counter {
 	uint8_t *key;

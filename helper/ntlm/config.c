@@ -16,10 +16,10 @@
 #include <linux/ksspi.h>
 
 #include "log.h"
-#include "ntlm.h"
-#include "ntlm_oem.h"
-#include "ntlm_unicode.h"
-#include "ntlm_userdb.h"
+#include "ntlm/ntlm.h"
+#include "ntlm/oem.h"
+#include "ntlm/unicode.h"
+#include "ntlm/userdb.h"
 
 static struct ntlm_config config;
 static bool config_ready;

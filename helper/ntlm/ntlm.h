@@ -3,16 +3,16 @@
  * The "NTLM" package (MS-NLMP), connection-oriented, NTLMv2 with extended
  * session security; Documentation/ntlm.rst describes it in full.
  *
- *	ntlm_pkg.c	the package: state, legs, the established context
- *	ntlm_client.c	InitializeSecurityContext: NEGOTIATE, AUTHENTICATE
- *	ntlm_server.c	AcceptSecurityContext: CHALLENGE, verification
- *	ntlm_config.c	the server's names, options and user database
- *	ntlm_msg.c	message coding
- *	ntlm_crypto.c	cryptography
- *	ntlm_userdb.c	the user database file
- *	ntlm_lockout.c	failed logons: account lockout, caller limit, log
- *	ntlm_unicode.c	UTF-8/UTF-16LE, uppercasing
- *	ntlm_oem.c	OEM strings (code page 437)
+ *	package.c	the package: state, legs, the established context
+ *	client.c	InitializeSecurityContext: NEGOTIATE, AUTHENTICATE
+ *	server.c	AcceptSecurityContext: CHALLENGE, verification
+ *	config.c	the server's names, options and user database
+ *	msg.c		message coding
+ *	crypto.c	cryptography
+ *	userdb.c	the user database file
+ *	lockout.c	failed logons: account lockout, caller limit, log
+ *	unicode.c	UTF-8/UTF-16LE, uppercasing
+ *	oem.c		OEM strings (code page 437)
  */
 #ifndef KSSPID_NTLM_H
 #define KSSPID_NTLM_H
@@ -24,8 +24,8 @@
 #include <linux/ksspi_sspi.h>
 
 #include "bytes.h"
-#include "ntlm_lockout.h"
-#include "ntlm_msg.h"
+#include "ntlm/lockout.h"
+#include "ntlm/msg.h"
 #include "package.h"
 
 struct ntlm_userdb;
@@ -38,7 +38,7 @@ struct ntlm_userdb;
  * cbMaxToken, which callers size their output buffers by.  It MUST equal
  * the kernel's KSSPI_NTLM_MAX_TOKEN in kmod/pkg_ntlm.c, which is what the
  * kernel reports; change both together.  The client's AUTHENTICATE is the
- * largest token: ntlm_client.c proves at compile time that its worst case
+ * largest token: client.c proves at compile time that its worst case
  * (names of KSSPI_MAX_NAME bytes, a target info of NTLM_MAX_TARGET_INFO
  * bytes, channel bindings) fits, and checks every token it builds.
  */
@@ -59,7 +59,7 @@ struct ntlm_userdb;
  * The server's configured names (--ntlm-domain, --ntlm-computer, the host
  * name): at most 255 bytes, the longest DNS name, so that its CHALLENGE
  * stays within NTLM_MAX_TOKEN and its target info within
- * NTLM_MAX_TARGET_INFO (ntlm_server.c checks both at compile time).
+ * NTLM_MAX_TARGET_INFO (server.c checks both at compile time).
  */
 #define NTLM_CONFIG_NAME_MAX	255
 
@@ -106,7 +106,7 @@ struct ntlm_options {
 	bool allow_weak_keys;		/* 40- and 56-bit session security */
 	const char *const *spns;	/* the server's own SPNs */
 	size_t spn_count;
-	/* failed logons (ntlm_lockout.h); NULL: the defaults */
+	/* failed logons (lockout.h); NULL: the defaults */
 	const struct ntlm_lockout_policy *lockout;
 };
 
@@ -196,13 +196,13 @@ struct ntlm_state {
 	bool has_bindings;
 };
 
-/* Client legs (ntlm_client.c) */
+/* Client legs (client.c) */
 void ntlm_client_negotiate(struct ntlm_state *st, const struct upcall *up,
 			   struct reply *reply);
 void ntlm_client_authenticate(struct ntlm_state *st, const struct upcall *up,
 			      struct reply *reply);
 
-/* Server legs (ntlm_server.c) */
+/* Server legs (server.c) */
 void ntlm_server_challenge(struct ntlm_state *st, const struct upcall *up,
 			   struct reply *reply);
 void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
@@ -216,7 +216,7 @@ const struct bytes *ntlm_bindings(const struct ntlm_state *st,
 				  const struct upcall *up);
 
 /*
- * Ends the handshake on this side (ntlm_pkg.c): derives the signing and
+ * Ends the handshake on this side (package.c): derives the signing and
  * sealing keys from @session_key (the ExportedSessionKey), writes the
  * context blob, and sets reply status SEC_E_OK, @context_attr and expiry.
  * @server_name may be NULL.

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <wctype.h>
 
-#include "ntlm_unicode.h"
+#include "ntlm/unicode.h"
 
 static int put_unit(struct bytes *out, uint16_t unit)
 {
