@@ -4,8 +4,14 @@
  * with NTLM through libksspi, then sends sealed messages and checks that
  * each comes back sealed by the server and unseals to what was sent.
  *
- *   ksspi_echo_client [-p PORT] -u USER [-d DOMAIN] -w PASSWORD
- *                     [-n COUNT] [-s SIZE]
+ *   ksspi_echo_client [-v] [-p PORT] -u USER [-d DOMAIN] -w PASSWORD
+ *                     [-n COUNT] [-s SIZE | -m TEXT]
+ *
+ * -m sends TEXT as every message instead of SIZE random bytes.  -v tells
+ * what happens: each handshake leg's status and token, what
+ * QueryContextAttributes knows about the context (never the session key,
+ * only its length), and the first message as it goes on the wire and after
+ * unsealing.
  *
  * Exit status: 0 all echoed, 2 authentication refused, 1 anything else.
  */
@@ -18,6 +24,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ksspi/sspi.h>
@@ -94,6 +101,162 @@ static int frame_status(const void *payload, uint32_t len)
 	return (int)ntohl(be);
 }
 
+/* -v: what happens, on stdout */
+static int verbose;
+
+/* The NTLM message a handshake token carries (MS-NLMP 2.2.1) */
+static const char *ntlm_message_name(const unsigned char *tok, uint32_t len)
+{
+	static const char *const names[] = {
+		"NEGOTIATE", "CHALLENGE", "AUTHENTICATE"
+	};
+	uint32_t type;
+
+	if (len < 12 || memcmp(tok, "NTLMSSP", 8))
+		return "not an NTLM message";
+	type = tok[8] | tok[9] << 8 | tok[10] << 16 | (uint32_t)tok[11] << 24;
+	return type >= 1 && type <= 3 ? names[type - 1] : "unknown NTLM message";
+}
+
+/* One line: up to 16 bytes in hex, then as text */
+static void show_bytes(const char *label, const unsigned char *p,
+		       uint32_t len)
+{
+	uint32_t i, n = len < 16 ? len : 16;
+
+	printf("    %-24s", label);
+	for (i = 0; i < 16; i++) {
+		if (i < n)
+			printf(" %02x", p[i]);
+		else
+			printf("   ");
+	}
+	printf("  |");
+	for (i = 0; i < n; i++)
+		putchar(p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '.');
+	printf("|%s\n", len > n ? "..." : "");
+}
+
+/* An NTLM seal signature: version 1, encrypted checksum, sequence number */
+static void show_signature(const char *label, const unsigned char *sig)
+{
+	printf("    %-24s version %u, checksum ", label, sig[0]);
+	for (int i = 4; i < 12; i++)
+		printf("%02x", sig[i]);
+	printf(", sequence number %u\n", sig[12] | sig[13] << 8 |
+	       sig[14] << 16 | (uint32_t)sig[15] << 24);
+}
+
+static void show_flags(ULONG flags)
+{
+	static const struct {
+		ULONG flag;
+		const char *name;
+	} names[] = {
+		{ ISC_RET_MUTUAL_AUTH, "MUTUAL_AUTH" },
+		{ ISC_RET_REPLAY_DETECT, "REPLAY_DETECT" },
+		{ ISC_RET_SEQUENCE_DETECT, "SEQUENCE_DETECT" },
+		{ ISC_RET_CONFIDENTIALITY, "CONFIDENTIALITY" },
+		{ ISC_RET_CONNECTION, "CONNECTION" },
+		{ ISC_RET_INTEGRITY, "INTEGRITY" },
+		{ ISC_RET_NULL_SESSION, "NULL_SESSION" },
+	};
+	size_t i;
+
+	printf("    %-24s 0x%08x", "SECPKG_ATTR_FLAGS", (unsigned int)flags);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (flags & names[i].flag)
+			printf(" %s", names[i].name);
+	putchar('\n');
+}
+
+/* A TimeStamp as libksspi hands it out: local time, 100 ns since 1601 */
+static void show_time(const char *label, const TimeStamp *ts)
+{
+	int64_t v = ksspi_timestamp_to_int64(ts);
+	time_t t = (time_t)(v / 10000000 - 11644473600LL);
+	char when[32];
+	struct tm tm;
+
+	if (v == INT64_MAX)
+		printf("    %-24s never\n", label);
+	else if (gmtime_r(&t, &tm) &&
+		 strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm))
+		printf("    %-24s %s (local time)\n", label, when);
+	else
+		printf("    %-24s 0x%016llx\n", label, (unsigned long long)v);
+}
+
+static void show_status(const char *what, SECURITY_STATUS st)
+{
+	printf("    %-24s %s\n", what, ksspi_status_name(st));
+}
+
+/* What QueryContextAttributes tells about the established context */
+static void show_context(CtxtHandle *ctx)
+{
+	SecPkgContext_NamesA names;
+	SecPkgContext_Flags flags;
+	SecPkgContext_Sizes sizes;
+	SecPkgContext_Lifespan life;
+	SecPkgContext_KeyInfoA key;
+	SecPkgContext_SessionKey session;
+	SECURITY_STATUS st;
+
+	printf("QueryContextAttributes: what the kernel knows about the "
+	       "context\n");
+	st = QueryContextAttributesA(ctx, SECPKG_ATTR_NAMES, &names);
+	if (st == SEC_E_OK) {
+		printf("    %-24s %s\n", "SECPKG_ATTR_NAMES", names.sUserName);
+		FreeContextBuffer(names.sUserName);
+	} else {
+		show_status("SECPKG_ATTR_NAMES", st);
+	}
+	st = QueryContextAttributesA(ctx, SECPKG_ATTR_FLAGS, &flags);
+	if (st == SEC_E_OK)
+		show_flags(flags.Flags);
+	else
+		show_status("SECPKG_ATTR_FLAGS", st);
+	st = QueryContextAttributesA(ctx, SECPKG_ATTR_SIZES, &sizes);
+	if (st == SEC_E_OK)
+		printf("    %-24s cbMaxToken %u, cbMaxSignature %u, "
+		       "cbBlockSize %u, cbSecurityTrailer %u\n",
+		       "SECPKG_ATTR_SIZES", (unsigned int)sizes.cbMaxToken,
+		       (unsigned int)sizes.cbMaxSignature,
+		       (unsigned int)sizes.cbBlockSize,
+		       (unsigned int)sizes.cbSecurityTrailer);
+	else
+		show_status("SECPKG_ATTR_SIZES", st);
+	st = QueryContextAttributesA(ctx, SECPKG_ATTR_LIFESPAN, &life);
+	if (st == SEC_E_OK) {
+		show_time("SECPKG_ATTR_LIFESPAN", &life.tsStart);
+		show_time("  expires", &life.tsExpiry);
+	} else {
+		show_status("SECPKG_ATTR_LIFESPAN", st);
+	}
+	st = QueryContextAttributesA(ctx, SECPKG_ATTR_KEY_INFO, &key);
+	if (st == SEC_E_OK) {
+		printf("    %-24s %u-bit key, signatures %s, sealing %s\n",
+		       "SECPKG_ATTR_KEY_INFO", (unsigned int)key.KeySize,
+		       key.sSignatureAlgorithmName, key.sEncryptAlgorithmName);
+		FreeContextBuffer(key.sSignatureAlgorithmName);
+		FreeContextBuffer(key.sEncryptAlgorithmName);
+	} else {
+		show_status("SECPKG_ATTR_KEY_INFO", st);
+	}
+	st = QueryContextAttributesA(ctx, SECPKG_ATTR_SESSION_KEY, &session);
+	if (st == SEC_E_OK) {
+		/* a secret: its length only, and wiped before it is freed */
+		printf("    %-24s %u bytes (not shown)\n",
+		       "SECPKG_ATTR_SESSION_KEY",
+		       (unsigned int)session.SessionKeyLength);
+		explicit_bzero(session.SessionKey, session.SessionKeyLength);
+		FreeContextBuffer(session.SessionKey);
+	} else {
+		show_status("SECPKG_ATTR_SESSION_KEY", st);
+	}
+}
+
 static int authenticate(int fd, CredHandle *cred, CtxtHandle *ctx,
 			unsigned char *tok, unsigned char *reply)
 {
@@ -105,7 +268,7 @@ static int authenticate(int fd, CredHandle *cred, CtxtHandle *ctx,
 		    ISC_REQ_CONNECTION, attr;
 	uint32_t reply_len = 0;
 	SECURITY_STATUS st;
-	int first = 1, type;
+	int first = 1, type, leg = 0;
 
 	do {
 		out_buf = (SecBuffer){ KSSPI_ECHO_MAX_PAYLOAD, SECBUFFER_TOKEN,
@@ -117,12 +280,19 @@ static int authenticate(int fd, CredHandle *cred, CtxtHandle *ctx,
 						first ? NULL : &in, 0,
 						first ? ctx : NULL, &out,
 						&attr, NULL);
+		if (verbose)
+			printf("  leg %d: InitializeSecurityContext: %s\n", ++leg,
+			       ksspi_status_name(st));
 		if (st != SEC_E_OK && st != SEC_I_CONTINUE_NEEDED) {
 			fprintf(stderr, "InitializeSecurityContext: %s\n",
 				ksspi_status_name(st));
 			return 1;
 		}
 		first = 0;
+		if (verbose)
+			printf("         to the server:   %s (%u bytes)\n",
+			       ntlm_message_name(tok, out_buf.cbBuffer),
+			       (unsigned int)out_buf.cbBuffer);
 		if (send_frame(fd, KSSPI_ECHO_TOKEN, tok, out_buf.cbBuffer))
 			return 1;
 		type = recv_frame(fd, reply, KSSPI_ECHO_MAX_PAYLOAD,
@@ -135,12 +305,27 @@ static int authenticate(int fd, CredHandle *cred, CtxtHandle *ctx,
 		}
 		if (type != KSSPI_ECHO_TOKEN)
 			return 1;
+		if (verbose && reply_len)
+			printf("         from the server: %s (%u bytes)\n",
+			       ntlm_message_name(reply, reply_len),
+			       (unsigned int)reply_len);
+		else if (verbose)
+			printf("         from the server: an empty token: "
+			       "logon accepted\n");
 	} while (st == SEC_I_CONTINUE_NEEDED);
+	if (verbose)
+		printf("  handshake done: attributes 0x%08x\n",
+		       (unsigned int)attr);
 	return 0;
 }
 
+/*
+ * Sends one sealed message (text, or size random bytes) and checks the
+ * server's sealed answer; show: print it on the way.
+ */
 static int echo_one(int fd, CtxtHandle *ctx, unsigned char *buf,
-		    unsigned char *sent, uint32_t size)
+		    unsigned char *sent, uint32_t size, const char *text,
+		    int show)
 {
 	SecBuffer b[2];
 	SecBufferDesc d = { SECBUFFER_VERSION, 2, b };
@@ -149,15 +334,23 @@ static int echo_one(int fd, CtxtHandle *ctx, unsigned char *buf,
 	SECURITY_STATUS st;
 	int type;
 
-	if (getrandom(sent, size, 0) != (ssize_t)size)
+	if (text)
+		memcpy(sent, text, size);
+	else if (getrandom(sent, size, 0) != (ssize_t)size)
 		return 1;
 	memcpy(buf + KSSPI_ECHO_SIG_LEN, sent, size);
+	if (show)
+		show_bytes("plaintext", sent, size);
 	b[0] = (SecBuffer){ KSSPI_ECHO_SIG_LEN, SECBUFFER_TOKEN, buf };
 	b[1] = (SecBuffer){ size, SECBUFFER_DATA, buf + KSSPI_ECHO_SIG_LEN };
 	st = EncryptMessage(ctx, 0, &d, 0);
 	if (st != SEC_E_OK) {
 		fprintf(stderr, "EncryptMessage: %s\n", ksspi_status_name(st));
 		return 1;
+	}
+	if (show) {
+		show_signature("sealed, to the server", buf);
+		show_bytes("", buf + KSSPI_ECHO_SIG_LEN, size);
 	}
 	if (send_frame(fd, KSSPI_ECHO_SEALED, buf, KSSPI_ECHO_SIG_LEN + size))
 		return 1;
@@ -169,6 +362,10 @@ static int echo_one(int fd, CtxtHandle *ctx, unsigned char *buf,
 	}
 	if (type != KSSPI_ECHO_SEALED || len != KSSPI_ECHO_SIG_LEN + size)
 		return 1;
+	if (show) {
+		show_signature("sealed, from the server", buf);
+		show_bytes("", buf + KSSPI_ECHO_SIG_LEN, size);
+	}
 	b[0] = (SecBuffer){ KSSPI_ECHO_SIG_LEN, SECBUFFER_TOKEN, buf };
 	b[1] = (SecBuffer){ size, SECBUFFER_DATA, buf + KSSPI_ECHO_SIG_LEN };
 	st = DecryptMessage(ctx, &d, 0, &qop);
@@ -176,29 +373,34 @@ static int echo_one(int fd, CtxtHandle *ctx, unsigned char *buf,
 		fprintf(stderr, "DecryptMessage: %s\n", ksspi_status_name(st));
 		return 1;
 	}
+	if (show)
+		show_bytes("unsealed", buf + KSSPI_ECHO_SIG_LEN, size);
 	return memcmp(buf + KSSPI_ECHO_SIG_LEN, sent, size) ? 1 : 0;
 }
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: ksspi_echo_client [-p PORT] -u USER "
-		"[-d DOMAIN] -w PASSWORD [-n COUNT] [-s SIZE]\n");
+	fprintf(stderr, "usage: ksspi_echo_client [-v] [-p PORT] -u USER "
+		"[-d DOMAIN] -w PASSWORD [-n COUNT] [-s SIZE | -m TEXT]\n");
 	exit(1);
 }
 
 int main(int argc, char **argv)
 {
-	const char *user = NULL, *domain = "", *password = NULL;
+	const char *user = NULL, *domain = "", *password = NULL, *text = NULL;
 	unsigned long port = KSSPI_ECHO_PORT, count = 10, size = 1000, i;
 	unsigned char *tok, *reply, *sent;
 	SEC_WINNT_AUTH_IDENTITY_A id;
 	struct sockaddr_in addr = { .sin_family = AF_INET };
 	CredHandle cred;
 	CtxtHandle ctx;
+	SECURITY_STATUS st;
 	int fd, opt, rc, one = 1;
 
-	while ((opt = getopt(argc, argv, "p:u:d:w:n:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "vp:u:d:w:n:s:m:")) != -1) {
 		switch (opt) {
+		case 'v': verbose = 1; break;
+		case 'm': text = optarg; break;
 		case 'p': port = strtoul(optarg, NULL, 0); break;
 		case 'u': user = optarg; break;
 		case 'd': domain = optarg; break;
@@ -208,6 +410,8 @@ int main(int argc, char **argv)
 		default: usage();
 		}
 	}
+	if (text)
+		size = strlen(text);
 	if (!user || !password || !size || port > 65535 ||
 	    size > KSSPI_ECHO_MAX_PAYLOAD - KSSPI_ECHO_SIG_LEN)
 		usage();
@@ -220,9 +424,15 @@ int main(int argc, char **argv)
 		.PasswordLength = strlen(password),
 		.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI,
 	};
-	if (AcquireCredentialsHandleA(NULL, "NTLM", SECPKG_CRED_OUTBOUND, NULL,
-				      &id, NULL, NULL, &cred, NULL) != SEC_E_OK) {
-		fprintf(stderr, "AcquireCredentialsHandle failed\n");
+	st = AcquireCredentialsHandleA(NULL, "NTLM", SECPKG_CRED_OUTBOUND, NULL,
+				       &id, NULL, NULL, &cred, NULL);
+	if (verbose)
+		printf("AcquireCredentialsHandle(NTLM, outbound, %s%s%s): %s\n",
+		       domain, *domain ? "\\" : "", user,
+		       ksspi_status_name(st));
+	if (st != SEC_E_OK) {
+		fprintf(stderr, "AcquireCredentialsHandle failed: %s\n",
+			ksspi_status_name(st));
 		return 1;
 	}
 
@@ -239,10 +449,19 @@ int main(int argc, char **argv)
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 
+	if (verbose)
+		printf("connected to 127.0.0.1:%lu; the NTLM handshake:\n",
+		       port);
 	rc = authenticate(fd, &cred, &ctx, tok, reply);
 	if (!rc) {
+		if (verbose) {
+			show_context(&ctx);
+			printf("EncryptMessage, DecryptMessage: the first of "
+			       "%lu messages\n", count);
+		}
 		for (i = 0; i < count && !rc; i++)
-			rc = echo_one(fd, &ctx, reply, sent, (uint32_t)size);
+			rc = echo_one(fd, &ctx, reply, sent, (uint32_t)size,
+				      text, verbose && !i);
 		DeleteSecurityContext(&ctx);
 		printf("%s: %lu sealed messages of %lu bytes echoed\n",
 		       rc ? "FAILED" : "ok", rc ? i - 1 : i, size);

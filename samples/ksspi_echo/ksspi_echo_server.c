@@ -4,6 +4,8 @@
  * each client with NTLM and then echoes sealed messages back, using only
  * the exported API of <linux/ksspi_api.h>, as an SMB server would.  Tokens
  * and messages live in vmalloc'd buffers, handed to ksspi as they are.
+ * Each connection leaves a line or two in the kernel log: who logged on
+ * and what QueryContextAttributes says, or why the logon failed.
  *
  * Load it after ksspi, with ksspid running and the user in its NTLM user
  * database:  insmod ksspi_echo_server.ko [port=4455]
@@ -15,6 +17,7 @@
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/net.h>
+#include <linux/socket.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
@@ -47,6 +50,7 @@ static DEFINE_MUTEX(echo_lock);
  * @work: runs the whole conversation
  * @node: entry in echo_conns
  * @sock: its socket
+ * @peer: the client's address, for the log
  * @in: a frame's payload as received
  * @out: a frame's payload to send
  */
@@ -54,6 +58,7 @@ struct echo_conn {
 	struct work_struct work;
 	struct list_head node;
 	struct socket *sock;
+	struct sockaddr_storage peer;
 	u8 *in;
 	u8 *out;
 };
@@ -153,25 +158,57 @@ static u32 echo_authenticate(struct echo_conn *c, struct ksspi_handle *ctx)
 			echo_send_error(c->sock, status);
 		if (have_ctx)
 			ksspi_delete_security_context(echo_owner, ctx);
+		/* a client can cause it at will: rate-limited */
+		pr_info_ratelimited("%pISpc: logon failed: 0x%08x\n",
+				    &c->peer, status);
 	}
 	return status;
 }
 
-/* Unseal each message and seal it back, in place in vmalloc'd memory */
-static void echo_messages(struct echo_conn *c, struct ksspi_handle *ctx)
+/* Who logged on, and what ksspi tells about the context */
+static void echo_log_client(struct echo_conn *c, struct ksspi_handle *ctx)
+{
+	struct ksspi_attr_key_info key = { 0 };
+	struct ksspi_attr_flags flags = { 0 };
+	u32 len;
+
+	/* c->out is not needed after the handshake: the name goes there */
+	len = KSSPI_ECHO_MAX_PAYLOAD;
+	if (ksspi_query_context_attributes(echo_owner, ctx, SECPKG_ATTR_NAMES,
+					   c->out, &len) != SEC_E_OK)
+		strscpy(c->out, "(no name)", KSSPI_ECHO_MAX_PAYLOAD);
+	len = sizeof(flags);
+	ksspi_query_context_attributes(echo_owner, ctx, SECPKG_ATTR_FLAGS,
+				       &flags, &len);
+	len = sizeof(key);
+	ksspi_query_context_attributes(echo_owner, ctx, SECPKG_ATTR_KEY_INFO,
+				       &key, &len);
+	pr_info_ratelimited("%pISpc: %s logged on; attributes 0x%08x, %u-bit key, %s, %s\n",
+			    &c->peer, c->out, flags.flags, key.key_size,
+			    key.signature_algorithm_name,
+			    key.encrypt_algorithm_name);
+}
+
+/*
+ * Unseal each message and seal it back, in place in vmalloc'd memory.
+ * Returns how many were echoed.
+ */
+static unsigned long echo_messages(struct echo_conn *c,
+				   struct ksspi_handle *ctx)
 {
 	struct ksspi_buffer b[2];
 	struct ksspi_buffer_desc d = { SECBUFFER_VERSION, 2, b };
+	unsigned long echoed = 0;
 	u32 status, qop, len;
 	int type;
 
 	for (;;) {
 		type = echo_recv_frame(c->sock, c->in, &len);
 		if (type < 0)
-			return;
+			return echoed;
 		if (type != KSSPI_ECHO_SEALED || len < KSSPI_ECHO_SIG_LEN) {
 			echo_send_error(c->sock, SEC_E_INVALID_TOKEN);
-			return;
+			return echoed;
 		}
 		b[0] = (struct ksspi_buffer){ KSSPI_ECHO_SIG_LEN,
 					      SECBUFFER_TOKEN, c->in };
@@ -183,10 +220,11 @@ static void echo_messages(struct echo_conn *c, struct ksspi_handle *ctx)
 			status = ksspi_encrypt_message(echo_owner, ctx, 0, &d, 0);
 		if (status != SEC_E_OK) {
 			echo_send_error(c->sock, status);
-			return;
+			return echoed;
 		}
 		if (echo_send_frame(c->sock, KSSPI_ECHO_SEALED, c->in, len))
-			return;
+			return echoed;
+		echoed++;
 	}
 }
 
@@ -194,10 +232,14 @@ static void echo_conn_work(struct work_struct *work)
 {
 	struct echo_conn *c = container_of(work, struct echo_conn, work);
 	struct ksspi_handle ctx;
+	unsigned long echoed;
 
 	if (echo_authenticate(c, &ctx) == SEC_E_OK) {
-		echo_messages(c, &ctx);
+		echo_log_client(c, &ctx);
+		echoed = echo_messages(c, &ctx);
 		ksspi_delete_security_context(echo_owner, &ctx);
+		pr_info_ratelimited("%pISpc: %lu sealed messages echoed, connection closed\n",
+				    &c->peer, echoed);
 	}
 	mutex_lock(&echo_lock);
 	list_del(&c->node);
@@ -235,6 +277,8 @@ static int echo_accept_loop(void *unused)
 			continue;
 		}
 		c->sock = sock;
+		if (kernel_getpeername(sock, (struct sockaddr *)&c->peer) < 0)
+			c->peer.ss_family = AF_UNSPEC;
 		INIT_WORK(&c->work, echo_conn_work);
 		mutex_lock(&echo_lock);
 		list_add(&c->node, &echo_conns);

@@ -36,11 +36,17 @@ load_module()
 # start_helper: start ksspid and wait (10 s at most) until it registered
 start_helper()
 {
-	local hp
 	[ -x "$KSSPID" ] || { echo "helper/build/ksspid not built: run make" >&2; return 1; }
 	say "starting ksspid --foreground (log: $KSSPID_LOG)"
 	"$KSSPID" --foreground >>"$KSSPID_LOG" 2>&1 </dev/null &
 	ksspid_pid=$!
+	wait_helper
+}
+
+# wait_helper: wait (10 s at most) until ksspid (pid $ksspid_pid) registered
+wait_helper()
+{
+	local hp
 	for _ in $(seq 1 100); do
 		hp=$(awk -F': *' '$1 == "helper_pid" { print $2 }' "$KSSPI_STATS" 2>/dev/null)
 		if [ -n "$hp" ] && [ "$hp" != 0 ]; then
