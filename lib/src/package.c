@@ -14,6 +14,7 @@
  * QuerySecurityPackageInfo itself always asks the kernel.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -501,8 +502,15 @@ SECURITY_STATUS EnumerateSecurityPackagesW(PULONG pcPackages,
 	return st;
 }
 
+/*
+ * What the library hands out may hold secrets (SECPKG_ATTR_SESSION_KEY,
+ * tokens): wipe the whole block before it returns to the heap.
+ */
 SECURITY_STATUS FreeContextBuffer(void *pvContextBuffer)
 {
+	if (pvContextBuffer)
+		explicit_bzero(pvContextBuffer,
+			       malloc_usable_size(pvContextBuffer));
 	free(pvContextBuffer);
 	return SEC_E_OK;
 }
