@@ -21,4 +21,7 @@ int bytes_append(struct bytes *b, const void *data, size_t len);
 /* Wipes and frees the contents; @b is left empty and reusable. */
 void bytes_free(struct bytes *b);
 
+/* The value of a hexadecimal digit (either case), or -1. */
+int hex_digit_value(int c);
+
 #endif /* KSSPID_BYTES_H */

@@ -26,6 +26,7 @@
 #include <nettle/hmac.h>
 #include <nettle/memops.h>
 
+#include "bytes.h"
 #include "cancel.h"
 #include "ctxblob.h"
 #include "message.h"
@@ -174,17 +175,6 @@ static bool keep_identity(struct ktst_state *st, const struct upcall *up)
 			    up->password.len) == 0;
 }
 
-static int hex_digit(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A payload "fail:XXXXXXXX..." asks for status 0xXXXXXXXX. */
 static bool fail_request(const uint8_t *payload, size_t len, uint32_t *status)
 {
@@ -195,7 +185,7 @@ static bool fail_request(const uint8_t *payload, size_t len, uint32_t *status)
 	    memcmp(payload, KTST_FAIL_PREFIX, KTST_FAIL_PREFIX_LEN) != 0)
 		return false;
 	for (i = 0; i < KTST_FAIL_HEX_LEN; i++) {
-		int digit = hex_digit(payload[KTST_FAIL_PREFIX_LEN + i]);
+		int digit = hex_digit_value(payload[KTST_FAIL_PREFIX_LEN + i]);
 
 		if (digit < 0)
 			return false;

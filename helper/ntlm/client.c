@@ -71,16 +71,6 @@ static uint32_t client_attr(uint32_t req, uint32_t flags, bool anonymous)
 	return attr;
 }
 
-static bool keep_bindings(struct ntlm_state *st, const struct upcall *up)
-{
-	if (!upcall_has(up, KSSPI_A_CHANNEL_BINDINGS) ||
-	    up->channel_bindings.len == 0)
-		return true;
-	st->has_bindings = true;
-	return bytes_append(&st->bindings, up->channel_bindings.data,
-			    up->channel_bindings.len) == 0;
-}
-
 /*
  * The identity: UPCALL_USER (a "DOMAIN\user" form is split when no domain
  * is given), UPCALL_DOMAIN, UPCALL_PASSWORD (absent: empty).
@@ -163,7 +153,7 @@ void ntlm_client_negotiate(struct ntlm_state *st, const struct upcall *up,
 
 	if ((upcall_has(up, KSSPI_A_TARGET_NAME) && up->target_name &&
 	     !(st->target = strdup(up->target_name))) ||
-	    !keep_bindings(st, up) ||
+	    !ntlm_keep_bindings(st, up) ||
 	    ntlm_negotiate_encode(&st->negotiate, flags, &ntlm_our_version) ||
 	    bytes_append(&reply->token, st->negotiate.data,
 			 st->negotiate.len)) {

@@ -209,6 +209,12 @@ void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
 			struct reply *reply);
 
 /*
+ * Keeps the first leg's channel bindings, if it has any, for the later
+ * legs; false when there is no memory.
+ */
+bool ntlm_keep_bindings(struct ntlm_state *st, const struct upcall *up);
+
+/*
  * The channel bindings for this leg: the upcall's, else those of the first
  * leg; NULL when there are none.
  */

@@ -50,6 +50,16 @@ static void ntlm_state_free(void *opaque)
 	free(st);
 }
 
+bool ntlm_keep_bindings(struct ntlm_state *st, const struct upcall *up)
+{
+	if (!upcall_has(up, KSSPI_A_CHANNEL_BINDINGS) ||
+	    up->channel_bindings.len == 0)
+		return true;
+	st->has_bindings = true;
+	return bytes_append(&st->bindings, up->channel_bindings.data,
+			    up->channel_bindings.len) == 0;
+}
+
 const struct bytes *ntlm_bindings(const struct ntlm_state *st,
 				  const struct upcall *up)
 {

@@ -37,16 +37,6 @@
 		      NTLMSSP_NEGOTIATE_KEY_EXCH | NTLMSSP_NEGOTIATE_VERSION | \
 		      NTLMSSP_NEGOTIATE_IDENTIFY)
 
-static bool keep_bindings(struct ntlm_state *st, const struct upcall *up)
-{
-	if (!upcall_has(up, KSSPI_A_CHANNEL_BINDINGS) ||
-	    up->channel_bindings.len == 0)
-		return true;
-	st->has_bindings = true;
-	return bytes_append(&st->bindings, up->channel_bindings.data,
-			    up->channel_bindings.len) == 0;
-}
-
 /*
  * The CHALLENGE's worst case, with names of NTLM_CONFIG_NAME_MAX bytes
  * (UTF-16LE: twice that at most): the target info (four names, the
@@ -149,7 +139,7 @@ void ntlm_server_challenge(struct ntlm_state *st, const struct upcall *up,
 	err = server_target_info(cfg, &target_info);
 	info.data = target_info.data;
 	info.len = target_info.len;
-	if (err || !keep_bindings(st, up) ||
+	if (err || !ntlm_keep_bindings(st, up) ||
 	    bytes_append(&st->negotiate, up->token.data, up->token.len) ||
 	    ntlm_challenge_encode(&st->challenge, flags, st->server_challenge,
 				  &name, &info, &ntlm_our_version) ||

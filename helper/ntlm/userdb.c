@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "ntlm/crypto.h"
 #include "ntlm/unicode.h"
 #include "ntlm/userdb.h"
@@ -44,17 +45,6 @@ bool ntlm_userdb_name_ok(const char *name)
 	ok = ntlm_utf8_to_utf16le(name, len, &utf16) == 0;
 	bytes_free(&utf16);
 	return ok;
-}
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static char *copy_name(const char *s, size_t len)
@@ -97,7 +87,8 @@ int ntlm_userdb_parse_line(const char *line, size_t len, char **domain,
 	if (hex_len != 32)
 		return -EINVAL;		/* also refuses a fourth field */
 	for (i = 0; i < 16; i++) {
-		int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+		int hi = hex_digit_value(hex[2 * i]);
+		int lo = hex_digit_value(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0) {
 			explicit_bzero(nt_hash, 16);
