@@ -1294,42 +1294,8 @@ int kt_genl_open(void)
 	return s;
 }
 
-int kt_genl_family(int sock, const char *name)
-{
-	struct kt_nlbuf b;
-	uint8_t reply[4096];
-	struct nlmsghdr *h = (struct nlmsghdr *)reply;
-	struct nlattr *a;
-	size_t left;
-	int ret;
 
-	memset(&b, 0, sizeof(b));
-	memset(reply, 0, sizeof(reply));
-	b.len = NLMSG_HDRLEN + GENL_HDRLEN;
-	kt_nl_put(&b, CTRL_ATTR_FAMILY_NAME, name, strlen(name) + 1);
-	ret = kt_nl_talk(sock, &b, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1,
-			 reply, sizeof(reply));
-	if (ret < 0)
-		return ret;
-	if (h->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
-		return -ENOENT;
-	left = h->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
-	a = (struct nlattr *)(reply + NLMSG_HDRLEN + GENL_HDRLEN);
-	while (left >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-	       a->nla_len <= left) {
-		if ((a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID) {
-			uint16_t id;
 
-			memcpy(&id, (uint8_t *)a + NLA_HDRLEN, sizeof(id));
-			return id;
-		}
-		if ((size_t)NLA_ALIGN(a->nla_len) >= left)
-			break;
-		left -= (size_t)NLA_ALIGN(a->nla_len);
-		a = (struct nlattr *)((uint8_t *)a + NLA_ALIGN(a->nla_len));
-	}
-	return -ENOENT;
-}
 
 /* The attributes of a reply, as an (address, length) walk. */
 static struct nlattr *kt_nla_find(void *attrs, size_t len, uint16_t type)
@@ -1348,28 +1314,75 @@ static struct nlattr *kt_nla_find(void *attrs, size_t len, uint16_t type)
 	return NULL;
 }
 
-int kt_genl_group(int sock, const char *family, const char *group)
+/*
+ * Sends the command in @b and finds the attributes of its reply in @reply:
+ * 0 or -errno (-EBADMSG: no reply, or one too short).
+ */
+static int kt_genl_ask(int sock, struct kt_nlbuf *b, uint16_t type,
+		       uint8_t cmd, uint8_t version, uint8_t *reply,
+		       size_t reply_cap, void **attrs, size_t *len)
 {
-	struct kt_nlbuf b;
-	uint8_t reply[4096];
 	struct nlmsghdr *h = (struct nlmsghdr *)reply;
-	struct nlattr *groups, *g;
-	size_t left;
 	int ret;
 
-	memset(&b, 0, sizeof(b));
-	memset(reply, 0, sizeof(reply));
-	b.len = NLMSG_HDRLEN + GENL_HDRLEN;
-	kt_nl_put(&b, CTRL_ATTR_FAMILY_NAME, family, strlen(family) + 1);
-	ret = kt_nl_talk(sock, &b, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1,
-			 reply, sizeof(reply));
+	memset(reply, 0, NLMSG_HDRLEN + GENL_HDRLEN);
+	ret = kt_nl_talk(sock, b, type, cmd, version, reply, reply_cap);
 	if (ret < 0)
 		return ret;
 	if (h->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
+		return -EBADMSG;
+	*attrs = reply + NLMSG_HDRLEN + GENL_HDRLEN;
+	*len = h->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+	return 0;
+}
+
+/* CTRL_CMD_GETFAMILY: the attributes of the family @name */
+static int kt_genl_getfamily(int sock, const char *name, uint8_t *reply,
+			     size_t reply_cap, void **attrs, size_t *len)
+{
+	struct kt_nlbuf b;
+	int ret;
+
+	memset(&b, 0, sizeof(b));
+	b.len = NLMSG_HDRLEN + GENL_HDRLEN;
+	kt_nl_put(&b, CTRL_ATTR_FAMILY_NAME, name, strlen(name) + 1);
+	ret = kt_genl_ask(sock, &b, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1,
+			  reply, reply_cap, attrs, len);
+	return ret == -EBADMSG ? -ENOENT : ret;
+}
+
+int kt_genl_family(int sock, const char *name)
+{
+	uint8_t reply[4096];
+	struct nlattr *a;
+	uint16_t id;
+	void *attrs;
+	size_t len;
+	int ret;
+
+	ret = kt_genl_getfamily(sock, name, reply, sizeof(reply), &attrs, &len);
+	if (ret < 0)
+		return ret;
+	a = kt_nla_find(attrs, len, CTRL_ATTR_FAMILY_ID);
+	if (!a || a->nla_len < NLA_HDRLEN + sizeof(id))
 		return -ENOENT;
-	groups = kt_nla_find(reply + NLMSG_HDRLEN + GENL_HDRLEN,
-			     h->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN,
-			     CTRL_ATTR_MCAST_GROUPS);
+	memcpy(&id, (uint8_t *)a + NLA_HDRLEN, sizeof(id));
+	return id;
+}
+
+int kt_genl_group(int sock, const char *family, const char *group)
+{
+	uint8_t reply[4096];
+	struct nlattr *groups, *g;
+	void *attrs;
+	size_t len, left;
+	int ret;
+
+	ret = kt_genl_getfamily(sock, family, reply, sizeof(reply), &attrs,
+				&len);
+	if (ret < 0)
+		return ret;
+	groups = kt_nla_find(attrs, len, CTRL_ATTR_MCAST_GROUPS);
 	if (!groups)
 		return -ENOENT;
 	g = (struct nlattr *)((uint8_t *)groups + NLA_HDRLEN);
@@ -1426,28 +1439,23 @@ int kt_genl_ksspi_cmd(int sock, int family, uint8_t cmd)
 			  NULL, 0);
 }
 
+
 int kt_genl_fetch(int sock, int family, uint8_t cmd, uint64_t *request_id,
 		  uint32_t *queued)
 {
 	uint8_t reply[8192];
-	struct nlmsghdr *h = (struct nlmsghdr *)reply;
-	struct nlattr *a;
 	struct kt_nlbuf b;
+	struct nlattr *a;
 	void *attrs;
 	size_t len;
 	int ret;
 
 	memset(&b, 0, sizeof(b));
-	memset(reply, 0, NLMSG_HDRLEN + GENL_HDRLEN);
 	b.len = NLMSG_HDRLEN + GENL_HDRLEN;
-	ret = kt_nl_talk(sock, &b, (uint16_t)family, cmd, KSSPI_GENL_VERSION,
-			 reply, sizeof(reply));
+	ret = kt_genl_ask(sock, &b, (uint16_t)family, cmd, KSSPI_GENL_VERSION,
+			  reply, sizeof(reply), &attrs, &len);
 	if (ret < 0)
 		return ret;
-	if (h->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
-		return -EBADMSG;
-	attrs = reply + NLMSG_HDRLEN + GENL_HDRLEN;
-	len = h->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
 	if (request_id) {
 		a = kt_nla_find(attrs, len, KSSPI_A_REQUEST_ID);
 		if (!a || a->nla_len != NLA_HDRLEN + sizeof(*request_id))
