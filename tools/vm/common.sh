@@ -8,6 +8,19 @@
 #                      that has an image, modules and a build tree)
 #   ksspi_cache_dir    where install-deps unpacks linux-source parts
 #   ksspi_linux_src    $(ksspi_cache_dir)/linux-source-6.1
+#   ksspi_linux_src_tarball
+#                      /usr/src/linux-source-6.1.tar.* (Debian's linux-source-6.1)
+#   ksspi_debug_kernel_dir
+#                      where tools/install-deps --debug-kernel builds the debug
+#                      kernel: $(ksspi_cache_dir)/debug-kernel/KEY, KEY a hash
+#                      of the source's version, tools/vm/debug-kernel.config
+#                      and the compiler; the kernel tree (KDIR) is its linux/,
+#                      the modules directory its root/lib/modules/RELEASE/
+#   ksspi_debug_modules_dir
+#                      where tools/run-tests --debug-kernel builds the
+#                      out-of-tree modules against the debug kernel:
+#                      <repo>/out/debug-kernel/modules (the repository's
+#                      layout: kmod/ksspi.ko, selftests/kapi/..., samples/...)
 
 ksspi_top()
 {
@@ -62,4 +75,39 @@ ksspi_cache_dir()
 ksspi_linux_src()
 {
 	printf '%s/linux-source-6.1\n' "$(ksspi_cache_dir)"
+}
+
+ksspi_linux_src_tarball()
+{
+	local f
+	for f in /usr/src/linux-source-6.1.tar.*; do
+		[ -e "$f" ] && { printf '%s\n' "$f"; return 0; }
+	done
+	return 1
+}
+
+# The debug kernel's cache key changes with the source package (its version
+# and the tarball's size and date), the config fragment, the compiler (the
+# out-of-tree modules must be built by the same one) and the build recipe
+# (DEBUG_KERNEL_RECIPE, raised when tools/install-deps builds differently).
+DEBUG_KERNEL_RECIPE=1
+
+ksspi_debug_kernel_dir()
+{
+	local here tar key
+	here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+	tar=$(ksspi_linux_src_tarball) || return 1
+	key=$( {
+		echo "recipe $DEBUG_KERNEL_RECIPE"
+		dpkg-query -W -f='${Version}\n' linux-source-6.1 2>/dev/null || true
+		stat -L -c '%s %Y' "$tar"
+		cat "$here/debug-kernel.config"
+		gcc --version 2>/dev/null | head -n 1
+	} | sha256sum | cut -c1-16)
+	printf '%s/debug-kernel/%s\n' "$(ksspi_cache_dir)" "$key"
+}
+
+ksspi_debug_modules_dir()
+{
+	printf '%s/out/debug-kernel/modules\n' "$(ksspi_top)"
 }
