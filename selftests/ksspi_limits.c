@@ -458,8 +458,9 @@ static long long mem_available_kb(void)
 	return read_key("/proc/meminfo", "MemAvailable:");
 }
 
-TEST_F_TIMEOUT(limits, memory_charged_to_the_cgroup, 300)
+TEST_F_TIMEOUT(limits, memory_charged_to_the_cgroup, 600)
 {
+	bool debug_kernel = getenv("KSSPI_DEBUG_KERNEL") != NULL;
 	struct flood *f = flood_new();
 	long long avail_before, avail_during, events_max, peak;
 	char pid[32];
@@ -496,14 +497,20 @@ TEST_F_TIMEOUT(limits, memory_charged_to_the_cgroup, 300)
 	/* ...refused with the SSPI status, or killed by the cgroup's OOM */
 	if (atomic_load(&f->stage) >= 1)
 		EXPECT_STATUS(SEC_E_INSUFFICIENT_MEMORY, f->stop_status);
-	/* and the machine barely noticed */
-	EXPECT_GT(40 * 1024LL, avail_before - avail_during);
+	/*
+	 * and the machine barely noticed.  A debug kernel adds metadata to
+	 * every allocation that no cgroup pays for (kmemleak's objects,
+	 * KASAN's shadow, stack depot): allow for it there, per credential.
+	 */
+	EXPECT_GT(40 * 1024LL + (debug_kernel ? f->count * 2 : 0),
+		  avail_before - avail_during);
 	atomic_store(&f->release, 1);
 	kt_msleep(500);
 	/* the flooder's objects went with it */
 	waitpid(-1, &status, WNOHANG);
 	EXPECT_EQ(0, kt_wait_live(self->base.credentials_live,
-				  self->base.contexts_live, 20000));
+				  self->base.contexts_live,
+				  debug_kernel ? 180000 : 20000));
 	munmap(f, sizeof(*f));
 	rmdir(CGDIR);
 }
