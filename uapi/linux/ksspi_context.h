@@ -109,4 +109,48 @@ struct ksspi_ntlm_rc4 {
 	__u8 j;
 };
 
+/*
+ * Records of the "CredSSP" package (MS-CSSP).  An established CredSSP
+ * context is a TLS session: the helper hands over the state of the TLS
+ * record layer, "tx" for the records this side sends and "rx" for those it
+ * receives, so that EncryptMessage, DecryptMessage and kTLS carry the same
+ * session on.  Only what 6.1's kTLS can carry is allowed: TLS 1.2 or 1.3
+ * with AES-128-GCM, AES-256-GCM or ChaCha20-Poly1305.
+ */
+#define KSSPI_CTX_REC_TLS_VERSION	0x0300	/* __le16: 0x0303 or 0x0304 */
+#define KSSPI_CTX_REC_TLS_CIPHER	0x0301	/* __le16: KSSPI_TLS_CIPHER_* */
+#define KSSPI_CTX_REC_TLS_TX		0x0302	/* struct ksspi_tls_state */
+#define KSSPI_CTX_REC_TLS_RX		0x0303	/* struct ksspi_tls_state */
+#define KSSPI_CTX_REC_CREDSSP_VERSION	0x0304	/* __le32: TSRequest version */
+#define KSSPI_CTX_REC_CREDSSP_INNER	0x0305	/* UTF-8: inner package */
+#define KSSPI_CTX_REC_CREDSSP_INFO	0x0306	/* __le32: KSSPI_CREDSSP_F_* */
+#define KSSPI_CTX_REC_CREDSSP_DELEGATED	0x0307	/* bytes: TSCredentials
+						 * as received (acceptor
+						 * only); a secret */
+
+/* KSSPI_CTX_REC_TLS_CIPHER: the numbers of <linux/tls.h> */
+#define KSSPI_TLS_CIPHER_AES_GCM_128		51
+#define KSSPI_TLS_CIPHER_AES_GCM_256		52
+#define KSSPI_TLS_CIPHER_CHACHA20_POLY1305	54
+
+/* KSSPI_CTX_REC_CREDSSP_INFO */
+#define KSSPI_CREDSSP_F_RESUMED		(1u << 0)	/* TLS session resumed */
+
+/**
+ * struct ksspi_tls_state - one direction of a TLS record layer
+ * @key: the traffic key; 16 bytes of it for AES-128-GCM, 32 otherwise
+ * @iv: the write IV.  TLS 1.2 with AES-GCM: the 4-byte implicit salt in
+ *	iv[0..3], the rest zero (the explicit nonce is the sequence number,
+ *	as GnuTLS and kTLS both send it).  TLS 1.3, and ChaCha20-Poly1305 in
+ *	TLS 1.2: the 12-byte IV that is XORed with the sequence number.
+ * @reserved: zero
+ * @seq: sequence number of the next record
+ */
+struct ksspi_tls_state {
+	__u8 key[32];
+	__u8 iv[12];
+	__u8 reserved[4];
+	__le64 seq;
+};
+
 #endif /* _UAPI_LINUX_KSSPI_CONTEXT_H */

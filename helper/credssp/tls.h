@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * TLS for CredSSP: a GnuTLS session whose transport is memory.  The tokens
+ * of InitializeSecurityContext and AcceptSecurityContext are TLS records;
+ * this file turns the peer's records into our records, runs the handshake,
+ * protects the TSRequest exchange that follows it, and at the end exports
+ * the record layer's keys and sequence numbers for the kernel.
+ *
+ * Only TLS 1.2 and 1.3 with AES-128-GCM, AES-256-GCM or ChaCha20-Poly1305
+ * are offered or accepted: the suites 6.1's kTLS can carry on.
+ */
+#ifndef KSSPID_CREDSSP_TLS_H
+#define KSSPID_CREDSSP_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/ksspi_context.h>
+
+#include "bytes.h"
+
+struct tls_conn;
+struct tls_server_identity;
+
+enum tls_role {
+	TLS_CLIENT,
+	TLS_SERVER,
+};
+
+/* What a step of the connection came to. */
+enum tls_result {
+	TLS_OK,			/* the step is done */
+	TLS_NEED_MORE,		/* the peer must send more records first */
+	TLS_INCOMPLETE,		/* @in ends inside a record; see *missing */
+	TLS_FAILED,		/* the handshake or a record failed; an
+				 * alert for the peer may be in @out */
+};
+
+/*
+ * The server's certificate chain and private key, loaded from PEM files
+ * (the helper's configuration), or NULL with errno set.  Shared by every
+ * server connection that names it; freed with tls_server_identity_free().
+ */
+struct tls_server_identity *tls_server_identity_load(const char *cert_file,
+						     const char *key_file);
+void tls_server_identity_free(struct tls_server_identity *id);
+
+/*
+ * A new connection, or NULL when out of memory.  A server needs @id; a
+ * client sends @server_name (UTF-8, may be NULL) as SNI when it is a DNS
+ * name.  The client never validates the server's certificate itself
+ * (ISC_REQ_MANUAL_CRED_VALIDATION: CredSSP binds the server's public key
+ * through pubKeyAuth instead).
+ */
+struct tls_conn *tls_conn_new(enum tls_role role,
+			      const struct tls_server_identity *id,
+			      const char *server_name);
+
+/* Frees @c, wiping its keys.  NULL is allowed. */
+void tls_conn_free(struct tls_conn *c);
+
+/*
+ * Gives the connection the peer's bytes @in and runs the handshake as far
+ * as they allow.  Records to send go to the end of @out.  *@consumed is
+ * set to the bytes of @in used: whole records only; bytes after the
+ * handshake's last record are left for the caller (SECBUFFER_EXTRA).
+ * TLS_INCOMPLETE consumes nothing and sets *@missing to the bytes the
+ * partial record lacks.  A client's first call has @len 0.
+ */
+enum tls_result tls_conn_handshake(struct tls_conn *c, const uint8_t *in,
+				   size_t len, size_t *consumed,
+				   size_t *missing, struct bytes *out);
+
+/* After the handshake: protects @len bytes into records at the end of @out. */
+enum tls_result tls_conn_send(struct tls_conn *c, const uint8_t *data,
+			      size_t len, struct bytes *out);
+
+/*
+ * After the handshake: opens the application data records of @in and
+ * appends their content to @plain.  Consumed, missing and the results as
+ * for tls_conn_handshake(); TLS 1.3 post-handshake messages (session
+ * tickets) are taken care of here.
+ */
+enum tls_result tls_conn_recv(struct tls_conn *c, const uint8_t *in,
+			      size_t len, size_t *consumed, size_t *missing,
+			      struct bytes *plain);
+
+/*
+ * The DER SubjectPublicKeyInfo of the server's certificate: the peer's for
+ * a client, our own for a server.  0, -ENOENT or -ENOMEM.
+ */
+int tls_conn_server_spki(const struct tls_conn *c, struct bytes *spki);
+
+/* The record layer's state, for the kernel (struct ksspi_tls_state). */
+struct tls_record_state {
+	uint16_t version;	/* 0x0303 or 0x0304 */
+	uint16_t cipher;	/* KSSPI_TLS_CIPHER_* */
+	struct ksspi_tls_state tx;
+	struct ksspi_tls_state rx;
+};
+
+/*
+ * Exports the state after the last record sent and received.  The
+ * connection must not protect or open records afterwards.  0, or -EINVAL
+ * when the handshake is not done or the suite is not one kTLS carries.
+ */
+int tls_conn_export(struct tls_conn *c, struct tls_record_state *st);
+
+/* Whether the handshake resumed an earlier session. */
+bool tls_conn_resumed(const struct tls_conn *c);
+
+#endif /* KSSPID_CREDSSP_TLS_H */
