@@ -362,6 +362,8 @@ void reply_clear(struct reply *r)
 	r->context_attr = 0;
 	r->has_expiry = false;
 	r->expiry = 0;
+	r->input_missing = 0;
+	r->input_extra = 0;
 }
 
 size_t done_size(const struct reply *r)
@@ -371,6 +373,7 @@ size_t done_size(const struct reply *r)
 	       (size_t)nla_total_size(sizeof(uint32_t)) +	/* status */
 	       (size_t)nla_total_size(sizeof(uint32_t)) +	/* context attr */
 	       (size_t)nla_total_size(sizeof(int64_t)) +	/* expiry */
+	       2 * (size_t)nla_total_size(sizeof(uint32_t)) +	/* input */
 	       fragments_size(r->token.len) + fragments_size(r->blob.len);
 }
 
@@ -392,6 +395,10 @@ int done_build(struct nl_msg *msg, int family_id, const struct reply *r)
 		err = nla_put_u32(msg, KSSPI_A_CONTEXT_ATTR, r->context_attr);
 	if (!err && r->has_expiry)
 		err = nla_put_s64(msg, KSSPI_A_EXPIRY, r->expiry);
+	if (!err && r->input_missing)
+		err = nla_put_u32(msg, KSSPI_A_INPUT_MISSING, r->input_missing);
+	if (!err && r->input_extra)
+		err = nla_put_u32(msg, KSSPI_A_INPUT_EXTRA, r->input_extra);
 	if (!err)
 		err = fragments_put(msg, KSSPI_A_TOKEN, r->token.data,
 				    r->token.len);

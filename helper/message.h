@@ -138,11 +138,15 @@ struct reply {
 	int64_t expiry;			/* seconds since 1970 */
 	struct bytes token;		/* output token; none when empty */
 	struct bytes blob;		/* serialized context; none when empty */
+	uint32_t input_missing;		/* SEC_E_INCOMPLETE_MESSAGE: bytes the
+					 * input lacks (0: unknown) */
+	uint32_t input_extra;		/* bytes at the end of the input
+					 * token not used (SECBUFFER_EXTRA) */
 };
 
 /*
- * Wipes and drops the token, blob, context attributes and expiry; the
- * request id and status stay.
+ * Wipes and drops the token, blob, context attributes, expiry and input
+ * counts; the request id and status stay.
  */
 void reply_clear(struct reply *r);
 

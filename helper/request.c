@@ -12,9 +12,14 @@
  *    state expired) -> SEC_E_NO_AUTHENTICATING_AUTHORITY; another leg of it
  *    still running -> SEC_E_OUT_OF_SEQUENCE; state of another package or
  *    side -> SEC_E_INVALID_HANDLE;
- *  - a status other than SEC_I_CONTINUE_NEEDED or
- *    SEC_I_COMPLETE_AND_CONTINUE ends the session (the kernel treats these
- *    two alike: more legs follow);
+ *  - a status other than SEC_I_CONTINUE_NEEDED,
+ *    SEC_I_COMPLETE_AND_CONTINUE or SEC_E_INCOMPLETE_MESSAGE ends the
+ *    session (the kernel treats these alike: more legs follow; after
+ *    SEC_E_INCOMPLETE_MESSAGE the package's state is as before the leg);
+ *  - an error answer carries nothing but its status, the missing byte
+ *    count of SEC_E_INCOMPLETE_MESSAGE, and the token a package built to
+ *    tell the peer (TSRequest errorCode, a TLS alert) when the caller
+ *    asked for ISC_REQ_EXTENDED_ERROR / ASC_REQ_EXTENDED_ERROR;
  *  - a user holds at most max_per_user sessions (session.c).
  *
  * The identity of a first leg was read from its key before (identity.c);
@@ -65,7 +70,15 @@ static int64_t monotonic_seconds(void)
 static bool status_continues(uint32_t status)
 {
 	return status == SEC_I_CONTINUE_NEEDED ||
-	       status == SEC_I_COMPLETE_AND_CONTINUE;
+	       status == SEC_I_COMPLETE_AND_CONTINUE ||
+	       status == SEC_E_INCOMPLETE_MESSAGE;
+}
+
+static bool wants_extended_error(const struct upcall *up)
+{
+	return up->context_req & (up->op == KSSPI_OP_INIT_CONTEXT ?
+				  ISC_REQ_EXTENDED_ERROR :
+				  ASC_REQ_EXTENDED_ERROR);
 }
 
 static void handle_ping(const struct upcall *up, struct reply *reply)
@@ -80,9 +93,22 @@ static void handle_ping(const struct upcall *up, struct reply *reply)
 static void run_step(const struct package *package, void *state,
 		     const struct upcall *up, struct reply *reply)
 {
+	struct bytes error_token = {};
+	uint32_t missing;
+
 	package->step(state, up, reply);
-	if (status_is_error(reply->status))
-		reply_clear(reply);
+	if (!status_is_error(reply->status))
+		return;
+
+	missing = reply->status == SEC_E_INCOMPLETE_MESSAGE ?
+		  reply->input_missing : 0;
+	if (wants_extended_error(up)) {
+		error_token = reply->token;
+		reply->token = (struct bytes){};
+	}
+	reply_clear(reply);
+	reply->token = error_token;
+	reply->input_missing = missing;
 }
 
 static void first_leg(struct session_table *sessions,

@@ -277,6 +277,55 @@ static u32 ksspi_handshake_check_token(struct ksspi_handshake_call *c,
 	return SEC_E_OK;
 }
 
+/*
+ * Tells the caller about its input through the first SECBUFFER_EMPTY input
+ * buffer, which becomes SECBUFFER_MISSING or SECBUFFER_EXTRA with the byte
+ * count, as Schannel does.  Without such a buffer only the status says it.
+ */
+static void ksspi_handshake_mark_input(struct ksspi_handshake_call *c,
+				       u32 type, u32 count)
+{
+	struct ksspi_buffer *b = ksspi_bufset_find(c->input, SECBUFFER_EMPTY);
+
+	if (!b || !count)
+		return;
+	b->buffer_type = type;
+	b->cb_buffer = count;
+}
+
+static bool ksspi_handshake_extended_error(const struct ksspi_handshake_call *c)
+{
+	return c->context_req & (c->initiator ? ISC_REQ_EXTENDED_ERROR :
+						ASC_REQ_EXTENDED_ERROR);
+}
+
+static bool ksspi_handshake_allocates(const struct ksspi_handshake_call *c)
+{
+	return c->kernel_caller &&
+	       (c->context_req & (c->initiator ? ISC_REQ_ALLOCATE_MEMORY :
+						 ASC_REQ_ALLOCATE_MEMORY));
+}
+
+/*
+ * A failed leg hands back the count of missing bytes of
+ * SEC_E_INCOMPLETE_MESSAGE, or, when the caller asked for extended errors,
+ * the token that tells the peer why (a TSRequest errorCode, a TLS alert).
+ */
+static void ksspi_handshake_failed_leg(struct ksspi_handshake_call *c,
+				       u32 status,
+				       const struct ksspi_upcall_reply *reply)
+{
+	if (status == SEC_E_INCOMPLETE_MESSAGE) {
+		ksspi_handshake_mark_input(c, SECBUFFER_MISSING,
+					   reply->input_missing);
+		return;
+	}
+	if (reply->token_len && ksspi_handshake_extended_error(c) &&
+	    ksspi_bufset_put_token(c->output, reply->token, reply->token_len,
+				   ksspi_handshake_allocates(c)) == SEC_E_OK)
+		c->error_token = true;
+}
+
 /* Runs one leg through the helper and applies its answer to @ctx. */
 static u32 ksspi_handshake_leg(struct ksspi_handshake_call *c,
 			       struct ksspi_context *ctx, bool first,
@@ -346,8 +395,14 @@ static u32 ksspi_handshake_leg(struct ksspi_handshake_call *c,
 	status = reply.status;
 	if (!ksspi_leg_status_valid(status))
 		status = SEC_E_INTERNAL_ERROR;
-	if (status & 0x80000000u)
+	if (status & 0x80000000u) {
+		ksspi_handshake_failed_leg(c, status, &reply);
 		goto out;
+	}
+	if (reply.input_extra > (tok ? tok->cb_buffer : 0)) {
+		status = SEC_E_INTERNAL_ERROR;
+		goto out;
+	}
 
 	if (ksspi_leg_final(status)) {
 		/* The helper drops its state with the final answer. */
@@ -361,18 +416,16 @@ static u32 ksspi_handshake_leg(struct ksspi_handshake_call *c,
 	}
 
 	{
-		bool allocate = c->kernel_caller &&
-				(c->context_req & (c->initiator ?
-						   ISC_REQ_ALLOCATE_MEMORY :
-						   ASC_REQ_ALLOCATE_MEMORY));
 		u32 put = ksspi_bufset_put_token(c->output, reply.token,
-						 reply.token_len, allocate);
+						 reply.token_len,
+						 ksspi_handshake_allocates(c));
 
 		if (put != SEC_E_OK) {
 			status = put;
 			goto out;
 		}
 	}
+	ksspi_handshake_mark_input(c, SECBUFFER_EXTRA, reply.input_extra);
 
 	if (sec) {
 		WRITE_ONCE(ctx->context_attr, sec->context_attr);
@@ -434,6 +487,7 @@ u32 ksspi_handshake(struct ksspi_handshake_call *c)
 	c->context_attr = 0;
 	c->expiry = 0;
 	c->created = false;
+	c->error_token = false;
 
 	status = ksspi_handshake_check(c, &ctx, &cred);
 	if (status != SEC_E_OK)
@@ -471,6 +525,16 @@ u32 ksspi_handshake(struct ksspi_handshake_call *c)
 	}
 
 	status = ksspi_handshake_leg(c, ctx, first, reauth, tok, &expiry);
+	if (status == SEC_E_INCOMPLETE_MESSAGE) {
+		/*
+		 * Nothing was used: the helper keeps its state for the call
+		 * that brings the whole input.  A first call leaves no
+		 * context, as on Windows.
+		 */
+		if (fresh)
+			ksspi_context_end_session(ctx, false);
+		goto out_unlock;
+	}
 	if (status & 0x80000000u) {
 		atomic64_inc(&ksspi_stats.handshakes_failed);
 		/* The helper may still hold the state if the kernel failed. */
@@ -504,7 +568,8 @@ u32 ksspi_handshake(struct ksspi_handshake_call *c)
 out_unlock:
 	mutex_unlock(&ctx->handshake_lock);
 out_put:
-	if ((status & 0x80000000u) && c->desc_status == SEC_E_OK)
+	if ((status & 0x80000000u) && c->desc_status == SEC_E_OK &&
+	    !c->error_token)
 		ksspi_handshake_clear_token(c);
 	if (ctx)
 		ksspi_object_put(&ctx->obj);

@@ -118,6 +118,8 @@ static inline struct ksspi_context *ksspi_to_context(struct ksspi_object *obj)
  * @context_attr: out, pfContextAttr
  * @expiry: out, ptsExpiry
  * @created: out, a new context was handed out in @new_context
+ * @error_token: out, a failed call hands back a token for the peer
+ *	(EXTENDED_ERROR was asked for)
  */
 struct ksspi_handshake_call {
 	struct ksspi_owner *owner;
@@ -137,6 +139,7 @@ struct ksspi_handshake_call {
 	u32 context_attr;
 	s64 expiry;
 	bool created;
+	bool error_token;
 };
 
 u32 ksspi_handshake(struct ksspi_handshake_call *call);

@@ -55,6 +55,8 @@ static const struct nla_policy ksspi_done_policy[KSSPI_A_MAX + 1] = {
 				    .len = KSSPI_NL_FRAGMENT_MAX },
 	[KSSPI_A_CONTEXT_BLOB]	= { .type = NLA_BINARY,
 				    .len = KSSPI_NL_FRAGMENT_MAX },
+	[KSSPI_A_INPUT_MISSING]	= { .type = NLA_U32 },
+	[KSSPI_A_INPUT_EXTRA]	= { .type = NLA_U32 },
 };
 
 /* The helper needs CAP_SYS_ADMIN besides GENL_ADMIN_PERM's CAP_NET_ADMIN. */
@@ -223,6 +225,12 @@ static int ksspi_nl_parse_answer(const struct genl_info *info,
 		reply->expiry = nla_get_s64(info->attrs[KSSPI_A_EXPIRY]);
 	if (reply->expiry < 0)
 		return -EPROTO;
+	if (info->attrs[KSSPI_A_INPUT_MISSING])
+		reply->input_missing =
+			nla_get_u32(info->attrs[KSSPI_A_INPUT_MISSING]);
+	if (info->attrs[KSSPI_A_INPUT_EXTRA])
+		reply->input_extra =
+			nla_get_u32(info->attrs[KSSPI_A_INPUT_EXTRA]);
 
 	data = ksspi_nl_gather(info, KSSPI_A_TOKEN, KSSPI_MAX_TOKEN,
 			       &reply->token_len);

@@ -64,6 +64,9 @@ struct ksspi_upcall_request {
  * @token_len: its length
  * @blob: serialized established context (kvmalloc'd) or NULL
  * @blob_len: its length
+ * @input_missing: SEC_E_INCOMPLETE_MESSAGE: bytes the input lacks, 0 when
+ *	not known
+ * @input_extra: bytes at the end of the input token the leg did not use
  */
 struct ksspi_upcall_reply {
 	u32 status;
@@ -73,6 +76,8 @@ struct ksspi_upcall_reply {
 	u32 token_len;
 	u8 *blob;
 	u32 blob_len;
+	u32 input_missing;
+	u32 input_extra;
 };
 
 enum ksspi_notice_type {

@@ -105,6 +105,10 @@ enum ksspi_attr {
 	KSSPI_A_QUEUED,			/* u32, how many more of the same
 					 * kind wait to be fetched */
 	KSSPI_A_WAKE,			/* u32, KSSPI_WAKE_*: what waits */
+	KSSPI_A_INPUT_MISSING,		/* u32, SEC_E_INCOMPLETE_MESSAGE:
+					 * bytes the input token lacks */
+	KSSPI_A_INPUT_EXTRA,		/* u32, bytes at the end of the input
+					 * token the leg did not use */
 
 	__KSSPI_A_MAX
 };
