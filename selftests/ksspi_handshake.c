@@ -379,6 +379,118 @@ TEST_F(fail, server_status_propagates)
 	EXPECT_STATUS(SEC_E_OK, kt_delete_ctx(self->fd, &x));
 }
 
+/* With ASC_REQ_EXTENDED_ERROR the failed leg hands back what the peer is told. */
+TEST_F(fail, extended_error_hands_back_the_token)
+{
+	uint8_t t1[TOK_CAP], out[TOK_CAP];
+	uint32_t l1 = sizeof(t1), plen = strlen(variant->payload), le;
+	struct ksspi_handle x;
+	struct kt_asc asc;
+
+	ASSERT_STATUS(SEC_I_CONTINUE_NEEDED,
+		      kt_partial_ctx(self->fd, &self->hs.ccred, &x, t1, &l1));
+	memcpy(t1 + l1, variant->payload, plen);
+
+	/* Not asked for: no token. */
+	kt_asc_init(&asc, &self->hs.scred, NULL, KT_ASC_REQ, t1, l1 + plen,
+		    out, sizeof(out));
+	EXPECT_STATUS(variant->status, kt_asc_call(self->fd, &asc));
+	EXPECT_EQ(0u, asc.out[0].cb_buffer);
+
+	kt_asc_init(&asc, &self->hs.scred, NULL,
+		    KT_ASC_REQ | ASC_REQ_EXTENDED_ERROR, t1, l1 + plen, out,
+		    sizeof(out));
+	EXPECT_STATUS(variant->status, kt_asc_call(self->fd, &asc));
+	ASSERT_EQ(9u, asc.out[0].cb_buffer);
+	EXPECT_EQ(0, memcmp(out, "KTST\x04", 5));
+	memcpy(&le, out + 5, sizeof(le));
+	EXPECT_EQ(variant->status, le32toh(le));
+	EXPECT_STATUS(SEC_E_OK, kt_delete_ctx(self->fd, &x));
+}
+
+/* ---- SECBUFFER_MISSING and SECBUFFER_EXTRA ---- */
+
+#define KT_FRAMED_LEN	64u
+
+/* A type-1 token of KT_FRAMED_LEN bytes framed by its "need:" payload. */
+static void kt_framed_hello(uint8_t *tok)
+{
+	int n = snprintf((char *)tok + KT_TOKEN_HDR, 16, "need:%u;",
+			 KT_FRAMED_LEN);
+
+	memset(tok + KT_TOKEN_HDR + n, 'f', KT_FRAMED_LEN - KT_TOKEN_HDR - n);
+}
+
+/* The input becomes TOKEN + EMPTY, as Schannel's callers pass it. */
+static void kt_add_empty(struct ksspi_sec_buffer_desc *d,
+			 struct ksspi_sec_buffer *b)
+{
+	memset(&b[1], 0, sizeof(b[1]));
+	b[1].buffer_type = SECBUFFER_EMPTY;
+	d->c_buffers = 2;
+}
+
+TEST_F(hs, incomplete_and_extra_input)
+{
+	uint8_t t1[TOK_CAP], t2[TOK_CAP], t3[TOK_CAP], t4[TOK_CAP];
+	struct ksspi_handle cctx, sctx;
+	struct kt_stats s1, s2;
+	struct kt_isc isc;
+	struct kt_asc asc;
+	uint32_t l1 = sizeof(t1);
+
+	ASSERT_STATUS(SEC_I_CONTINUE_NEEDED,
+		      kt_partial_ctx(self->cfd, &self->hs.ccred, &cctx, t1,
+				     &l1));
+	kt_framed_hello(t1);
+
+	/* Part of the first message: no context, the missing count. */
+	ASSERT_EQ(0, kt_stats_read(&s1));
+	kt_asc_init(&asc, &self->hs.scred, NULL, KT_ASC_REQ, t1, 40, t2,
+		    sizeof(t2));
+	kt_add_empty(&asc.a.input, asc.in);
+	EXPECT_STATUS(SEC_E_INCOMPLETE_MESSAGE, kt_asc_call(self->sfd, &asc));
+	EXPECT_EQ(SECBUFFER_MISSING, asc.in[1].buffer_type);
+	EXPECT_EQ(KT_FRAMED_LEN - 40, asc.in[1].cb_buffer);
+	EXPECT_EQ(0u, asc.out[0].cb_buffer);
+	ASSERT_EQ(0, kt_stats_read(&s2));
+	EXPECT_EQ(s1.contexts_live, s2.contexts_live);
+
+	/* The whole message. */
+	kt_asc_init(&asc, &self->hs.scred, NULL, KT_ASC_REQ, t1,
+		    KT_FRAMED_LEN, t2, sizeof(t2));
+	kt_add_empty(&asc.a.input, asc.in);
+	ASSERT_STATUS(SEC_I_CONTINUE_NEEDED, kt_asc_call(self->sfd, &asc));
+	EXPECT_EQ(SECBUFFER_EMPTY, asc.in[1].buffer_type);
+	ASSERT_EQ(KT_FRAMED_LEN, asc.out[0].cb_buffer);
+	sctx = asc.a.new_context;
+
+	/* Part of the second: the client's context waits, unharmed. */
+	kt_isc_init(&isc, NULL, &cctx, KT_ISC_REQ, NULL, t2, 50, t3,
+		    sizeof(t3));
+	kt_add_empty(&isc.a.input, isc.in);
+	EXPECT_STATUS(SEC_E_INCOMPLETE_MESSAGE, kt_isc_call(self->cfd, &isc));
+	EXPECT_EQ(SECBUFFER_MISSING, isc.in[1].buffer_type);
+	EXPECT_EQ(KT_FRAMED_LEN - 50, isc.in[1].cb_buffer);
+
+	/* The whole of it and 7 bytes of what comes next. */
+	memset(t2 + KT_FRAMED_LEN, 'x', 7);
+	kt_isc_init(&isc, NULL, &cctx, KT_ISC_REQ, NULL, t2,
+		    KT_FRAMED_LEN + 7, t3, sizeof(t3));
+	kt_add_empty(&isc.a.input, isc.in);
+	ASSERT_STATUS(SEC_E_OK, kt_isc_call(self->cfd, &isc));
+	EXPECT_EQ(SECBUFFER_EXTRA, isc.in[1].buffer_type);
+	EXPECT_EQ(7u, isc.in[1].cb_buffer);
+
+	kt_asc_init(&asc, NULL, &sctx, KT_ASC_REQ, t3, isc.out[0].cb_buffer,
+		    t4, sizeof(t4));
+	ASSERT_STATUS(SEC_E_OK, kt_asc_call(self->sfd, &asc));
+	EXPECT_STATUS(SEC_E_OK, kt_sign_verify(self->cfd, &cctx, self->sfd,
+					       &sctx, "after the frames"));
+	EXPECT_STATUS(SEC_E_OK, kt_delete_ctx(self->cfd, &cctx));
+	EXPECT_STATUS(SEC_E_OK, kt_delete_ctx(self->sfd, &sctx));
+}
+
 /* ---- bad tokens at every leg ---- */
 
 enum kt_bad {

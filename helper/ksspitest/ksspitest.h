@@ -20,6 +20,7 @@
 #define KTST_HELLO		1	/* client: nonce_c, payload */
 #define KTST_CHALLENGE		2	/* server: nonce_s, payload echoed */
 #define KTST_PROOF		3	/* client: user, HMAC proof */
+#define KTST_ERROR		4	/* server: le32 status of a failed leg */
 
 /* Lifetime of an established context */
 #define KTST_CONTEXT_LIFETIME	36000	/* seconds */

@@ -196,6 +196,41 @@ static bool fail_request(const uint8_t *payload, size_t len, uint32_t *status)
 }
 
 /*
+ * A type 1 or 2 token whose payload starts with "need:<decimal L>;" is
+ * framed, as TLS records frame CredSSP's tokens: shorter than L bytes, the
+ * leg answers SEC_E_INCOMPLETE_MESSAGE with the missing count and changes
+ * nothing; longer, the bytes past L are not used (input_extra).  Returns
+ * false when the leg is answered; otherwise *@len is the token's length.
+ */
+static bool ktst_frame(const struct upcall *up, struct reply *reply,
+		       size_t *len)
+{
+	static const char prefix[] = "need:";
+	const size_t start = KTST_NONCE_TOKEN_LEN + sizeof(prefix) - 1;
+	const uint8_t *token = up->token.data;
+	size_t i, framed = 0;
+
+	*len = up->token.len;
+	if (up->token.len < start ||
+	    memcmp(token + KTST_NONCE_TOKEN_LEN, prefix, sizeof(prefix) - 1))
+		return true;
+	for (i = start; i < up->token.len && i < start + 6 &&
+	     token[i] >= '0' && token[i] <= '9'; i++)
+		framed = framed * 10 + (size_t)(token[i] - '0');
+	if (i == start || i == up->token.len || token[i] != ';' ||
+	    framed <= i)
+		return true;	/* not a frame: an ordinary payload */
+	if (framed > up->token.len) {
+		reply->status = SEC_E_INCOMPLETE_MESSAGE;
+		reply->input_missing = (uint32_t)(framed - up->token.len);
+		return false;
+	}
+	reply->input_extra = (uint32_t)(up->token.len - framed);
+	*len = framed;
+	return true;
+}
+
+/*
  * Ends the handshake on this side: derives the keys, writes the context
  * blob and sets the final status, attributes and expiry.
  */
@@ -298,9 +333,11 @@ static void server_challenge(struct ktst_state *st, const struct upcall *up,
 {
 	static const uint8_t header[KTST_HEADER_LEN] = { 'K', 'T', 'S', 'T',
 							 KTST_CHALLENGE };
+	static const uint8_t error_header[KTST_HEADER_LEN] = {
+		'K', 'T', 'S', 'T', KTST_ERROR };
 	const uint8_t *payload;
-	size_t payload_len;
-	uint32_t status;
+	size_t payload_len, token_len;
+	uint32_t status, le_status;
 
 	if (!has_identity(up)) {
 		reply->status = SEC_E_NO_CREDENTIALS;
@@ -310,13 +347,22 @@ static void server_challenge(struct ktst_state *st, const struct upcall *up,
 		reply->status = SEC_E_INVALID_TOKEN;
 		return;
 	}
+	if (!ktst_frame(up, reply, &token_len))
+		return;
 	payload = up->token.data + KTST_NONCE_TOKEN_LEN;
-	payload_len = up->token.len - KTST_NONCE_TOKEN_LEN;
+	payload_len = token_len - KTST_NONCE_TOKEN_LEN;
 
 	if (fail_request(payload, payload_len, &status)) {
 		/* Only failures can be asked for: a success needs a token. */
 		reply->status = (status & 0x80000000u) ? status :
 						       SEC_E_INVALID_TOKEN;
+		/* What the peer is told, if the caller asked for that. */
+		le_status = htole32(reply->status);
+		reply->input_extra = 0;
+		if (bytes_append(&reply->token, error_header,
+				 sizeof(error_header)) ||
+		    bytes_append(&reply->token, &le_status, sizeof(le_status)))
+			bytes_free(&reply->token);
 		return;
 	}
 	ktst_sleep_if_asked(up, payload, payload_len);
@@ -350,12 +396,15 @@ static void client_proof(struct ktst_state *st, const struct upcall *up,
 	uint8_t proof[KTST_KEY_LEN];
 	size_t user_len = strlen(st->user);
 	uint16_t le_user_len = htole16((uint16_t)user_len);
+	size_t token_len;
 	bool no_memory;
 
 	if (!token_is(up, KTST_CHALLENGE, KTST_NONCE_TOKEN_LEN)) {
 		reply->status = SEC_E_INVALID_TOKEN;
 		return;
 	}
+	if (!ktst_frame(up, reply, &token_len))
+		return;
 	memcpy(st->nonce_s, up->token.data + KTST_HEADER_LEN,
 	       sizeof(st->nonce_s));
 

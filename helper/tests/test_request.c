@@ -6,6 +6,7 @@
  */
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -36,6 +37,7 @@ struct req {
 	struct cancel *cancel;
 	const uint8_t *token;
 	size_t token_len;
+	uint32_t context_req;
 };
 
 static uint32_t handle(struct session_table *t, const struct req *q,
@@ -54,6 +56,8 @@ static uint32_t handle(struct session_table *t, const struct req *q,
 		     (q->first ? KSSPI_UPCALL_F_FIRST_LEG : 0) |
 		     (q->kernel ? KSSPI_UPCALL_F_KERNEL_CALLER : 0));
 	attr_put_u32(&b, KSSPI_A_UID, q->uid);
+	if (q->context_req)
+		attr_put_u32(&b, KSSPI_A_CONTEXT_REQ, q->context_req);
 	if (q->target)
 		attr_put_str(&b, KSSPI_A_TARGET_NAME, q->target);
 	if (q->user)
@@ -77,9 +81,15 @@ static uint32_t handle(struct session_table *t, const struct req *q,
 	*r = (struct reply){ 0 };
 	request_handle(t, &up, r);
 	CHECK_EQ(r->request_id, REQUEST_ID);
+	/* An error carries its status; a token only if the caller asked. */
 	if (r->status & 0x80000000u)
-		CHECK(!r->token.len && !r->blob.len && !r->has_context_attr &&
-		      !r->has_expiry);
+		CHECK((!r->token.len ||
+		       q->context_req & (q->op == KSSPI_OP_INIT_CONTEXT ?
+					 ISC_REQ_EXTENDED_ERROR :
+					 ASC_REQ_EXTENDED_ERROR)) &&
+		      !r->blob.len && !r->has_context_attr && !r->has_expiry);
+	if (r->status != SEC_E_INCOMPLETE_MESSAGE)
+		CHECK_EQ(r->input_missing, 0);
 	upcall_free(&up);
 	bytes_free(&b);
 	return r->status;
@@ -359,6 +369,62 @@ static void test_session_rules(void)
 	session_table_destroy(&t);
 }
 
+/* A KsspiTest hello of @len bytes framed as "need:<framed>;". */
+static uint8_t *framed_hello(size_t len, size_t framed)
+{
+	uint8_t *t = calloc(1, len + 32);
+	int n;
+
+	memcpy(t, "KTST\1", 5);
+	n = snprintf((char *)t + 21, 16, "need:%zu;", framed);
+	memset(t + 21 + n, 'f', len > 21 + (size_t)n ? len - 21 - n : 0);
+	return t;
+}
+
+static void test_incomplete_extra_and_error_tokens(void)
+{
+	struct session_table t;
+	uint8_t *hello = framed_hello(64, 64);
+	uint8_t fail[21 + 13];
+	struct reply r;
+	struct req q;
+
+	session_table_init(&t);
+	/* Part of a framed token: the count, and the session stays. */
+	q = (struct req){ .op = KSSPI_OP_ACCEPT_CONTEXT, .package = "KsspiTest",
+			  .session = 3, .first = true, .user = "alice",
+			  .password = "pw", .token = hello, .token_len = 40 };
+	CHECK_EQ(handle(&t, &q, &r), SEC_E_INCOMPLETE_MESSAGE);
+	CHECK_EQ(r.input_missing, 24);
+	CHECK_EQ(session_count(&t), 1);
+	reply_clear(&r);
+	/* The whole of it on the kept session, with 5 bytes more. */
+	q.first = false;
+	q.token_len = 69;
+	CHECK_EQ(handle(&t, &q, &r), SEC_I_CONTINUE_NEEDED);
+	CHECK_EQ(r.input_extra, 5);
+	CHECK_EQ(r.token.len, 64);
+	reply_clear(&r);
+
+	/* A failure's token reaches the caller only with EXTENDED_ERROR. */
+	memcpy(fail, "KTST\1", 5);
+	memcpy(fail + 21, "fail:8009030C", 13);
+	q = (struct req){ .op = KSSPI_OP_ACCEPT_CONTEXT, .package = "KsspiTest",
+			  .session = 4, .first = true, .user = "alice",
+			  .password = "pw", .token = fail,
+			  .token_len = sizeof(fail) };
+	CHECK_EQ(handle(&t, &q, &r), SEC_E_LOGON_DENIED);
+	CHECK_EQ(r.token.len, 0);
+	reply_clear(&r);
+	q.context_req = ASC_REQ_EXTENDED_ERROR;
+	CHECK_EQ(handle(&t, &q, &r), SEC_E_LOGON_DENIED);
+	CHECK(r.token.len == 9 && memcmp(r.token.data, "KTST\4", 5) == 0);
+	reply_clear(&r);
+
+	free(hello);
+	session_table_destroy(&t);
+}
+
 const struct test_case request_tests[] = {
 	{ "ping echoes 0 B to 256 KiB", test_ping },
 	{ "ping never sleeps", test_ping_never_sleeps },
@@ -372,5 +438,7 @@ const struct test_case request_tests[] = {
 	  test_handshake_sessions },
 	{ "session rules: unknown, error, wrong side, released, restarted",
 	  test_session_rules },
+	{ "SEC_E_INCOMPLETE_MESSAGE keeps the session; extra bytes; error tokens",
+	  test_incomplete_extra_and_error_tokens },
 	{ NULL, NULL },
 };
