@@ -57,6 +57,11 @@ static const struct attr_rule upcall_rules[KSSPI_A_MAX + 1] = {
 	[KSSPI_A_UID]		 = { .kind = ATTR_U32 },
 	[KSSPI_A_PID]		 = { .kind = ATTR_U32 },
 	[KSSPI_A_FLAGS]		 = { .kind = ATTR_U32 },
+	[KSSPI_A_PKG_PARAMS]	 = { .kind = ATTR_FRAGMENTS,
+				     .max = KSSPI_MAX_TOKEN,
+				     .too_long = SEC_E_INVALID_PARAMETER },
+	[KSSPI_A_CREDENTIAL_ID]	 = { .kind = ATTR_U64 },
+	[KSSPI_A_LOGON_SESSION]	 = { .kind = ATTR_U32 },
 };
 
 /* The same limits in libnl's terms, for its own first check. */
@@ -78,6 +83,10 @@ static const struct nla_policy upcall_policy[KSSPI_A_MAX + 1] = {
 	[KSSPI_A_UID]		   = { .type = NLA_U32, .maxlen = 4 },
 	[KSSPI_A_PID]		   = { .type = NLA_U32, .maxlen = 4 },
 	[KSSPI_A_FLAGS]		   = { .type = NLA_U32, .maxlen = 4 },
+	[KSSPI_A_PKG_PARAMS]	   = { .type = NLA_UNSPEC,
+				       .maxlen = KSSPI_NL_FRAGMENT_MAX },
+	[KSSPI_A_CREDENTIAL_ID]	   = { .type = NLA_U64, .maxlen = 8 },
+	[KSSPI_A_LOGON_SESSION]	   = { .type = NLA_U32, .maxlen = 4 },
 };
 
 /* Where the value of attribute @type goes in @up. */
@@ -97,6 +106,9 @@ static void *upcall_field(struct upcall *up, int type)
 	case KSSPI_A_UID:		return &up->uid;
 	case KSSPI_A_PID:		return &up->pid;
 	case KSSPI_A_FLAGS:		return &up->flags;
+	case KSSPI_A_PKG_PARAMS:	return &up->pkg_params;
+	case KSSPI_A_CREDENTIAL_ID:	return &up->credential_id;
+	case KSSPI_A_LOGON_SESSION:	return &up->logon_session;
 	default:			return NULL;
 	}
 }
@@ -194,7 +206,7 @@ static uint32_t parse_attrs(struct upcall *up, const void *attrs, int len)
 		status = store_attr(nla, rule, upcall_field(up, type));
 		if (status != SEC_E_OK)
 			return status;
-		up->present |= 1u << type;
+		up->present |= UPCALL_BIT(type);
 	}
 	if (rem != 0)
 		return SEC_E_INVALID_PARAMETER;	/* trailing bytes */
@@ -226,7 +238,7 @@ uint32_t upcall_parse(struct upcall *up, uint8_t cmd, const void *attrs,
 		up->cmd = cmd;
 		if (answerable) {
 			up->request_id = request_id;
-			up->present = 1u << KSSPI_A_REQUEST_ID;
+			up->present = UPCALL_BIT(KSSPI_A_REQUEST_ID);
 		}
 	}
 	return up->status;
@@ -270,8 +282,8 @@ int upcall_set_identity(struct upcall *up, const uint8_t *payload, size_t len)
 	err = bytes_append(&up->password, p, password_len);
 	if (err)
 		goto fail;
-	up->present |= 1u << UPCALL_USER | 1u << UPCALL_DOMAIN |
-		       1u << UPCALL_PASSWORD;
+	up->present |= UPCALL_BIT(UPCALL_USER) | UPCALL_BIT(UPCALL_DOMAIN) |
+		       UPCALL_BIT(UPCALL_PASSWORD);
 	return 0;
 fail:
 	free(up->user);
@@ -325,6 +337,7 @@ void upcall_free(struct upcall *up)
 	bytes_free(&up->password);
 	bytes_free(&up->token);
 	bytes_free(&up->channel_bindings);
+	bytes_free(&up->pkg_params);
 	explicit_bzero(up, sizeof(*up));
 	up->status = status;
 }

@@ -32,13 +32,16 @@ enum {
 	UPCALL_DOMAIN,
 	UPCALL_PASSWORD,
 };
-_Static_assert(UPCALL_PASSWORD < 32, "presence bits must fit in 32 bits");
+_Static_assert(UPCALL_PASSWORD < 64, "presence bits must fit in 64 bits");
+
+/* The presence bit of a KSSPI_A_* or UPCALL_* in struct upcall. */
+#define UPCALL_BIT(attr)	((uint64_t)1 << (attr))
 
 /* One KSSPI_CMD_REQUEST, as parsed (and its identity, once loaded). */
 struct upcall {
 	uint8_t cmd;			/* KSSPI_CMD_* */
 	uint32_t status;		/* SEC_E_OK, or why parsing refused it */
-	uint32_t present;		/* 1u << KSSPI_A_* / UPCALL_* seen */
+	uint64_t present;		/* UPCALL_BIT()s of what was seen */
 
 	uint64_t request_id;
 	uint32_t op;			/* KSSPI_OP_* */
@@ -54,6 +57,9 @@ struct upcall {
 	struct bytes password;
 	struct bytes token;		/* joined fragments */
 	struct bytes channel_bindings;	/* joined fragments */
+	struct bytes pkg_params;	/* SECBUFFER_PKG_PARAMS, joined */
+	uint64_t credential_id;		/* names the credential handle */
+	uint32_t logon_session;		/* audit session id */
 	uint32_t uid;
 	uint32_t pid;
 
@@ -63,7 +69,7 @@ struct upcall {
 
 static inline bool upcall_has(const struct upcall *up, int attr)
 {
-	return up->present & (1u << attr);
+	return up->present & UPCALL_BIT(attr);
 }
 
 /*

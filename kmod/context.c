@@ -9,6 +9,7 @@
  * The established state (sec) is replaced under msg_lock, so the message
  * functions keep working with the old keys while a reauthentication runs.
  */
+#include <linux/audit.h>
 #include <linux/cred.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -260,7 +261,7 @@ static u32 ksspi_handshake_check_token(struct ksspi_handshake_call *c,
 				       const struct ksspi_package *pkg,
 				       bool first, const struct ksspi_buffer *tok)
 {
-	const struct ksspi_buffer *bindings;
+	const struct ksspi_buffer *bindings, *params;
 	bool has_token = tok && tok->cb_buffer;
 
 	if (first && c->initiator) {
@@ -274,6 +275,9 @@ static u32 ksspi_handshake_check_token(struct ksspi_handshake_call *c,
 	bindings = ksspi_bufset_find(c->input, SECBUFFER_CHANNEL_BINDINGS);
 	if (bindings && bindings->cb_buffer > KSSPI_MAX_TOKEN)
 		return SEC_E_BAD_BINDINGS;
+	params = ksspi_bufset_find(c->input, SECBUFFER_PKG_PARAMS);
+	if (params && params->cb_buffer > KSSPI_MAX_TOKEN)
+		return SEC_E_INVALID_PARAMETER;
 	return SEC_E_OK;
 }
 
@@ -335,7 +339,7 @@ static u32 ksspi_handshake_leg(struct ksspi_handshake_call *c,
 	struct ksspi_upcall_request req = {};
 	struct ksspi_upcall_reply reply;
 	struct ksspi_identity_copy id = {};
-	struct ksspi_buffer *bindings;
+	struct ksspi_buffer *bindings, *params;
 	struct ksspi_sec_state *sec = NULL;
 	u64 generation;
 	u32 status;
@@ -382,6 +386,14 @@ static u32 ksspi_handshake_leg(struct ksspi_handshake_call *c,
 		req.bindings = bindings->pv_buffer;
 		req.bindings_len = bindings->cb_buffer;
 	}
+	params = ksspi_bufset_find(c->input, SECBUFFER_PKG_PARAMS);
+	if (params && params->cb_buffer) {
+		req.pkg_params = params->pv_buffer;
+		req.pkg_params_len = params->cb_buffer;
+	}
+	req.credential_id = ctx->cred ? ctx->cred->id : 0;
+	req.logon_session = c->kernel_caller ? AUDIT_SID_UNSET :
+			    audit_get_sessionid(current);
 	req.owner = c->owner->user;
 	req.pid = c->kernel_caller ? 0 : task_tgid_nr(current);
 

@@ -191,6 +191,9 @@ static bool ksspi_name_ok(const char *s, size_t max)
 	return !s || strnlen(s, max + 1) <= max;
 }
 
+/* Names credentials to the helper (its TLS session cache). */
+static atomic64_t ksspi_credential_ids = ATOMIC64_INIT(0);
+
 /**
  * ksspi_credential_create - AcquireCredentialsHandle without the handle
  * @user: the user the credential counts against
@@ -228,6 +231,7 @@ u32 ksspi_credential_create(struct ksspi_user *user, const char *package,
 		kfree(cred);
 		return SEC_E_INSUFFICIENT_MEMORY;
 	}
+	cred->id = atomic64_inc_return(&ksspi_credential_ids);
 	cred->pkg = pkg;
 	cred->use = use;
 	atomic_inc(&ksspi_package_mut(pkg)->live_credentials);

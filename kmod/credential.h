@@ -27,6 +27,7 @@ struct ksspi_user;
  */
 struct ksspi_credential {
 	struct ksspi_object obj;
+	u64 id;			/* never reused while the module is loaded */
 	const struct ksspi_package *pkg;
 	u32 use;
 	char *user;

@@ -396,12 +396,13 @@ struct sk_buff *ksspi_netlink_request_new(u32 request_id,
 	void *hdr;
 
 	/* KSSPI_A_QUEUED is added when the helper fetches it. */
-	size = nla_total_size_64bit(sizeof(u64)) * 2 +
-	       nla_total_size(sizeof(u32)) * 8 +
+	size = nla_total_size_64bit(sizeof(u64)) * 3 +
+	       nla_total_size(sizeof(u32)) * 9 +
 	       ksspi_nl_str_size(req->package) +
 	       ksspi_nl_str_size(req->target) +
 	       ksspi_nl_fragments_size(req->token_len) +
-	       ksspi_nl_fragments_size(req->bindings_len);
+	       ksspi_nl_fragments_size(req->bindings_len) +
+	       ksspi_nl_fragments_size(req->pkg_params_len);
 
 	skb = genlmsg_new(size, KSSPI_GFP_CALLER);
 	if (!skb)
@@ -425,11 +426,18 @@ struct sk_buff *ksspi_netlink_request_new(u32 request_id,
 		goto too_big;
 	if (identity && nla_put_u32(skb, KSSPI_A_IDENTITY_KEY, identity))
 		goto too_big;
+	if (req->session_id &&
+	    (nla_put_u64_64bit(skb, KSSPI_A_CREDENTIAL_ID, req->credential_id,
+			       KSSPI_A_PAD) ||
+	     nla_put_u32(skb, KSSPI_A_LOGON_SESSION, req->logon_session)))
+		goto too_big;
 	if (ksspi_nl_put_str(skb, KSSPI_A_TARGET_NAME, req->target) ||
 	    ksspi_nl_put_fragments(skb, KSSPI_A_TOKEN, req->token,
 				   req->token_len) ||
 	    ksspi_nl_put_fragments(skb, KSSPI_A_CHANNEL_BINDINGS,
-				   req->bindings, req->bindings_len))
+				   req->bindings, req->bindings_len) ||
+	    ksspi_nl_put_fragments(skb, KSSPI_A_PKG_PARAMS, req->pkg_params,
+				   req->pkg_params_len))
 		goto too_big;
 	genlmsg_end(skb, hdr);
 	return skb;

@@ -29,6 +29,10 @@ struct sk_buff;
  * @token_len: its length
  * @bindings: channel bindings or NULL
  * @bindings_len: their length
+ * @pkg_params: the caller's SECBUFFER_PKG_PARAMS input or NULL
+ * @pkg_params_len: its length
+ * @credential_id: the credential's id, 0 for none
+ * @logon_session: the caller's audit session id
  * @owner: the user the request counts against
  * @pid: the caller's tgid, 0 for the kernel
  *
@@ -51,6 +55,10 @@ struct ksspi_upcall_request {
 	u32 token_len;
 	const void *bindings;
 	u32 bindings_len;
+	const void *pkg_params;
+	u32 pkg_params_len;
+	u64 credential_id;
+	u32 logon_session;
 	struct ksspi_user *owner;
 	pid_t pid;
 };

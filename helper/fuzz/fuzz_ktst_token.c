@@ -33,7 +33,7 @@ static uint32_t leg(void *state, uint32_t op, bool first, const uint8_t *token,
 		up.flags = KSSPI_UPCALL_F_FIRST_LEG;
 		up.user = strdup("alice");
 		bytes_append(&up.password, "Passw0rd!", 9);
-		up.present = 1u << UPCALL_USER | 1u << UPCALL_PASSWORD;
+		up.present = UPCALL_BIT(UPCALL_USER) | UPCALL_BIT(UPCALL_PASSWORD);
 	}
 	bytes_append(&up.token, token, len);
 	*reply = (struct reply){ 0 };

@@ -65,7 +65,7 @@ static void fuzz_upcall(const uint8_t *data, size_t size)
 	if (upcall_parse(&up, KSSPI_CMD_REQUEST, data, size) != SEC_E_OK) {
 		/* A refused upcall keeps nothing but its request id. */
 		if (up.token.len || up.package ||
-		    (up.present & ~(1u << KSSPI_A_REQUEST_ID)))
+		    (up.present & ~(UPCALL_BIT(KSSPI_A_REQUEST_ID))))
 			abort();
 	} else if (!upcall_has(&up, KSSPI_A_REQUEST_ID) ||
 		   !upcall_has(&up, KSSPI_A_OP) ||

@@ -19,35 +19,35 @@ void ntlm_run_leg(void *state, const struct leg *l, struct reply *r)
 	struct upcall up = { .op = l->op, .context_req = l->req,
 			     .uid = l->uid };
 
-	up.present = 1u << KSSPI_A_OP | 1u << KSSPI_A_CONTEXT_REQ |
-		     1u << KSSPI_A_UID | 1u << KSSPI_A_FLAGS;
+	up.present = UPCALL_BIT(KSSPI_A_OP) | UPCALL_BIT(KSSPI_A_CONTEXT_REQ) |
+		     UPCALL_BIT(KSSPI_A_UID) | UPCALL_BIT(KSSPI_A_FLAGS);
 	if (l->first)
 		up.flags |= KSSPI_UPCALL_F_FIRST_LEG;
 	if (l->kernel)
 		up.flags |= KSSPI_UPCALL_F_KERNEL_CALLER;
 	if (l->user) {
 		up.user = strdup(l->user);
-		up.present |= 1u << UPCALL_USER;
+		up.present |= UPCALL_BIT(UPCALL_USER);
 	}
 	if (l->domain) {
 		up.domain = strdup(l->domain);
-		up.present |= 1u << UPCALL_DOMAIN;
+		up.present |= UPCALL_BIT(UPCALL_DOMAIN);
 	}
 	if (l->password) {
 		bytes_append(&up.password, l->password, strlen(l->password));
-		up.present |= 1u << UPCALL_PASSWORD;
+		up.present |= UPCALL_BIT(UPCALL_PASSWORD);
 	}
 	if (l->target) {
 		up.target_name = strdup(l->target);
-		up.present |= 1u << KSSPI_A_TARGET_NAME;
+		up.present |= UPCALL_BIT(KSSPI_A_TARGET_NAME);
 	}
 	if (l->token_len) {
 		bytes_append(&up.token, l->token, l->token_len);
-		up.present |= 1u << KSSPI_A_TOKEN;
+		up.present |= UPCALL_BIT(KSSPI_A_TOKEN);
 	}
 	if (l->cb_len) {
 		bytes_append(&up.channel_bindings, l->cb, l->cb_len);
-		up.present |= 1u << KSSPI_A_CHANNEL_BINDINGS;
+		up.present |= UPCALL_BIT(KSSPI_A_CHANNEL_BINDINGS);
 	}
 	*r = (struct reply){ 0 };
 	pkg_ntlm.step(state, &up, r);

@@ -227,6 +227,9 @@ static void full_upcall(struct bytes *b, const uint8_t *token, size_t len)
 	attr_put(b, KSSPI_A_CHANNEL_BINDINGS, "cb", 2);
 	attr_put_u32(b, KSSPI_A_UID, 1000);
 	attr_put_u32(b, KSSPI_A_PID, 4321);
+	attr_put(b, KSSPI_A_PKG_PARAMS, "params", 6);
+	attr_put_u64(b, KSSPI_A_CREDENTIAL_ID, 77);
+	attr_put_u32(b, KSSPI_A_LOGON_SESSION, 3);
 }
 
 static uint32_t parse(struct upcall *up, const struct bytes *b)
@@ -258,6 +261,11 @@ static void test_parse_all_fields(void)
 	CHECK(up.channel_bindings.len == 2);
 	CHECK_EQ(up.uid, 1000);
 	CHECK_EQ(up.pid, 4321);
+	CHECK(up.pkg_params.len == 6 &&
+	      memcmp(up.pkg_params.data, "params", 6) == 0);
+	CHECK_EQ(up.credential_id, 77);
+	CHECK_EQ(up.logon_session, 3);
+	CHECK(upcall_has(&up, KSSPI_A_LOGON_SESSION));
 	upcall_free(&up);
 	bytes_free(&b);
 	free(token);

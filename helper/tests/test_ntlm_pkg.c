@@ -987,9 +987,9 @@ static void test_dispatch(void)
 	session_table_init(&t);
 	up.package = strdup("NTLM");
 	up.user = strdup(T_USER);
-	up.present = 1u << KSSPI_A_OP | 1u << KSSPI_A_PACKAGE |
-		     1u << KSSPI_A_SESSION_ID | 1u << KSSPI_A_FLAGS |
-		     1u << KSSPI_A_CONTEXT_REQ | 1u << UPCALL_USER;
+	up.present = UPCALL_BIT(KSSPI_A_OP) | UPCALL_BIT(KSSPI_A_PACKAGE) |
+		     UPCALL_BIT(KSSPI_A_SESSION_ID) | UPCALL_BIT(KSSPI_A_FLAGS) |
+		     UPCALL_BIT(KSSPI_A_CONTEXT_REQ) | UPCALL_BIT(UPCALL_USER);
 	request_handle(&t, &up, &r);
 	CHECK_EQ(r.status, SEC_I_CONTINUE_NEEDED);
 	CHECK(r.token.len == 40 && memcmp(r.token.data, "NTLMSSP", 8) == 0);
@@ -998,7 +998,7 @@ static void test_dispatch(void)
 
 	/* A NEGOTIATE given back to the client: refused, state dropped */
 	bytes_append(&up.token, "NTLMSSP\0\1\0\0\0", 12);
-	up.present |= 1u << KSSPI_A_TOKEN;
+	up.present |= UPCALL_BIT(KSSPI_A_TOKEN);
 	up.flags = 0;
 	request_handle(&t, &up, &r);
 	CHECK_EQ(r.status, SEC_E_INVALID_TOKEN);

@@ -41,26 +41,26 @@ static void run_leg(void *state, const struct leg *l, struct reply *r)
 {
 	struct upcall up = { .op = l->op, .context_req = l->req };
 
-	up.present = 1u << KSSPI_A_OP | 1u << KSSPI_A_CONTEXT_REQ;
+	up.present = UPCALL_BIT(KSSPI_A_OP) | UPCALL_BIT(KSSPI_A_CONTEXT_REQ);
 	if (l->first) {
 		up.flags = KSSPI_UPCALL_F_FIRST_LEG;
-		up.present |= 1u << KSSPI_A_FLAGS;
+		up.present |= UPCALL_BIT(KSSPI_A_FLAGS);
 	}
 	if (l->user) {
 		up.user = strdup(l->user);
-		up.present |= 1u << UPCALL_USER;
+		up.present |= UPCALL_BIT(UPCALL_USER);
 	}
 	if (l->password) {
 		bytes_append(&up.password, l->password, strlen(l->password));
-		up.present |= 1u << UPCALL_PASSWORD;
+		up.present |= UPCALL_BIT(UPCALL_PASSWORD);
 	}
 	if (l->target) {
 		up.target_name = strdup(l->target);
-		up.present |= 1u << KSSPI_A_TARGET_NAME;
+		up.present |= UPCALL_BIT(KSSPI_A_TARGET_NAME);
 	}
 	if (l->token_len) {
 		bytes_append(&up.token, l->token, l->token_len);
-		up.present |= 1u << KSSPI_A_TOKEN;
+		up.present |= UPCALL_BIT(KSSPI_A_TOKEN);
 	}
 	*r = (struct reply){ 0 };
 	pkg_test.step(state, &up, r);

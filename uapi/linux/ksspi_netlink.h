@@ -109,6 +109,13 @@ enum ksspi_attr {
 					 * bytes the input token lacks */
 	KSSPI_A_INPUT_EXTRA,		/* u32, bytes at the end of the input
 					 * token the leg did not use */
+	KSSPI_A_PKG_PARAMS,		/* binary, fragment: the caller's
+					 * SECBUFFER_PKG_PARAMS input */
+	KSSPI_A_CREDENTIAL_ID,		/* u64, names the credential handle
+					 * (never reused while the module
+					 * is loaded) */
+	KSSPI_A_LOGON_SESSION,		/* u32, the caller's audit session
+					 * id (AUDIT_SID_UNSET: none) */
 
 	__KSSPI_A_MAX
 };

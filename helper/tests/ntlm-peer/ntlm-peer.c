@@ -178,35 +178,35 @@ static uint32_t leg(struct peer *p, bool first, const struct bytes *token)
 	struct reply r = { 0 };
 	uint32_t status;
 
-	up.present = 1u << KSSPI_A_OP | 1u << KSSPI_A_CONTEXT_REQ;
+	up.present = UPCALL_BIT(KSSPI_A_OP) | UPCALL_BIT(KSSPI_A_CONTEXT_REQ);
 	if (first) {
 		up.flags = KSSPI_UPCALL_F_FIRST_LEG;
-		up.present |= 1u << KSSPI_A_FLAGS;
+		up.present |= UPCALL_BIT(KSSPI_A_FLAGS);
 		if (p->user) {
 			up.user = strdup(p->user);
-			up.present |= 1u << UPCALL_USER;
+			up.present |= UPCALL_BIT(UPCALL_USER);
 		}
 		if (p->domain) {
 			up.domain = strdup(p->domain);
-			up.present |= 1u << UPCALL_DOMAIN;
+			up.present |= UPCALL_BIT(UPCALL_DOMAIN);
 		}
 		if (p->password) {
 			bytes_append(&up.password, p->password,
 				     strlen(p->password));
-			up.present |= 1u << UPCALL_PASSWORD;
+			up.present |= UPCALL_BIT(UPCALL_PASSWORD);
 		}
 		if (p->target) {
 			up.target_name = strdup(p->target);
-			up.present |= 1u << KSSPI_A_TARGET_NAME;
+			up.present |= UPCALL_BIT(KSSPI_A_TARGET_NAME);
 		}
 	}
 	if (token && token->len) {
 		bytes_append(&up.token, token->data, token->len);
-		up.present |= 1u << KSSPI_A_TOKEN;
+		up.present |= UPCALL_BIT(KSSPI_A_TOKEN);
 	}
 	if (p->cb.len) {
 		bytes_append(&up.channel_bindings, p->cb.data, p->cb.len);
-		up.present |= 1u << KSSPI_A_CHANNEL_BINDINGS;
+		up.present |= UPCALL_BIT(KSSPI_A_CHANNEL_BINDINGS);
 	}
 	pkg_ntlm.step(p->state, &up, &r);
 	status = r.status;
