@@ -563,7 +563,8 @@ u32 ksspi_handshake(struct ksspi_handshake_call *c)
 						  ASC_RET_ALLOCATED_MEMORY;
 	if (reauth && c->initiator)
 		c->context_attr |= ISC_RET_REAUTHENTICATION;
-	c->expiry = expiry;
+	/* The AcceptSecurityContext pages: the expiry only on the last call. */
+	c->expiry = c->initiator || ksspi_leg_final(status) ? expiry : 0;
 
 	if (fresh) {
 		ksspi_object_get(&fresh->obj);	/* for the table */

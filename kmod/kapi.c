@@ -235,7 +235,7 @@ ksspi_status_t ksspi_initialize_security_context(struct ksspi_owner *owner,
 	if (context_attr)
 		*context_attr = call.context_attr;
 	if (expiry)
-		*expiry = ksspi_timestamp_local(call.expiry);
+		*expiry = call.expiry ? ksspi_timestamp_local(call.expiry) : 0;
 	return status;
 }
 EXPORT_SYMBOL_GPL(ksspi_initialize_security_context);
@@ -287,7 +287,7 @@ ksspi_status_t ksspi_accept_security_context(struct ksspi_owner *owner,
 	if (context_attr)
 		*context_attr = call.context_attr;
 	if (expiry)
-		*expiry = ksspi_timestamp_local(call.expiry);
+		*expiry = call.expiry ? ksspi_timestamp_local(call.expiry) : 0;
 	return status;
 }
 EXPORT_SYMBOL_GPL(ksspi_accept_security_context);

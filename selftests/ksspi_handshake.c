@@ -68,9 +68,12 @@ TEST_F(hs, four_legs_and_their_tokens)
 
 	kt_asc_init(&asc, &self->hs.scred, NULL, KT_ASC_REQ, t1, KT_TOKEN_HDR,
 		    t2, sizeof(t2));
+	asc.a.expiry = 12345;
 	ASSERT_STATUS(SEC_I_CONTINUE_NEEDED, kt_asc_call(self->sfd, &asc));
 	self->hs.sctx = asc.a.new_context;
 	self->hs.have_sctx = true;
+	/* ASC's ptsExpiry is known on the last call only. */
+	EXPECT_EQ(0, asc.a.expiry);
 	ASSERT_EQ(KT_TOKEN_HDR, asc.out[0].cb_buffer);
 	EXPECT_EQ(0, memcmp(t2, "KTST\2", 5));
 	EXPECT_NE(0, memcmp(t1 + 5, t2 + 5, 16))
