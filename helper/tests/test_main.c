@@ -17,6 +17,7 @@ int main(void)
 		session_tests,
 		pkg_test_tests,
 		request_tests,
+		session_cache_tests,
 		NULL,
 	};
 
