@@ -2,7 +2,7 @@
 /*
  * Unit tests of ksspid that need no kernel module: message coding,
  * context blobs, the session table, the KsspiTest package and request
- * dispatch.  Output is TAP.
+ * dispatch, the CredSSP messages.  Output is TAP.
  */
 #include <stddef.h>
 
@@ -17,6 +17,7 @@ int main(void)
 		session_tests,
 		pkg_test_tests,
 		request_tests,
+		tsrequest_tests,
 		NULL,
 	};
 
