@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,8 @@ extern const asn1_static_node credssp_asn1_tab[];
 #define TS_MAX_PASSWORD_BYTES	(2 * KSSPI_MAX_PASSWORD)
 /* NegoData entries accepted; MS-CSSP and every known peer send one. */
 #define TS_MAX_NEGO_ENTRIES	8
+/* Remote Guard supplemental credentials: one per security package */
+#define TS_MAX_SUPPLEMENTAL_CREDS	16
 
 static asn1_node credssp_definitions;
 static int credssp_definitions_err;
@@ -496,8 +499,8 @@ static int password_creds_decode(struct ts_credentials *out)
  * Whether the credentials are a well-formed @type with its mandatory
  * @fields; nothing is kept.
  */
-static int other_creds_check(const char *type, const char *const fields[],
-			     const struct bytes *creds)
+static int creds_check(const char *type, const char *const fields[],
+		       const struct bytes *creds)
 {
 	asn1_node node = NULL;
 	int err = node_decode(type, creds->data, creds->len, &node);
@@ -508,14 +511,55 @@ static int other_creds_check(const char *type, const char *const fields[],
 	return err;
 }
 
+/*
+ * Whether @creds is a well-formed TSRemoteGuardCreds; its
+ * supplementalCreds (a SEQUENCE OF, declared ANY) are counted before
+ * libtasn1 decodes them, as negoTokens are.
+ */
+static int remote_guard_check(const struct bytes *creds)
+{
+	static const char *const fields[] = {
+		"logonCred.packageName", "logonCred.credBuffer", NULL
+	};
+	struct bytes supplemental = { 0 };
+	asn1_node node = NULL;
+	char name[2][32];
+	const char *const names[] = { name[0], name[1], NULL };
+	int entries, i;
+	int err;
+
+	err = node_decode("CredSSP.TSRemoteGuardCreds", creds->data,
+			  creds->len, &node);
+	if (err)
+		return err;
+	err = present(node, fields) ? read_octets(node, "supplementalCreds",
+						  TS_MAX_MESSAGE,
+						  &supplemental) : -EINVAL;
+	node_free(&node);
+	if (err)
+		return err == -ENOENT ? 0 : err;
+
+	err = count_entries(supplemental.data, supplemental.len,
+			    TS_MAX_SUPPLEMENTAL_CREDS, &entries);
+	if (!err)
+		err = node_decode("CredSSP.TSRemoteGuardPackageCreds",
+				  supplemental.data, supplemental.len, &node);
+	for (i = 1; !err && i <= entries; i++) {
+		snprintf(name[0], sizeof(name[0]), "?%d.packageName", i);
+		snprintf(name[1], sizeof(name[1]), "?%d.credBuffer", i);
+		if (!present(node, names))
+			err = -EINVAL;
+	}
+	node_free(&node);
+	bytes_free(&supplemental);
+	return err;
+}
+
 int ts_credentials_decode(const uint8_t *der, size_t len,
 			  struct ts_credentials *out)
 {
 	static const char *const smartcard_fields[] = {
 		"pin", "cspData.keySpec", NULL
-	};
-	static const char *const remote_guard_fields[] = {
-		"logonCred.packageName", "logonCred.credBuffer", NULL
 	};
 	asn1_node node = NULL;
 	int64_t type;
@@ -542,12 +586,11 @@ int ts_credentials_decode(const uint8_t *der, size_t len,
 		err = password_creds_decode(out);
 		break;
 	case TS_CRED_SMARTCARD:
-		err = other_creds_check("CredSSP.TSSmartCardCreds",
+		err = creds_check("CredSSP.TSSmartCardCreds",
 					smartcard_fields, &out->credentials);
 		break;
 	case TS_CRED_REMOTE_GUARD:
-		err = other_creds_check("CredSSP.TSRemoteGuardCreds",
-					remote_guard_fields, &out->credentials);
+		err = remote_guard_check(&out->credentials);
 		break;
 	default:
 		err = -EINVAL;

@@ -872,6 +872,78 @@ static void test_other_credentials(void)
 	}
 }
 
+/* TSCredentials (credType 6) of a logonCred and @n supplemental ones,
+ * the last of which lacks its credBuffer if @broken */
+static void remote_guard_der(struct bytes *out, size_t n, bool broken)
+{
+	struct bytes cred = { 0 }, field = { 0 }, list = { 0 }, body = { 0 };
+	size_t i;
+
+	tlv(&field, 0x04, "K\0", 2);
+	tlv(&body, 0xa0, field.data, field.len);
+	bytes_free(&field);
+	tlv(&field, 0x04, "secret", 6);
+	tlv(&body, 0xa1, field.data, field.len);
+	bytes_free(&field);
+	tlv(&cred, 0x30, body.data, body.len);	/* one package credential */
+	for (i = 0; i < n; i++) {
+		if (broken && i == n - 1) {
+			/* packageName only */
+			struct bytes half = { 0 }, name = { 0 };
+
+			tlv(&name, 0x04, "K\0", 2);
+			tlv(&half, 0xa0, name.data, name.len);
+			tlv(&list, 0x30, half.data, half.len);
+			bytes_free(&half);
+			bytes_free(&name);
+		} else {
+			CHECK_EQ(bytes_append(&list, cred.data, cred.len), 0);
+		}
+	}
+	bytes_free(&body);
+	tlv(&body, 0xa0, cred.data, cred.len);	/* logonCred */
+	tlv(&field, 0x30, list.data, list.len);
+	tlv(&body, 0xa1, field.data, field.len);
+	bytes_free(&field);
+	bytes_free(&list);
+	tlv(&list, 0x30, body.data, body.len);	/* TSRemoteGuardCreds */
+	tlv(&field, 0x04, list.data, list.len);
+	bytes_free(&body);
+	body = of("\xa0\x03\x02\x01\x06", 5);
+	tlv(&body, 0xa1, field.data, field.len);
+	tlv(out, 0x30, body.data, body.len);
+	bytes_free(&cred);
+	bytes_free(&field);
+	bytes_free(&list);
+	bytes_free(&body);
+}
+
+static void test_remote_guard_supplemental(void)
+{
+	struct ts_credentials c;
+	struct bytes der;
+	size_t n;
+
+	for (n = 0; n <= 17; n++) {
+		der = (struct bytes){ 0 };
+		remote_guard_der(&der, n, false);
+		memset(&c, 0, sizeof(c));
+		CHECK_EQ(ts_credentials_decode(der.data, der.len, &c),
+			 n <= 16 ? 0 : -EINVAL);
+		CHECK_EQ(c.cred_type, n <= 16 ? TS_CRED_REMOTE_GUARD : 0);
+		ts_credentials_clear(&c);
+		bytes_free(&der);
+	}
+	for (n = 1; n <= 3; n++) {
+		der = (struct bytes){ 0 };
+		remote_guard_der(&der, n, true);
+		memset(&c, 0, sizeof(c));
+		CHECK_EQ(ts_credentials_decode(der.data, der.len, &c), -EINVAL);
+		CHECK(credentials_empty(&c));
+		bytes_free(&der);
+	}
+}
+
 static void test_spki(void)
 {
 	struct bytes spki = unhex(ec_spki), key = { 0 }, want;
@@ -944,6 +1016,8 @@ const struct test_case tsrequest_tests[] = {
 	{ "credssp: credential length limits", test_credential_limits },
 	{ "credssp: smart card and Remote Guard credentials",
 	  test_other_credentials },
+	{ "credssp: Remote Guard supplemental credentials",
+	  test_remote_guard_supplemental },
 	{ "credssp: SubjectPublicKeyInfo", test_spki },
 	{ NULL, NULL },
 };
