@@ -42,12 +42,23 @@ struct ts_request {
 /*
  * Decodes the DER TSRequest @der into @out (zeroed by the caller).  A
  * negoTokens with no entry, a clientNonce not TS_CLIENT_NONCE_LEN bytes
- * long, or trailing bytes after the SEQUENCE are refused.  0, -EINVAL or
- * -ENOMEM; on failure @out is cleared.
+ * long, or trailing bytes after the SEQUENCE are refused.  The version is
+ * stored as sent (0 to UINT32_MAX; negative is refused): negotiating it
+ * is the caller's job.  errorCode may come as a negative 32-bit INTEGER
+ * (how NTSTATUS values are sent) or a positive one; either is stored as
+ * its uint32_t bit pattern.  0, -EINVAL or -ENOMEM; on failure @out is
+ * cleared.  Documentation/credssp-messages.rst lists what is accepted.
  */
 int ts_request_decode(const uint8_t *der, size_t len, struct ts_request *out);
 
-/* Encodes @in as DER into the empty @der.  0, -EINVAL or -ENOMEM. */
+/*
+ * Encodes @in as DER into the empty @der.  Empty fields are left out
+ * (an empty nego_token means no negoTokens).  -EINVAL for a version
+ * outside TS_VERSION_MIN..TS_VERSION_MAX, an error code below version 3,
+ * a client nonce below version 5 or not TS_CLIENT_NONCE_LEN long, or a
+ * message over TS_MAX_MESSAGE; error_code goes out as a 32-bit signed
+ * INTEGER, as Windows and FreeRDP send it.  0, -EINVAL or -ENOMEM.
+ */
 int ts_request_encode(const struct ts_request *in, struct bytes *der);
 
 /* Wipes and frees the fields of @r, leaving it zeroed. */
@@ -76,7 +87,12 @@ struct ts_credentials {
 	struct bytes password;
 };
 
-/* 0, -EINVAL or -ENOMEM; on failure @out is cleared. */
+/*
+ * Decodes the DER TSCredentials @der into @out (zeroed by the caller).
+ * credType must be one of enum ts_cred_type, and the credentials must
+ * decode as that type's structure.  0, -EINVAL or -ENOMEM; on failure
+ * @out is cleared.
+ */
 int ts_credentials_decode(const uint8_t *der, size_t len,
 			  struct ts_credentials *out);
 
@@ -95,8 +111,9 @@ void ts_credentials_clear(struct ts_credentials *c);
 
 /*
  * The subjectPublicKey BIT STRING content (without the unused-bits octet)
- * of the DER SubjectPublicKeyInfo @spki: what MS-CSSP's pubKeyAuth covers.
- * 0, -EINVAL or -ENOMEM.
+ * of the DER SubjectPublicKeyInfo @spki, appended to the empty @out: what
+ * MS-CSSP's pubKeyAuth covers.  A key with unused bits, an empty key or
+ * trailing bytes are refused.  0, -EINVAL or -ENOMEM.
  */
 int spki_subject_public_key(const uint8_t *spki, size_t len,
 			    struct bytes *out);

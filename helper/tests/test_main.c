@@ -2,7 +2,7 @@
 /*
  * Unit tests of ksspid that need no kernel module: message coding,
  * context blobs, the session table, the KsspiTest package and request
- * dispatch.  Output is TAP.
+ * dispatch, the CredSSP messages.  Output is TAP.
  */
 #include <stddef.h>
 
@@ -18,6 +18,7 @@ int main(void)
 		pkg_test_tests,
 		request_tests,
 		session_cache_tests,
+		tsrequest_tests,
 		NULL,
 	};
 
