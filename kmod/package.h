@@ -58,7 +58,13 @@ struct ksspi_package_ops {
  * struct ksspi_package - a registered package
  * @info: what QuerySecurityPackageInfo reports
  * @sizes: what QueryContextAttributes(SECPKG_ATTR_SIZES) reports
+ * @aliases: other names the package is found by (NULL-terminated, may be
+ *	NULL); EnumerateSecurityPackages lists only @info.name
  * @server_initiated: a first InitializeSecurityContext may carry a token
+ * @stream_buffers: the message functions take Schannel's stream layout
+ *	(STREAM_HEADER, DATA, STREAM_TRAILER; DATA and EMPTY buffers) and
+ *	check the buffers themselves: the core does not require a
+ *	SECBUFFER_TOKEN or SECBUFFER_STREAM buffer
  * @ops: the package's functions
  * @live_credentials: credentials alive (statistics)
  * @live_contexts: contexts alive (statistics)
@@ -67,7 +73,9 @@ struct ksspi_package_ops {
 struct ksspi_package {
 	struct ksspi_package_info info;
 	struct ksspi_attr_sizes sizes;
+	const char *const *aliases;
 	bool server_initiated;
+	bool stream_buffers;
 	const struct ksspi_package_ops *ops;
 	atomic_t live_credentials;
 	atomic_t live_contexts;
@@ -90,5 +98,7 @@ int ksspi_pkg_test_init(void);
 void ksspi_pkg_test_exit(void);
 int ksspi_pkg_ntlm_init(void);
 void ksspi_pkg_ntlm_exit(void);
+int ksspi_pkg_credssp_init(void);
+void ksspi_pkg_credssp_exit(void);
 
 #endif /* _KSSPI_PACKAGE_H */
