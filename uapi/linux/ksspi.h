@@ -376,6 +376,32 @@ struct ksspi_attr_key_info {
 	char encrypt_algorithm_name[64];	/* UTF-8, NUL-terminated */
 };
 
+/*
+ * SECPKG_ATTR_STREAM_SIZES: Windows' SecPkgContext_StreamSizes, for
+ * packages whose messages are records of a stream (CredSSP).
+ */
+struct ksspi_attr_stream_sizes {
+	__u32 header;				/* cbHeader */
+	__u32 trailer;				/* cbTrailer */
+	__u32 maximum_message;			/* cbMaximumMessage */
+	__u32 buffers;				/* cBuffers */
+	__u32 block_size;			/* cbBlockSize */
+};
+
+/*
+ * KSSPI_ATTR_CREDSSP_INFO: what a CredSSP context was established with.
+ * KSSPI_ATTR_CREDSSP_DELEGATED (acceptor only) answers with the raw
+ * TSCredentials bytes the client delegated.
+ */
+struct ksspi_attr_credssp_info {
+	__u32 tsrequest_version;		/* TSRequest version, 2 to 6 */
+	__u32 flags;				/* KSSPI_CREDSSP_F_* */
+	__u16 tls_version;			/* 0x0303 or 0x0304 */
+	__u16 tls_cipher;			/* KSSPI_TLS_CIPHER_* */
+	__u32 reserved;
+	char inner_package[64];			/* UTF-8, NUL-terminated */
+};
+
 struct ksspi_attr_negotiation_info {	/* SECPKG_ATTR_NEGOTIATION_INFO */
 	__u32 negotiation_state;
 	__u32 reserved;
