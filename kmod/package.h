@@ -15,6 +15,7 @@
 struct ksspi_sec_state;
 struct ksspi_bufset;
 struct ksspi_blob_writer;
+struct socket;
 
 /**
  * struct ksspi_package_ops - what a package implements
@@ -30,9 +31,12 @@ struct ksspi_blob_writer;
  * @verify_signature: VerifySignature
  * @encrypt: EncryptMessage
  * @decrypt: DecryptMessage
+ * @install_ktls: hand directions of the record layer to kTLS on a connected
+ *	TCP socket (KSSPI_KTLS_TX, KSSPI_KTLS_RX); see kmod/ktls.c
  *
- * The message functions and @query are called with the context's message
- * lock held and may sleep.  A NULL function gives SEC_E_UNSUPPORTED_FUNCTION.
+ * The message functions, @query and @install_ktls are called with the
+ * context's message lock held and may sleep.  A NULL function gives
+ * SEC_E_UNSUPPORTED_FUNCTION.
  */
 struct ksspi_package_ops {
 	int (*import_record)(struct ksspi_sec_state *sec, u16 type,
@@ -52,6 +56,8 @@ struct ksspi_package_ops {
 		       struct ksspi_bufset *msg, u32 sequence);
 	u32 (*decrypt)(struct ksspi_sec_state *sec, struct ksspi_bufset *msg,
 		       u32 sequence, u32 *qop);
+	u32 (*install_ktls)(struct ksspi_sec_state *sec, struct socket *sock,
+			    u32 flags);
 };
 
 /**

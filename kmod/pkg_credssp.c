@@ -8,11 +8,13 @@
  * stream layout (Documentation/credssp-records.rst), or hands a direction
  * of the record layer to kTLS on the caller's TCP socket (kmod/ktls.c).
  */
+#include <linux/net.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <asm/unaligned.h>
 #include <linux/ksspi_context.h>
 #include "context.h"
+#include "ktls.h"
 #include "package.h"
 #include "secbuf.h"
 #include "serialize.h"
@@ -569,6 +571,62 @@ static u32 ksspi_credssp_query(struct ksspi_sec_state *sec, u32 attribute,
 	}
 }
 
+/* One direction to kTLS; the keys it was given are zeroized. */
+static u32 ksspi_credssp_ktls_dir(struct ksspi_credssp_state *st,
+				  struct socket *sock, bool tx)
+{
+	struct ksspi_tls_dir *dir = tx ? &st->tls.tx : &st->tls.rx;
+	union ksspi_tls_crypto_info ci;
+	unsigned int len;
+	u32 status;
+
+	len = ksspi_tls_crypto_info(&st->tls, dir, &ci);
+	status = ksspi_ktls_configure(sock, tx ? TLS_TX : TLS_RX, &ci, len);
+	memzero_explicit(&ci, sizeof(ci));
+	if (status != SEC_E_OK)
+		return status;
+	/* The socket carries the direction on: this copy is never used. */
+	if (tx)
+		st->tx_state = KSSPI_CREDSSP_KTLS;
+	else
+		st->rx_state = KSSPI_CREDSSP_KTLS;
+	ksspi_tls_dir_free(dir);
+	return SEC_E_OK;
+}
+
+/*
+ * The directions asked for must still be open here, with sequence numbers
+ * left.  TX is configured first: if RX then fails, TX stays with the
+ * socket and the call reports RX's status.
+ */
+static u32 ksspi_credssp_install_ktls(struct ksspi_sec_state *sec,
+				      struct socket *sock, u32 flags)
+{
+	struct ksspi_credssp_state *st = sec->pkg_state;
+	u32 status;
+
+	if (flags & KSSPI_KTLS_TX) {
+		status = ksspi_credssp_dir_status(st->tx_state);
+		if (status == SEC_E_OK && st->tls.tx.seq == U64_MAX)
+			status = SEC_E_CONTEXT_EXPIRED;
+		if (status != SEC_E_OK)
+			return status;
+	}
+	if (flags & KSSPI_KTLS_RX) {
+		status = ksspi_credssp_dir_status(st->rx_state);
+		if (status == SEC_E_OK && st->tls.rx.seq == U64_MAX)
+			status = SEC_E_CONTEXT_EXPIRED;
+		if (status != SEC_E_OK)
+			return status;
+	}
+	status = ksspi_ktls_attach(sock);
+	if (status == SEC_E_OK && (flags & KSSPI_KTLS_TX))
+		status = ksspi_credssp_ktls_dir(st, sock, true);
+	if (status == SEC_E_OK && (flags & KSSPI_KTLS_RX))
+		status = ksspi_credssp_ktls_dir(st, sock, false);
+	return status;
+}
+
 static const struct ksspi_package_ops ksspi_credssp_ops = {
 	.import_record = ksspi_credssp_import_record,
 	.import_finish = ksspi_credssp_import_finish,
@@ -577,6 +635,7 @@ static const struct ksspi_package_ops ksspi_credssp_ops = {
 	.query = ksspi_credssp_query,
 	.encrypt = ksspi_credssp_encrypt,
 	.decrypt = ksspi_credssp_decrypt,
+	.install_ktls = ksspi_credssp_install_ktls,
 };
 
 /*
