@@ -9,13 +9,27 @@
  * extra bytes, bad tags, alerts, post-handshake messages, sequence numbers
  * across export and import and at their end, the package's description,
  * its attributes and hostile blobs (Documentation/credssp-records.rst).
+ *
+ * And the kTLS handoff: on a loopback TCP connection, one end's context
+ * (after a few records in each direction, so that the sequence numbers
+ * are not where they started) is handed to kTLS with
+ * KSSPI_IOC_INSTALL_KTLS; the other end is configured with userspace kTLS
+ * and the mirrored keys; data must then flow both ways through plain
+ * send() and recv().
  */
 #include <endian.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
+#include <linux/tls.h>
 #include <nettle/chacha-poly1305.h>
 #include <nettle/gcm.h>
 
@@ -866,6 +880,436 @@ TEST_F(rec, credssp_attributes)
 		      kt_query_attr(self->fd, &self->client,
 				    KSSPI_ATTR_CREDSSP_DELEGATED, creds,
 				    &len));
+}
+
+/* ---- the kTLS handoff ---- */
+
+/* A connected loopback TCP pair: *a and *b, or -errno */
+static int cs_tcp_pair(int *a, int *b)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct timeval tv = { .tv_sec = 10 };
+	socklen_t len = sizeof(sin);
+	int l, err = 0;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	*a = *b = -1;
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	if (l < 0)
+		return -errno;
+	if (bind(l, (struct sockaddr *)&sin, sizeof(sin)) ||
+	    listen(l, 1) || getsockname(l, (struct sockaddr *)&sin, &len))
+		goto fail;
+	*a = socket(AF_INET, SOCK_STREAM, 0);
+	if (*a < 0 || connect(*a, (struct sockaddr *)&sin, sizeof(sin)))
+		goto fail;
+	*b = accept(l, NULL, NULL);
+	if (*b < 0)
+		goto fail;
+	setsockopt(*a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(*b, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	close(l);
+	return 0;
+fail:
+	err = -errno;
+	close(l);
+	if (*a >= 0)
+		close(*a);
+	*a = -1;
+	return err;
+}
+
+/*
+ * Userspace kTLS with a direction's state, as the kernel's TLS
+ * documentation lays it out: TLS 1.2 AES-GCM's salt is the implicit nonce
+ * and iv the first explicit nonce (the sequence number, as GnuTLS sends
+ * it); TLS 1.3 AES-GCM's salt || iv is the 12-byte IV; ChaCha20-Poly1305's
+ * iv is the 12-byte IV.
+ */
+static int cs_user_ktls(int fd, int optname, const struct cs_ref *r)
+{
+	union {
+		struct tls12_crypto_info_aes_gcm_128 g128;
+		struct tls12_crypto_info_aes_gcm_256 g256;
+		struct tls12_crypto_info_chacha20_poly1305 cp;
+	} ci;
+	uint8_t seq[8];
+	socklen_t len;
+
+	memset(&ci, 0, sizeof(ci));
+	cs_be64(seq, r->seq);
+	ci.g128.info.version = r->version;
+	ci.g128.info.cipher_type = r->cipher;
+	switch (r->cipher) {
+	case CS_AES128:
+		memcpy(ci.g128.key, r->key, 16);
+		memcpy(ci.g128.salt, r->iv, 4);
+		memcpy(ci.g128.iv, cs_explicit(r) ? seq : r->iv + 4, 8);
+		memcpy(ci.g128.rec_seq, seq, 8);
+		len = sizeof(ci.g128);
+		break;
+	case CS_AES256:
+		memcpy(ci.g256.key, r->key, 32);
+		memcpy(ci.g256.salt, r->iv, 4);
+		memcpy(ci.g256.iv, cs_explicit(r) ? seq : r->iv + 4, 8);
+		memcpy(ci.g256.rec_seq, seq, 8);
+		len = sizeof(ci.g256);
+		break;
+	default:
+		memcpy(ci.cp.key, r->key, 32);
+		memcpy(ci.cp.iv, r->iv, 12);
+		memcpy(ci.cp.rec_seq, seq, 8);
+		len = sizeof(ci.cp);
+		break;
+	}
+	if (setsockopt(fd, SOL_TCP, TCP_ULP, "tls", 3) && errno != EEXIST)
+		return -errno;
+	return setsockopt(fd, SOL_TLS, optname, &ci, len) ? -errno : 0;
+}
+
+static uint32_t cs_install(int fd, const struct ksspi_handle *h, int sock,
+			   uint32_t flags)
+{
+	struct ksspi_install_ktls k;
+	int ret;
+
+	memset(&k, 0, sizeof(k));
+	k.size = sizeof(k);
+	k.context = *h;
+	k.fd = sock;
+	k.flags = flags;
+	ret = kt_ioctl(fd, KSSPI_IOC_INSTALL_KTLS, &k);
+	return ret < 0 ? KT_ERRNO_STATUS(-ret) : k.status;
+}
+
+/* Reads exactly @len bytes; 0 or -errno (-EPIPE: the peer closed) */
+static int cs_read_all(int fd, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = recv(fd, p, len, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EPIPE;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int cs_write_all(int fd, const void *buf, size_t len)
+{
+	ssize_t n = send(fd, buf, len, 0);
+
+	return n == (ssize_t)len ? 0 : n < 0 ? -errno : -EIO;
+}
+
+FIXTURE(ktls) {
+	int fd;
+	int a, b;			/* a: the ksspi end, b: the peer */
+	struct kt_stats base;
+	struct cs_ref c2s, s2c;
+	struct ksspi_handle client;
+	uint8_t rec[4 * CS_MAX_RECORD];
+};
+
+FIXTURE_VARIANT(ktls) {
+	uint16_t version;
+	uint16_t cipher;
+};
+
+FIXTURE_VARIANT_ADD(ktls, tls12_aes128_gcm) {
+	.version = CS_TLS12, .cipher = CS_AES128,
+};
+
+FIXTURE_VARIANT_ADD(ktls, tls12_aes256_gcm) {
+	.version = CS_TLS12, .cipher = CS_AES256,
+};
+
+FIXTURE_VARIANT_ADD(ktls, tls12_chacha20_poly1305) {
+	.version = CS_TLS12, .cipher = CS_CHACHA,
+};
+
+FIXTURE_VARIANT_ADD(ktls, tls13_aes128_gcm) {
+	.version = CS_TLS13, .cipher = CS_AES128,
+};
+
+FIXTURE_VARIANT_ADD(ktls, tls13_aes256_gcm) {
+	.version = CS_TLS13, .cipher = CS_AES256,
+};
+
+FIXTURE_VARIANT_ADD(ktls, tls13_chacha20_poly1305) {
+	.version = CS_TLS13, .cipher = CS_CHACHA,
+};
+
+FIXTURE_SETUP(ktls)
+{
+	struct cs_params p;
+	struct kt_blob bl;
+
+	self->a = self->b = -1;
+	ASSERT_EQ(0, kt_stats_read(&self->base));
+	self->fd = kt_open();
+	ASSERT_LE(0, self->fd);
+	cs_ref_init(&self->c2s, variant->version, variant->cipher,
+		    0x00000001fffffffeull);
+	cs_ref_init(&self->s2c, variant->version, variant->cipher, 40);
+	cs_params_init(&p, true, &self->c2s, &self->s2c);
+	cs_blob(&bl, &p);
+	ASSERT_STATUS(SEC_E_OK, kt_import(self->fd, CS_PKG, bl.b, bl.len,
+					  &self->client));
+	ASSERT_EQ(0, cs_tcp_pair(&self->a, &self->b));
+}
+
+FIXTURE_TEARDOWN(ktls)
+{
+	if (self->a >= 0)
+		close(self->a);
+	if (self->b >= 0)
+		close(self->b);
+	close(self->fd);
+	EXPECT_LIVE_AT(self->base);
+}
+
+/* The ksspi end seals @n records with EncryptMessage and sends them */
+static int cs_send_records(int fd, const struct ksspi_handle *h,
+			   struct cs_ref *r, int sock, uint8_t *rec,
+			   const char *const *texts, int n)
+{
+	struct kt_msg m;
+	int i, err;
+
+	for (i = 0; i < n; i++) {
+		uint32_t len = strlen(texts[i]);
+
+		if (cs_encrypt(fd, h, r, rec, texts[i], len, &m) != SEC_E_OK)
+			return -EPROTO;
+		err = cs_write_all(sock, rec, cs_hdr_len(r) + len +
+						cs_trl_len(r));
+		if (err)
+			return err;
+		r->seq++;
+	}
+	return 0;
+}
+
+/* The peer's kTLS state of a direction: its crypto_info as kTLS has it */
+static int cs_ktls_seq(int fd, int optname, uint64_t *seq)
+{
+	struct tls12_crypto_info_chacha20_poly1305 ci;	/* the largest */
+	const uint8_t *rec_seq;
+	socklen_t len;
+	uint64_t v = 0;
+	int i;
+
+	/* kTLS wants the cipher's exact size: learn the cipher first */
+	memset(&ci, 0, sizeof(ci));
+	len = sizeof(ci.info);
+	if (getsockopt(fd, SOL_TLS, optname, &ci, &len))
+		return -errno;
+	switch (ci.info.cipher_type) {
+	case CS_AES128:
+		len = sizeof(struct tls12_crypto_info_aes_gcm_128);
+		rec_seq = ((struct tls12_crypto_info_aes_gcm_128 *)&ci)->rec_seq;
+		break;
+	case CS_AES256:
+		len = sizeof(struct tls12_crypto_info_aes_gcm_256);
+		rec_seq = ((struct tls12_crypto_info_aes_gcm_256 *)&ci)->rec_seq;
+		break;
+	default:
+		len = sizeof(ci);
+		rec_seq = ci.rec_seq;
+		break;
+	}
+	if (getsockopt(fd, SOL_TLS, optname, &ci, &len))
+		return -errno;
+	for (i = 0; i < 8; i++)
+		v = v << 8 | rec_seq[i];
+	*seq = v;
+	return 0;
+}
+
+TEST_F(ktls, handoff_both_directions)
+{
+	static const char *const before_a[] = { "one", "two", "three" };
+	static const char *const before_b[] = { "four", "five" };
+	struct cs_ref peer_rx = self->c2s, peer_tx = self->s2c;
+	uint32_t hdr = cs_hdr_len(&self->s2c), trl = cs_trl_len(&self->s2c);
+	struct ksspi_attr_stream_sizes ss;
+	uint8_t got[64], blob[2048];
+	char ulp[16] = "";
+	socklen_t ulp_len = sizeof(ulp);
+	uint32_t len, i, off, n;
+	uint64_t seq;
+	struct kt_msg m;
+
+	/* the ksspi end's records, opened by the peer's kTLS */
+	ASSERT_EQ(0, cs_send_records(self->fd, &self->client, &self->c2s,
+				     self->a, self->rec, before_a, 3));
+	ASSERT_EQ(0, cs_user_ktls(self->b, TLS_RX, &peer_rx))
+		TH_LOG("the peer's kTLS RX: %s", strerror(errno));
+	ASSERT_EQ(0, cs_read_all(self->b, got, 11));
+	EXPECT_EQ(0, memcmp(got, "onetwothree", 11));
+
+	/* the peer's kTLS records, opened by DecryptMessage */
+	ASSERT_EQ(0, cs_user_ktls(self->b, TLS_TX, &peer_tx));
+	for (i = 0, len = 0; i < 2; i++) {
+		ASSERT_EQ(0, cs_write_all(self->b, before_b[i],
+					  strlen(before_b[i])));
+		len += hdr + strlen(before_b[i]) + trl;
+	}
+	ASSERT_EQ(0, cs_read_all(self->a, self->rec, len));
+	for (i = 0, off = 0; i < 2; i++) {
+		n = strlen(before_b[i]);
+		ASSERT_STATUS(SEC_E_OK, cs_decrypt(self->fd, &self->client,
+						   self->rec + off, len - off,
+						   &m));
+		EXPECT_EQ(n, m.b[1].cb_buffer);
+		EXPECT_EQ(0, memcmp(cs_ptr(&m.b[1]), before_b[i], n));
+		off += hdr + n + trl;
+	}
+	self->s2c.seq += 2;
+
+	/* from here on, kTLS on both ends */
+	ASSERT_STATUS(SEC_E_OK, cs_install(self->fd, &self->client, self->a,
+					   KSSPI_KTLS_TX | KSSPI_KTLS_RX));
+	ASSERT_EQ(0, getsockopt(self->a, SOL_TCP, TCP_ULP, ulp, &ulp_len));
+	EXPECT_STREQ("tls", ulp);
+	ASSERT_EQ(0, cs_ktls_seq(self->a, TLS_TX, &seq));
+	EXPECT_EQ(self->c2s.seq, seq);
+	ASSERT_EQ(0, cs_ktls_seq(self->a, TLS_RX, &seq));
+	EXPECT_EQ(self->s2c.seq, seq);
+	ASSERT_EQ(0, cs_write_all(self->a, "six from a", 10));
+	ASSERT_EQ(0, cs_read_all(self->b, got, 10));
+	EXPECT_EQ(0, memcmp(got, "six from a", 10));
+	ASSERT_EQ(0, cs_write_all(self->b, "seven from b", 12));
+	ASSERT_EQ(0, cs_read_all(self->a, got, 12));
+	EXPECT_EQ(0, memcmp(got, "seven from b", 12));
+
+	/* the context has let go of both directions */
+	EXPECT_STATUS(SEC_E_UNSUPPORTED_FUNCTION,
+		      cs_encrypt(self->fd, &self->client, &self->c2s,
+				 self->rec, "late", 4, &m));
+	EXPECT_STATUS(SEC_E_UNSUPPORTED_FUNCTION,
+		      cs_decrypt(self->fd, &self->client, self->rec, 30, &m));
+	EXPECT_STATUS(SEC_E_UNSUPPORTED_FUNCTION,
+		      cs_install(self->fd, &self->client, self->a,
+				 KSSPI_KTLS_RX));
+	len = sizeof(blob);
+	EXPECT_STATUS(SEC_E_CANNOT_PACK,
+		      kt_export(self->fd, &self->client, 0, blob, &len));
+	len = sizeof(ss);
+	EXPECT_STATUS(SEC_E_OK, kt_query_attr(self->fd, &self->client,
+					      SECPKG_ATTR_STREAM_SIZES, &ss,
+					      &len));
+}
+
+TEST_F(ktls, one_direction_at_a_time)
+{
+	struct kt_msg m;
+	uint8_t got[64];
+	size_t n;
+
+	ASSERT_STATUS(SEC_E_OK, cs_install(self->fd, &self->client, self->a,
+					   KSSPI_KTLS_TX));
+	EXPECT_STATUS(SEC_E_UNSUPPORTED_FUNCTION,
+		      cs_encrypt(self->fd, &self->client, &self->c2s,
+				 self->rec, "late", 4, &m));
+	ASSERT_EQ(0, cs_user_ktls(self->b, TLS_RX, &self->c2s));
+	ASSERT_EQ(0, cs_write_all(self->a, "tx by ktls", 10));
+	ASSERT_EQ(0, cs_read_all(self->b, got, 10));
+	EXPECT_EQ(0, memcmp(got, "tx by ktls", 10));
+
+	/* receiving is still the context's */
+	n = cs_seal(&self->s2c, 23, "rx by ksspi", 11, 0, self->rec);
+	ASSERT_EQ(0, cs_write_all(self->b, self->rec, n));
+	memset(self->rec, 0, n);
+	ASSERT_EQ(0, cs_read_all(self->a, self->rec, n));
+	ASSERT_STATUS(SEC_E_OK, cs_decrypt(self->fd, &self->client, self->rec,
+					   n, &m));
+	EXPECT_EQ(0, memcmp(cs_ptr(&m.b[1]), "rx by ksspi", 11));
+
+	/* and then kTLS's too, on the socket that has the ULP already */
+	ASSERT_STATUS(SEC_E_OK, cs_install(self->fd, &self->client, self->a,
+					   KSSPI_KTLS_RX));
+	ASSERT_EQ(0, cs_user_ktls(self->b, TLS_TX, &self->s2c));
+	ASSERT_EQ(0, cs_write_all(self->b, "rx by ktls", 10));
+	ASSERT_EQ(0, cs_read_all(self->a, got, 10));
+	EXPECT_EQ(0, memcmp(got, "rx by ktls", 10));
+	EXPECT_STATUS(SEC_E_UNSUPPORTED_FUNCTION,
+		      cs_decrypt(self->fd, &self->client, self->rec, n, &m));
+}
+
+TEST(ktls_refusals)
+{
+	struct cs_ref tx, rx;
+	struct ksspi_handle ctx, spent, ntlm, bogus = { 1, 0x5800000000000001ull };
+	struct cs_params p;
+	struct kt_blob bl;
+	int fd = kt_open(), a, b, s, pair[2];
+	uint8_t rec[128];
+	struct kt_msg m;
+
+	ASSERT_LE(0, fd);
+	cs_ref_init(&tx, CS_TLS13, CS_AES128, 0);
+	cs_ref_init(&rx, CS_TLS13, CS_AES128, 0);
+	cs_params_init(&p, true, &tx, &rx);
+	cs_blob(&bl, &p);
+	ASSERT_STATUS(SEC_E_OK, kt_import(fd, CS_PKG, bl.b, bl.len, &ctx));
+	ASSERT_EQ(0, cs_tcp_pair(&a, &b));
+
+	/* not a socket, not a connected TCP socket */
+	EXPECT_STATUS(KT_ERRNO_STATUS(EBADF),
+		      cs_install(fd, &ctx, -1, KSSPI_KTLS_TX));
+	s = open("/dev/null", O_RDWR);
+	ASSERT_LE(0, s);
+	EXPECT_STATUS(KT_ERRNO_STATUS(ENOTSOCK),
+		      cs_install(fd, &ctx, s, KSSPI_KTLS_TX));
+	close(s);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	EXPECT_STATUS(SEC_E_INVALID_PARAMETER,
+		      cs_install(fd, &ctx, s, KSSPI_KTLS_TX));
+	close(s);
+	s = socket(AF_INET6, SOCK_STREAM, 0);
+	EXPECT_STATUS(SEC_E_INVALID_PARAMETER,
+		      cs_install(fd, &ctx, s, KSSPI_KTLS_TX));
+	close(s);
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, pair));
+	EXPECT_STATUS(SEC_E_INVALID_PARAMETER,
+		      cs_install(fd, &ctx, pair[0], KSSPI_KTLS_TX));
+	close(pair[0]);
+	close(pair[1]);
+
+	/* flags, handles, packages */
+	EXPECT_STATUS(SEC_E_INVALID_PARAMETER, cs_install(fd, &ctx, a, 0));
+	EXPECT_STATUS(KT_ERRNO_STATUS(EINVAL), cs_install(fd, &ctx, a, 4));
+	EXPECT_STATUS(SEC_E_INVALID_HANDLE,
+		      cs_install(fd, &bogus, a, KSSPI_KTLS_TX));
+	kt_ntlm_blob(&bl, true, false);
+	ASSERT_STATUS(SEC_E_OK, kt_import(fd, "NTLM", bl.b, bl.len, &ntlm));
+	EXPECT_STATUS(SEC_E_UNSUPPORTED_FUNCTION,
+		      cs_install(fd, &ntlm, a, KSSPI_KTLS_TX));
+
+	/* spent sequence numbers stay with the context */
+	tx.seq = UINT64_MAX;
+	cs_params_init(&p, true, &tx, &rx);
+	cs_blob(&bl, &p);
+	ASSERT_STATUS(SEC_E_OK, kt_import(fd, CS_PKG, bl.b, bl.len, &spent));
+	EXPECT_STATUS(SEC_E_CONTEXT_EXPIRED,
+		      cs_install(fd, &spent, a, KSSPI_KTLS_TX | KSSPI_KTLS_RX));
+
+	/* kTLS refuses a direction it has: the context keeps it */
+	tx.seq = 0;
+	ASSERT_EQ(0, cs_user_ktls(a, TLS_TX, &tx));
+	EXPECT_STATUS(SEC_E_INVALID_PARAMETER,
+		      cs_install(fd, &ctx, a, KSSPI_KTLS_TX));
+	EXPECT_STATUS(SEC_E_OK, cs_encrypt(fd, &ctx, &tx, rec, "kept", 4, &m));
+	close(a);
+	close(b);
+	close(fd);
 }
 
 /* ---- the package ---- */
