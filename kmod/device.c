@@ -9,13 +9,16 @@
  * shared with the in-kernel API.
  */
 #include <linux/capability.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/net.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include "context.h"
 #include "credential.h"
 #include "device.h"
+#include "ktls.h"
 #include "owner.h"
 #include "package.h"
 #include "secbuf.h"
@@ -546,6 +549,28 @@ static long ksspi_ioc_import(struct file *file, void __user *uarg)
 	return err;
 }
 
+/* An fd that is not a socket is refused with sockfd_lookup()'s errno. */
+static long ksspi_ioc_install_ktls(struct ksspi_owner *owner,
+				   void __user *uarg)
+{
+	struct ksspi_install_ktls a;
+	struct socket *sock;
+	u32 usize;
+	int err;
+
+	err = KSSPI_ARG(struct ksspi_install_ktls, uarg, a, usize);
+	if (err)
+		return err;
+	if (a.flags & ~KSSPI_KTLS_ALL)
+		return -EINVAL;
+	sock = sockfd_lookup(a.fd, &err);
+	if (!sock)
+		return err;
+	a.status = ksspi_ktls_install(owner, &a.context, sock, a.flags);
+	sockfd_put(sock);
+	return ksspi_arg_out(uarg, &a, sizeof(a), usize);
+}
+
 static long ksspi_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct ksspi_owner *owner = file->private_data;
@@ -585,6 +610,8 @@ static long ksspi_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ksspi_ioc_export(owner, uarg);
 	case _IOC_NR(KSSPI_IOC_IMPORT_CONTEXT):
 		return ksspi_ioc_import(file, uarg);
+	case _IOC_NR(KSSPI_IOC_INSTALL_KTLS):
+		return ksspi_ioc_install_ktls(owner, uarg);
 	}
 	return -ENOTTY;
 }

@@ -11,6 +11,7 @@
 #include <linux/ksspi_api.h>
 #include "context.h"
 #include "credential.h"
+#include "ktls.h"
 #include "owner.h"
 #include "secbuf.h"
 #include "timestamp.h"
@@ -555,3 +556,43 @@ ksspi_status_t ksspi_import_security_context(struct ksspi_owner *owner,
 				    context);
 }
 EXPORT_SYMBOL_GPL(ksspi_import_security_context);
+
+/**
+ * ksspi_install_ktls - hand a context's TLS record layer to kTLS
+ * @owner: the caller's handle table, from ksspi_open()
+ * @context: an established context whose messages are TLS records
+ *	(CredSSP)
+ * @sock: a connected TCP socket (IPv4 or IPv6); the caller holds a
+ *	reference to it for the duration of the call
+ * @flags: KSSPI_KTLS_TX, KSSPI_KTLS_RX or both
+ *
+ * Gives @sock the "tls" ULP (loading the tls module if need be) and hands
+ * kTLS each direction asked for with the context's key, IV and next
+ * sequence number (setsockopt(SOL_TLS, TLS_TX / TLS_RX)), so that the
+ * socket's sendmsg() and recvmsg() carry the TLS session on where
+ * EncryptMessage and DecryptMessage left it.  Afterwards the context no
+ * longer protects messages in that direction (SEC_E_UNSUPPORTED_FUNCTION)
+ * and cannot be exported; its copy of the direction's keys is zeroized.
+ * TX is handed over first: when RX then fails, TX stays with the socket.
+ * kTLS opens whatever is still queued on the socket as the records that
+ * follow: hand RX over when every byte read from the socket so far was a
+ * whole record given to ksspi_decrypt_message() (nothing can be put back).
+ *
+ * Context: process context; may sleep.  Takes the context's message lock,
+ * then the socket's lock: call it without the socket locked.
+ * Return: SEC_E_OK; SEC_E_INVALID_PARAMETER (no or unknown flags, not a
+ * connected TCP socket, another ULP, a direction kTLS already has);
+ * SEC_E_INVALID_HANDLE; SEC_E_NO_CONTEXT; SEC_E_CONTEXT_EXPIRED (a failed
+ * context, a direction that ended or whose sequence numbers are spent);
+ * SEC_E_UNSUPPORTED_FUNCTION (a package without TLS records, a direction
+ * handed over already, no kTLS in the kernel); SEC_E_INSUFFICIENT_MEMORY.
+ */
+ksspi_status_t ksspi_install_ktls(struct ksspi_owner *owner,
+				  struct ksspi_handle *context,
+				  struct socket *sock, u32 flags)
+{
+	if (!owner || !context)
+		return SEC_E_INVALID_HANDLE;
+	return ksspi_ktls_install(owner, context, sock, flags);
+}
+EXPORT_SYMBOL_GPL(ksspi_install_ktls);

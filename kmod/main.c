@@ -27,10 +27,13 @@ static int __init ksspi_init(void)
 	err = ksspi_pkg_ntlm_init();
 	if (err)
 		goto err_debugfs;
+	err = ksspi_pkg_credssp_init();
+	if (err)
+		goto err_ntlm;
 	if (test_package) {
 		err = ksspi_pkg_test_init();
 		if (err)
-			goto err_ntlm;
+			goto err_credssp;
 	}
 	err = ksspi_netlink_init();
 	if (err)
@@ -47,6 +50,8 @@ err_netlink:
 err_packages:
 	if (test_package)
 		ksspi_pkg_test_exit();
+err_credssp:
+	ksspi_pkg_credssp_exit();
 err_ntlm:
 	ksspi_pkg_ntlm_exit();
 err_debugfs:
@@ -61,6 +66,7 @@ static void __exit ksspi_exit(void)
 	ksspi_upcall_exit();
 	if (test_package)
 		ksspi_pkg_test_exit();
+	ksspi_pkg_credssp_exit();
 	ksspi_pkg_ntlm_exit();
 	ksspi_debugfs_exit();
 	ksspi_users_exit();

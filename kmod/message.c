@@ -49,7 +49,8 @@ u32 ksspi_message(struct ksspi_owner *owner, const struct ksspi_handle *handle,
 		status = desc_status;
 		goto out;
 	}
-	if (!ksspi_bufset_find(msg, SECBUFFER_TOKEN) &&
+	if (!ctx->pkg->stream_buffers &&
+	    !ksspi_bufset_find(msg, SECBUFFER_TOKEN) &&
 	    !ksspi_bufset_find(msg, SECBUFFER_STREAM)) {
 		status = SEC_E_INVALID_TOKEN;
 		goto out;

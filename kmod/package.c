@@ -11,19 +11,46 @@
 static LIST_HEAD(ksspi_packages);
 static DECLARE_RWSEM(ksspi_packages_lock);
 
+static bool ksspi_package_named(const struct ksspi_package *pkg,
+				const char *name)
+{
+	const char *const *alias;
+
+	if (!strcasecmp(pkg->info.name, name))
+		return true;
+	for (alias = pkg->aliases; alias && *alias; alias++)
+		if (!strcasecmp(*alias, name))
+			return true;
+	return false;
+}
+
 static struct ksspi_package *__ksspi_package_find(const char *name)
 {
 	struct ksspi_package *pkg;
 
 	list_for_each_entry(pkg, &ksspi_packages, node)
-		if (!strcasecmp(pkg->info.name, name))
+		if (ksspi_package_named(pkg, name))
 			return pkg;
 	return NULL;
 }
 
+/* Neither the name nor an alias of @pkg may name a registered package. */
+static bool ksspi_package_clash(const struct ksspi_package *pkg)
+{
+	const char *const *alias;
+
+	if (__ksspi_package_find(pkg->info.name))
+		return true;
+	for (alias = pkg->aliases; alias && *alias; alias++)
+		if (__ksspi_package_find(*alias))
+			return true;
+	return false;
+}
+
 /**
  * ksspi_package_register - make a package available
- * @pkg: the package; its info.name must be unique (case-insensitively)
+ * @pkg: the package; its info.name and aliases must be unique
+ *	(case-insensitively) among all names and aliases
  *
  * Return: 0 or -EEXIST.
  */
@@ -37,7 +64,7 @@ int ksspi_package_register(struct ksspi_package *pkg)
 		return -ENAMETOOLONG;
 
 	down_write(&ksspi_packages_lock);
-	if (__ksspi_package_find(pkg->info.name)) {
+	if (ksspi_package_clash(pkg)) {
 		err = -EEXIST;
 	} else {
 		atomic_set(&pkg->live_credentials, 0);
@@ -62,7 +89,8 @@ void ksspi_package_unregister(struct ksspi_package *pkg)
 /*
  * Packages are only unregistered at module exit, after every handle is
  * gone, so a pointer returned here stays valid for as long as a caller can
- * use it.  Names compare case-insensitively, as on Windows.
+ * use it.  Names compare case-insensitively, as on Windows; a package's
+ * aliases find it too.
  */
 const struct ksspi_package *ksspi_package_find(const char *name)
 {

@@ -15,6 +15,7 @@
 struct ksspi_sec_state;
 struct ksspi_bufset;
 struct ksspi_blob_writer;
+struct socket;
 
 /**
  * struct ksspi_package_ops - what a package implements
@@ -30,9 +31,12 @@ struct ksspi_blob_writer;
  * @verify_signature: VerifySignature
  * @encrypt: EncryptMessage
  * @decrypt: DecryptMessage
+ * @install_ktls: hand directions of the record layer to kTLS on a connected
+ *	TCP socket (KSSPI_KTLS_TX, KSSPI_KTLS_RX); see kmod/ktls.c
  *
- * The message functions and @query are called with the context's message
- * lock held and may sleep.  A NULL function gives SEC_E_UNSUPPORTED_FUNCTION.
+ * The message functions, @query and @install_ktls are called with the
+ * context's message lock held and may sleep.  A NULL function gives
+ * SEC_E_UNSUPPORTED_FUNCTION.
  */
 struct ksspi_package_ops {
 	int (*import_record)(struct ksspi_sec_state *sec, u16 type,
@@ -52,13 +56,21 @@ struct ksspi_package_ops {
 		       struct ksspi_bufset *msg, u32 sequence);
 	u32 (*decrypt)(struct ksspi_sec_state *sec, struct ksspi_bufset *msg,
 		       u32 sequence, u32 *qop);
+	u32 (*install_ktls)(struct ksspi_sec_state *sec, struct socket *sock,
+			    u32 flags);
 };
 
 /**
  * struct ksspi_package - a registered package
  * @info: what QuerySecurityPackageInfo reports
  * @sizes: what QueryContextAttributes(SECPKG_ATTR_SIZES) reports
+ * @aliases: other names the package is found by (NULL-terminated, may be
+ *	NULL); EnumerateSecurityPackages lists only @info.name
  * @server_initiated: a first InitializeSecurityContext may carry a token
+ * @stream_buffers: the message functions take Schannel's stream layout
+ *	(STREAM_HEADER, DATA, STREAM_TRAILER; DATA and EMPTY buffers) and
+ *	check the buffers themselves: the core does not require a
+ *	SECBUFFER_TOKEN or SECBUFFER_STREAM buffer
  * @ops: the package's functions
  * @live_credentials: credentials alive (statistics)
  * @live_contexts: contexts alive (statistics)
@@ -67,7 +79,9 @@ struct ksspi_package_ops {
 struct ksspi_package {
 	struct ksspi_package_info info;
 	struct ksspi_attr_sizes sizes;
+	const char *const *aliases;
 	bool server_initiated;
+	bool stream_buffers;
 	const struct ksspi_package_ops *ops;
 	atomic_t live_credentials;
 	atomic_t live_contexts;
@@ -90,5 +104,7 @@ int ksspi_pkg_test_init(void);
 void ksspi_pkg_test_exit(void);
 int ksspi_pkg_ntlm_init(void);
 void ksspi_pkg_ntlm_exit(void);
+int ksspi_pkg_credssp_init(void);
+void ksspi_pkg_credssp_exit(void);
 
 #endif /* _KSSPI_PACKAGE_H */

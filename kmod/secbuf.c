@@ -32,7 +32,9 @@ static int ksspi_bufset_alloc(struct ksspi_bufset *set, u32 count, bool user)
 	set->uptr = kcalloc(count, sizeof(*set->uptr), KSSPI_GFP_CALLER);
 	set->ucap = kcalloc(count, sizeof(*set->ucap), KSSPI_GFP_CALLER);
 	set->copied = kcalloc(count, sizeof(*set->copied), KSSPI_GFP_CALLER);
-	if (!set->bufs || !set->uptr || !set->ucap || !set->copied)
+	set->kcopy = kcalloc(count, sizeof(*set->kcopy), KSSPI_GFP_CALLER);
+	if (!set->bufs || !set->uptr || !set->ucap || !set->copied ||
+	    !set->kcopy)
 		return -ENOMEM;
 	return 0;
 }
@@ -105,6 +107,7 @@ int ksspi_bufset_from_user(struct ksspi_bufset *set,
 			goto out;
 		}
 		set->bufs[i].pv_buffer = p;
+		set->kcopy[i] = p;
 		set->copied[i] = true;
 		if (copy_from_user(p, u64_to_user_ptr(ub[i].pv_buffer),
 				   ub[i].cb_buffer)) {
@@ -159,10 +162,40 @@ static bool ksspi_copy_back_wanted(enum ksspi_copy_back back, u32 type)
 	       (back == KSSPI_BACK_TOKEN && ksspi_buftype(type) == SECBUFFER_TOKEN);
 }
 
+/*
+ * A buffer the package pointed into the kernel copy of buffer @j: its
+ * address in the caller's buffer @j.  Returns false when @b lies in no
+ * kernel copy (a package bug: the buffer is then left where it was).
+ */
+static bool ksspi_moved_to_user(struct ksspi_bufset *set,
+				const struct ksspi_buffer *b, u64 *uaddr,
+				u32 *room)
+{
+	const u8 *p = b->pv_buffer;
+	u32 j;
+
+	for (j = 0; j < set->count; j++) {
+		const u8 *base = set->kcopy[j];
+
+		if (base && p >= base && p <= base + set->ucap[j] &&
+		    b->cb_buffer <= base + set->ucap[j] - p) {
+			*uaddr = set->uptr[j] + (p - base);
+			*room = base + set->ucap[j] - p;
+			return true;
+		}
+	}
+	WARN_ON_ONCE(1);
+	return false;
+}
+
 /**
  * ksspi_bufset_to_user - write sizes, types and contents back
  * @set: a set made by ksspi_bufset_from_user()
  * @back: whose contents to copy back (writable, copied-in buffers only)
+ *
+ * A buffer whose pv_buffer the package moved into another buffer's copy
+ * gets its new address written back too (whatever @back says), and its
+ * contents when @back asks for them.
  *
  * Return: 0 or -EFAULT.
  */
@@ -174,12 +207,23 @@ int ksspi_bufset_to_user(struct ksspi_bufset *set, enum ksspi_copy_back back)
 		return -EFAULT;
 	for (i = 0; i < set->count; i++) {
 		struct ksspi_buffer *b = &set->bufs[i];
-		u32 cb = min(b->cb_buffer, set->ucap[i]);
+		bool copied = set->copied[i];
+		u64 uaddr = set->uptr[i];
+		u32 room = set->ucap[i];
+		u32 cb;
 
-		if (ksspi_copy_back_wanted(back, b->buffer_type) &&
-		    set->copied[i] &&
+		if (b->pv_buffer != set->kcopy[i]) {
+			uaddr = 0;
+			copied = b->pv_buffer &&
+				 ksspi_moved_to_user(set, b, &uaddr, &room);
+			if ((copied || !b->pv_buffer) &&
+			    put_user(uaddr, &set->ubufs[i].pv_buffer))
+				return -EFAULT;
+		}
+		cb = min(b->cb_buffer, room);
+		if (ksspi_copy_back_wanted(back, b->buffer_type) && copied &&
 		    !ksspi_buf_readonly(b->buffer_type) && cb &&
-		    copy_to_user(u64_to_user_ptr(set->uptr[i]), b->pv_buffer, cb))
+		    copy_to_user(u64_to_user_ptr(uaddr), b->pv_buffer, cb))
 			return -EFAULT;
 		if (put_user(b->cb_buffer, &set->ubufs[i].cb_buffer) ||
 		    put_user(b->buffer_type, &set->ubufs[i].buffer_type))
@@ -194,14 +238,14 @@ void ksspi_bufset_free(struct ksspi_bufset *set)
 
 	if (set->caller)
 		return;		/* the in-kernel caller's own memory */
-	for (i = 0; set->copied && i < set->count; i++)
-		if (set->copied[i])
-			kvfree_sensitive(set->bufs[i].pv_buffer,
-					 set->ucap[i]);
+	for (i = 0; set->kcopy && i < set->count; i++)
+		if (set->kcopy[i])
+			kvfree_sensitive(set->kcopy[i], set->ucap[i]);
 	kfree(set->bufs);
 	kfree(set->uptr);
 	kfree(set->ucap);
 	kfree(set->copied);
+	kfree(set->kcopy);
 	memset(set, 0, sizeof(*set));
 }
 

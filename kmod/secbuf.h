@@ -20,7 +20,15 @@
  * @uptr: the ioctl caller's data address of each buffer
  * @ucap: the ioctl caller's capacity of each buffer
  * @copied: bufs[i].pv_buffer is a kernel copy owned by the set
+ * @kcopy: that kernel copy (ucap[i] bytes), kept even when a package moves
+ *	bufs[i].pv_buffer
  * @fault: writing to the ioctl caller's memory failed
+ *
+ * A package may point a buffer into another buffer's memory (DecryptMessage
+ * of a stream package turns one received DATA buffer into a header, data,
+ * trailer and extra bytes): it sets that buffer's pv_buffer inside the
+ * other's kernel copy, and ksspi_bufset_to_user() hands the ioctl caller
+ * the matching address in its own buffer.
  */
 struct ksspi_bufset {
 	u32 count;
@@ -30,6 +38,7 @@ struct ksspi_bufset {
 	u64 *uptr;
 	u32 *ucap;
 	bool *copied;
+	void **kcopy;
 	bool fault;
 };
 

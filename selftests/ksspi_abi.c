@@ -37,6 +37,7 @@ static const struct kt_ioc kt_iocs[] = {
 	IOC(DECRYPT_MESSAGE, ksspi_message),
 	IOC(EXPORT_CONTEXT, ksspi_export_context),
 	IOC(IMPORT_CONTEXT, ksspi_import_context),
+	IOC(INSTALL_KTLS, ksspi_install_ktls),
 };
 #define N_IOCS (sizeof(kt_iocs) / sizeof(kt_iocs[0]))
 
@@ -876,8 +877,8 @@ TEST_F(abi, unknown_ioctl_enotty)
 	uint8_t arg[256] = { 0 };
 	uint32_t size = sizeof(arg);
 	static const unsigned long nrs[] = {
-		_IOWR(KSSPI_IOC_MAGIC, 0x0f, uint8_t[256]),
 		_IOWR(KSSPI_IOC_MAGIC, 0x10, uint8_t[256]),
+		_IOWR(KSSPI_IOC_MAGIC, 0x11, uint8_t[256]),
 		_IOWR(KSSPI_IOC_MAGIC, 0x80, uint8_t[256]),
 		_IOWR(KSSPI_IOC_MAGIC, 0xff, uint8_t[256]),
 		_IOWR(KSSPI_IOC_MAGIC - 1, 0x00, struct ksspi_query_package),

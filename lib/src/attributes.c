@@ -8,10 +8,10 @@
  * with FreeContextBuffer().  A fixed-size answer shorter than the layout the
  * library knows (an older kernel) reads as zero-filled.
  *
- * Supported: SECPKG_ATTR_SIZES, _NAMES, _LIFESPAN, _KEY_INFO, _SESSION_KEY,
- * _PACKAGE_INFO, _NEGOTIATION_INFO, _FLAGS, _TARGET.  Any other attribute
- * gives SEC_E_UNSUPPORTED_FUNCTION without asking the kernel: its layout is
- * not part of the ABI.
+ * Supported: SECPKG_ATTR_SIZES, _NAMES, _LIFESPAN, _STREAM_SIZES, _KEY_INFO,
+ * _SESSION_KEY, _PACKAGE_INFO, _NEGOTIATION_INFO, _FLAGS, _TARGET.  Any other
+ * attribute gives SEC_E_UNSUPPORTED_FUNCTION without asking the kernel: its
+ * layout is not part of the ABI.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -215,6 +215,18 @@ static SECURITY_STATUS convert(const struct answer *a, ULONG attr,
 		o->cbSecurityTrailer = sizes.security_trailer;
 		return SEC_E_OK;
 	}
+	case SECPKG_ATTR_STREAM_SIZES: {
+		struct ksspi_attr_stream_sizes ss;
+		SecPkgContext_StreamSizes *o = pBuffer;
+
+		fixed(a, &ss, sizeof(ss));
+		o->cbHeader = ss.header;
+		o->cbTrailer = ss.trailer;
+		o->cbMaximumMessage = ss.maximum_message;
+		o->cBuffers = ss.buffers;
+		o->cbBlockSize = ss.block_size;
+		return SEC_E_OK;
+	}
 	case SECPKG_ATTR_LIFESPAN: {
 		SecPkgContext_Lifespan *o = pBuffer;
 
@@ -323,6 +335,7 @@ static bool supported(ULONG attr)
 	case SECPKG_ATTR_SIZES:
 	case SECPKG_ATTR_NAMES:
 	case SECPKG_ATTR_LIFESPAN:
+	case SECPKG_ATTR_STREAM_SIZES:
 	case SECPKG_ATTR_KEY_INFO:
 	case SECPKG_ATTR_SESSION_KEY:
 	case SECPKG_ATTR_PACKAGE_INFO:

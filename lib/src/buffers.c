@@ -56,6 +56,17 @@ void ksspi_priv_desc_out(SecBufferDesc *d, const struct ksspi_priv_desc *t)
 	}
 }
 
+void ksspi_priv_desc_out_moved(SecBufferDesc *d,
+			       const struct ksspi_priv_desc *t)
+{
+	uint32_t i;
+
+	for (i = 0; d && i < t->count; i++)
+		if (t->bufs[i].pv_buffer != ptr_to_u64(d->pBuffers[i].pvBuffer))
+			d->pBuffers[i].pvBuffer =
+				(void *)(uintptr_t)t->bufs[i].pv_buffer;
+}
+
 static bool wants_allocation(const struct ksspi_sec_buffer *b)
 {
 	uint32_t type = b->buffer_type & ~SECBUFFER_ATTRMASK;

@@ -99,6 +99,14 @@ SECURITY_STATUS ksspi_priv_desc_in(const SecBufferDesc *d,
 /* Copy cbBuffer and BufferType back from the kernel's answer */
 void ksspi_priv_desc_out(SecBufferDesc *d, const struct ksspi_priv_desc *t);
 
+/*
+ * After a message function: the buffers the kernel pointed elsewhere (a
+ * stream package's DecryptMessage points its data, trailer and extra
+ * buffers into the received data) get their new pvBuffer.
+ */
+void ksspi_priv_desc_out_moved(SecBufferDesc *d,
+			       const struct ksspi_priv_desc *t);
+
 /* Whether ksspi_priv_desc_alloc() would allocate anything */
 bool ksspi_priv_desc_needs_alloc(const struct ksspi_priv_desc *t);
 

@@ -3,7 +3,9 @@
  * libksspi: MakeSignature, VerifySignature, EncryptMessage, DecryptMessage.
  *
  * The kernel transforms the message buffers in place; cbBuffer and
- * BufferType of each are copied back after every call it carried out.
+ * BufferType of each are copied back after every call it carried out, and
+ * pvBuffer of those it pointed into another buffer (CredSSP's
+ * DecryptMessage).
  */
 #include <string.h>
 
@@ -33,6 +35,7 @@ static SECURITY_STATUS message(unsigned long request, PCtxtHandle phContext,
 	if (st != SEC_E_OK)
 		return st;
 	ksspi_priv_desc_out(pMessage, &msg);
+	ksspi_priv_desc_out_moved(pMessage, &msg);
 	if (pfQOP)
 		*pfQOP = req.qop;
 	return ST(req.status);

@@ -52,6 +52,8 @@ SECURITY_STATUS ksspi_priv_errno_status(int err)
 	case EFAULT:
 	case EINVAL:
 	case E2BIG:
+	case EBADF:
+	case ENOTSOCK:
 		return SEC_E_INVALID_PARAMETER;
 	case EPERM:
 		return SEC_E_NOT_OWNER;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // The public headers compile as C++ with -Wsign-compare.
 #include <ksspi/security.h>
+#include <ksspi/ktls.h>
 
 int ksspi_cxx_probe(SECURITY_STATUS s);
 int ksspi_cxx_probe(SECURITY_STATUS s)

@@ -106,6 +106,25 @@ int main(void)
 		   out.cbSecurityTrailer == 0, "short answer reads zero-filled");
 	}
 
+	diag("SECPKG_ATTR_STREAM_SIZES");
+	{
+		struct ksspi_attr_stream_sizes in = { 13, 16, 16384, 4, 1 };
+		SecPkgContext_StreamSizes out;
+
+		set_payload(&in, sizeof(in));
+		memset(&out, 0xEE, sizeof(out));
+		st = QueryContextAttributesA(&ctx, SECPKG_ATTR_STREAM_SIZES,
+					     &out);
+		is(st, SEC_E_OK, "SEC_E_OK");
+		is(calls[ncalls - 1].attribute, SECPKG_ATTR_STREAM_SIZES,
+		   "attribute");
+		ok(out.cbHeader == 13 && out.cbTrailer == 16 &&
+		   out.cbMaximumMessage == 16384 && out.cBuffers == 4 &&
+		   out.cbBlockSize == 1,
+		   "ksspi_attr_stream_sizes -> SecPkgContext_StreamSizes");
+		ok(sizeof(out) == 5 * sizeof(uint32_t), "five ULONGs");
+	}
+
 	diag("SECPKG_ATTR_LIFESPAN / SECPKG_ATTR_FLAGS");
 	{
 		struct ksspi_attr_lifespan in = {
@@ -336,7 +355,7 @@ int main(void)
 		struct ksspi_attr_sizes in = { 1, 2, 3, 4 };
 
 		set_payload(&in, sizeof(in));
-		is(QueryContextAttributesA(&ctx, SECPKG_ATTR_STREAM_SIZES, &out),
+		is(QueryContextAttributesA(&ctx, SECPKG_ATTR_DCE_INFO, &out),
 		   SEC_E_UNSUPPORTED_FUNCTION,
 		   "attribute without an ABI layout: unsupported");
 		is(QueryContextAttributesA(&ctx, 1000, &out),

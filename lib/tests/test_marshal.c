@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include <ksspi/ktls.h>
+
 #include "mock.h"
 #include "tap.h"
 
@@ -25,6 +27,7 @@ static union {
 	struct ksspi_import_context imp;
 	struct ksspi_query_package qp;
 	struct ksspi_query_attributes qa;
+	struct ksspi_install_ktls ktls;
 } cap;
 static unsigned long cap_req;
 static struct ksspi_sec_buffer cap_in[KSSPI_MAX_BUFFERS];
@@ -1065,6 +1068,84 @@ static void ans_import(unsigned long req, void *arg)
 	im->context.upper = 22;
 }
 
+static void ans_ktls(unsigned long req, void *arg)
+{
+	struct ksspi_install_ktls *k = arg;
+
+	(void)req;
+	k->status = (uint32_t)next_status;
+}
+
+/* DecryptMessage of a stream package: the empty buffers point into DATA */
+static void ans_stream(unsigned long req, void *arg)
+{
+	struct ksspi_message *m = arg;
+	struct ksspi_sec_buffer *b = up(m->message.p_buffers);
+
+	(void)req;
+	m->status = SEC_E_OK;
+	b[1] = b[0];
+	b[1].buffer_type = SECBUFFER_DATA;
+	b[1].pv_buffer += 5;
+	b[1].cb_buffer = 3;
+	b[0].buffer_type = SECBUFFER_STREAM_HEADER;
+	b[0].cb_buffer = 5;
+}
+
+static void test_ktls(void)
+{
+	unsigned char rec[32] = { 23, 3, 3 };
+	SecBuffer sb[4] = {
+		{ sizeof(rec), SECBUFFER_DATA, rec },
+		{ 0, SECBUFFER_EMPTY, NULL },
+		{ 0, SECBUFFER_EMPTY, NULL },
+		{ 0, SECBUFFER_EMPTY, NULL },
+	};
+	SecBufferDesc d = { SECBUFFER_VERSION, 4, sb };
+	CtxtHandle ctx = { 0x31, 0x5800000000000032ull };
+
+	diag("KsspiInstallKtls");
+	reset(ans_ktls);
+	next_status = SEC_E_OK;
+	is(KsspiInstallKtls(&ctx, 7, KSSPI_KTLS_TX | KSSPI_KTLS_RX), SEC_E_OK,
+	   "SEC_E_OK");
+	is(cap_req, KSSPI_IOC_INSTALL_KTLS, "INSTALL_KTLS");
+	is(cap.ktls.size, sizeof(struct ksspi_install_ktls), "size");
+	ok(cap.ktls.context.lower == 0x31 &&
+	   cap.ktls.context.upper == 0x5800000000000032ull, "context");
+	ok(cap.ktls.fd == 7 && cap.ktls.flags == 3, "fd and flags");
+	ok(KSSPI_KTLS_TX == 1 && KSSPI_KTLS_RX == 2, "the kernel's values");
+
+	reset(ans_ktls);
+	next_status = SEC_E_UNSUPPORTED_FUNCTION;
+	is(KsspiInstallKtls(&ctx, 7, KSSPI_KTLS_RX), SEC_E_UNSUPPORTED_FUNCTION,
+	   "status returned");
+	reset(ans_ktls);
+	answer_errno = ENOTSOCK;
+	is(KsspiInstallKtls(&ctx, 7, KSSPI_KTLS_RX), SEC_E_INVALID_PARAMETER,
+	   "ENOTSOCK -> SEC_E_INVALID_PARAMETER");
+	reset(ans_ktls);
+	is(KsspiInstallKtls(NULL, 7, KSSPI_KTLS_TX), SEC_E_INVALID_HANDLE,
+	   "NULL context");
+	is(KsspiInstallKtls(&ctx, 7, 0), SEC_E_INVALID_PARAMETER, "no flags");
+	is(KsspiInstallKtls(&ctx, 7, 4), SEC_E_INVALID_PARAMETER,
+	   "unknown flags");
+	is(KsspiInstallKtls(&ctx, -1, KSSPI_KTLS_TX), SEC_E_INVALID_PARAMETER,
+	   "negative fd");
+	is(cap_count, 0, "  without an ioctl");
+	next_status = SEC_E_OK;
+
+	diag("DecryptMessage: buffers the kernel pointed elsewhere");
+	reset(ans_stream);
+	is(DecryptMessage(&ctx, &d, 0, NULL), SEC_E_OK, "SEC_E_OK");
+	ok(sb[0].BufferType == SECBUFFER_STREAM_HEADER &&
+	   sb[0].cbBuffer == 5 && sb[0].pvBuffer == rec, "header");
+	ok(sb[1].BufferType == SECBUFFER_DATA && sb[1].cbBuffer == 3 &&
+	   sb[1].pvBuffer == rec + 5, "data points into the record");
+	ok(sb[2].BufferType == SECBUFFER_EMPTY && !sb[2].pvBuffer,
+	   "untouched buffer stays");
+}
+
 static void test_others(void)
 {
 	unsigned char data[10] = "123456789", sig[32];
@@ -1244,5 +1325,6 @@ int main(void)
 	test_allocate();
 	test_asc();
 	test_others();
+	test_ktls();
 	return tap_done();
 }

@@ -3,19 +3,24 @@
  * Tests of the in-kernel API, run when this module loads.  They use only
  * the exported functions, as an in-kernel SMB or RDP server would: UTF-16
  * target names, tokens and messages in vmalloc'd memory (and on the
- * vmapped stack), ISC_REQ_ALLOCATE_MEMORY with ksspi_free_context_buffer().
- * They need ksspi loaded with test_package=1 and ksspid running.
+ * vmapped stack), ISC_REQ_ALLOCATE_MEMORY with ksspi_free_context_buffer(),
+ * CredSSP records and the kTLS handoff on kernel sockets.  They need ksspi
+ * loaded with test_package=1 and ksspid running.
  *
  * Results: /sys/kernel/debug/ksspi_kapi_test/results, one line per test,
  * "ok N name" or "not ok N name".
  */
 #include <linux/debugfs.h>
+#include <linux/in.h>
 #include <linux/module.h>
+#include <linux/net.h>
 #include <linux/random.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
 #include <asm/unaligned.h>
 #include <linux/ksspi_api.h>
 #include <linux/ksspi_context.h>
@@ -29,7 +34,7 @@ struct kt_result {
 	bool ok;
 };
 
-static struct kt_result kt_results[40];
+static struct kt_result kt_results[64];
 static unsigned int kt_count;
 static struct dentry *kt_dir;
 static struct ksspi_owner *kt_owner;
@@ -394,6 +399,199 @@ out:
 	kfree(blob);
 }
 
+/* A CredSSP context over TLS 1.3 AES-128-GCM with these directions */
+static u32 kt_credssp_blob(u8 *b, bool client, const struct ksspi_tls_state *tx,
+			   const struct ksspi_tls_state *rx)
+{
+	struct ksspi_ctx_header *h = (void *)b;
+	__le16 version = cpu_to_le16(0x0304);
+	__le16 cipher = cpu_to_le16(KSSPI_TLS_CIPHER_AES_GCM_128);
+	__le32 ts_version = cpu_to_le32(6);
+	u32 off = sizeof(*h);
+
+	memset(b, 0, 512);
+	off = kt_blob_put(b, off, KSSPI_CTX_REC_TLS_VERSION, &version, 2);
+	off = kt_blob_put(b, off, KSSPI_CTX_REC_TLS_CIPHER, &cipher, 2);
+	off = kt_blob_put(b, off, KSSPI_CTX_REC_TLS_TX, tx, sizeof(*tx));
+	off = kt_blob_put(b, off, KSSPI_CTX_REC_TLS_RX, rx, sizeof(*rx));
+	off = kt_blob_put(b, off, KSSPI_CTX_REC_CREDSSP_VERSION, &ts_version,
+			  4);
+	off = kt_blob_put(b, off, KSSPI_CTX_REC_CREDSSP_INNER, "NTLM", 4);
+	h->magic = cpu_to_le32(KSSPI_CTX_MAGIC);
+	h->version = cpu_to_le16(KSSPI_CTX_VERSION);
+	h->header_len = cpu_to_le16(sizeof(*h));
+	h->total_len = cpu_to_le32(off);
+	h->flags = cpu_to_le32(client ? KSSPI_CTX_F_INITIATOR : 0);
+	h->context_attr = cpu_to_le32(ISC_RET_CONFIDENTIALITY);
+	strscpy(h->package, "CredSSP", sizeof(h->package));
+	return off;
+}
+
+/*
+ * One record from the client to the server in vmalloc'd memory across a
+ * page boundary: Schannel's stream layout, in place, with DecryptMessage's
+ * buffers pointing into the caller's own buffer.
+ */
+static void kt_credssp_records(struct ksspi_handle *client,
+			       struct ksspi_handle *server, u8 *area)
+{
+	static const char text[] = "record in the kernel";
+	u8 *rec = area + PAGE_SIZE - 11;
+	struct ksspi_buffer b[4];
+	struct ksspi_buffer_desc d;
+	u32 n = sizeof(text) - 1, st;
+
+	memcpy(rec + 5, text, n);
+	b[0] = (struct ksspi_buffer){ 5, SECBUFFER_STREAM_HEADER, rec };
+	b[1] = (struct ksspi_buffer){ n, SECBUFFER_DATA, rec + 5 };
+	b[2] = (struct ksspi_buffer){ 17, SECBUFFER_STREAM_TRAILER, rec + 5 + n };
+	b[3] = (struct ksspi_buffer){ 0, SECBUFFER_EMPTY, NULL };
+	kt_desc(&d, b, 4);
+	st = ksspi_encrypt_message(kt_owner, client, 0, &d, 0);
+	KT_EXPECT("credssp_encrypt_vmalloc",
+		  st == SEC_E_OK && rec[0] == 23 && memcmp(rec + 5, text, n));
+
+	b[0] = (struct ksspi_buffer){ 5 + n + 17 + 3, SECBUFFER_DATA, rec };
+	b[1] = (struct ksspi_buffer){ 0, SECBUFFER_EMPTY, NULL };
+	b[2] = (struct ksspi_buffer){ 0, SECBUFFER_EMPTY, NULL };
+	b[3] = (struct ksspi_buffer){ 0, SECBUFFER_EMPTY, NULL };
+	st = ksspi_decrypt_message(kt_owner, server, &d, 0, NULL);
+	KT_EXPECT("credssp_decrypt_points_into_the_buffer",
+		  st == SEC_E_OK && b[0].buffer_type == SECBUFFER_STREAM_HEADER &&
+		  b[1].buffer_type == SECBUFFER_DATA &&
+		  b[1].pv_buffer == rec + 5 && b[1].cb_buffer == n &&
+		  !memcmp(rec + 5, text, n) &&
+		  b[3].buffer_type == SECBUFFER_EXTRA &&
+		  b[3].pv_buffer == rec + 5 + n + 17 && b[3].cb_buffer == 3);
+}
+
+/* A connected loopback TCP pair of kernel sockets */
+static int kt_tcp_pair(struct socket **a, struct socket **b)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	struct socket *l;
+	int err;
+
+	*a = *b = NULL;
+	err = sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP,
+			       &l);
+	if (err)
+		return err;
+	err = kernel_bind(l, (struct sockaddr *)&sin, sizeof(sin)) ?:
+	      kernel_listen(l, 1) ?:
+	      (kernel_getsockname(l, (struct sockaddr *)&sin) < 0 ? -EINVAL : 0) ?:
+	      sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP, a);
+	if (!err)
+		err = kernel_connect(*a, (struct sockaddr *)&sin, sizeof(sin),
+				     0) ?:
+		      kernel_accept(l, b, 0);
+	sock_release(l);
+	if (err) {
+		if (*a)
+			sock_release(*a);
+		*a = NULL;
+		return err;
+	}
+	(*a)->sk->sk_rcvtimeo = 10 * HZ;
+	(*b)->sk->sk_rcvtimeo = 10 * HZ;
+	return 0;
+}
+
+static bool kt_send_recv(struct socket *from, struct socket *to,
+			 const char *text)
+{
+	struct kvec out = { (void *)text, strlen(text) };
+	struct msghdr msg = {};
+	char got[32] = "";
+	struct kvec in = { got, strlen(text) };
+
+	if (kernel_sendmsg(from, &msg, &out, 1, out.iov_len) != out.iov_len)
+		return false;
+	memset(&msg, 0, sizeof(msg));
+	if (kernel_recvmsg(to, &msg, &in, 1, in.iov_len, MSG_WAITALL) !=
+	    in.iov_len)
+		return false;
+	return !memcmp(got, text, in.iov_len);
+}
+
+/*
+ * Two imported CredSSP contexts exchange a record through the API, then
+ * both hand their record layers to kTLS on the two ends of a kernel TCP
+ * connection, which carries the session on.
+ */
+static void kt_credssp_ktls(void)
+{
+	struct ksspi_tls_state c2s = { .seq = cpu_to_le64(7) };
+	struct ksspi_tls_state s2c = { .seq = cpu_to_le64(9) };
+	struct ksspi_handle client, server;
+	struct ksspi_buffer packed;
+	struct socket *a, *b;
+	struct ksspi_buffer bf[3];
+	struct ksspi_buffer_desc d;
+	u8 *blob, *area;
+	u32 st;
+
+	blob = kmalloc(512, GFP_KERNEL);
+	area = vmalloc(2 * PAGE_SIZE);
+	if (!blob || !area) {
+		KT_EXPECT("credssp_alloc", false);
+		goto out;
+	}
+	get_random_bytes(c2s.key, 16);
+	get_random_bytes(c2s.iv, 12);
+	get_random_bytes(s2c.key, 16);
+	get_random_bytes(s2c.iv, 12);
+	packed = (struct ksspi_buffer){ kt_credssp_blob(blob, true, &c2s, &s2c),
+					SECBUFFER_EMPTY, blob };
+	st = ksspi_import_security_context(kt_owner, "CREDSSP", &packed,
+					   &client);
+	packed = (struct ksspi_buffer){ kt_credssp_blob(blob, false, &s2c, &c2s),
+					SECBUFFER_EMPTY, blob };
+	st = st ?: ksspi_import_security_context(kt_owner, "TSSSP", &packed,
+						 &server);
+	memzero_explicit(blob, 512);
+	KT_EXPECT("credssp_import", st == SEC_E_OK);
+	if (st != SEC_E_OK)
+		goto out;
+
+	kt_credssp_records(&client, &server, area);
+	st = kt_tcp_pair(&a, &b);
+	KT_EXPECT("credssp_tcp_pair", !st);
+	if (st)
+		goto out_ctx;
+	KT_EXPECT("credssp_ktls_install",
+		  ksspi_install_ktls(kt_owner, &client, a,
+				     KSSPI_KTLS_TX | KSSPI_KTLS_RX) == SEC_E_OK &&
+		  ksspi_install_ktls(kt_owner, &server, b,
+				     KSSPI_KTLS_TX | KSSPI_KTLS_RX) == SEC_E_OK);
+	KT_EXPECT("credssp_ktls_client_to_server",
+		  kt_send_recv(a, b, "to the server"));
+	KT_EXPECT("credssp_ktls_server_to_client",
+		  kt_send_recv(b, a, "to the client"));
+	bf[0] = (struct ksspi_buffer){ 5, SECBUFFER_STREAM_HEADER, area };
+	bf[1] = (struct ksspi_buffer){ 1, SECBUFFER_DATA, area + 5 };
+	bf[2] = (struct ksspi_buffer){ 17, SECBUFFER_STREAM_TRAILER, area + 6 };
+	kt_desc(&d, bf, 3);
+	KT_EXPECT("credssp_ktls_context_let_go",
+		  ksspi_encrypt_message(kt_owner, &client, 0, &d, 0) ==
+		  SEC_E_UNSUPPORTED_FUNCTION &&
+		  ksspi_install_ktls(kt_owner, &client, a, 0) ==
+		  SEC_E_INVALID_PARAMETER &&
+		  ksspi_install_ktls(kt_owner, &client, NULL, KSSPI_KTLS_TX) ==
+		  SEC_E_INVALID_PARAMETER);
+	sock_release(a);
+	sock_release(b);
+out_ctx:
+	ksspi_delete_security_context(kt_owner, &client);
+	ksspi_delete_security_context(kt_owner, &server);
+out:
+	vfree(area);
+	kfree(blob);
+}
+
 static int kt_results_show(struct seq_file *m, void *unused)
 {
 	unsigned int i;
@@ -439,6 +637,7 @@ static int __init kt_init(void)
 		return -ENOMEM;
 	kt_parameters();
 	kt_ntlm_known_answer();
+	kt_credssp_ktls();
 	kt_handshake(&p);
 	if (p.established) {
 		kt_messages(&p);

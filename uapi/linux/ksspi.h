@@ -376,6 +376,32 @@ struct ksspi_attr_key_info {
 	char encrypt_algorithm_name[64];	/* UTF-8, NUL-terminated */
 };
 
+/*
+ * SECPKG_ATTR_STREAM_SIZES: Windows' SecPkgContext_StreamSizes, for
+ * packages whose messages are records of a stream (CredSSP).
+ */
+struct ksspi_attr_stream_sizes {
+	__u32 header;				/* cbHeader */
+	__u32 trailer;				/* cbTrailer */
+	__u32 maximum_message;			/* cbMaximumMessage */
+	__u32 buffers;				/* cBuffers */
+	__u32 block_size;			/* cbBlockSize */
+};
+
+/*
+ * KSSPI_ATTR_CREDSSP_INFO: what a CredSSP context was established with.
+ * KSSPI_ATTR_CREDSSP_DELEGATED (acceptor only) answers with the raw
+ * TSCredentials bytes the client delegated.
+ */
+struct ksspi_attr_credssp_info {
+	__u32 tsrequest_version;		/* TSRequest version, 2 to 6 */
+	__u32 flags;				/* KSSPI_CREDSSP_F_* */
+	__u16 tls_version;			/* 0x0303 or 0x0304 */
+	__u16 tls_cipher;			/* KSSPI_TLS_CIPHER_* */
+	__u32 reserved;
+	char inner_package[64];			/* UTF-8, NUL-terminated */
+};
+
 struct ksspi_attr_negotiation_info {	/* SECPKG_ATTR_NEGOTIATION_INFO */
 	__u32 negotiation_state;
 	__u32 reserved;
@@ -431,6 +457,32 @@ struct ksspi_import_context {
 	struct ksspi_handle context;
 };
 
+/* struct ksspi_install_ktls.flags: the directions to hand over */
+#define KSSPI_KTLS_TX		(1u << 0)	/* what this side sends */
+#define KSSPI_KTLS_RX		(1u << 1)	/* what it receives */
+#define KSSPI_KTLS_ALL		(KSSPI_KTLS_TX | KSSPI_KTLS_RX)
+
+/**
+ * struct ksspi_install_ktls - hand a context's TLS record layer to kTLS
+ *	(ksspi's own; CredSSP contexts)
+ * @size: sizeof(struct ksspi_install_ktls)
+ * @status: out
+ * @context: phContext: an established context
+ * @fd: a connected TCP socket of the caller
+ * @flags: KSSPI_KTLS_TX, KSSPI_KTLS_RX or both
+ *
+ * The socket gets the "tls" ULP and, for each direction, the context's
+ * keys and next sequence number (setsockopt(SOL_TLS, TLS_TX / TLS_RX));
+ * the context no longer protects messages in that direction.
+ */
+struct ksspi_install_ktls {
+	__u32 size;
+	__u32 status;
+	struct ksspi_handle context;
+	__s32 fd;
+	__u32 flags;
+};
+
 #define KSSPI_IOC_MAGIC		0xB8
 
 #define KSSPI_IOC_QUERY_PACKAGE		_IOWR(KSSPI_IOC_MAGIC, 0x00, struct ksspi_query_package)
@@ -448,5 +500,6 @@ struct ksspi_import_context {
 #define KSSPI_IOC_DECRYPT_MESSAGE	_IOWR(KSSPI_IOC_MAGIC, 0x0c, struct ksspi_message)
 #define KSSPI_IOC_EXPORT_CONTEXT	_IOWR(KSSPI_IOC_MAGIC, 0x0d, struct ksspi_export_context)
 #define KSSPI_IOC_IMPORT_CONTEXT	_IOWR(KSSPI_IOC_MAGIC, 0x0e, struct ksspi_import_context)
+#define KSSPI_IOC_INSTALL_KTLS		_IOWR(KSSPI_IOC_MAGIC, 0x0f, struct ksspi_install_ktls)
 
 #endif /* _UAPI_LINUX_KSSPI_H */

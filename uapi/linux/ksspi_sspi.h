@@ -236,6 +236,16 @@
 #define SECPKG_ATTR_FLAGS			14u
 #define SECPKG_ATTR_TARGET			19u
 
+/*
+ * ksspi's own QueryContextAttributes attributes: 0x4B530000 to 0x4B53FFFF
+ * ("KS"), a range no Windows attribute uses.  The low 16 bits are split
+ * between packages like the serialized context's record types.
+ */
+#define KSSPI_ATTR_PRIVATE_FIRST		0x4B530000u
+#define KSSPI_ATTR_PRIVATE_LAST			0x4B53FFFFu
+#define KSSPI_ATTR_CREDSSP_INFO			0x4B530300u
+#define KSSPI_ATTR_CREDSSP_DELEGATED		0x4B530301u
+
 /* SecPkgInfo fCapabilities */
 #define SECPKG_FLAG_INTEGRITY			0x00000001u
 #define SECPKG_FLAG_PRIVACY			0x00000002u

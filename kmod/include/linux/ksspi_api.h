@@ -53,6 +53,7 @@ typedef u32 ksspi_status_t;
 
 /* One in-kernel consumer's handle table */
 struct ksspi_owner;
+struct socket;
 
 struct ksspi_owner *ksspi_open(void);
 void ksspi_close(struct ksspi_owner *owner);
@@ -119,5 +120,9 @@ ksspi_status_t ksspi_import_security_context(struct ksspi_owner *owner,
 					     const char *package,
 					     const struct ksspi_buffer *packed,
 					     struct ksspi_handle *context);
+/* ksspi's own: hand a CredSSP context's TLS records to kTLS */
+ksspi_status_t ksspi_install_ktls(struct ksspi_owner *owner,
+				  struct ksspi_handle *context,
+				  struct socket *sock, u32 flags);
 
 #endif /* _LINUX_KSSPI_API_H */

@@ -319,6 +319,15 @@ typedef struct _SecPkgContext_Flags {
 	ULONG Flags;
 } SecPkgContext_Flags, *PSecPkgContext_Flags;
 
+/* SECPKG_ATTR_STREAM_SIZES: packages whose messages are records (CredSSP) */
+typedef struct _SecPkgContext_StreamSizes {
+	ULONG cbHeader;
+	ULONG cbTrailer;
+	ULONG cbMaximumMessage;
+	ULONG cBuffers;
+	ULONG cbBlockSize;
+} SecPkgContext_StreamSizes, *PSecPkgContext_StreamSizes;
+
 /*
  * SECPKG_ATTR_KEY_INFO.  Each name is a separate allocation, freed with
  * FreeContextBuffer(); the algorithm ids are KERB_ETYPE_* / KERB_CHECKSUM_*
