@@ -193,6 +193,17 @@ void *ntlm_inner_new(const struct bytes *blob)
 	return inner;
 }
 
+/* Wipes what was appended to @out after @len bytes: @out as it was. */
+static void truncate_to(struct bytes *out, size_t len)
+{
+	if (!len) {
+		bytes_free(out);
+		return;
+	}
+	explicit_bzero(out->data + len, out->len - len);
+	out->len = len;
+}
+
 int ntlm_inner_wrap(void *opaque, const uint8_t *msg, size_t len,
 		    struct bytes *out)
 {
@@ -203,7 +214,7 @@ int ntlm_inner_wrap(void *opaque, const uint8_t *msg, size_t len,
 	/* Room first, so that a failure leaves the stream where it was */
 	if (bytes_append(out, sig, sizeof(sig)) ||
 	    bytes_append(out, msg, len)) {
-		out->len = at;
+		truncate_to(out, at);
 		return -ENOMEM;
 	}
 	ntlm_sec_seal(&inner->out, out->data + at + sizeof(sig), len,
@@ -224,8 +235,7 @@ int ntlm_inner_unwrap(void *opaque, const uint8_t *token, size_t len,
 		return -ENOMEM;
 	if (!ntlm_sec_unseal(&inner->in, out->data + at,
 			     len - NTLM_SIGNATURE_SIZE, token)) {
-		explicit_bzero(out->data + at, len - NTLM_SIGNATURE_SIZE);
-		out->len = at;
+		truncate_to(out, at);
 		return -EBADMSG;
 	}
 	return 0;
