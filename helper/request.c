@@ -27,6 +27,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <linux/ksspi_netlink.h>
@@ -44,12 +45,13 @@ static const struct package *const packages[] = {
 	&pkg_ntlm,
 };
 
+/* Names compare case-insensitively, as the kernel's and Windows' do. */
 const struct package *package_find(const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(packages) / sizeof(packages[0]); i++)
-		if (strcmp(packages[i]->name, name) == 0)
+		if (strcasecmp(packages[i]->name, name) == 0)
 			return packages[i];
 	return NULL;
 }
