@@ -33,6 +33,7 @@
 #include <linux/ksspi_netlink.h>
 #include <linux/ksspi_sspi.h>
 
+#include "credssp/credssp.h"
 #include "message.h"
 #include "ntlm/ntlm.h"
 #include "package.h"
@@ -43,6 +44,7 @@
 static const struct package *const packages[] = {
 	&pkg_test,
 	&pkg_ntlm,
+	&pkg_credssp,
 };
 
 /* Names compare case-insensitively, as the kernel's and Windows' do. */
