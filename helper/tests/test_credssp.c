@@ -822,7 +822,117 @@ static void test_resumption(void)
 	}
 }
 
+/* One leg through request dispatch, as ksspid's workers run it. */
+static void dispatch(struct session_table *t, uint64_t session_id,
+		     uint32_t op, bool first, uint32_t req, const char *package,
+		     const char *password, const uint8_t *token, size_t len,
+		     struct reply *r)
+{
+	struct upcall up = { .op = op, .session_id = session_id,
+			     .context_req = req, .uid = 1000, .pid = 4242 };
+
+	up.package = strdup(package);
+	up.present = UPCALL_BIT(KSSPI_A_OP) | UPCALL_BIT(KSSPI_A_PACKAGE) |
+		     UPCALL_BIT(KSSPI_A_SESSION_ID) | UPCALL_BIT(KSSPI_A_FLAGS) |
+		     UPCALL_BIT(KSSPI_A_CONTEXT_REQ) | UPCALL_BIT(KSSPI_A_UID) |
+		     UPCALL_BIT(KSSPI_A_PID);
+	if (first) {
+		up.flags = KSSPI_UPCALL_F_FIRST_LEG;
+		if (op == KSSPI_OP_INIT_CONTEXT) {
+			up.user = strdup(T_USER);
+			up.domain = strdup(T_DOMAIN);
+			bytes_append(&up.password, password, strlen(password));
+			up.target_name = strdup(TARGET);
+			up.present |= UPCALL_BIT(UPCALL_USER) |
+				      UPCALL_BIT(UPCALL_DOMAIN) |
+				      UPCALL_BIT(UPCALL_PASSWORD) |
+				      UPCALL_BIT(KSSPI_A_TARGET_NAME);
+		}
+	}
+	if (len) {
+		bytes_append(&up.token, token, len);
+		up.present |= UPCALL_BIT(KSSPI_A_TOKEN);
+	}
+	*r = (struct reply){ 0 };
+	request_handle(t, &up, r);
+	upcall_free(&up);
+}
+
+/*
+ * Through request dispatch: the package's name in any case; a leg that
+ * answers SEC_E_INCOMPLETE_MESSAGE keeps its session; sessions end with
+ * the handshake; the server's errorCode token reaches its caller only
+ * with ASC_REQ_EXTENDED_ERROR.
+ */
+static void run_dispatch(bool wrong_password, uint32_t asc_req,
+			 struct reply *client_last, struct reply *server_last)
+{
+	static const char *const names[2] = { "credssp", "CREDSSP" };
+	struct session_table t;
+	struct reply c, s = { 0 };
+	bool first = true;
+	int legs;
+
+	session_table_init(&t);
+	dispatch(&t, 1, KSSPI_OP_INIT_CONTEXT, true, 0, names[0],
+		 wrong_password ? "wrong" : T_PASSWORD, NULL, 0, &c);
+	for (legs = 0; legs < 10; legs++) {
+		if ((c.status != SEC_I_CONTINUE_NEEDED &&
+		     c.status != SEC_E_OK) || !c.token.len)
+			break;
+		reply_clear(&s);
+		/* The first byte alone: nothing used, the session stays */
+		dispatch(&t, 2, KSSPI_OP_ACCEPT_CONTEXT, first, asc_req,
+			 names[1], NULL, c.token.data, 1, &s);
+		CHECK_EQ(s.status, SEC_E_INCOMPLETE_MESSAGE);
+		CHECK_EQ(s.input_missing, 4);
+		CHECK_EQ(session_count(&t), c.status == SEC_E_OK ? 1 : 2);
+		reply_clear(&s);
+		dispatch(&t, 2, KSSPI_OP_ACCEPT_CONTEXT, first, asc_req,
+			 names[1], NULL, c.token.data, c.token.len, &s);
+		first = false;
+		if (s.status == SEC_E_OK || !s.token.len)
+			break;
+		reply_clear(&c);
+		dispatch(&t, 1, KSSPI_OP_INIT_CONTEXT, false, 0, names[0],
+			 NULL, s.token.data, s.token.len, &c);
+	}
+	*client_last = c;
+	*server_last = s;
+	/* Only a client that heard nothing back still waits */
+	CHECK_EQ(session_count(&t), c.status == SEC_I_CONTINUE_NEEDED);
+	session_table_destroy(&t);
+}
+
+static void test_dispatch(void)
+{
+	struct reply c, s;
+
+	setup();
+	run_dispatch(false, 0, &c, &s);
+	CHECK_EQ(c.status, SEC_E_OK);
+	CHECK_EQ(s.status, SEC_E_OK);
+	CHECK(c.blob.len && s.blob.len);
+	reply_clear(&c);
+	reply_clear(&s);
+
+	run_dispatch(true, ASC_REQ_EXTENDED_ERROR, &c, &s);
+	CHECK_EQ(s.status, SEC_E_LOGON_DENIED);
+	CHECK(s.token.len > 0 && !s.blob.len);
+	CHECK_EQ(c.status, SEC_E_LOGON_DENIED);
+	reply_clear(&c);
+	reply_clear(&s);
+
+	run_dispatch(true, 0, &c, &s);
+	CHECK_EQ(s.status, SEC_E_LOGON_DENIED);
+	CHECK_EQ(s.token.len, 0);
+	CHECK_EQ(c.status, SEC_I_CONTINUE_NEEDED);
+	reply_clear(&c);
+	reply_clear(&s);
+}
+
 const struct test_case credssp_tests[] = {
+	{ "credssp: through request dispatch", test_dispatch },
 	{ "credssp: TLS session cache and resumption", test_resumption },
 	{ "credssp: helpers: inner package, versions, NTSTATUS",
 	  test_helpers },
