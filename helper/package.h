@@ -57,6 +57,13 @@ struct package {
 	int (*inner_unwrap)(void *inner, const uint8_t *token, size_t len,
 			    struct bytes *out);
 	void (*inner_free)(void *inner);
+
+	/*
+	 * Optional: why the last leg on @state failed, as the NTSTATUS a
+	 * peer is told (CredSSP's errorCode), or 0 when the package has no
+	 * more precise word than its SSPI status.
+	 */
+	uint32_t (*failure_ntstatus)(void *state);
 };
 
 /* The package named @name, or NULL. */

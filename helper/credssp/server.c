@@ -72,7 +72,12 @@ static void error_answer(const struct credssp_state *st, uint32_t status,
 		return;
 	out.version = st->version;
 	out.has_error_code = true;
-	out.error_code = credssp_ntstatus_from_status(status);
+	/* The inner package's own word (a locked-out account), if any */
+	if (st->inner_state && st->inner_pkg->failure_ntstatus)
+		out.error_code = st->inner_pkg->failure_ntstatus(
+			st->inner_state);
+	if (!out.error_code)
+		out.error_code = credssp_ntstatus_from_status(status);
 	if (credssp_encode(&out, answer) != SEC_E_OK)
 		bytes_free(answer);
 }

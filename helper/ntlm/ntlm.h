@@ -194,7 +194,16 @@ struct ntlm_state {
 	char *target;			/* client: the SPN */
 	struct bytes bindings;		/* SEC_CHANNEL_BINDINGS of leg 1 */
 	bool has_bindings;
+	/*
+	 * Server: the NTSTATUS of a refused logon, for a package that tells
+	 * the peer (CredSSP's errorCode): STATUS_ACCOUNT_LOCKED_OUT for a
+	 * locked-out account, STATUS_LOGON_FAILURE otherwise.
+	 */
+	uint32_t failure_ntstatus;
 };
+
+#define NTLM_STATUS_LOGON_FAILURE	0xC000006Du
+#define NTLM_STATUS_ACCOUNT_LOCKED_OUT	0xC0000234u
 
 /* Client legs (client.c) */
 void ntlm_client_negotiate(struct ntlm_state *st, const struct upcall *up,

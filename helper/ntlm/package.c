@@ -181,6 +181,13 @@ static void ntlm_step(void *opaque, const struct upcall *up,
 	}
 }
 
+static uint32_t ntlm_failure_ntstatus(void *opaque)
+{
+	const struct ntlm_state *st = opaque;
+
+	return st->failure_ntstatus;
+}
+
 const struct package pkg_ntlm = {
 	.name = NTLM_PACKAGE_NAME,
 	.state_new = ntlm_state_new,
@@ -190,4 +197,5 @@ const struct package pkg_ntlm = {
 	.inner_wrap = ntlm_inner_wrap,
 	.inner_unwrap = ntlm_inner_unwrap,
 	.inner_free = ntlm_inner_free,
+	.failure_ntstatus = ntlm_failure_ntstatus,
 };

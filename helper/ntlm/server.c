@@ -608,6 +608,10 @@ void ntlm_server_verify(struct ntlm_state *st, const struct upcall *up,
 	if (reply->status == SEC_E_OK)
 		outcome = NTLM_LOGON_PROVEN;
 out:
+	if (reply->status == SEC_E_LOGON_DENIED)
+		st->failure_ntstatus = refusal == NTLM_LOGON_LOCKED_OUT ?
+				       NTLM_STATUS_ACCOUNT_LOCKED_OUT :
+				       NTLM_STATUS_LOGON_FAILURE;
 	if (in_logon)
 		ntlm_logon_end(&logon, outcome, refusal, ntlm_lockout_now());
 	free(log_name);

@@ -610,6 +610,37 @@ static void test_error_code(void)
 }
 
 /*
+ * A locked-out account: STATUS_ACCOUNT_LOCKED_OUT on the wire (even with
+ * the right password), SEC_E_LOGON_DENIED at the client.
+ */
+static void test_locked_out(void)
+{
+	struct ntlm_lockout_policy policy;
+	struct ntlm_options o = { 0 };
+	int attempt;
+
+	ntlm_lockout_defaults(&policy);
+	policy.threshold = 2;
+	o.lockout = &policy;
+	ntlm_test_server_setup_opts(&o);
+	credssp_test_configure(0, NULL);
+	for (attempt = 0; attempt < 3; attempt++) {
+		struct seen seen = { 0 };
+		struct relay m = relay_alice(0, 0, watch);
+
+		m.arg = &seen;
+		if (attempt < 2)
+			m.h.password = "wrong";
+		credssp_relay(&m);
+		CHECK(seen.error_code);
+		CHECK_EQ(seen.code, attempt < 2 ? 0xC000006D : 0xC0000234);
+		CHECK_EQ(chs_client(&m.h)->status, SEC_E_LOGON_DENIED);
+		credssp_handshake_free(&m.h);
+	}
+	setup();
+}
+
+/*
  * A server pubKeyAuth that does not verify: SEC_E_MUTUAL_AUTH_FAILED
  * with ISC_REQ_MUTUAL_AUTH, SEC_E_MESSAGE_ALTERED without; never SEC_E_OK.
  */
@@ -947,6 +978,7 @@ const struct test_case credssp_tests[] = {
 	{ "credssp: relay: sound, and a relay's own key is refused",
 	  test_relay },
 	{ "credssp: errorCode on the wire", test_error_code },
+	{ "credssp: a locked-out account's errorCode", test_locked_out },
 	{ "credssp: tampered server pubKeyAuth",
 	  test_tampered_pub_key_auth },
 	{ "credssp: version changes and nonces refused", test_downgrade },
