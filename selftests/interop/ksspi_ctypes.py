@@ -35,6 +35,12 @@ SEC_E_WRONG_PRINCIPAL = 0x80090322
 SEC_E_ALGORITHM_MISMATCH = 0x80090331
 SEC_E_BAD_BINDINGS = 0x80090346
 SEC_E_INVALID_PARAMETER = 0x8009035D
+SEC_E_INCOMPLETE_MESSAGE = 0x80090318
+SEC_E_DECRYPT_FAILURE = 0x80090330
+SEC_E_DELEGATION_POLICY = 0x8009035E
+SEC_E_POLICY_NLTM_ONLY = 0x8009035F
+SEC_E_MUTUAL_AUTH_FAILED = 0x80090363
+SEC_I_CONTEXT_EXPIRED = 0x00090317
 SEC_E_NO_CONTEXT = 0x80090361
 
 SECPKG_CRED_INBOUND = 1
@@ -46,8 +52,22 @@ SECBUFFER_EMPTY = 0
 SECBUFFER_DATA = 1
 SECBUFFER_TOKEN = 2
 SECBUFFER_CHANNEL_BINDINGS = 14
+SECBUFFER_PKG_PARAMS = 3
+SECBUFFER_MISSING = 4
+SECBUFFER_EXTRA = 5
+SECBUFFER_STREAM_TRAILER = 6
+SECBUFFER_STREAM_HEADER = 7
 
+ISC_REQ_DELEGATE = 0x00000001
 ISC_REQ_MUTUAL_AUTH = 0x00000002
+ISC_REQ_USE_SUPPLIED_CREDS = 0x00000080
+ISC_REQ_ALLOCATE_MEMORY = 0x00000100
+ISC_REQ_EXTENDED_ERROR = 0x00004000
+ISC_REQ_STREAM = 0x00008000
+ISC_REQ_MANUAL_CRED_VALIDATION = 0x00080000
+ISC_RET_DELEGATE = 0x00000001
+ISC_RET_MUTUAL_AUTH = 0x00000002
+ISC_RET_MANUAL_CRED_VALIDATION = 0x00080000
 ISC_REQ_REPLAY_DETECT = 0x00000004
 ISC_REQ_SEQUENCE_DETECT = 0x00000008
 ISC_REQ_CONFIDENTIALITY = 0x00000010
@@ -66,6 +86,9 @@ ASC_REQ_CONFIDENTIALITY = 0x00000010
 ASC_REQ_CONNECTION = 0x00000800
 ASC_REQ_INTEGRITY = 0x00020000
 ASC_REQ_ALLOW_NULL_SESSION = 0x00100000
+ASC_REQ_EXTENDED_ERROR = 0x00008000
+ASC_REQ_STREAM = 0x00010000
+ASC_RET_DELEGATE = 0x00000001
 ASC_RET_REPLAY_DETECT = 0x00000004
 ASC_RET_SEQUENCE_DETECT = 0x00000008
 ASC_RET_CONFIDENTIALITY = 0x00000010
@@ -81,6 +104,7 @@ ASC_REQ_DEFAULT = (ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY |
 
 SECPKG_ATTR_SIZES = 0
 SECPKG_ATTR_NAMES = 1
+SECPKG_ATTR_STREAM_SIZES = 4
 SECPKG_ATTR_SESSION_KEY = 9
 SECPKG_ATTR_PACKAGE_INFO = 10
 SECPKG_ATTR_FLAGS = 14
@@ -129,6 +153,12 @@ class SecPkgContext_Sizes(ctypes.Structure):
                 ("cbMaxSignature", ctypes.c_uint32),
                 ("cbBlockSize", ctypes.c_uint32),
                 ("cbSecurityTrailer", ctypes.c_uint32)]
+
+
+class SecPkgContext_StreamSizes(ctypes.Structure):
+    _fields_ = [("cbHeader", ctypes.c_uint32), ("cbTrailer", ctypes.c_uint32),
+                ("cbMaximumMessage", ctypes.c_uint32),
+                ("cBuffers", ctypes.c_uint32), ("cbBlockSize", ctypes.c_uint32)]
 
 
 class SecPkgContext_NamesA(ctypes.Structure):
@@ -208,6 +238,7 @@ def _load():
                                   ctypes.c_void_p],
         "ImportSecurityContextA": [ctypes.c_char_p, _P(SecBuffer),
                                    ctypes.c_void_p, _P(SecHandle)],
+        "KsspiInstallKtls": [_P(SecHandle), ctypes.c_int, ctypes.c_ulong],
     }
     for name, args in proto.items():
         fn = getattr(lib, name)
@@ -399,6 +430,108 @@ class Context:
         n = out_buf.cbBuffer if st in (SEC_E_OK, SEC_I_CONTINUE_NEEDED) \
             else 0
         return st, out_mem.raw[:n]
+
+    def step_stream(self, data, token=True):
+        """One leg on stream input, as Schannel's callers make it: a TOKEN
+        buffer holding what was read so far and an EMPTY one.  Returns
+        (status, output token, missing, extra): missing and extra are the
+        SECBUFFER_MISSING / SECBUFFER_EXTRA counts the EMPTY buffer came
+        back with (0 when it came back EMPTY).  A first client leg
+        (token=False) has no input at all."""
+        if not token:
+            st, out = self.step()
+            return st, out, 0, 0
+        tb = ctypes.create_string_buffer(bytes(data), max(len(data), 1))
+        arr = (SecBuffer * 2)(
+            SecBuffer(len(data), SECBUFFER_TOKEN,
+                      ctypes.cast(tb, ctypes.c_void_p)),
+            SecBuffer(0, SECBUFFER_EMPTY, None))
+        in_desc = SecBufferDesc(SECBUFFER_VERSION, 2, arr)
+        out_mem = ctypes.create_string_buffer(self.out_size)
+        out_buf = SecBuffer(self.out_size, SECBUFFER_TOKEN,
+                            ctypes.cast(out_mem, ctypes.c_void_p))
+        out_desc = SecBufferDesc(SECBUFFER_VERSION, 1,
+                                 ctypes.pointer(out_buf))
+        attr = _u32(0)
+        first = not self.started
+        new = SecHandle()
+        if self.server:
+            st = lib.AcceptSecurityContext(
+                ctypes.byref(self.cred.handle) if first else None,
+                None if first else ctypes.byref(self.handle),
+                ctypes.byref(in_desc), self.req, SECURITY_NATIVE_DREP,
+                ctypes.byref(new), ctypes.byref(out_desc),
+                ctypes.byref(attr), None)
+        else:
+            st = lib.InitializeSecurityContextA(
+                ctypes.byref(self.cred.handle) if first else None,
+                None if first else ctypes.byref(self.handle),
+                self.target, self.req, 0, SECURITY_NATIVE_DREP,
+                ctypes.byref(in_desc), 0, ctypes.byref(new),
+                ctypes.byref(out_desc), ctypes.byref(attr), None)
+        st = u32(st)
+        if first and st in (SEC_E_OK, SEC_I_CONTINUE_NEEDED):
+            self.handle = new
+            self.started = True
+            self.live = True
+        self.status = st
+        self.attr = attr.value
+        if st == SEC_E_OK:
+            self.complete = True
+        missing = arr[1].cbBuffer if arr[1].BufferType == SECBUFFER_MISSING \
+            else 0
+        extra = arr[1].cbBuffer if arr[1].BufferType == SECBUFFER_EXTRA \
+            else 0
+        return st, out_mem.raw[:out_buf.cbBuffer], missing, extra
+
+    def stream_sizes(self):
+        return self.query(SECPKG_ATTR_STREAM_SIZES,
+                          SecPkgContext_StreamSizes())
+
+    def encrypt_stream(self, data):
+        """EncryptMessage with Schannel's stream layout: (status, record)."""
+        sz = self.stream_sizes()
+        mem = ctypes.create_string_buffer(
+            b"\0" * sz.cbHeader + bytes(data) + b"\0" * sz.cbTrailer)
+        base = ctypes.cast(mem, ctypes.c_void_p).value
+        arr = (SecBuffer * 4)(
+            SecBuffer(sz.cbHeader, SECBUFFER_STREAM_HEADER,
+                      ctypes.c_void_p(base)),
+            SecBuffer(len(data), SECBUFFER_DATA,
+                      ctypes.c_void_p(base + sz.cbHeader)),
+            SecBuffer(sz.cbTrailer, SECBUFFER_STREAM_TRAILER,
+                      ctypes.c_void_p(base + sz.cbHeader + len(data))),
+            SecBuffer(0, SECBUFFER_EMPTY, None))
+        desc = SecBufferDesc(SECBUFFER_VERSION, 4, arr)
+        st = u32(lib.EncryptMessage(ctypes.byref(self.handle), 0,
+                                    ctypes.byref(desc), 0))
+        n = arr[0].cbBuffer + arr[1].cbBuffer + arr[2].cbBuffer
+        return st, mem.raw[:n]
+
+    def decrypt_stream(self, data):
+        """DecryptMessage of received bytes: (status, plaintext, missing,
+        extra), the counts from the SECBUFFER_MISSING / SECBUFFER_EXTRA
+        buffer it returned, if any."""
+        mem = ctypes.create_string_buffer(bytes(data), max(len(data), 1))
+        arr = (SecBuffer * 4)(
+            SecBuffer(len(data), SECBUFFER_DATA,
+                      ctypes.cast(mem, ctypes.c_void_p)),
+            SecBuffer(0, SECBUFFER_EMPTY, None),
+            SecBuffer(0, SECBUFFER_EMPTY, None),
+            SecBuffer(0, SECBUFFER_EMPTY, None))
+        desc = SecBufferDesc(SECBUFFER_VERSION, 4, arr)
+        q = _u32(0)
+        st = u32(lib.DecryptMessage(ctypes.byref(self.handle),
+                                    ctypes.byref(desc), 0, ctypes.byref(q)))
+        plain, missing, extra = b"", 0, 0
+        for b in arr:
+            if b.BufferType == SECBUFFER_DATA and st == SEC_E_OK:
+                plain = ctypes.string_at(b.pvBuffer, b.cbBuffer)
+            elif b.BufferType == SECBUFFER_MISSING:
+                missing = b.cbBuffer
+            elif b.BufferType == SECBUFFER_EXTRA:
+                extra = b.cbBuffer
+        return st, plain, missing, extra
 
     def delete(self):
         if self.live:
