@@ -64,7 +64,10 @@ void tls_conn_free(struct tls_conn *c);
  * Gives the connection the peer's bytes @in and runs the handshake as far
  * as they allow.  Records to send go to the end of @out.  *@consumed is
  * set to the bytes of @in used: whole records only; bytes after the
- * handshake's last record are left for the caller (SECBUFFER_EXTRA).
+ * handshake's last record are left for the caller: records that belong
+ * after the handshake (a TLS 1.3 server sends its session tickets right
+ * after its Finished, and the client's first data may follow its Finished)
+ * go to tls_conn_recv(), and only what is left then is SECBUFFER_EXTRA.
  * TLS_INCOMPLETE consumes nothing and sets *@missing to the bytes the
  * partial record lacks.  A client's first call has @len 0.
  */
@@ -79,12 +82,14 @@ enum tls_result tls_conn_send(struct tls_conn *c, const uint8_t *data,
 /*
  * After the handshake: opens the application data records of @in and
  * appends their content to @plain.  Consumed, missing and the results as
- * for tls_conn_handshake(); TLS 1.3 post-handshake messages (session
- * tickets) are taken care of here.
+ * for tls_conn_handshake().  Records to send may come out of it too and go
+ * to the end of @out, which the caller must send: a TLS 1.3 server's
+ * session tickets, which GnuTLS sends with the first record it handles
+ * after the handshake, and alerts.  The client takes the tickets in here.
  */
 enum tls_result tls_conn_recv(struct tls_conn *c, const uint8_t *in,
 			      size_t len, size_t *consumed, size_t *missing,
-			      struct bytes *plain);
+			      struct bytes *plain, struct bytes *out);
 
 /*
  * The DER SubjectPublicKeyInfo of the server's certificate: the peer's for
@@ -101,13 +106,39 @@ struct tls_record_state {
 };
 
 /*
- * Exports the state after the last record sent and received.  The
- * connection must not protect or open records afterwards.  0, or -EINVAL
- * when the handshake is not done or the suite is not one kTLS carries.
+ * Exports the state after the last record sent and received.  Everything
+ * the connection wrote to an @out must have been sent, since the sequence
+ * numbers count it.  The connection protects and opens nothing afterwards.
+ * 0, or -EINVAL when the handshake is not done or the suite is not one
+ * kTLS carries.
  */
 int tls_conn_export(struct tls_conn *c, struct tls_record_state *st);
 
 /* Whether the handshake resumed an earlier session. */
 bool tls_conn_resumed(const struct tls_conn *c);
+
+/*
+ * Client resumption: tls_conn_set_session() before the first
+ * tls_conn_handshake() offers a session that tls_conn_get_session() gave
+ * after an earlier handshake (the caller keeps it in the session cache).
+ * In TLS 1.3 the session is the server's ticket, which arrives after the
+ * handshake: get it after the first tls_conn_recv().  0, -EINVAL, -ENOENT
+ * (no session to get) or -ENOMEM.  Servers issue tickets (RFC 5077, RFC
+ * 8446 4.6.1) under a key every server connection of the process shares,
+ * made at the first server connection.
+ */
+int tls_conn_set_session(struct tls_conn *c, const uint8_t *data,
+			 size_t len);
+int tls_conn_get_session(const struct tls_conn *c, struct bytes *out);
+
+/*
+ * The framing check every input goes through first (exposed for the
+ * fuzzer and the tests): *@whole is the length of the whole records at the
+ * start of @in; false when @in ends inside a record, *@missing then being
+ * what that record lacks.  A header that cannot start a record ends the
+ * scan and the rest counts as whole (GnuTLS refuses it).
+ */
+bool tls_frame_records(const uint8_t *in, size_t len, size_t *whole,
+		       size_t *missing);
 
 #endif /* KSSPID_CREDSSP_TLS_H */

@@ -33,6 +33,7 @@ extern const struct test_case session_tests[];
 extern const struct test_case pkg_test_tests[];
 extern const struct test_case request_tests[];
 extern const struct test_case session_cache_tests[];
+extern const struct test_case tls_tests[];
 extern const struct test_case tsrequest_tests[];
 
 #endif /* KSSPID_TESTS_TAP_H */

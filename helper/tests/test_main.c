@@ -18,6 +18,7 @@ int main(void)
 		pkg_test_tests,
 		request_tests,
 		session_cache_tests,
+		tls_tests,
 		tsrequest_tests,
 		NULL,
 	};
