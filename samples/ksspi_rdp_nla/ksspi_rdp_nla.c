@@ -92,6 +92,8 @@ static const char *const rdp_nla_outcome_names[RDP_NLA_OUTCOMES] = {
  *	authenticated)
  * @ktls: the TLS session was handed to kTLS
  * @echoed: X.224 Data TPDUs echoed over kTLS
+ * @tsrequest_version: the TSRequest version CredSSP settled on, 0 if none
+ * @tls_version: the TLS version (0x0303, 0x0304), 0 if none
  * @user: the authenticated user (SECPKG_ATTR_NAMES), or empty
  */
 struct rdp_nla_session {
@@ -101,6 +103,8 @@ struct rdp_nla_session {
 	u32 status;
 	bool ktls;
 	u32 echoed;
+	u32 tsrequest_version;
+	u16 tls_version;
 	char user[RDP_NLA_MAX_NAME];
 };
 
@@ -424,6 +428,8 @@ static void rdp_nla_authenticated(struct rdp_conn *c)
 	ksspi_query_context_attributes(rdp_owner, &c->ctx,
 				       KSSPI_ATTR_CREDSSP_INFO, &info, &len);
 	info.inner_package[sizeof(info.inner_package) - 1] = '\0';
+	c->s.tsrequest_version = info.tsrequest_version;
+	c->s.tls_version = info.tls_version;
 	pr_info_ratelimited("%pISpc: user %s authenticated (CredSSP: TSRequest version %u, TLS 0x%04x, cipher %u, %s inside)\n",
 			    &c->s.peer, c->s.user, info.tsrequest_version,
 			    info.tls_version, info.tls_cipher,
@@ -579,10 +585,11 @@ static int rdp_sessions_show(struct seq_file *m, void *unused)
 		h = &rdp_history[(i - 1) % RDP_NLA_HISTORY];
 		if (h->seq != i)	/* still running */
 			continue;
-		seq_printf(m, "session %llu %pISpc %s %s 0x%08x ktls=%s echoed=%u user=%s\n",
+		seq_printf(m, "session %llu %pISpc %s %s 0x%08x ktls=%s echoed=%u tsrequest=%u tls=0x%04x user=%s\n",
 			   h->seq, &h->peer, rdp_nla_outcome_names[h->outcome],
 			   rdp_status_name(h->status), h->status,
 			   h->ktls ? "yes" : "no", h->echoed,
+			   h->tsrequest_version, h->tls_version,
 			   h->user[0] ? h->user : "-");
 	}
 	mutex_unlock(&rdp_lock);

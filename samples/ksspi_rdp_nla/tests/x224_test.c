@@ -22,12 +22,12 @@ static void ok(int cond, const char *what)
 	printf("%sok %d - %s\n", cond ? "" : "not ", ntest, what);
 }
 
-/* xfreerdp 2.11: cookie, then RDP_NEG_REQ for SSL | HYBRID | HYBRID_EX */
+/* xfreerdp 2.11 /sec:nla, as captured: cookie, then RDP_NEG_REQ SSL | HYBRID */
 static const unsigned char freerdp_cr[] = {
 	0x03, 0x00, 0x00, 0x2b, 0x26, 0xe0, 0x00, 0x00, 0x00, 0x00, 0x00,
 	'C', 'o', 'o', 'k', 'i', 'e', ':', ' ', 'm', 's', 't', 's', 'h',
 	'a', 's', 'h', '=', 'a', 'l', 'i', 'c', 'e', '\r', '\n',
-	0x01, 0x00, 0x08, 0x00, 0x0b, 0x00, 0x00, 0x00,
+	0x01, 0x00, 0x08, 0x00, 0x03, 0x00, 0x00, 0x00,
 };
 
 /* impacket's rdp_check.py: no cookie, SSL | HYBRID */
@@ -77,8 +77,8 @@ int main(void)
 	printf("TAP version 13\n1..27\n");
 
 	ok(parse(freerdp_cr, sizeof(freerdp_cr), &cr) == 0 &&
-	   cr.has_neg_req && cr.requested_protocols == 0x0b &&
-	   cr.cookie_len == 24, "FreeRDP's request: cookie and SSL|HYBRID|HYBRID_EX");
+	   cr.has_neg_req && cr.requested_protocols == 3 &&
+	   cr.cookie_len == 24, "FreeRDP's request: cookie and SSL|HYBRID");
 	ok(parse(impacket_cr, sizeof(impacket_cr), &cr) == 0 &&
 	   cr.has_neg_req && cr.requested_protocols == 3 && !cr.cookie_len,
 	   "impacket's request: SSL|HYBRID, no cookie");
