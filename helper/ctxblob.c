@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Serialized context writer.  Fields are stored with explicit little-endian
+ * Serialized context writer (and a reader for packages inside others).  Fields are stored with explicit little-endian
  * conversions at their offsetof() positions, so the output is the same on
  * every host whatever its byte order.
  */
@@ -19,6 +19,22 @@
 _Static_assert(sizeof(struct ksspi_ctx_header) % CTXBLOB_ALIGN == 0,
 	       "records must start 8-byte aligned");
 _Static_assert(sizeof(struct ksspi_ctx_record) == 8, "record header size");
+
+static uint16_t get_le16(const uint8_t *at)
+{
+	uint16_t value;
+
+	memcpy(&value, at, sizeof(value));
+	return le16toh(value);
+}
+
+static uint32_t get_le32(const uint8_t *at)
+{
+	uint32_t value;
+
+	memcpy(&value, at, sizeof(value));
+	return le32toh(value);
+}
 
 static void put_le16(uint8_t *at, uint16_t value)
 {
@@ -106,4 +122,44 @@ int ctxblob_finish(struct bytes *blob)
 	put_le32(blob->data + offsetof(struct ksspi_ctx_header, total_len),
 		 (uint32_t)blob->len);
 	return 0;
+}
+
+int ctxblob_find(const uint8_t *blob, size_t blob_len, uint16_t type,
+		 const uint8_t **value, uint32_t *len)
+{
+	const size_t header_len = sizeof(struct ksspi_ctx_header);
+	const size_t record_len = sizeof(struct ksspi_ctx_record);
+	size_t at = header_len;
+
+	if (blob_len < header_len ||
+	    get_le32(blob + offsetof(struct ksspi_ctx_header, magic)) !=
+		    KSSPI_CTX_MAGIC ||
+	    get_le16(blob + offsetof(struct ksspi_ctx_header, version)) !=
+		    KSSPI_CTX_VERSION ||
+	    get_le16(blob + offsetof(struct ksspi_ctx_header, header_len)) !=
+		    header_len ||
+	    get_le32(blob + offsetof(struct ksspi_ctx_header, total_len)) !=
+		    blob_len)
+		return -EINVAL;
+	while (at < blob_len) {
+		uint32_t value_len;
+		size_t padded;
+
+		if (blob_len - at < record_len)
+			return -EINVAL;
+		value_len = get_le32(blob + at +
+				     offsetof(struct ksspi_ctx_record, len));
+		padded = ((size_t)value_len + CTXBLOB_ALIGN - 1) &
+			 ~(size_t)(CTXBLOB_ALIGN - 1);
+		if (blob_len - at - record_len < padded)
+			return -EINVAL;
+		if (get_le16(blob + at + offsetof(struct ksspi_ctx_record,
+						  type)) == type) {
+			*value = blob + at + record_len;
+			*len = value_len;
+			return 0;
+		}
+		at += record_len + padded;
+	}
+	return -ENOENT;
 }

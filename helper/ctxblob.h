@@ -30,4 +30,14 @@ int ctxblob_add_le64(struct bytes *blob, uint16_t type, uint16_t flags,
 /* Sets total_len; -E2BIG over KSSPI_MAX_CONTEXT_BLOB. */
 int ctxblob_finish(struct bytes *blob);
 
+/*
+ * Reads back a blob one of the packages wrote, for a package that uses
+ * another's context (CredSSP's inner package): points @value at the value
+ * of the record @type and sets *@len.  The header (magic, version,
+ * header_len, total_len equal to @blob_len) and every record before the
+ * one found must be well-formed.  0, -ENOENT (no such record) or -EINVAL.
+ */
+int ctxblob_find(const uint8_t *blob, size_t blob_len, uint16_t type,
+		 const uint8_t **value, uint32_t *len);
+
 #endif /* KSSPID_CTXBLOB_H */

@@ -30,6 +30,7 @@
 #include "log.h"
 #include "message.h"
 #include "netlink.h"
+#include "credssp/credssp.h"
 #include "ntlm/ntlm.h"
 #include "ntlm/userdb.h"
 #include "session.h"
@@ -50,6 +51,7 @@ struct options {
 	struct ntlm_options ntlm;
 	const char *spns[NTLM_SPN_MAX];
 	struct ntlm_lockout_policy lockout;
+	struct credssp_options credssp;
 };
 
 struct daemon {
@@ -102,6 +104,14 @@ static void usage(FILE *out)
 		"      --ntlm-caller-exempt UID  a uid without that limit\n"
 		"                           (repeatable; root always is)\n"
 		"                           T: seconds, or with a suffix s, m, h\n"
+		"      --credssp-cert FILE  CredSSP server's certificate chain (PEM)\n"
+		"      --credssp-key FILE   its private key (PEM); without both,\n"
+		"                           CredSSP servers get SEC_E_NO_CREDENTIALS\n"
+		"      --credssp-delegate SPN  CredSSP clients delegate fresh\n"
+		"                           credentials to SPNs matching this ('*'\n"
+		"                           any run; repeatable; default TERMSRV/*)\n"
+		"      --credssp-delegate-ntlm-only SPN  also when only NTLM\n"
+		"                           authenticates (default: none; repeatable)\n"
 		"      --version      print the version and exit\n"
 		"  -h, --help         print this help and exit\n"
 		"\n"
@@ -141,7 +151,8 @@ static int parse_options(int argc, char **argv, struct options *opts)
 	       OPT_NTLM_ALLOW_WEAK_KEYS, OPT_NTLM_LOCKOUT_THRESHOLD,
 	       OPT_NTLM_LOCKOUT_WINDOW, OPT_NTLM_LOCKOUT_DURATION,
 	       OPT_NTLM_CALLER_LIMIT, OPT_NTLM_CALLER_WINDOW,
-	       OPT_NTLM_CALLER_EXEMPT };
+	       OPT_NTLM_CALLER_EXEMPT, OPT_CREDSSP_CERT, OPT_CREDSSP_KEY,
+	       OPT_CREDSSP_DELEGATE, OPT_CREDSSP_DELEGATE_NTLM_ONLY };
 	static const struct option long_options[] = {
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "systemd", no_argument, NULL, OPT_SYSTEMD },
@@ -173,6 +184,12 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		  OPT_NTLM_CALLER_WINDOW },
 		{ "ntlm-caller-exempt", required_argument, NULL,
 		  OPT_NTLM_CALLER_EXEMPT },
+		{ "credssp-cert", required_argument, NULL, OPT_CREDSSP_CERT },
+		{ "credssp-key", required_argument, NULL, OPT_CREDSSP_KEY },
+		{ "credssp-delegate", required_argument, NULL,
+		  OPT_CREDSSP_DELEGATE },
+		{ "credssp-delegate-ntlm-only", required_argument, NULL,
+		  OPT_CREDSSP_DELEGATE_NTLM_ONLY },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ntlm_lockout_policy *lockout = &opts->lockout;
@@ -283,6 +300,26 @@ static int parse_options(int argc, char **argv, struct options *opts)
 			      lockout->exempt_count == NTLM_CALLER_MAX_EXEMPT;
 			if (!bad)
 				lockout->exempt[lockout->exempt_count++] = uid;
+			break;
+		case OPT_CREDSSP_CERT:
+			opts->credssp.cert_file = optarg;
+			break;
+		case OPT_CREDSSP_KEY:
+			opts->credssp.key_file = optarg;
+			break;
+		case OPT_CREDSSP_DELEGATE:
+			bad = opts->credssp.delegate_count == CREDSSP_POLICY_MAX;
+			if (!bad)
+				opts->credssp.delegate[opts->credssp.delegate_count++] =
+					optarg;
+			break;
+		case OPT_CREDSSP_DELEGATE_NTLM_ONLY:
+			bad = opts->credssp.delegate_ntlm_only_count ==
+			      CREDSSP_POLICY_MAX;
+			if (!bad)
+				opts->credssp.delegate_ntlm_only
+					[opts->credssp.delegate_ntlm_only_count++] =
+					optarg;
 			break;
 		default:
 			usage(stderr);
@@ -561,7 +598,8 @@ int main(int argc, char **argv)
 		log_error("signalfd: %s", strerror(errno));
 		return EXIT_FAILURE;
 	}
-	if (ntlm_config_setup(&opts.ntlm))
+	if (ntlm_config_setup(&opts.ntlm) ||
+	    credssp_config_setup(&opts.credssp))
 		goto out_signals;
 	if (session_table_init(&d.sessions)) {
 		log_error("cannot set up the session table");
@@ -602,6 +640,7 @@ out_channel:
 out_sessions:
 	session_table_destroy(&d.sessions);
 out_signals:
+	credssp_config_cleanup();
 	ntlm_config_cleanup();
 	close(signal_fd);
 	if (status == EXIT_SUCCESS)

@@ -7,6 +7,11 @@
 #ifndef KSSPID_PACKAGE_H
 #define KSSPID_PACKAGE_H
 
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bytes.h"
+
 struct upcall;
 struct reply;
 
@@ -29,6 +34,29 @@ struct package {
 	 * SEC_I_CONTINUE_NEEDED.
 	 */
 	void (*step)(void *state, const struct upcall *up, struct reply *reply);
+
+	/*
+	 * Optional (NULL: the package cannot run inside another): message
+	 * protection for a package used inside another one (CredSSP's inner
+	 * package protects pubKeyAuth and authInfo with it), from the blob
+	 * its step produced with SEC_E_OK.
+	 *
+	 * inner_new() reads the blob (the package's records, as
+	 * <linux/ksspi_context.h> lays them out); NULL when the context
+	 * cannot seal or memory runs out.  inner_wrap() appends to @out what
+	 * GSS_WrapEx (EncryptMessage with the token buffer first) gives for
+	 * @msg: the package's signature or token header, then the sealed
+	 * message; 0 or -ENOMEM.  inner_unwrap() takes that back, appending
+	 * the message to @out: 0, -EBADMSG when it does not verify (@out is
+	 * then unchanged) or -ENOMEM.  inner_free() wipes and frees (NULL is
+	 * allowed).
+	 */
+	void *(*inner_new)(const struct bytes *blob);
+	int (*inner_wrap)(void *inner, const uint8_t *msg, size_t len,
+			  struct bytes *out);
+	int (*inner_unwrap)(void *inner, const uint8_t *token, size_t len,
+			    struct bytes *out);
+	void (*inner_free)(void *inner);
 };
 
 /* The package named @name, or NULL. */

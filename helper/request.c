@@ -27,11 +27,13 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <linux/ksspi_netlink.h>
 #include <linux/ksspi_sspi.h>
 
+#include "credssp/credssp.h"
 #include "message.h"
 #include "ntlm/ntlm.h"
 #include "package.h"
@@ -42,14 +44,16 @@
 static const struct package *const packages[] = {
 	&pkg_test,
 	&pkg_ntlm,
+	&pkg_credssp,
 };
 
+/* Names compare case-insensitively, as the kernel's and Windows' do. */
 const struct package *package_find(const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(packages) / sizeof(packages[0]); i++)
-		if (strcmp(packages[i]->name, name) == 0)
+		if (strcasecmp(packages[i]->name, name) == 0)
 			return packages[i];
 	return NULL;
 }

@@ -2,9 +2,9 @@
 /*
  * NTLM cryptography (MS-NLMP 3.3, 3.4), every primitive from nettle:
  * the one-way functions, NTLMv2 responses and keys, key exchange, the MIC,
- * the channel binding hash, SIGNKEY and SEALKEY, and, for tests and the
- * peer driver only, the session-security MAC and sealing of 3.4.3/3.4.4
- * (the kernel does message protection itself).
+ * the channel binding hash, SIGNKEY and SEALKEY.  The session-security MAC
+ * and sealing of 3.4.3/3.4.4 are in seal.h (the kernel protects an NTLM
+ * context's messages itself; ksspid seals only for NTLM inside CredSSP).
  *
  * NTLMv1 (3.3.1, DES) is here for --ntlm-allow-v1 and its known answers.
  */

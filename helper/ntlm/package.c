@@ -21,6 +21,7 @@
 #include "message.h"
 #include "ntlm/ntlm.h"
 #include "ntlm/crypto.h"
+#include "ntlm/seal.h"
 
 static void *ntlm_state_new(void)
 {
@@ -185,4 +186,8 @@ const struct package pkg_ntlm = {
 	.state_new = ntlm_state_new,
 	.state_free = ntlm_state_free,
 	.step = ntlm_step,
+	.inner_new = ntlm_inner_new,
+	.inner_wrap = ntlm_inner_wrap,
+	.inner_unwrap = ntlm_inner_unwrap,
+	.inner_free = ntlm_inner_free,
 };

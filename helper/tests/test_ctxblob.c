@@ -105,7 +105,50 @@ static void test_size_limit(void)
 	CHECK_EQ(ctxblob_add(&blob, 0x0101, 0, "", 0), -EINVAL);
 }
 
+/* ctxblob_find() reads what the writer wrote and refuses malformed blobs. */
+static void test_find(void)
+{
+	struct bytes blob = { 0 };
+	const uint8_t *value;
+	uint32_t len;
+	size_t cut;
+
+	CHECK_EQ(ctxblob_begin(&blob, "NTLM", 0, 0, 0), 0);
+	CHECK_EQ(ctxblob_add(&blob, KSSPI_CTX_REC_CLIENT_NAME, 0, "alice", 5),
+		 0);
+	CHECK_EQ(ctxblob_add(&blob, 0x0201, 0, "", 0), 0);
+	CHECK_EQ(ctxblob_add_le64(&blob, 0x0202, 0, 0x0102030405060708ull), 0);
+	CHECK_EQ(ctxblob_finish(&blob), 0);
+
+	CHECK_EQ(ctxblob_find(blob.data, blob.len, KSSPI_CTX_REC_CLIENT_NAME,
+			      &value, &len), 0);
+	CHECK(len == 5 && memcmp(value, "alice", 5) == 0);
+	CHECK_EQ(ctxblob_find(blob.data, blob.len, 0x0201, &value, &len), 0);
+	CHECK_EQ(len, 0);
+	CHECK_EQ(ctxblob_find(blob.data, blob.len, 0x0202, &value, &len), 0);
+	CHECK(len == 8 && get_le64(value) == 0x0102030405060708ull);
+	CHECK_EQ(ctxblob_find(blob.data, blob.len, 0x0203, &value, &len),
+		 -ENOENT);
+
+	/* total_len must be the length given; every cut is refused */
+	for (cut = 0; cut < blob.len; cut++)
+		CHECK_EQ(ctxblob_find(blob.data, cut, 0x0202, &value, &len),
+			 -EINVAL);
+	/* A record running past the end */
+	blob.data[64 + 4] = 0xff;
+	CHECK_EQ(ctxblob_find(blob.data, blob.len, 0x0202, &value, &len),
+		 -EINVAL);
+	blob.data[64 + 4] = 5;
+	/* Bad magic */
+	blob.data[0] ^= 1;
+	CHECK_EQ(ctxblob_find(blob.data, blob.len, KSSPI_CTX_REC_CLIENT_NAME,
+			      &value, &len), -EINVAL);
+	bytes_free(&blob);
+}
+
 const struct test_case ctxblob_tests[] = {
+	{ "context blob: the reader finds records, refuses malformed blobs",
+	  test_find },
 	{ "context blob: header fields, records, padding",
 	  test_header_and_records },
 	{ "context blob: package name must fit 32 bytes with its NUL",

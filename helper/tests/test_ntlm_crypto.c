@@ -12,7 +12,7 @@
 #include <nettle/hmac.h>
 
 #include "ntlm/crypto.h"
-#include "tests/ntlm_sec.h"
+#include "ntlm/seal.h"
 #include "ntlm/userdb.h"
 #include "ntlm_tests.h"
 #include "ntlm_vectors.h"

@@ -4,6 +4,7 @@
  * successful handshakes (the tokens, the context blobs, keys that really
  * protect messages), and each refusal with its documented status.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,7 +15,7 @@
 
 #include "ntlm/ntlm.h"
 #include "ntlm/crypto.h"
-#include "tests/ntlm_sec.h"
+#include "ntlm/seal.h"
 #include "ntlm/msg.h"
 #include "ntlm/userdb.h"
 #include "request.h"
@@ -1009,7 +1010,108 @@ static void test_dispatch(void)
 	session_table_destroy(&t);
 }
 
+/*
+ * The inner-use interface (CredSSP): both sides' blobs give message
+ * protection; the token is the signature then the sealed message, the
+ * same bytes ntlm_sec_seal() gives with the blob's keys; each direction
+ * keeps its RC4 stream and sequence number from one message to the next;
+ * tampering, truncation and a replay are refused.
+ */
+static void test_inner(void)
+{
+	static const uint8_t msg[] = "the subjectPublicKey, for instance";
+	struct hs h = alice();
+	struct blob_keys c;
+	struct ntlm_sec_dir c_out;
+	struct bytes tok = { 0 }, tok2 = { 0 }, plain = { 0 }, copy = { 0 };
+	void *client, *server;
+	uint8_t sealed[sizeof(msg)], sig[16];
+
+	setup();
+	ntlm_handshake(&h);
+	CHECK_EQ(h.done.status, SEC_E_OK);
+	CHECK(pkg_ntlm.inner_new && pkg_ntlm.inner_wrap &&
+	      pkg_ntlm.inner_unwrap && pkg_ntlm.inner_free);
+	client = pkg_ntlm.inner_new(&h.authenticate.blob);
+	server = pkg_ntlm.inner_new(&h.done.blob);
+	CHECK(client && server);
+	if (!client || !server)
+		goto out;
+
+	get_keys(&h.authenticate.blob, true, &c);
+	ntlm_sec_dir_init(&c_out, c.flags, c.sign_out, c.seal_out);
+	memcpy(sealed, msg, sizeof(msg));
+	ntlm_sec_seal(&c_out, sealed, sizeof(sealed), sig);
+
+	CHECK_EQ(pkg_ntlm.inner_wrap(client, msg, sizeof(msg), &tok), 0);
+	CHECK_EQ(tok.len, 16 + sizeof(msg));
+	CHECK(memcmp(tok.data, sig, 16) == 0);
+	CHECK(memcmp(tok.data + 16, sealed, sizeof(msg)) == 0);
+	CHECK_EQ(get_le32(tok.data + 12), 0);	/* SeqNum 0 */
+	CHECK_EQ(pkg_ntlm.inner_unwrap(server, tok.data, tok.len, &plain), 0);
+	CHECK(plain.len == sizeof(msg) &&
+	      memcmp(plain.data, msg, sizeof(msg)) == 0);
+	bytes_free(&plain);
+
+	/* The second message continues the stream: SeqNum 1 */
+	CHECK_EQ(pkg_ntlm.inner_wrap(client, msg, sizeof(msg), &tok2), 0);
+	CHECK_EQ(get_le32(tok2.data + 12), 1);
+	CHECK(memcmp(tok2.data + 16, tok.data + 16, sizeof(msg)) != 0);
+	bytes_append(&copy, tok2.data, tok2.len);
+	copy.data[20] ^= 1;
+	CHECK_EQ(pkg_ntlm.inner_unwrap(server, copy.data, copy.len, &plain),
+		 -EBADMSG);
+	CHECK_EQ(plain.len, 0);
+	bytes_free(&copy);
+
+	/* The server's direction is its own; a replay does not verify */
+	bytes_free(&tok);
+	CHECK_EQ(pkg_ntlm.inner_wrap(server, msg, sizeof(msg), &tok), 0);
+	CHECK_EQ(pkg_ntlm.inner_unwrap(client, tok.data, tok.len, &plain), 0);
+	CHECK(plain.len == sizeof(msg) &&
+	      memcmp(plain.data, msg, sizeof(msg)) == 0);
+	bytes_free(&plain);
+	CHECK_EQ(pkg_ntlm.inner_unwrap(client, tok.data, tok.len, &plain),
+		 -EBADMSG);
+	CHECK_EQ(pkg_ntlm.inner_unwrap(client, tok.data, 15, &plain),
+		 -EBADMSG);
+	CHECK_EQ(plain.len, 0);
+out:
+	pkg_ntlm.inner_free(client);
+	pkg_ntlm.inner_free(server);
+	bytes_free(&tok);
+	bytes_free(&tok2);
+	ntlm_handshake_free(&h);
+}
+
+/* A context that cannot seal has no inner protection. */
+static void test_inner_needs_seal(void)
+{
+	struct hs h = alice();
+	struct bytes cut = { 0 };
+
+	setup();
+	h.isc_req = ISC_REQ_INTEGRITY;
+	ntlm_handshake(&h);
+	CHECK_EQ(h.done.status, SEC_E_OK);
+	CHECK(pkg_ntlm.inner_new(&h.authenticate.blob) == NULL);
+	CHECK(pkg_ntlm.inner_new(&h.done.blob) == NULL);
+	ntlm_handshake_free(&h);
+
+	h = alice();
+	ntlm_handshake(&h);
+	CHECK_EQ(h.done.status, SEC_E_OK);
+	bytes_append(&cut, h.done.blob.data, h.done.blob.len - 8);
+	CHECK(pkg_ntlm.inner_new(&cut) == NULL);
+	bytes_free(&cut);
+	ntlm_handshake_free(&h);
+}
+
 const struct test_case ntlm_pkg_tests[] = {
+	{ "ntlm inner use: wrap and unwrap from the blobs, both ways",
+	  test_inner },
+	{ "ntlm inner use: refused without sealing or with a bad blob",
+	  test_inner_needs_seal },
 	{ "ntlm handshake: success, tokens, blobs, keys protect messages",
 	  test_success },
 	{ "ntlm handshake: names: case, no domain, DOMAIN\\user, no target",

@@ -240,8 +240,14 @@ static void test_dispatch_errors(void)
 
 	session_table_init(&t);
 	CHECK_EQ(handle(&t, &q, &r), SEC_E_SECPKG_NOT_FOUND);
-	q.package = "ksspitest";		/* names are case-sensitive */
-	CHECK_EQ(handle(&t, &q, &r), SEC_E_SECPKG_NOT_FOUND);
+	/*
+	 * Names compare case-insensitively, as the kernel's do: "ksspitest"
+	 * is KsspiTest, whose later leg finds no session
+	 */
+	q.package = "ksspitest";
+	q.first = false;
+	CHECK_EQ(handle(&t, &q, &r), SEC_E_NO_AUTHENTICATING_AUTHORITY);
+	q.first = true;
 	q.package = NULL;
 	CHECK_EQ(handle(&t, &q, &r), SEC_E_INVALID_PARAMETER);
 	q.package = "KsspiTest";

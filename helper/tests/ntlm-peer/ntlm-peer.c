@@ -43,7 +43,7 @@
 #include "message.h"
 #include "ntlm/ntlm.h"
 #include "ntlm/crypto.h"
-#include "tests/ntlm_sec.h"
+#include "ntlm/seal.h"
 #include "ntlm/userdb.h"
 #include "tests/util.h"
 
