@@ -13,11 +13,12 @@
 - rdp_client(): samples/ksspi_rdp_nla/build/ksspi-rdp-nla-client.
 """
 import os
+import queue
 import re
-import select
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 
 import ntlm_env as E
@@ -163,12 +164,21 @@ class UserFrontDoor:
         self.port = port
         self.proc = None
         self.lines = []
+        self.queue = queue.Queue()
+
+    def _reader(self, out):
+        """A thread: every output line into the queue, None at EOF."""
+        for line in out:
+            self.queue.put(line.rstrip("\n"))
+        self.queue.put(None)
 
     def start(self):
         self.proc = subprocess.Popen([USER_SERVER, "-v", "-p", str(self.port)],
                                      stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True,
                                      bufsize=1)
+        threading.Thread(target=self._reader, args=(self.proc.stdout,),
+                         daemon=True).start()
         line = self.wait_line(lambda ln: ln.startswith("listening on"), 30)
         if line is None:
             raise RuntimeError("ksspi-rdp-nla-server did not listen:\n%s"
@@ -177,20 +187,20 @@ class UserFrontDoor:
     def wait_line(self, pred, timeout=30):
         """Reads output until a line satisfies @pred; returns it or None."""
         end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            r, _, _ = select.select([self.proc.stdout], [], [], 0.2)
-            if not r:
-                if self.proc.poll() is not None:
-                    return None
-                continue
-            line = self.proc.stdout.readline()
-            if not line:
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
                 return None
-            line = line.rstrip("\n")
+            try:
+                line = self.queue.get(timeout=left)
+            except queue.Empty:
+                return None
+            if line is None:
+                self.queue.put(None)    # EOF stays EOF
+                return None
             self.lines.append(line)
             if pred(line):
                 return line
-        return None
 
     def outcome(self, timeout=30):
         """The next line saying how a connection ended its handshake."""
