@@ -12,7 +12,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
 	  $(lastword $(sort $(wildcard /lib/modules/*/build))))
 export KDIR
 
-USER_DIRS := helper lib tools selftests samples/ksspi_echo
+USER_DIRS := helper lib tools selftests samples/ksspi_echo samples/ksspi_rdp_nla
 
 .PHONY: all kmod modules user $(USER_DIRS) clean check-kmod sparse checkpatch \
 	sanitize fuzz bench demo test
@@ -28,7 +28,7 @@ user: $(USER_DIRS)
 helper lib:
 	$(MAKE) -C $@
 
-tools selftests samples/ksspi_echo: lib
+tools selftests samples/ksspi_echo samples/ksspi_rdp_nla: lib
 	$(MAKE) -C $@
 
 # Static checks of the kernel code
@@ -47,11 +47,13 @@ sanitize:
 	$(MAKE) SANITIZE=1 -C tools
 	$(MAKE) SANITIZE=1 -C selftests
 	$(MAKE) SANITIZE=1 -C samples/ksspi_echo
+	$(MAKE) SANITIZE=1 -C samples/ksspi_rdp_nla
 
 # The long fuzzing run (the test command runs each target for 10 s)
 FUZZ_SECONDS ?= 300
 fuzz:
 	$(MAKE) -C helper fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS)
+	$(MAKE) -C samples/ksspi_rdp_nla fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 bench: all
 	$(TOP)/tools/run-bench
