@@ -641,6 +641,45 @@ static void test_locked_out(void)
 }
 
 /*
+ * A target name the server is not (its NTLM SPNs, --ntlm-spn, name
+ * another): the inner NTLM server's SEC_E_WRONG_PRINCIPAL is the server's
+ * status, STATUS_LOGON_FAILURE goes on the wire, and the client, which
+ * cannot tell this from a wrong password, gets SEC_E_LOGON_DENIED.  The
+ * right target goes through.
+ */
+static void test_wrong_target(void)
+{
+	static const char *const spns[] = { TARGET };
+	unsigned int i;
+
+	ntlm_test_server_setup(false, spns, 1);
+	credssp_test_configure(0, NULL);
+	for (i = 0; i < 2; i++) {
+		struct seen seen = { 0 };
+		struct relay m = relay_alice(0, 0, watch);
+
+		m.arg = &seen;
+		if (i == 0)
+			m.h.target = "TERMSRV/other.test.local";
+		credssp_relay(&m);
+		if (i == 0) {
+			CHECK_EQ(chs_server(&m.h)->status,
+				 SEC_E_WRONG_PRINCIPAL);
+			CHECK(seen.error_code);
+			CHECK_EQ(seen.code, 0xC000006D);
+			CHECK_EQ(chs_client(&m.h)->status,
+				 SEC_E_LOGON_DENIED);
+		} else {
+			CHECK(!seen.error_code);
+			CHECK_EQ(chs_server(&m.h)->status, SEC_E_OK);
+			CHECK_EQ(chs_client(&m.h)->status, SEC_E_OK);
+		}
+		credssp_handshake_free(&m.h);
+	}
+	setup();
+}
+
+/*
  * A server pubKeyAuth that does not verify: SEC_E_MUTUAL_AUTH_FAILED
  * with ISC_REQ_MUTUAL_AUTH, SEC_E_MESSAGE_ALTERED without; never SEC_E_OK.
  */
@@ -979,6 +1018,8 @@ const struct test_case credssp_tests[] = {
 	  test_relay },
 	{ "credssp: errorCode on the wire", test_error_code },
 	{ "credssp: a locked-out account's errorCode", test_locked_out },
+	{ "credssp: wrong target name: SEC_E_WRONG_PRINCIPAL, errorCode",
+	  test_wrong_target },
 	{ "credssp: tampered server pubKeyAuth",
 	  test_tampered_pub_key_auth },
 	{ "credssp: version changes and nonces refused", test_downgrade },
