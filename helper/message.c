@@ -326,6 +326,29 @@ int notices_parse(const void *attrs, size_t len,
 	return rem == 0 ? count : -EINVAL;
 }
 
+int upcall_identity_copy(const struct upcall *up, char **user, char **domain,
+			 struct bytes *password)
+{
+	const char *name = up->user, *dom = "", *backslash;
+
+	if (upcall_has(up, UPCALL_DOMAIN) && up->domain)
+		dom = up->domain;
+	backslash = strchr(name, '\\');
+	if (dom[0] == '\0' && backslash) {
+		*domain = strndup(name, (size_t)(backslash - name));
+		name = backslash + 1;
+	} else {
+		*domain = strdup(dom);
+	}
+	*user = strdup(name);
+	if (!*user || !*domain)
+		return -ENOMEM;
+	if (upcall_has(up, UPCALL_PASSWORD) &&
+	    bytes_append(password, up->password.data, up->password.len))
+		return -ENOMEM;
+	return 0;
+}
+
 void upcall_free(struct upcall *up)
 {
 	uint32_t status = up->status;

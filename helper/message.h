@@ -117,6 +117,16 @@ struct notice_handlers {
 int notices_parse(const void *attrs, size_t len,
 		  const struct notice_handlers *handlers);
 
+/*
+ * Copies the identity of @up as a client package keeps it: the user name
+ * (UPCALL_USER), the domain (UPCALL_DOMAIN, or when none is given the part
+ * before a backslash of a "DOMAIN\\user" name) and the password
+ * (UPCALL_PASSWORD; absent, empty).  The outputs are empty on entry.  0
+ * or -ENOMEM; on failure the caller frees what was copied.
+ */
+int upcall_identity_copy(const struct upcall *up, char **user, char **domain,
+			 struct bytes *password);
+
 /* Frees what upcall_parse() allocated, wiping the password and tokens. */
 void upcall_free(struct upcall *up);
 

@@ -40,31 +40,6 @@ static char *sni_host(const char *target)
 	return strndup(host, strcspn(host, "/:"));
 }
 
-/*
- * The identity: UPCALL_USER, a "DOMAIN\user" form split when no domain is
- * given (as NTLM does), UPCALL_DOMAIN, UPCALL_PASSWORD (absent: empty).
- */
-static int keep_identity(struct credssp_state *st, const struct upcall *up)
-{
-	const char *user = up->user, *domain = "", *backslash;
-
-	if (upcall_has(up, UPCALL_DOMAIN) && up->domain)
-		domain = up->domain;
-	backslash = strchr(user, '\\');
-	if (domain[0] == '\0' && backslash) {
-		st->domain = strndup(user, (size_t)(backslash - user));
-		user = backslash + 1;
-	} else {
-		st->domain = strdup(domain);
-	}
-	st->user = strdup(user);
-	if (!st->user || !st->domain)
-		return -ENOMEM;
-	if (upcall_has(up, UPCALL_PASSWORD) &&
-	    bytes_append(&st->password, up->password.data, up->password.len))
-		return -ENOMEM;
-	return 0;
-}
 
 static int64_t monotonic_seconds(void)
 {
@@ -161,7 +136,8 @@ void credssp_client_first(struct credssp_state *st, const struct upcall *up,
 		reply->status = SEC_E_INVALID_PARAMETER;
 		return;
 	}
-	if (keep_identity(st, up)) {
+	if (upcall_identity_copy(up, &st->user, &st->domain,
+				 &st->password)) {
 		reply->status = SEC_E_INSUFFICIENT_MEMORY;
 		return;
 	}

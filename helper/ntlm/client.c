@@ -71,32 +71,6 @@ static uint32_t client_attr(uint32_t req, uint32_t flags, bool anonymous)
 	return attr;
 }
 
-/*
- * The identity: UPCALL_USER (a "DOMAIN\user" form is split when no domain
- * is given), UPCALL_DOMAIN, UPCALL_PASSWORD (absent: empty).
- */
-static int keep_identity(struct ntlm_state *st, const struct upcall *up)
-{
-	const char *user = up->user, *domain = "";
-	const char *backslash;
-
-	if (upcall_has(up, UPCALL_DOMAIN) && up->domain)
-		domain = up->domain;
-	backslash = strchr(user, '\\');
-	if (domain[0] == '\0' && backslash) {
-		st->domain = strndup(user, (size_t)(backslash - user));
-		user = backslash + 1;
-	} else {
-		st->domain = strdup(domain);
-	}
-	st->user = strdup(user);
-	if (!st->user || !st->domain)
-		return -ENOMEM;
-	if (upcall_has(up, UPCALL_PASSWORD) &&
-	    bytes_append(&st->password, up->password.data, up->password.len))
-		return -ENOMEM;
-	return 0;
-}
 
 void ntlm_client_negotiate(struct ntlm_state *st, const struct upcall *up,
 			   struct reply *reply)
@@ -126,7 +100,8 @@ void ntlm_client_negotiate(struct ntlm_state *st, const struct upcall *up,
 		return;
 	}
 	st->anonymous = !has_user;
-	if (has_user && keep_identity(st, up)) {
+	if (has_user && upcall_identity_copy(up, &st->user, &st->domain,
+					     &st->password)) {
 		reply->status = SEC_E_INSUFFICIENT_MEMORY;
 		return;
 	}
