@@ -371,8 +371,12 @@ class Context:
         self.attr = 0
         self.complete = False
 
-    def step(self, token=None, bindings=None):
-        """One leg; returns (status, output token bytes)."""
+    def step(self, token=None, bindings=None, empty=False):
+        """One leg; returns (status, output token bytes).  With empty, an
+        EMPTY input buffer follows the token, as Schannel's callers pass
+        it: self.input_report is then what it came back as, (type, count).
+        The output token of a failed leg is returned only under
+        EXTENDED_ERROR (what the peer is to be told)."""
         if bindings is None:
             bindings = self.bindings
         bufs = []
@@ -388,6 +392,8 @@ class Context:
             keep.append(bb)
             bufs.append(SecBuffer(len(bindings), SECBUFFER_CHANNEL_BINDINGS,
                                   ctypes.cast(bb, ctypes.c_void_p)))
+        if empty:
+            bufs.append(SecBuffer(0, SECBUFFER_EMPTY, None))
         in_arr = (SecBuffer * max(len(bufs), 1))(*bufs)
         in_desc = SecBufferDesc(SECBUFFER_VERSION, len(bufs), in_arr)
         out_mem = ctypes.create_string_buffer(self.out_size)
@@ -427,62 +433,28 @@ class Context:
         self.attr = attr.value
         if st == SEC_E_OK:
             self.complete = True
-        n = out_buf.cbBuffer if st in (SEC_E_OK, SEC_I_CONTINUE_NEEDED) \
-            else 0
+        extended = ASC_REQ_EXTENDED_ERROR if self.server else \
+            ISC_REQ_EXTENDED_ERROR
+        n = out_buf.cbBuffer if st in (SEC_E_OK, SEC_I_CONTINUE_NEEDED) or \
+            self.req & extended else 0
+        if empty:
+            self.input_report = (in_arr[len(bufs) - 1].BufferType,
+                                 in_arr[len(bufs) - 1].cbBuffer)
         return st, out_mem.raw[:n]
 
     def step_stream(self, data, token=True):
-        """One leg on stream input, as Schannel's callers make it: a TOKEN
-        buffer holding what was read so far and an EMPTY one.  Returns
-        (status, output token, missing, extra): missing and extra are the
-        SECBUFFER_MISSING / SECBUFFER_EXTRA counts the EMPTY buffer came
-        back with (0 when it came back EMPTY).  A first client leg
-        (token=False) has no input at all."""
+        """One leg on stream input: a TOKEN buffer holding what was read so
+        far and an EMPTY one.  Returns (status, output token, missing,
+        extra), the SECBUFFER_MISSING / SECBUFFER_EXTRA counts the EMPTY
+        buffer came back with (0 when it came back EMPTY).  A first client
+        leg (token=False) has no input at all."""
         if not token:
             st, out = self.step()
             return st, out, 0, 0
-        tb = ctypes.create_string_buffer(bytes(data), max(len(data), 1))
-        arr = (SecBuffer * 2)(
-            SecBuffer(len(data), SECBUFFER_TOKEN,
-                      ctypes.cast(tb, ctypes.c_void_p)),
-            SecBuffer(0, SECBUFFER_EMPTY, None))
-        in_desc = SecBufferDesc(SECBUFFER_VERSION, 2, arr)
-        out_mem = ctypes.create_string_buffer(self.out_size)
-        out_buf = SecBuffer(self.out_size, SECBUFFER_TOKEN,
-                            ctypes.cast(out_mem, ctypes.c_void_p))
-        out_desc = SecBufferDesc(SECBUFFER_VERSION, 1,
-                                 ctypes.pointer(out_buf))
-        attr = _u32(0)
-        first = not self.started
-        new = SecHandle()
-        if self.server:
-            st = lib.AcceptSecurityContext(
-                ctypes.byref(self.cred.handle) if first else None,
-                None if first else ctypes.byref(self.handle),
-                ctypes.byref(in_desc), self.req, SECURITY_NATIVE_DREP,
-                ctypes.byref(new), ctypes.byref(out_desc),
-                ctypes.byref(attr), None)
-        else:
-            st = lib.InitializeSecurityContextA(
-                ctypes.byref(self.cred.handle) if first else None,
-                None if first else ctypes.byref(self.handle),
-                self.target, self.req, 0, SECURITY_NATIVE_DREP,
-                ctypes.byref(in_desc), 0, ctypes.byref(new),
-                ctypes.byref(out_desc), ctypes.byref(attr), None)
-        st = u32(st)
-        if first and st in (SEC_E_OK, SEC_I_CONTINUE_NEEDED):
-            self.handle = new
-            self.started = True
-            self.live = True
-        self.status = st
-        self.attr = attr.value
-        if st == SEC_E_OK:
-            self.complete = True
-        missing = arr[1].cbBuffer if arr[1].BufferType == SECBUFFER_MISSING \
-            else 0
-        extra = arr[1].cbBuffer if arr[1].BufferType == SECBUFFER_EXTRA \
-            else 0
-        return st, out_mem.raw[:out_buf.cbBuffer], missing, extra
+        st, out = self.step(data, empty=True)
+        kind, count = self.input_report
+        return (st, out, count if kind == SECBUFFER_MISSING else 0,
+                count if kind == SECBUFFER_EXTRA else 0)
 
     def stream_sizes(self):
         return self.query(SECPKG_ATTR_STREAM_SIZES,
