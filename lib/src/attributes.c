@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "ksspi/credssp.h"
 
 /* Large enough for every fixed-size answer and most names */
 #define ATTR_STACK	512
@@ -283,6 +284,30 @@ static SECURITY_STATUS convert(const struct answer *a, ULONG attr,
 		o->SessionKey = k;
 		return SEC_E_OK;
 	}
+	case KSSPI_ATTR_CREDSSP_INFO: {
+		struct ksspi_attr_credssp_info ci;
+		KsspiCredSspInfo *o = pBuffer;
+
+		fixed(a, &ci, sizeof(ci));
+		o->TsRequestVersion = ci.tsrequest_version;
+		o->Flags = ci.flags;
+		o->TlsVersion = ci.tls_version;
+		o->TlsCipher = ci.tls_cipher;
+		memcpy(o->InnerPackage, ci.inner_package, sizeof(o->InnerPackage));
+		o->InnerPackage[sizeof(o->InnerPackage) - 1] = '\0';
+		return SEC_E_OK;
+	}
+	case KSSPI_ATTR_CREDSSP_DELEGATED: {
+		KsspiCredSspDelegated *o = pBuffer;
+		unsigned char *c = malloc(a->len ? a->len : 1);
+
+		if (!c)
+			return SEC_E_INSUFFICIENT_MEMORY;
+		memcpy(c, a->data, a->len);
+		o->cbCredentials = a->len;
+		o->pCredentials = c;
+		return SEC_E_OK;
+	}
 	case SECPKG_ATTR_PACKAGE_INFO:
 		fixed(a, &pi, sizeof(pi));
 		ksspi_priv_package_cache(&pi);
@@ -342,6 +367,8 @@ static bool supported(ULONG attr)
 	case SECPKG_ATTR_NEGOTIATION_INFO:
 	case SECPKG_ATTR_FLAGS:
 	case SECPKG_ATTR_TARGET:
+	case KSSPI_ATTR_CREDSSP_INFO:
+	case KSSPI_ATTR_CREDSSP_DELEGATED:
 		return true;
 	default:
 		return false;

@@ -105,6 +105,9 @@ ASC_REQ_DEFAULT = (ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY |
 SECPKG_ATTR_SIZES = 0
 SECPKG_ATTR_NAMES = 1
 SECPKG_ATTR_STREAM_SIZES = 4
+KSSPI_ATTR_CREDSSP_INFO = 0x4B530300
+KSSPI_ATTR_CREDSSP_DELEGATED = 0x4B530301
+KSSPI_CREDSSP_F_RESUMED = 0x1
 SECPKG_ATTR_SESSION_KEY = 9
 SECPKG_ATTR_PACKAGE_INFO = 10
 SECPKG_ATTR_FLAGS = 14
@@ -159,6 +162,18 @@ class SecPkgContext_StreamSizes(ctypes.Structure):
     _fields_ = [("cbHeader", ctypes.c_uint32), ("cbTrailer", ctypes.c_uint32),
                 ("cbMaximumMessage", ctypes.c_uint32),
                 ("cBuffers", ctypes.c_uint32), ("cbBlockSize", ctypes.c_uint32)]
+
+
+class KsspiCredSspInfo(ctypes.Structure):          # <ksspi/credssp.h>
+    _fields_ = [("TsRequestVersion", ctypes.c_uint32),
+                ("Flags", ctypes.c_uint32), ("TlsVersion", ctypes.c_uint16),
+                ("TlsCipher", ctypes.c_uint16),
+                ("InnerPackage", ctypes.c_char * 64)]
+
+
+class KsspiCredSspDelegated(ctypes.Structure):
+    _fields_ = [("cbCredentials", ctypes.c_uint32),
+                ("pCredentials", ctypes.c_void_p)]
 
 
 class SecPkgContext_NamesA(ctypes.Structure):
@@ -455,6 +470,19 @@ class Context:
         kind, count = self.input_report
         return (st, out, count if kind == SECBUFFER_MISSING else 0,
                 count if kind == SECBUFFER_EXTRA else 0)
+
+    def credssp_info(self):
+        return self.query(KSSPI_ATTR_CREDSSP_INFO, KsspiCredSspInfo())
+
+    def credssp_delegated(self):
+        """(status, the TSCredentials DER the client delegated)."""
+        d = KsspiCredSspDelegated()
+        st = self.query_status(KSSPI_ATTR_CREDSSP_DELEGATED, d)
+        if st != SEC_E_OK:
+            return st, b""
+        der = ctypes.string_at(d.pCredentials, d.cbCredentials)
+        lib.FreeContextBuffer(d.pCredentials)
+        return st, der
 
     def stream_sizes(self):
         return self.query(SECPKG_ATTR_STREAM_SIZES,
