@@ -13,6 +13,7 @@
 #include <linux/ksspi_context.h>
 
 #include "ctxblob.h"
+#include "message.h"
 
 #define CTXBLOB_ALIGN 8
 
@@ -162,4 +163,19 @@ int ctxblob_find(const uint8_t *blob, size_t blob_len, uint16_t type,
 		at += record_len + padded;
 	}
 	return -ENOENT;
+}
+
+void ctxblob_reply(struct reply *reply, int err, uint32_t context_attr,
+		   int64_t expiry)
+{
+	if (err) {
+		reply->status = err == -ENOMEM ? SEC_E_INSUFFICIENT_MEMORY :
+						 SEC_E_INTERNAL_ERROR;
+		return;
+	}
+	reply->status = SEC_E_OK;
+	reply->has_context_attr = true;
+	reply->context_attr = context_attr;
+	reply->has_expiry = true;
+	reply->expiry = expiry;
 }

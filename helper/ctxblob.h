@@ -30,6 +30,16 @@ int ctxblob_add_le64(struct bytes *blob, uint16_t type, uint16_t flags,
 /* Sets total_len; -E2BIG over KSSPI_MAX_CONTEXT_BLOB. */
 int ctxblob_finish(struct bytes *blob);
 
+struct reply;
+
+/*
+ * Ends a package's last leg: after writing the blob returned @err, the
+ * reply is SEC_E_OK with @context_attr and @expiry, or, for @err not 0,
+ * SEC_E_INSUFFICIENT_MEMORY (-ENOMEM) or SEC_E_INTERNAL_ERROR.
+ */
+void ctxblob_reply(struct reply *reply, int err, uint32_t context_attr,
+		   int64_t expiry);
+
 /*
  * Reads back a blob one of the packages wrote, for a package that uses
  * another's context (CredSSP's inner package): points @value at the value

@@ -411,17 +411,9 @@ void credssp_establish(struct credssp_state *st, struct reply *reply)
 	if (!err)
 		err = ctxblob_finish(blob);
 	explicit_bzero(&tls, sizeof(tls));
-	if (err) {
+	if (err)
 		bytes_free(blob);
-		reply->status = err == -ENOMEM ? SEC_E_INSUFFICIENT_MEMORY :
-						 SEC_E_INTERNAL_ERROR;
-		return;
-	}
-	reply->status = SEC_E_OK;
-	reply->has_context_attr = true;
-	reply->context_attr = attr;
-	reply->has_expiry = true;
-	reply->expiry = st->expiry;
+	ctxblob_reply(reply, err, attr, st->expiry);
 }
 
 /*

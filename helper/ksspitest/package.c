@@ -278,16 +278,7 @@ static void ktst_establish(struct ktst_state *st, bool initiator,
 	explicit_bzero(c2s, sizeof(c2s));
 	explicit_bzero(s2c, sizeof(s2c));
 
-	if (err) {
-		reply->status = err == -ENOMEM ? SEC_E_INSUFFICIENT_MEMORY :
-						 SEC_E_INTERNAL_ERROR;
-		return;
-	}
-	reply->status = SEC_E_OK;
-	reply->has_context_attr = true;
-	reply->context_attr = st->context_attr;
-	reply->has_expiry = true;
-	reply->expiry = expiry;
+	ctxblob_reply(reply, err, st->context_attr, expiry);
 }
 
 /* ISC, first leg: the hello. */

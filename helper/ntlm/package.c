@@ -147,16 +147,7 @@ void ntlm_establish(bool initiator, uint32_t flags,
 	explicit_bzero(client_seal, sizeof(client_seal));
 	explicit_bzero(server_seal, sizeof(server_seal));
 
-	if (err) {
-		reply->status = err == -ENOMEM ? SEC_E_INSUFFICIENT_MEMORY :
-						 SEC_E_INTERNAL_ERROR;
-		return;
-	}
-	reply->status = SEC_E_OK;
-	reply->has_context_attr = true;
-	reply->context_attr = context_attr;
-	reply->has_expiry = true;
-	reply->expiry = expiry;
+	ctxblob_reply(reply, err, context_attr, expiry);
 }
 
 static void ntlm_step(void *opaque, const struct upcall *up,
