@@ -377,6 +377,8 @@ static u32 ksspi_handshake_leg(struct ksspi_handshake_call *c,
 	req.domain = id.domain;
 	req.password = id.password;
 	req.password_len = id.password_len;
+	req.tls_identity = id.tls;
+	req.tls_identity_len = id.tls_len;
 	if (tok && tok->cb_buffer) {
 		req.token = tok->pv_buffer;
 		req.token_len = tok->cb_buffer;

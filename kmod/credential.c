@@ -7,6 +7,11 @@
  * reference to it and reads it at each first handshake leg, so the secret
  * lives in the keyring and revoking the key withdraws it.  The key's
  * payload is "user\0domain\0password".
+ *
+ * A package that runs TLS (CredSSP) also takes a certificate chain and its
+ * private key, as two keys (never through the ioctl): they are read
+ * whenever a leg sends the credential, so a private key in a "logon" key
+ * never passes through userspace on its way to the helper.
  */
 #include <linux/cred.h>
 #include <linux/key-type.h>
@@ -28,6 +33,8 @@ static void ksspi_credential_release(struct ksspi_object *obj)
 	kfree(cred->domain);
 	kfree_sensitive(cred->password);
 	key_put(cred->key);
+	key_put(cred->tls_certificate);
+	key_put(cred->tls_private_key);
 	kfree(cred);
 }
 
@@ -57,8 +64,11 @@ static u32 ksspi_parse_key_payload(char *buf, u32 len,
 	return SEC_E_OK;
 }
 
-/* Copies the payload of a "user" or "logon" key, NUL-terminated. */
-static u32 ksspi_read_key(struct key *key, char **out, u32 *out_len)
+/* Copies the payload (at most @max bytes) of a "user" or "logon" key,
+ * NUL-terminated.
+ */
+static u32 ksspi_read_key_max(struct key *key, u32 max, char **out,
+			      u32 *out_len)
 {
 	const struct user_key_payload *payload;
 	char *buf = NULL;
@@ -67,9 +77,9 @@ static u32 ksspi_read_key(struct key *key, char **out, u32 *out_len)
 	down_read(&key->sem);
 	if (key_validate(key) == 0) {
 		payload = user_key_payload_locked(key);
-		if (payload && payload->datalen <= 3 * KSSPI_MAX_NAME) {
-			buf = kmalloc(payload->datalen + 1,
-				      KSSPI_GFP_CALLER);
+		if (payload && payload->datalen <= max) {
+			buf = kvmalloc(payload->datalen + 1,
+				       KSSPI_GFP_CALLER);
 			if (buf) {
 				memcpy(buf, payload->data, payload->datalen);
 				buf[payload->datalen] = '\0';
@@ -82,6 +92,51 @@ static u32 ksspi_read_key(struct key *key, char **out, u32 *out_len)
 	}
 	up_read(&key->sem);
 	*out = buf;
+	return status;
+}
+
+static u32 ksspi_read_key(struct key *key, char **out, u32 *out_len)
+{
+	return ksspi_read_key_max(key, 3 * KSSPI_MAX_NAME, out, out_len);
+}
+
+/* A "user" key's payload is at most 32767 bytes. */
+#define KSSPI_MAX_TLS_KEY_PAYLOAD	32767
+
+/*
+ * The TLS identity for the helper: a little-endian u32 length, the
+ * certificate chain, then the private key.
+ */
+static u32 ksspi_credential_tls(const struct ksspi_credential *cred,
+				struct ksspi_identity_copy *id)
+{
+	char *cert = NULL, *key = NULL;
+	u32 cert_len = 0, key_len = 0, status;
+	__le32 len;
+
+	status = ksspi_read_key_max(cred->tls_certificate,
+				    KSSPI_MAX_TLS_KEY_PAYLOAD, &cert, &cert_len);
+	if (status == SEC_E_OK)
+		status = ksspi_read_key_max(cred->tls_private_key,
+					    KSSPI_MAX_TLS_KEY_PAYLOAD, &key,
+					    &key_len);
+	if (status == SEC_E_OK) {
+		id->tls = kvmalloc(sizeof(len) + cert_len + key_len,
+				   KSSPI_GFP_CALLER);
+		if (id->tls) {
+			len = cpu_to_le32(cert_len);
+			memcpy(id->tls, &len, sizeof(len));
+			memcpy(id->tls + sizeof(len), cert, cert_len);
+			memcpy(id->tls + sizeof(len) + cert_len, key, key_len);
+			id->tls_len = sizeof(len) + cert_len + key_len;
+		} else {
+			status = SEC_E_INSUFFICIENT_MEMORY;
+		}
+	}
+	if (cert)
+		kvfree(cert);
+	if (key)
+		kvfree_sensitive(key, key_len + 1);
 	return status;
 }
 
@@ -116,7 +171,9 @@ u32 ksspi_credential_identity(const struct ksspi_credential *cred,
 			if (!id->user || !id->domain || !id->password)
 				status = SEC_E_INSUFFICIENT_MEMORY;
 		}
-		kfree_sensitive(buf);
+		kvfree_sensitive(buf, len + 1);
+		if (status == SEC_E_OK && cred->tls_certificate)
+			status = ksspi_credential_tls(cred, id);
 		if (status != SEC_E_OK)
 			ksspi_identity_copy_free(id);
 		return status;
@@ -139,6 +196,14 @@ u32 ksspi_credential_identity(const struct ksspi_credential *cred,
 			goto nomem;
 		id->password_len = cred->password_len;
 	}
+	if (cred->tls_certificate) {
+		u32 status = ksspi_credential_tls(cred, id);
+
+		if (status != SEC_E_OK) {
+			ksspi_identity_copy_free(id);
+			return status;
+		}
+	}
 	return SEC_E_OK;
 nomem:
 	ksspi_identity_copy_free(id);
@@ -150,6 +215,8 @@ void ksspi_identity_copy_free(struct ksspi_identity_copy *id)
 	kfree(id->user);
 	kfree(id->domain);
 	kfree_sensitive(id->password);
+	if (id->tls)
+		kvfree_sensitive(id->tls, id->tls_len);
 	memset(id, 0, sizeof(*id));
 }
 
@@ -174,7 +241,7 @@ static u32 ksspi_credential_set_key(struct ksspi_credential *cred,
 	status = ksspi_read_key(key, &buf, &len);
 	if (status == SEC_E_OK) {
 		status = ksspi_parse_key_payload(buf, len, &parsed);
-		kfree_sensitive(buf);
+		kvfree_sensitive(buf, len + 1);
 	} else if (status == SEC_E_NO_CREDENTIALS) {
 		status = SEC_E_UNKNOWN_CREDENTIALS;
 	}
@@ -184,6 +251,56 @@ static u32 ksspi_credential_set_key(struct ksspi_credential *cred,
 	}
 	cred->key = key;
 	return SEC_E_OK;
+}
+
+/* A TLS certificate or private key: a readable, non-empty "user" or
+ * "logon" key the caller possesses.
+ */
+static u32 ksspi_credential_tls_key(key_serial_t serial, struct key **out)
+{
+	key_ref_t ref;
+	struct key *key;
+	char *buf;
+	u32 len, status;
+
+	ref = lookup_user_key(serial, 0, KEY_NEED_SEARCH);
+	if (IS_ERR(ref))
+		return SEC_E_UNKNOWN_CREDENTIALS;
+	key = key_ref_to_ptr(ref);
+	if (key->type != &key_type_user && key->type != &key_type_logon) {
+		key_put(key);
+		return SEC_E_UNKNOWN_CREDENTIALS;
+	}
+	status = ksspi_read_key_max(key, KSSPI_MAX_TLS_KEY_PAYLOAD, &buf, &len);
+	if (status == SEC_E_OK) {
+		kvfree_sensitive(buf, len + 1);
+		if (!len)
+			status = SEC_E_UNKNOWN_CREDENTIALS;
+	} else if (status == SEC_E_NO_CREDENTIALS) {
+		status = SEC_E_UNKNOWN_CREDENTIALS;
+	}
+	if (status != SEC_E_OK) {
+		key_put(key);
+		return status;
+	}
+	*out = key;
+	return SEC_E_OK;
+}
+
+static u32 ksspi_credential_set_tls(struct ksspi_credential *cred,
+				    const struct ksspi_identity *id)
+{
+	u32 status;
+
+	if (!id->tls_certificate_key != !id->tls_private_key ||
+	    !cred->pkg->tls_identity)
+		return SEC_E_UNKNOWN_CREDENTIALS;
+	status = ksspi_credential_tls_key(id->tls_certificate_key,
+					  &cred->tls_certificate);
+	if (status == SEC_E_OK)
+		status = ksspi_credential_tls_key(id->tls_private_key,
+						  &cred->tls_private_key);
+	return status;
 }
 
 static bool ksspi_name_ok(const char *s, size_t max)
@@ -262,6 +379,11 @@ u32 ksspi_credential_create(struct ksspi_user *user, const char *package,
 		}
 	} else if (id && id->key_serial) {
 		status = ksspi_credential_set_key(cred, id->key_serial);
+		if (status != SEC_E_OK)
+			goto fail;
+	}
+	if (id && (id->tls_certificate_key || id->tls_private_key)) {
+		status = ksspi_credential_set_tls(cred, id);
 		if (status != SEC_E_OK)
 			goto fail;
 	}

@@ -22,6 +22,9 @@ struct ksspi_user;
  * @password_len: its length
  * @key: keyring key holding the identity, or NULL; read at each first leg
  *	so that revoking the key takes effect
+ * @tls_certificate: keyring key holding a TLS certificate chain, or NULL;
+ *	read, with @tls_private_key, whenever a leg sends the credential
+ * @tls_private_key: keyring key holding its private key, or NULL
  *
  * Immutable after creation: no lock.
  */
@@ -35,14 +38,22 @@ struct ksspi_credential {
 	char *password;
 	u32 password_len;
 	struct key *key;
+	struct key *tls_certificate;
+	struct key *tls_private_key;
 };
 
-/* A credential's identity as sent to the helper, with its own copies */
+/*
+ * A credential's identity as sent to the helper, with its own copies.
+ * @tls is the TLS identity: a little-endian u32 length, the certificate
+ * key's payload, then the private key's payload.
+ */
 struct ksspi_identity_copy {
 	char *user;
 	char *domain;
 	char *password;
 	u32 password_len;
+	u8 *tls;
+	u32 tls_len;
 };
 
 u32 ksspi_credential_create(struct ksspi_user *user, const char *package,

@@ -151,11 +151,14 @@ static long ksspi_ioc_acquire(struct ksspi_owner *owner, void __user *uarg)
 	u32 usize;
 	int err;
 
-	err = KSSPI_ARG(struct ksspi_acquire_credentials, uarg, a, usize);
+	err = ksspi_arg_in(&a, sizeof(a), KSSPI_ACQUIRE_CREDENTIALS_SIZE_VER0,
+			   uarg, &usize);
 	if (err)
 		return err;
 	if (a.flags || a.identity_type > KSSPI_IDENTITY_KEY)
 		return -EINVAL;
+	id.tls_certificate_key = a.tls_certificate_key;
+	id.tls_private_key = a.tls_private_key;
 	err = ksspi_string_in(a.package, a.package_len, KSSPI_MAX_PACKAGE_NAME,
 			      &package);
 	if (err)
@@ -189,7 +192,9 @@ static long ksspi_ioc_acquire(struct ksspi_owner *owner, void __user *uarg)
 	else
 		a.status = ksspi_credential_create(owner->user, package,
 						   a.credential_use,
-						   a.identity_type ? &id : NULL,
+						   a.identity_type ||
+						   a.tls_certificate_key ||
+						   a.tls_private_key ? &id : NULL,
 						   malformed, &cred);
 	if (a.status == SEC_E_OK) {
 		if (ksspi_owner_insert(owner, &cred->obj, &a.credential)) {

@@ -88,7 +88,8 @@ ksspi_status_t ksspi_acquire_credentials_handle(struct ksspi_owner *owner,
 		return SEC_E_INVALID_HANDLE;
 	if (!credential)
 		return SEC_E_INVALID_PARAMETER;
-	if (identity && !identity->user && !identity->key_serial)
+	if (identity && !identity->user && !identity->key_serial &&
+	    !identity->tls_certificate_key && !identity->tls_private_key)
 		identity = NULL;
 	status = ksspi_credential_create(owner->user, package, credential_use,
 					 identity, false, &cred);

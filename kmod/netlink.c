@@ -381,6 +381,7 @@ static size_t ksspi_nl_str_size(const char *s)
  * @request_id: the request's id
  * @req: the request
  * @identity: the serial of the key holding the identity, or 0
+ * @tls_identity: the serial of the key holding the TLS identity, or 0
  *
  * The message is allocated in the caller's context and charged to it; it
  * becomes the reply to the helper's fetch (ksspi_nl_request_get()).
@@ -389,7 +390,8 @@ static size_t ksspi_nl_str_size(const char *s)
  */
 struct sk_buff *ksspi_netlink_request_new(u32 request_id,
 					  const struct ksspi_upcall_request *req,
-					  key_serial_t identity)
+					  key_serial_t identity,
+					  key_serial_t tls_identity)
 {
 	struct sk_buff *skb;
 	size_t size;
@@ -397,7 +399,7 @@ struct sk_buff *ksspi_netlink_request_new(u32 request_id,
 
 	/* KSSPI_A_QUEUED is added when the helper fetches it. */
 	size = nla_total_size_64bit(sizeof(u64)) * 3 +
-	       nla_total_size(sizeof(u32)) * 9 +
+	       nla_total_size(sizeof(u32)) * 10 +
 	       ksspi_nl_str_size(req->package) +
 	       ksspi_nl_str_size(req->target) +
 	       ksspi_nl_fragments_size(req->token_len) +
@@ -425,6 +427,9 @@ struct sk_buff *ksspi_netlink_request_new(u32 request_id,
 	     nla_put_u32(skb, KSSPI_A_CREDENTIAL_USE, req->credential_use)))
 		goto too_big;
 	if (identity && nla_put_u32(skb, KSSPI_A_IDENTITY_KEY, identity))
+		goto too_big;
+	if (tls_identity &&
+	    nla_put_u32(skb, KSSPI_A_TLS_IDENTITY_KEY, tls_identity))
 		goto too_big;
 	if (req->session_id &&
 	    (nla_put_u64_64bit(skb, KSSPI_A_CREDENTIAL_ID, req->credential_id,

@@ -68,6 +68,7 @@ struct ksspi_package_ops {
  *	NULL); EnumerateSecurityPackages lists only @info.name
  * @server_initiated: a first InitializeSecurityContext may carry a token
  * @stream_buffers: the message functions take Schannel's stream layout
+ * @tls_identity: credentials may carry a TLS certificate and private key
  *	(STREAM_HEADER, DATA, STREAM_TRAILER; DATA and EMPTY buffers) and
  *	check the buffers themselves: the core does not require a
  *	SECBUFFER_TOKEN or SECBUFFER_STREAM buffer
@@ -82,6 +83,7 @@ struct ksspi_package {
 	const char *const *aliases;
 	bool server_initiated;
 	bool stream_buffers;
+	bool tls_identity;
 	const struct ksspi_package_ops *ops;
 	atomic_t live_credentials;
 	atomic_t live_contexts;

@@ -665,6 +665,7 @@ static struct ksspi_package ksspi_credssp_package = {
 	},
 	.aliases = ksspi_credssp_aliases,
 	.stream_buffers = true,
+	.tls_identity = true,
 	.ops = &ksspi_credssp_ops,
 };
 

@@ -64,6 +64,7 @@ MODULE_PARM_DESC(max_pending,
  * @skb: the message, until the helper fetches it
  * @identity: the key that hands the identity to the helper, revoked (and
  *	its payload zeroized) when the request ends
+ * @tls_identity: likewise, the credential's TLS certificate and key
  * @cancel: the notice that tells the helper nobody waits any more
  * @memcg: the caller's memory cgroup, charged for the answer's copy
  * @done: completed once, by whoever erased the entry from the table
@@ -78,6 +79,7 @@ struct ksspi_request {
 	u64 generation;
 	struct sk_buff *skb;
 	struct key *identity;
+	struct key *tls_identity;
 	struct ksspi_notice *cancel;
 	struct mem_cgroup *memcg;
 	struct completion done;
@@ -437,11 +439,31 @@ void ksspi_upcall_reply_free(struct ksspi_upcall_reply *reply)
 }
 
 /*
- * The identity as a "user" key: "user\0domain\0password", owned by the
- * helper's fsuid and readable by it alone (not linked into any keyring, so
- * nobody possesses it).  A key's payload is zeroized when the key is
- * revoked or destroyed, and no socket buffer ever holds the secret.
+ * A secret for the helper as a "user" key owned by the helper's fsuid and
+ * readable by it alone (not linked into any keyring, so nobody possesses
+ * it).  A key's payload is zeroized when the key is revoked or destroyed,
+ * and no socket buffer ever holds the secret.
  */
+static struct key *ksspi_secret_key(const char *desc, const void *payload,
+				    size_t len, kuid_t uid, kgid_t gid)
+{
+	struct key *key;
+	int err;
+
+	key = key_alloc(&key_type_user, desc, uid, gid, current_cred(),
+			KEY_USR_VIEW | KEY_USR_READ, KEY_ALLOC_NOT_IN_QUOTA,
+			NULL);
+	if (!IS_ERR(key)) {
+		err = key_instantiate_and_link(key, payload, len, NULL, NULL);
+		if (err) {
+			key_put(key);
+			key = ERR_PTR(err);
+		}
+	}
+	return key;
+}
+
+/* The identity: "user\0domain\0password" */
 static struct key *ksspi_identity_key(const struct ksspi_upcall_request *req,
 				      kuid_t uid, kgid_t gid)
 {
@@ -450,7 +472,6 @@ static struct key *ksspi_identity_key(const struct ksspi_upcall_request *req,
 	size_t len = user_len + 1 + domain_len + 1 + req->password_len;
 	struct key *key;
 	char *payload;
-	int err;
 
 	payload = kmalloc(len, KSSPI_GFP_CALLER);
 	if (!payload)
@@ -462,19 +483,17 @@ static struct key *ksspi_identity_key(const struct ksspi_upcall_request *req,
 	if (req->password_len)
 		memcpy(payload + user_len + domain_len + 2, req->password,
 		       req->password_len);
-
-	key = key_alloc(&key_type_user, "ksspi:identity", uid, gid,
-			current_cred(), KEY_USR_VIEW | KEY_USR_READ,
-			KEY_ALLOC_NOT_IN_QUOTA, NULL);
-	if (!IS_ERR(key)) {
-		err = key_instantiate_and_link(key, payload, len, NULL, NULL);
-		if (err) {
-			key_put(key);
-			key = ERR_PTR(err);
-		}
-	}
+	key = ksspi_secret_key("ksspi:identity", payload, len, uid, gid);
 	kfree_sensitive(payload);
 	return key;
+}
+
+static void ksspi_secret_key_drop(struct key *key)
+{
+	if (key) {
+		key_revoke(key);
+		key_put(key);
+	}
 }
 
 /*
@@ -513,10 +532,8 @@ static bool ksspi_request_withdraw(struct ksspi_request *p)
 
 static void ksspi_request_free(struct ksspi_request *p)
 {
-	if (p->identity) {
-		key_revoke(p->identity);
-		key_put(p->identity);
-	}
+	ksspi_secret_key_drop(p->identity);
+	ksspi_secret_key_drop(p->tls_identity);
 	kfree_skb(p->skb);
 	ksspi_notice_free(p->cancel);
 	mem_cgroup_put(p->memcg);
@@ -557,8 +574,21 @@ static int ksspi_request_build(struct ksspi_request *p,
 			return -ENOMEM;
 		}
 	}
-	p->skb = ksspi_netlink_request_new(p->id, req, p->identity ?
-					   key_serial(p->identity) : 0);
+	if (req->tls_identity_len) {
+		p->tls_identity = ksspi_secret_key("ksspi:tls-identity",
+						   req->tls_identity,
+						   req->tls_identity_len,
+						   key_uid, key_gid);
+		if (IS_ERR(p->tls_identity)) {
+			p->tls_identity = NULL;
+			return -ENOMEM;
+		}
+	}
+	p->skb = ksspi_netlink_request_new(p->id, req,
+					   p->identity ?
+					   key_serial(p->identity) : 0,
+					   p->tls_identity ?
+					   key_serial(p->tls_identity) : 0);
 	return p->skb ? 0 : -ENOMEM;
 }
 

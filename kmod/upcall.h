@@ -51,6 +51,8 @@ struct ksspi_upcall_request {
 	const char *domain;
 	const char *password;
 	u32 password_len;
+	const u8 *tls_identity;
+	u32 tls_identity_len;
 	const void *token;
 	u32 token_len;
 	const void *bindings;
@@ -146,7 +148,8 @@ int ksspi_netlink_init(void);
 void ksspi_netlink_exit(void);
 struct sk_buff *ksspi_netlink_request_new(u32 request_id,
 					  const struct ksspi_upcall_request *req,
-					  key_serial_t identity);
+					  key_serial_t identity,
+					  key_serial_t tls_identity);
 void ksspi_netlink_wake(u32 what);
 
 /* upcall.c: called by the transport, in the sender's context */

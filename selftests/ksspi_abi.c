@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <linux/keyctl.h>
 
 #include "ksspi_harness.h"
 
@@ -917,6 +918,35 @@ TEST_F(abi, ioctl_size_field_is_informative)
 }
 
 /* ---- the two package ioctls ---- */
+
+/*
+ * Programs built before struct ksspi_acquire_credentials grew its TLS
+ * keys pass the old size; one byte less is refused.
+ */
+TEST_F(abi, acquire_credentials_old_size)
+{
+	struct ksspi_acquire_credentials a;
+
+	kt_acquire_init(&a, SECPKG_CRED_OUTBOUND, KT_USER, KT_PASSWORD, NULL);
+	a.size = KSSPI_ACQUIRE_CREDENTIALS_SIZE_VER0;
+	a.tls_certificate_key = 0x7fffffff;	/* beyond the old size */
+	ASSERT_EQ(0, kt_ioctl(self->fd, KSSPI_IOC_ACQUIRE_CREDENTIALS, &a));
+	EXPECT_STATUS(SEC_E_OK, a.status);
+	EXPECT_EQ(0x7fffffff, a.tls_certificate_key);	/* not written */
+	EXPECT_STATUS(SEC_E_OK, kt_free_cred(self->fd, &a.credential));
+
+	kt_acquire_init(&a, SECPKG_CRED_OUTBOUND, KT_USER, KT_PASSWORD, NULL);
+	a.size = KSSPI_ACQUIRE_CREDENTIALS_SIZE_VER0 - 1;
+	EXPECT_ERRNO(EINVAL, kt_ioctl(self->fd, KSSPI_IOC_ACQUIRE_CREDENTIALS,
+				      &a));
+
+	/* The new size with TLS keys for a package without TLS: refused */
+	kt_acquire_init(&a, SECPKG_CRED_OUTBOUND, KT_USER, KT_PASSWORD, NULL);
+	a.tls_certificate_key = KEY_SPEC_SESSION_KEYRING;
+	a.tls_private_key = KEY_SPEC_SESSION_KEYRING;
+	ASSERT_EQ(0, kt_ioctl(self->fd, KSSPI_IOC_ACQUIRE_CREDENTIALS, &a));
+	EXPECT_STATUS(SEC_E_UNKNOWN_CREDENTIALS, a.status);
+}
 
 TEST_F(abi, query_package)
 {

@@ -183,6 +183,13 @@ struct ksspi_enum_packages {
  * @flags: must be zero
  * @credential: out, the new CredHandle
  * @expiry: out, ptsExpiry (UTC, 100 ns since 1601)
+ * @tls_certificate_key: for a package that runs TLS (CredSSP), the serial
+ *	of a "user" or "logon" key holding the certificate chain (PEM, or
+ *	one DER certificate) to present: the server's, or a client
+ *	certificate; 0: none.  Any identity type may come with it.
+ * @tls_private_key: the serial of a "user" or "logon" key holding its
+ *	private key (PEM or DER); set exactly when @tls_certificate_key is.
+ *	The caller must possess both keys (search permission).
  */
 struct ksspi_acquire_credentials {
 	__u32 size;
@@ -201,7 +208,12 @@ struct ksspi_acquire_credentials {
 	__u32 flags;
 	struct ksspi_handle credential;
 	__s64 expiry;
+	__u32 tls_certificate_key;
+	__u32 tls_private_key;
 };
+
+/* The size of struct ksspi_acquire_credentials before its TLS keys */
+#define KSSPI_ACQUIRE_CREDENTIALS_SIZE_VER0	96
 
 /**
  * struct ksspi_handle_op - FreeCredentialsHandle, DeleteSecurityContext

@@ -116,6 +116,9 @@ enum ksspi_attr {
 					 * is loaded) */
 	KSSPI_A_LOGON_SESSION,		/* u32, the caller's audit session
 					 * id (AUDIT_SID_UNSET: none) */
+	KSSPI_A_TLS_IDENTITY_KEY,	/* u32, serial of a short-lived key:
+					 * the credential's TLS certificate
+					 * chain and private key */
 
 	__KSSPI_A_MAX
 };

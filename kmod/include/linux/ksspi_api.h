@@ -47,6 +47,9 @@ struct ksspi_identity {
 	const char *domain;
 	const char *password;
 	key_serial_t key_serial;	/* used when user is NULL and this is set */
+	/* TLS packages (CredSSP): certificate chain and private key keys */
+	key_serial_t tls_certificate_key;
+	key_serial_t tls_private_key;
 };
 
 typedef u32 ksspi_status_t;
