@@ -62,6 +62,7 @@ static const struct attr_rule upcall_rules[KSSPI_A_MAX + 1] = {
 				     .too_long = SEC_E_INVALID_PARAMETER },
 	[KSSPI_A_CREDENTIAL_ID]	 = { .kind = ATTR_U64 },
 	[KSSPI_A_LOGON_SESSION]	 = { .kind = ATTR_U32 },
+	[KSSPI_A_TLS_IDENTITY_KEY] = { .kind = ATTR_U32 },
 };
 
 /* The same limits in libnl's terms, for its own first check. */
@@ -87,6 +88,7 @@ static const struct nla_policy upcall_policy[KSSPI_A_MAX + 1] = {
 				       .maxlen = KSSPI_NL_FRAGMENT_MAX },
 	[KSSPI_A_CREDENTIAL_ID]	   = { .type = NLA_U64, .maxlen = 8 },
 	[KSSPI_A_LOGON_SESSION]	   = { .type = NLA_U32, .maxlen = 4 },
+	[KSSPI_A_TLS_IDENTITY_KEY] = { .type = NLA_U32, .maxlen = 4 },
 };
 
 /* Where the value of attribute @type goes in @up. */
@@ -109,6 +111,7 @@ static void *upcall_field(struct upcall *up, int type)
 	case KSSPI_A_PKG_PARAMS:	return &up->pkg_params;
 	case KSSPI_A_CREDENTIAL_ID:	return &up->credential_id;
 	case KSSPI_A_LOGON_SESSION:	return &up->logon_session;
+	case KSSPI_A_TLS_IDENTITY_KEY:	return &up->tls_identity_key;
 	default:			return NULL;
 	}
 }
@@ -361,6 +364,7 @@ void upcall_free(struct upcall *up)
 	bytes_free(&up->token);
 	bytes_free(&up->channel_bindings);
 	bytes_free(&up->pkg_params);
+	bytes_free(&up->tls_identity);
 	explicit_bzero(up, sizeof(*up));
 	up->status = status;
 }

@@ -31,8 +31,9 @@ enum {
 	UPCALL_USER = KSSPI_A_MAX + 1,
 	UPCALL_DOMAIN,
 	UPCALL_PASSWORD,
+	UPCALL_TLS_IDENTITY,
 };
-_Static_assert(UPCALL_PASSWORD < 64, "presence bits must fit in 64 bits");
+_Static_assert(UPCALL_TLS_IDENTITY < 64, "presence bits must fit in 64 bits");
 
 /* The presence bit of a KSSPI_A_* or UPCALL_* in struct upcall. */
 #define UPCALL_BIT(attr)	((uint64_t)1 << (attr))
@@ -55,6 +56,9 @@ struct upcall {
 	char *user;			/* from the identity key */
 	char *domain;
 	struct bytes password;
+	uint32_t tls_identity_key;	/* key serial, 0: none */
+	/* from it: le32 length, certificate chain, private key */
+	struct bytes tls_identity;
 	struct bytes token;		/* joined fragments */
 	struct bytes channel_bindings;	/* joined fragments */
 	struct bytes pkg_params;	/* SECBUFFER_PKG_PARAMS, joined */

@@ -60,6 +60,26 @@ static struct session_cache_key cache_key(const struct credssp_state *st)
 	};
 }
 
+/* The credential's client certificate, for a server that asks for one. */
+static uint32_t client_certificate(struct credssp_state *st,
+				   const struct upcall *up)
+{
+	struct tls_identity_blob blob;
+	int err;
+
+	if (!upcall_has(up, UPCALL_TLS_IDENTITY))
+		return SEC_E_OK;
+	if (tls_identity_split(up->tls_identity.data, up->tls_identity.len,
+			       &blob))
+		return SEC_E_UNKNOWN_CREDENTIALS;
+	err = tls_conn_set_client_identity(st->tls, &blob);
+	if (err)
+		return err == -ENOMEM ? SEC_E_INSUFFICIENT_MEMORY :
+					SEC_E_UNKNOWN_CREDENTIALS;
+	st->has_client_certificate = true;
+	return SEC_E_OK;
+}
+
 /*
  * A cache entry: the length of the server's subjectPublicKey (le32), the
  * key, then TLS's session data.
@@ -156,6 +176,9 @@ void credssp_client_first(struct credssp_state *st, const struct upcall *up,
 		reply->status = SEC_E_INSUFFICIENT_MEMORY;
 		return;
 	}
+	reply->status = client_certificate(st, up);
+	if (reply->status != SEC_E_OK)
+		return;
 	st->pid = up->pid;
 	st->logon_session = up->logon_session;
 	st->credential_id = up->credential_id;

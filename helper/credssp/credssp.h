@@ -70,6 +70,10 @@ struct credssp_state {
 	uint32_t context_req;		/* of the first leg */
 	uint32_t caller_flags;		/* KSSPI_UPCALL_F_KERNEL_CALLER */
 	struct tls_conn *tls;
+	/* Server: the identity of the caller's credential, if it has one */
+	struct tls_server_identity *own_identity;
+	/* Client: the credential brought a certificate */
+	bool has_client_certificate;
 
 	/* Client: the identity and target of the first leg */
 	char *user, *domain;		/* UTF-8; the domain may be "" */

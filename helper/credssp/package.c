@@ -58,6 +58,7 @@ static void credssp_state_free(void *opaque)
 	if (!st)
 		return;
 	tls_conn_free(st->tls);
+	tls_server_identity_free(st->own_identity);
 	free_secret_string(st->user);
 	free_secret_string(st->domain);
 	bytes_free(&st->password);

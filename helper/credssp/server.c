@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The CredSSP server (AcceptSecurityContext), MS-CSSP 3.1.5:
- *   TLS legs with the configured identity (--credssp-cert, --credssp-key);
+ *   TLS legs with the credential's identity (keyring keys) or else the
+ *   configured one (--credssp-cert, --credssp-key);
  *   the client's TSRequests: the inner package's tokens (NTLM, found from
  *   the first token), then with the last one pubKeyAuth, which must bind
  *   our public key; our pubKeyAuth goes back;
@@ -42,7 +43,29 @@ bool credssp_server_first(struct credssp_state *st, const struct upcall *up,
 		reply->status = SEC_E_UNSUPPORTED_FUNCTION;
 		return false;
 	}
-	id = credssp_server_identity();
+	if (upcall_has(up, UPCALL_TLS_IDENTITY)) {
+		struct tls_identity_blob blob;
+		struct bytes public_key = { 0 };
+
+		if (tls_identity_split(up->tls_identity.data,
+				       up->tls_identity.len, &blob)) {
+			reply->status = SEC_E_UNKNOWN_CREDENTIALS;
+			return false;
+		}
+		tls_server_identity_free(st->own_identity);
+		st->own_identity = tls_server_identity_from_blob(&blob,
+								 &public_key);
+		bytes_free(&public_key);
+		if (!st->own_identity) {
+			reply->status = errno == ENOMEM ?
+					SEC_E_INSUFFICIENT_MEMORY :
+					SEC_E_UNKNOWN_CREDENTIALS;
+			return false;
+		}
+		id = st->own_identity;
+	} else {
+		id = credssp_server_identity();
+	}
 	if (!id) {
 		reply->status = SEC_E_NO_CREDENTIALS;
 		return false;

@@ -20,6 +20,7 @@
 #include <gnutls/abstract.h>
 
 #include "credssp/tls.h"
+#include "credssp/tsrequest.h"
 #include "log.h"
 
 /*
@@ -38,6 +39,7 @@
 
 struct tls_server_identity {
 	gnutls_certificate_credentials_t cred;
+	bool no_tickets;	/* the caller's own: see tls.h */
 };
 
 struct tls_conn {
@@ -178,6 +180,152 @@ struct tls_server_identity *tls_server_identity_load(const char *cert_file,
 	return id;
 }
 
+int tls_identity_split(const uint8_t *payload, size_t len,
+		       struct tls_identity_blob *out)
+{
+	uint32_t cert_len;
+
+	if (len < 4)
+		return -EINVAL;
+	cert_len = (uint32_t)payload[0] | (uint32_t)payload[1] << 8 |
+		   (uint32_t)payload[2] << 16 | (uint32_t)payload[3] << 24;
+	if (!cert_len || cert_len >= len - 4)
+		return -EINVAL;
+	out->cert = payload + 4;
+	out->cert_len = cert_len;
+	out->key = payload + 4 + cert_len;
+	out->key_len = len - 4 - cert_len;
+	return 0;
+}
+
+/*
+ * Whether @priv is the private key of @crt: their key ids (SHA-1 of the
+ * public key) match.
+ */
+static bool key_matches(gnutls_x509_crt_t crt, gnutls_x509_privkey_t priv)
+{
+	unsigned char crt_id[64], key_id[64];
+	size_t crt_len = sizeof(crt_id), key_len = sizeof(key_id);
+
+	return gnutls_x509_crt_get_key_id(crt, 0, crt_id, &crt_len) >= 0 &&
+	       gnutls_x509_privkey_get_key_id(priv, 0, key_id, &key_len) >= 0 &&
+	       crt_len == key_len && !memcmp(crt_id, key_id, crt_len);
+}
+
+/*
+ * Loads @blob into @cred: each part PEM first, then DER.  Parsed and
+ * matched here: GnuTLS 3.7's gnutls_certificate_set_x509_key_mem2() and
+ * gnutls_certificate_set_x509_key() leak memory on some malformed input
+ * and on a key that is not the certificate's.
+ */
+static int cred_add_blob(gnutls_certificate_credentials_t cred,
+			 const struct tls_identity_blob *blob)
+{
+	gnutls_datum_t cert = { (unsigned char *)blob->cert,
+				(unsigned int)blob->cert_len };
+	gnutls_datum_t key = { (unsigned char *)blob->key,
+			       (unsigned int)blob->key_len };
+	gnutls_x509_crt_t *crts = NULL;
+	gnutls_x509_privkey_t priv = NULL;
+	unsigned int count = 0, i;
+	int ret;
+
+	if (blob->cert_len > UINT32_MAX || blob->key_len > UINT32_MAX)
+		return -EINVAL;
+	ret = gnutls_x509_crt_list_import2(&crts, &count, &cert,
+					   GNUTLS_X509_FMT_PEM, 0);
+	if (ret < 0)
+		ret = gnutls_x509_crt_list_import2(&crts, &count, &cert,
+						   GNUTLS_X509_FMT_DER, 0);
+	if (ret < 0)
+		goto out;
+	ret = gnutls_x509_privkey_init(&priv);
+	if (ret < 0)
+		goto out;
+	ret = gnutls_x509_privkey_import2(priv, &key, GNUTLS_X509_FMT_PEM,
+					  NULL, 0);
+	if (ret < 0)
+		ret = gnutls_x509_privkey_import2(priv, &key,
+						  GNUTLS_X509_FMT_DER, NULL, 0);
+	if (ret >= 0 && (!count || !key_matches(crts[0], priv)))
+		ret = GNUTLS_E_CERTIFICATE_KEY_MISMATCH;
+	if (ret >= 0)
+		ret = gnutls_certificate_set_x509_key(cred, crts, count, priv);
+out:
+	if (priv)
+		gnutls_x509_privkey_deinit(priv);
+	for (i = 0; i < count; i++)
+		gnutls_x509_crt_deinit(crts[i]);
+	gnutls_free(crts);
+	if (ret == GNUTLS_E_MEMORY_ERROR)
+		return -ENOMEM;
+	return ret < 0 ? -EINVAL : 0;
+}
+
+/* The subjectPublicKey of @cred's first certificate. */
+static int cred_public_key(gnutls_certificate_credentials_t cred,
+			   struct bytes *out)
+{
+	gnutls_x509_crt_t *crts = NULL;
+	gnutls_pubkey_t key = NULL;
+	gnutls_datum_t der = { NULL, 0 };
+	unsigned int count = 0, i;
+	int err = -EINVAL;
+
+	if (gnutls_certificate_get_x509_crt(cred, 0, &crts, &count) < 0 ||
+	    !count)
+		return -EINVAL;
+	if (gnutls_pubkey_init(&key) < 0) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (gnutls_pubkey_import_x509(key, crts[0], 0) >= 0 &&
+	    gnutls_pubkey_export2(key, GNUTLS_X509_FMT_DER, &der) >= 0)
+		err = spki_subject_public_key(der.data, der.size, out);
+out:
+	gnutls_free(der.data);
+	if (key)
+		gnutls_pubkey_deinit(key);
+	for (i = 0; i < count; i++)
+		gnutls_x509_crt_deinit(crts[i]);
+	gnutls_free(crts);
+	return err;
+}
+
+struct tls_server_identity *
+tls_server_identity_from_blob(const struct tls_identity_blob *blob,
+			      struct bytes *public_key)
+{
+	struct tls_server_identity *id = calloc(1, sizeof(*id));
+	int err = -ENOMEM;
+
+	if (!id)
+		goto fail;
+	if (gnutls_certificate_allocate_credentials(&id->cred) < 0) {
+		free(id);
+		id = NULL;
+		goto fail;
+	}
+	id->no_tickets = true;
+	err = cred_add_blob(id->cred, blob);
+	if (!err)
+		err = cred_public_key(id->cred, public_key);
+	if (!err)
+		return id;
+	tls_server_identity_free(id);
+fail:
+	errno = -err;
+	return NULL;
+}
+
+int tls_conn_set_client_identity(struct tls_conn *c,
+				 const struct tls_identity_blob *blob)
+{
+	if (c->role != TLS_CLIENT || !c->client_cred)
+		return -EINVAL;
+	return cred_add_blob(c->client_cred, blob);
+}
+
 void tls_server_identity_free(struct tls_server_identity *id)
 {
 	if (!id)
@@ -227,7 +375,7 @@ struct tls_conn *tls_conn_new(enum tls_role role,
 	if (role == TLS_SERVER) {
 		ret = gnutls_credentials_set(c->session, GNUTLS_CRD_CERTIFICATE,
 					     id->cred);
-		if (ret >= 0)
+		if (ret >= 0 && !id->no_tickets)
 			ret = gnutls_session_ticket_enable_server(c->session,
 								  &ticket_key);
 	} else {

@@ -47,6 +47,41 @@ struct tls_server_identity *tls_server_identity_load(const char *cert_file,
 void tls_server_identity_free(struct tls_server_identity *id);
 
 /*
+ * A TLS identity the caller's credential carries (keyring keys handed
+ * over by the kernel, KSSPI_A_TLS_IDENTITY_KEY): @payload is a
+ * little-endian u32 length, the certificate chain (PEM, or one DER
+ * certificate), then the private key (PEM or DER).  Splits it: 0 or
+ * -EINVAL.
+ */
+struct tls_identity_blob {
+	const uint8_t *cert;
+	size_t cert_len;
+	const uint8_t *key;
+	size_t key_len;
+};
+int tls_identity_split(const uint8_t *payload, size_t len,
+		       struct tls_identity_blob *out);
+
+/*
+ * A server identity from such a blob, with its certificate's
+ * subjectPublicKey in @public_key (what pubKeyAuth binds); NULL with errno
+ * set (EINVAL: not a certificate and matching key; ENOMEM).  Connections
+ * with it issue no session tickets: tickets are shared by the whole
+ * process, and a session must only be resumed with its own identity.
+ */
+struct tls_server_identity *
+tls_server_identity_from_blob(const struct tls_identity_blob *blob,
+			      struct bytes *public_key);
+
+/*
+ * A client certificate for a server that asks for one: before the
+ * handshake leg that answers its CertificateRequest.  0, -EINVAL or
+ * -ENOMEM.
+ */
+int tls_conn_set_client_identity(struct tls_conn *c,
+				 const struct tls_identity_blob *blob);
+
+/*
  * A new connection, or NULL when out of memory.  A server needs @id; a
  * client sends @server_name (UTF-8, may be NULL) as SNI when it is a DNS
  * name.  The client never validates the server's certificate itself
@@ -56,6 +91,7 @@ void tls_server_identity_free(struct tls_server_identity *id);
 struct tls_conn *tls_conn_new(enum tls_role role,
 			      const struct tls_server_identity *id,
 			      const char *server_name);
+
 
 /* Frees @c, wiping its keys.  NULL is allowed. */
 void tls_conn_free(struct tls_conn *c);

@@ -13,9 +13,11 @@
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
+#include <gnutls/abstract.h>
 #include <gnutls/x509.h>
 
 #include "credssp/tls.h"
+#include "credssp/tsrequest.h"
 #include "tap.h"
 
 static char cert_path[64], key_path[64];
@@ -544,6 +546,125 @@ static void test_framing(void)
 	CHECK_EQ(whole, 5);
 }
 
+/* Reads a whole file into @b. */
+static int slurp(const char *path, struct bytes *b)
+{
+	gnutls_datum_t d = { NULL, 0 };
+	int err;
+
+	if (gnutls_load_file(path, &d) < 0)
+		return -1;
+	err = bytes_append(b, d.data, d.size);
+	gnutls_free(d.data);
+	return err;
+}
+
+/* A keyring identity's payload: le32 length, certificate, key. */
+static int identity_payload(const struct bytes *cert, const struct bytes *key,
+			    struct bytes *out)
+{
+	uint8_t len[4] = { (uint8_t)cert->len, (uint8_t)(cert->len >> 8),
+			   (uint8_t)(cert->len >> 16),
+			   (uint8_t)(cert->len >> 24) };
+
+	return bytes_append(out, len, 4) ||
+	       bytes_append(out, cert->data, cert->len) ||
+	       bytes_append(out, key->data, key->len);
+}
+
+/* The subjectPublicKey of the PEM certificate @cert. */
+static int cert_public_key(const struct bytes *cert, struct bytes *out)
+{
+	gnutls_datum_t pem = { cert->data, (unsigned int)cert->len };
+	gnutls_datum_t der = { NULL, 0 };
+	gnutls_x509_crt_t crt = NULL;
+	gnutls_pubkey_t key = NULL;
+	int err = -1;
+
+	if (gnutls_x509_crt_init(&crt) >= 0 &&
+	    gnutls_x509_crt_import(crt, &pem, GNUTLS_X509_FMT_PEM) >= 0 &&
+	    gnutls_pubkey_init(&key) >= 0 &&
+	    gnutls_pubkey_import_x509(key, crt, 0) >= 0 &&
+	    gnutls_pubkey_export2(key, GNUTLS_X509_FMT_DER, &der) >= 0)
+		err = spki_subject_public_key(der.data, der.size, out);
+	gnutls_free(der.data);
+	if (key)
+		gnutls_pubkey_deinit(key);
+	if (crt)
+		gnutls_x509_crt_deinit(crt);
+	return err;
+}
+
+/* Another key's PEM, to pair with a certificate it does not match. */
+static int other_key_pem(struct bytes *out)
+{
+	gnutls_x509_privkey_t key = NULL;
+	gnutls_datum_t pem = { NULL, 0 };
+	int err = -1;
+
+	if (gnutls_x509_privkey_init(&key) >= 0 &&
+	    gnutls_x509_privkey_generate(key, GNUTLS_PK_ECDSA,
+					 GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1),
+					 0) >= 0 &&
+	    gnutls_x509_privkey_export2(key, GNUTLS_X509_FMT_PEM, &pem) >= 0)
+		err = bytes_append(out, pem.data, pem.size);
+	gnutls_free(pem.data);
+	if (key)
+		gnutls_x509_privkey_deinit(key);
+	return err;
+}
+
+static void test_identity_blob(void)
+{
+	struct bytes cert = { 0 }, key = { 0 }, other = { 0 };
+	struct bytes payload = { 0 }, pk = { 0 }, want = { 0 };
+	struct tls_identity_blob blob;
+	struct tls_server_identity *id;
+
+	CHECK_EQ(slurp(cert_path, &cert), 0);
+	CHECK_EQ(slurp(key_path, &key), 0);
+	CHECK_EQ(other_key_pem(&other), 0);
+	CHECK_EQ(identity_payload(&cert, &key, &payload), 0);
+
+	/* lengths that lie or leave nothing for a part are refused */
+	CHECK_EQ(tls_identity_split(payload.data, 3, &blob), -EINVAL);
+	payload.data[3] ^= 0x80;
+	CHECK_EQ(tls_identity_split(payload.data, payload.len, &blob),
+		 -EINVAL);
+	payload.data[3] ^= 0x80;
+	CHECK_EQ(tls_identity_split(payload.data, 4 + cert.len, &blob),
+		 -EINVAL);
+	CHECK_EQ(tls_identity_split(payload.data, payload.len, &blob), 0);
+	CHECK(blob.cert_len == cert.len && blob.key_len == key.len);
+
+	/* what pubKeyAuth binds is the certificate's key */
+	id = tls_server_identity_from_blob(&blob, &pk);
+	CHECK(id != NULL);
+	CHECK_EQ(cert_public_key(&cert, &want), 0);
+	CHECK(pk.len && pk.len == want.len &&
+	      !memcmp(pk.data, want.data, pk.len));
+	tls_server_identity_free(id);
+
+	/* a key that is not the certificate's; a key that is no key */
+	blob.key = other.data;
+	blob.key_len = other.len;
+	errno = 0;
+	CHECK(tls_server_identity_from_blob(&blob, &pk) == NULL);
+	CHECK_EQ(errno, EINVAL);
+	blob.key = cert.data;
+	blob.key_len = cert.len;
+	errno = 0;
+	CHECK(tls_server_identity_from_blob(&blob, &pk) == NULL);
+	CHECK_EQ(errno, EINVAL);
+
+	bytes_free(&cert);
+	bytes_free(&key);
+	bytes_free(&other);
+	bytes_free(&payload);
+	bytes_free(&pk);
+	bytes_free(&want);
+}
+
 static void test_setup(void)
 {
 	CHECK_EQ(make_identity(), 0);
@@ -572,6 +693,9 @@ const struct test_case tls_tests[] = {
 	  test_garbage_refused },
 	{ "CredSSP TLS: both sides see one public key; resumption",
 	  test_spki_and_resumption },
+	{ "CredSSP TLS: a keyring identity's payload: split, lying lengths "
+	  "refused, its public key, a key not the certificate's refused",
+	  test_identity_blob },
 	{ "CredSSP TLS: identity freed; a missing file is refused",
 	  test_teardown },
 	{ NULL, NULL },
