@@ -21,6 +21,7 @@ struct acquire {
 	ULONG use;
 	uint32_t identity;
 	uint32_t key_serial;
+	uint32_t tls_certificate_key, tls_private_key;
 	const char *user, *domain, *password;
 	size_t user_len, domain_len, password_len;
 };
@@ -45,6 +46,8 @@ static SECURITY_STATUS acquire(const struct acquire *a, PCredHandle ph,
 	req.user_len = (uint32_t)a->user_len;
 	req.domain_len = (uint32_t)a->domain_len;
 	req.password_len = (uint32_t)a->password_len;
+	req.tls_certificate_key = a->tls_certificate_key;
+	req.tls_private_key = a->tls_private_key;
 
 	st = ksspi_priv_call(KSSPI_IOC_ACQUIRE_CREDENTIALS, &req,
 			     SEC_E_INTERNAL_ERROR);
@@ -239,6 +242,28 @@ SECURITY_STATUS AcquireCredentialsHandleKeyA(const SEC_CHAR *pszPackage,
 	a.package = pszPackage;
 	a.key_serial = (uint32_t)serial;
 	return acquire(&a, phCredential, ptsExpiry);
+}
+
+SECURITY_STATUS AcquireCredentialsHandleTlsA(const SEC_CHAR *pszPackage,
+	ULONG fCredentialUse, void *pAuthData, key_serial_t certificate,
+	key_serial_t private_key, PCredHandle phCredential,
+	PTimeStamp ptsExpiry)
+{
+	struct acquire a = {
+		.use = fCredentialUse,
+		.tls_certificate_key = (uint32_t)certificate,
+		.tls_private_key = (uint32_t)private_key,
+	};
+	SECURITY_STATUS st;
+
+	/* the kernel judges the serials (both or neither, type, payload) */
+	if (!phCredential)
+		return SEC_E_INVALID_PARAMETER;
+	st = ksspi_priv_package_len(pszPackage, &a.package_len);
+	if (st != SEC_E_OK)
+		return st;
+	a.package = pszPackage;
+	return acquire_identity(&a, pAuthData, phCredential, ptsExpiry);
 }
 
 SECURITY_STATUS FreeCredentialsHandle(PCredHandle phCredential)

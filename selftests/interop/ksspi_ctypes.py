@@ -231,6 +231,10 @@ def _load():
                                       ctypes.c_void_p, ctypes.c_void_p,
                                       ctypes.c_void_p, ctypes.c_void_p,
                                       _P(SecHandle), _P(TimeStamp)],
+        "AcquireCredentialsHandleTlsA": [ctypes.c_char_p, _u32,
+                                         ctypes.c_void_p, ctypes.c_int32,
+                                         ctypes.c_int32, _P(SecHandle),
+                                         _P(TimeStamp)],
         "FreeCredentialsHandle": [_P(SecHandle)],
         "InitializeSecurityContextA": [_P(SecHandle), _P(SecHandle),
                                        ctypes.c_char_p, _u32, _u32, _u32,
@@ -304,7 +308,7 @@ class Credential:
     """An NTLM (or other package's) credential handle."""
 
     def __init__(self, use, user=None, domain="", password="",
-                 package="NTLM"):
+                 package="NTLM", tls_keys=None):
         self.handle = SecHandle()
         self.live = False
         ident = None
@@ -315,10 +319,17 @@ class Credential:
             ident = SEC_WINNT_AUTH_IDENTITY_A(
                 self._u, len(self._u), self._d, len(self._d), self._p,
                 len(self._p), SEC_WINNT_AUTH_IDENTITY_ANSI)
-        st = lib.AcquireCredentialsHandleA(
-            None, package.encode(), use, None,
-            ctypes.byref(ident) if ident is not None else None, None, None,
-            ctypes.byref(self.handle), None)
+        if tls_keys is not None:
+            # (certificate key serial, private key serial)
+            st = lib.AcquireCredentialsHandleTlsA(
+                package.encode(), use,
+                ctypes.byref(ident) if ident is not None else None,
+                tls_keys[0], tls_keys[1], ctypes.byref(self.handle), None)
+        else:
+            st = lib.AcquireCredentialsHandleA(
+                None, package.encode(), use, None,
+                ctypes.byref(ident) if ident is not None else None, None,
+                None, ctypes.byref(self.handle), None)
         _check("AcquireCredentialsHandle", st)
         self.live = True
 

@@ -396,6 +396,17 @@ _KSSPI_API SECURITY_STATUS SEC_ENTRY AcquireCredentialsHandleKeyA(
 	const SEC_CHAR *pszPackage, ULONG fCredentialUse, key_serial_t serial,
 	PCredHandle phCredential, PTimeStamp ptsExpiry);
 
+/*
+ * Linux extension: credentials of a package that runs TLS (CredSSP) with a
+ * certificate chain and its private key in "user" or "logon" keys of the
+ * keyring (the library never reads them): a server's identity, or a client
+ * certificate.  pAuthData is what AcquireCredentialsHandleA takes, or NULL.
+ */
+_KSSPI_API SECURITY_STATUS SEC_ENTRY AcquireCredentialsHandleTlsA(
+	const SEC_CHAR *pszPackage, ULONG fCredentialUse, void *pAuthData,
+	key_serial_t certificate, key_serial_t private_key,
+	PCredHandle phCredential, PTimeStamp ptsExpiry);
+
 _KSSPI_API SECURITY_STATUS SEC_ENTRY FreeCredentialsHandle(
 	PCredHandle phCredential);
 
