@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <asm/unaligned.h>
 #include <linux/ksspi_context.h>
 #include <linux/ksspi_netlink.h>
 #include "context.h"
@@ -89,6 +90,7 @@ static void ksspi_context_release(struct ksspi_object *obj)
 	ksspi_sec_state_free(ctx->sec);
 	if (ctx->cred)
 		ksspi_object_put(&ctx->cred->obj);
+	kvfree(ctx->issuers);
 	kfree(ctx->target);
 	atomic_dec(&ksspi_package_mut(ctx->pkg)->live_contexts);
 	atomic_dec(&ksspi_stats.contexts_live);
@@ -187,6 +189,7 @@ static bool ksspi_leg_status_valid(u32 status)
 	case SEC_I_CONTINUE_NEEDED:
 	case SEC_I_COMPLETE_NEEDED:
 	case SEC_I_COMPLETE_AND_CONTINUE:
+	case SEC_I_INCOMPLETE_CREDENTIALS:
 		return true;
 	default:
 		/* errors only: a helper cannot invent success codes */
@@ -240,7 +243,16 @@ static u32 ksspi_handshake_check(struct ksspi_handshake_call *c,
 		if (!c->new_context)
 			return SEC_E_INVALID_PARAMETER;
 	} else if (cred && cred != ctx->cred) {
-		return SEC_E_WRONG_CREDENTIAL_HANDLE;
+		/*
+		 * Only after SEC_I_INCOMPLETE_CREDENTIALS: the caller brings
+		 * a credential with a certificate (checked again under the
+		 * handshake lock).
+		 */
+		if (!READ_ONCE(ctx->awaiting_credentials) ||
+		    cred->pkg != ctx->pkg)
+			return SEC_E_WRONG_CREDENTIAL_HANDLE;
+		if (!(cred->use & SECPKG_CRED_OUTBOUND))
+			return SEC_E_NO_CREDENTIALS;
 	}
 
 	if (c->desc_status != SEC_E_OK)
@@ -330,11 +342,41 @@ static void ksspi_handshake_failed_leg(struct ksspi_handshake_call *c,
 		c->error_token = true;
 }
 
+/*
+ * Keeps the CAs a server named with SEC_I_INCOMPLETE_CREDENTIALS for
+ * SECPKG_ATTR_ISSUER_LIST_EX: entries of a big-endian u16 length and a DER
+ * name, which must fill @reply's list exactly.  0 or -EPROTO.
+ */
+static int ksspi_handshake_keep_issuers(struct ksspi_context *ctx,
+					struct ksspi_upcall_reply *reply)
+{
+	u32 at = 0, count = 0, len;
+
+	while (at < reply->issuers_len) {
+		if (reply->issuers_len - at < 2)
+			return -EPROTO;
+		len = get_unaligned_be16(reply->issuers + at);
+		if (!len || len > reply->issuers_len - at - 2)
+			return -EPROTO;
+		at += 2 + len;
+		count++;
+	}
+	mutex_lock(&ctx->msg_lock);
+	kvfree(ctx->issuers);
+	ctx->issuers = reply->issuers;
+	ctx->issuers_len = reply->issuers_len;
+	ctx->issuer_count = count;
+	mutex_unlock(&ctx->msg_lock);
+	reply->issuers = NULL;
+	reply->issuers_len = 0;
+	return 0;
+}
+
 /* Runs one leg through the helper and applies its answer to @ctx. */
 static u32 ksspi_handshake_leg(struct ksspi_handshake_call *c,
 			       struct ksspi_context *ctx, bool first,
-			       bool reauth, const struct ksspi_buffer *tok,
-			       s64 *expiry)
+			       bool reauth, struct ksspi_credential *new_cred,
+			       const struct ksspi_buffer *tok, s64 *expiry)
 {
 	struct ksspi_upcall_request req = {};
 	struct ksspi_upcall_reply reply;
@@ -362,14 +404,24 @@ static u32 ksspi_handshake_leg(struct ksspi_handshake_call *c,
 	} else if (ctx->helper_generation != ksspi_helper_generation()) {
 		/* The helper that held this handshake's state is gone. */
 		return SEC_E_NO_AUTHENTICATING_AUTHORITY;
+	} else if (new_cred) {
+		/* The credential that answers SEC_I_INCOMPLETE_CREDENTIALS */
+		status = ksspi_credential_identity(new_cred, &id);
+		if (status != SEC_E_OK)
+			return status;
+		ksspi_object_get(&new_cred->obj);
+		ksspi_object_put(&ctx->cred->obj);
+		ctx->cred = new_cred;
 	}
+	ctx->awaiting_credentials = false;
 
 	req.op = c->initiator ? KSSPI_OP_INIT_CONTEXT : KSSPI_OP_ACCEPT_CONTEXT;
 	req.package = ctx->pkg->info.name;
 	req.session_id = ctx->session_id;
 	req.flags = (first ? KSSPI_UPCALL_F_FIRST_LEG : 0) |
 		    (reauth ? KSSPI_UPCALL_F_REAUTH : 0) |
-		    (c->kernel_caller ? KSSPI_UPCALL_F_KERNEL_CALLER : 0);
+		    (c->kernel_caller ? KSSPI_UPCALL_F_KERNEL_CALLER : 0) |
+		    (new_cred ? KSSPI_UPCALL_F_NEW_CREDENTIAL : 0);
 	req.context_req = c->context_req;
 	req.credential_use = ctx->cred ? ctx->cred->use : 0;
 	req.target = first ? ctx->target : NULL;
@@ -416,6 +468,15 @@ static u32 ksspi_handshake_leg(struct ksspi_handshake_call *c,
 	if (reply.input_extra > (tok ? tok->cb_buffer : 0)) {
 		status = SEC_E_INTERNAL_ERROR;
 		goto out;
+	}
+	if (status == SEC_I_INCOMPLETE_CREDENTIALS) {
+		/* A client's, and nothing of the input was used. */
+		if (!ctx->initiator || reply.token_len || reply.input_extra ||
+		    ksspi_handshake_keep_issuers(ctx, &reply)) {
+			status = SEC_E_INTERNAL_ERROR;
+			goto out;
+		}
+		ctx->awaiting_credentials = true;
 	}
 
 	if (ksspi_leg_final(status)) {
@@ -492,7 +553,7 @@ static void ksspi_handshake_drop_token(struct ksspi_handshake_call *c)
 u32 ksspi_handshake(struct ksspi_handshake_call *c)
 {
 	struct ksspi_context *ctx = NULL, *fresh = NULL;
-	struct ksspi_credential *cred = NULL;
+	struct ksspi_credential *cred = NULL, *new_cred;
 	struct ksspi_buffer *tok;
 	bool first, reauth;
 	u32 status, alloc_attr;
@@ -538,7 +599,13 @@ u32 ksspi_handshake(struct ksspi_handshake_call *c)
 		goto out_unlock;
 	}
 
-	status = ksspi_handshake_leg(c, ctx, first, reauth, tok, &expiry);
+	new_cred = cred && cred != ctx->cred ? cred : NULL;
+	if (new_cred && (first || !ctx->awaiting_credentials)) {
+		status = SEC_E_WRONG_CREDENTIAL_HANDLE;
+		goto out_unlock;
+	}
+	status = ksspi_handshake_leg(c, ctx, first, reauth, new_cred, tok,
+				     &expiry);
 	if (status == SEC_E_INCOMPLETE_MESSAGE) {
 		/*
 		 * Nothing was used: the helper keeps its state for the call
@@ -618,6 +685,26 @@ static u32 ksspi_answer_string(void *buf, u32 *len, const char *s)
 	return ksspi_query_answer(buf, len, s ? s : "", s ? strlen(s) + 1 : 1);
 }
 
+/* SECPKG_ATTR_ISSUER_LIST_EX: empty until SEC_I_INCOMPLETE_CREDENTIALS */
+static u32 ksspi_answer_issuers(struct ksspi_context *ctx, void *buf,
+				u32 *len)
+{
+	struct ksspi_attr_issuer_list head = {
+		.count = ctx->issuer_count,
+		.length = ctx->issuers_len,
+	};
+	u32 room = *len;
+
+	*len = sizeof(head) + ctx->issuers_len;
+	if (room < *len)
+		return SEC_E_BUFFER_TOO_SMALL;
+	memcpy(buf, &head, sizeof(head));
+	if (ctx->issuers_len)
+		memcpy((u8 *)buf + sizeof(head), ctx->issuers,
+		       ctx->issuers_len);
+	return SEC_E_OK;
+}
+
 static u32 ksspi_query_locked(struct ksspi_context *ctx, u32 attribute,
 			      void *buf, u32 *len)
 {
@@ -643,6 +730,10 @@ static u32 ksspi_query_locked(struct ksspi_context *ctx, u32 attribute,
 	case SECPKG_ATTR_SIZES:
 		return ksspi_query_answer(buf, len, &ctx->pkg->sizes,
 				    sizeof(ctx->pkg->sizes));
+	case SECPKG_ATTR_ISSUER_LIST_EX:
+		if (!ctx->pkg->tls_identity || !ctx->initiator)
+			return SEC_E_UNSUPPORTED_FUNCTION;
+		return ksspi_answer_issuers(ctx, buf, len);
 	case SECPKG_ATTR_FLAGS: {
 		struct ksspi_attr_flags fl = {
 			.flags = sec ? sec->context_attr :

@@ -71,6 +71,12 @@ enum ksspi_context_state {
  * @context_attr: attributes reported so far (under @handshake_lock)
  * @start: when the context was created
  * @target: target name (UTF-8) or NULL (under @handshake_lock)
+ * @awaiting_credentials: the last leg answered SEC_I_INCOMPLETE_CREDENTIALS:
+ *	the next may bring another credential (under @handshake_lock)
+ * @issuers: the CAs the server named then, struct ksspi_attr_issuer_list's
+ *	entries, or NULL (under @msg_lock)
+ * @issuers_len: their length (under @msg_lock)
+ * @issuer_count: how many (under @msg_lock)
  * @msg_lock: protects @sec and the package's per-message state
  * @sec: established security state or NULL
  */
@@ -88,7 +94,11 @@ struct ksspi_context {
 	u32 context_attr;
 	time64_t start;
 	char *target;
+	bool awaiting_credentials;
 	struct mutex msg_lock;		/* see above */
+	u8 *issuers;
+	u32 issuers_len;
+	u32 issuer_count;
 	struct ksspi_sec_state *sec;
 };
 

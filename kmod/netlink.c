@@ -57,6 +57,8 @@ static const struct nla_policy ksspi_done_policy[KSSPI_A_MAX + 1] = {
 				    .len = KSSPI_NL_FRAGMENT_MAX },
 	[KSSPI_A_INPUT_MISSING]	= { .type = NLA_U32 },
 	[KSSPI_A_INPUT_EXTRA]	= { .type = NLA_U32 },
+	[KSSPI_A_ISSUER_LIST]	= { .type = NLA_BINARY,
+				    .len = KSSPI_NL_FRAGMENT_MAX },
 };
 
 /* The helper needs CAP_SYS_ADMIN besides GENL_ADMIN_PERM's CAP_NET_ADMIN. */
@@ -242,6 +244,13 @@ static int ksspi_nl_parse_answer(const struct genl_info *info,
 	if (IS_ERR(data))
 		return PTR_ERR(data);
 	reply->blob = data;
+	data = ksspi_nl_gather(info, KSSPI_A_ISSUER_LIST,
+			       KSSPI_MAX_ATTRIBUTE -
+			       sizeof(struct ksspi_attr_issuer_list),
+			       &reply->issuers_len);
+	if (IS_ERR(data))
+		return PTR_ERR(data);
+	reply->issuers = data;
 	return 0;
 }
 

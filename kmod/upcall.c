@@ -433,6 +433,7 @@ void ksspi_request_answer(struct ksspi_request *p, int err,
 void ksspi_upcall_reply_free(struct ksspi_upcall_reply *reply)
 {
 	kvfree(reply->token);
+	kvfree(reply->issuers);
 	if (reply->blob)
 		kvfree_sensitive(reply->blob, reply->blob_len);
 	memset(reply, 0, sizeof(*reply));

@@ -77,6 +77,9 @@ struct ksspi_upcall_request {
  * @input_missing: SEC_E_INCOMPLETE_MESSAGE: bytes the input lacks, 0 when
  *	not known
  * @input_extra: bytes at the end of the input token the leg did not use
+ * @issuers: with SEC_I_INCOMPLETE_CREDENTIALS, the CAs the server named
+ *	(kvmalloc'd; struct ksspi_attr_issuer_list's entries) or NULL
+ * @issuers_len: their length
  */
 struct ksspi_upcall_reply {
 	u32 status;
@@ -88,6 +91,8 @@ struct ksspi_upcall_reply {
 	u32 blob_len;
 	u32 input_missing;
 	u32 input_extra;
+	u8 *issuers;
+	u32 issuers_len;
 };
 
 enum ksspi_notice_type {

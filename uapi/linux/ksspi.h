@@ -401,6 +401,18 @@ struct ksspi_attr_stream_sizes {
 };
 
 /*
+ * SECPKG_ATTR_ISSUER_LIST_EX, client, after SEC_I_INCOMPLETE_CREDENTIALS:
+ * the certification authorities the server named in its certificate
+ * request.  @length bytes follow the structure: @count entries, each a
+ * big-endian u16 length and a DER DistinguishedName (the TLS wire form).
+ * libksspi turns it into Windows' SecPkgContext_IssuerListInfoEx.
+ */
+struct ksspi_attr_issuer_list {
+	__u32 count;
+	__u32 length;
+};
+
+/*
  * KSSPI_ATTR_CREDSSP_INFO: what a CredSSP context was established with.
  * KSSPI_ATTR_CREDSSP_DELEGATED (acceptor only) answers with the raw
  * TSCredentials bytes the client delegated.

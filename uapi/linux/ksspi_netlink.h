@@ -119,6 +119,11 @@ enum ksspi_attr {
 	KSSPI_A_TLS_IDENTITY_KEY,	/* u32, serial of a short-lived key:
 					 * the credential's TLS certificate
 					 * chain and private key */
+	KSSPI_A_ISSUER_LIST,		/* binary, fragment: with
+					 * SEC_I_INCOMPLETE_CREDENTIALS, the
+					 * CAs the server trusts: each a
+					 * big-endian u16 length and a DER
+					 * DistinguishedName */
 
 	__KSSPI_A_MAX
 };
@@ -132,5 +137,11 @@ enum ksspi_attr {
 #define KSSPI_UPCALL_F_FIRST_LEG	(1u << 0)	/* no earlier leg */
 #define KSSPI_UPCALL_F_REAUTH		(1u << 1)	/* reauthentication */
 #define KSSPI_UPCALL_F_KERNEL_CALLER	(1u << 2)	/* in-kernel caller */
+#define KSSPI_UPCALL_F_NEW_CREDENTIAL	(1u << 3)	/* after
+							 * SEC_I_INCOMPLETE_
+							 * CREDENTIALS: the
+							 * leg brings the
+							 * caller's new
+							 * credential */
 
 #endif /* _UAPI_LINUX_KSSPI_NETLINK_H */

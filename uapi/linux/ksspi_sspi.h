@@ -235,6 +235,7 @@
 #define SECPKG_ATTR_NATIVE_NAMES		13u
 #define SECPKG_ATTR_FLAGS			14u
 #define SECPKG_ATTR_TARGET			19u
+#define SECPKG_ATTR_ISSUER_LIST_EX		0x59u
 
 /*
  * ksspi's own QueryContextAttributes attributes: 0x4B530000 to 0x4B53FFFF
