@@ -112,6 +112,9 @@ static void usage(FILE *out)
 		"                           any run; repeatable; default TERMSRV/*)\n"
 		"      --credssp-delegate-ntlm-only SPN  also when only NTLM\n"
 		"                           authenticates (default: none; repeatable)\n"
+		"      --credssp-client-ca FILE  CAs (PEM) whose client certificates\n"
+		"                           CredSSP servers asked for one\n"
+		"                           (ASC_REQ_MUTUAL_AUTH) accept\n"
 		"      --version      print the version and exit\n"
 		"  -h, --help         print this help and exit\n"
 		"\n"
@@ -152,7 +155,8 @@ static int parse_options(int argc, char **argv, struct options *opts)
 	       OPT_NTLM_LOCKOUT_WINDOW, OPT_NTLM_LOCKOUT_DURATION,
 	       OPT_NTLM_CALLER_LIMIT, OPT_NTLM_CALLER_WINDOW,
 	       OPT_NTLM_CALLER_EXEMPT, OPT_CREDSSP_CERT, OPT_CREDSSP_KEY,
-	       OPT_CREDSSP_DELEGATE, OPT_CREDSSP_DELEGATE_NTLM_ONLY };
+	       OPT_CREDSSP_DELEGATE, OPT_CREDSSP_DELEGATE_NTLM_ONLY,
+	       OPT_CREDSSP_CLIENT_CA };
 	static const struct option long_options[] = {
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "systemd", no_argument, NULL, OPT_SYSTEMD },
@@ -190,6 +194,8 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		  OPT_CREDSSP_DELEGATE },
 		{ "credssp-delegate-ntlm-only", required_argument, NULL,
 		  OPT_CREDSSP_DELEGATE_NTLM_ONLY },
+		{ "credssp-client-ca", required_argument, NULL,
+		  OPT_CREDSSP_CLIENT_CA },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ntlm_lockout_policy *lockout = &opts->lockout;
@@ -320,6 +326,9 @@ static int parse_options(int argc, char **argv, struct options *opts)
 				opts->credssp.delegate_ntlm_only
 					[opts->credssp.delegate_ntlm_only_count++] =
 					optarg;
+			break;
+		case OPT_CREDSSP_CLIENT_CA:
+			opts->credssp.client_ca_file = optarg;
 			break;
 		default:
 			usage(stderr);

@@ -398,6 +398,7 @@ void reply_clear(struct reply *r)
 {
 	bytes_free(&r->token);
 	bytes_free(&r->blob);
+	bytes_free(&r->issuers);
 	r->has_context_attr = false;
 	r->context_attr = 0;
 	r->has_expiry = false;
@@ -414,7 +415,8 @@ size_t done_size(const struct reply *r)
 	       (size_t)nla_total_size(sizeof(uint32_t)) +	/* context attr */
 	       (size_t)nla_total_size(sizeof(int64_t)) +	/* expiry */
 	       2 * (size_t)nla_total_size(sizeof(uint32_t)) +	/* input */
-	       fragments_size(r->token.len) + fragments_size(r->blob.len);
+	       fragments_size(r->token.len) + fragments_size(r->blob.len) +
+	       fragments_size(r->issuers.len);
 }
 
 int done_build(struct nl_msg *msg, int family_id, const struct reply *r)
@@ -422,7 +424,9 @@ int done_build(struct nl_msg *msg, int family_id, const struct reply *r)
 	int err;
 
 	if (r->token.len > KSSPI_MAX_TOKEN ||
-	    r->blob.len > KSSPI_MAX_CONTEXT_BLOB)
+	    r->blob.len > KSSPI_MAX_CONTEXT_BLOB ||
+	    r->issuers.len > KSSPI_MAX_ATTRIBUTE -
+			     sizeof(struct ksspi_attr_issuer_list))
 		return -NLE_MSGSIZE;
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family_id, 0, 0,
 			 KSSPI_CMD_REQUEST_DONE, KSSPI_GENL_VERSION))
@@ -445,5 +449,8 @@ int done_build(struct nl_msg *msg, int family_id, const struct reply *r)
 	if (!err)
 		err = fragments_put(msg, KSSPI_A_CONTEXT_BLOB, r->blob.data,
 				    r->blob.len);
+	if (!err)
+		err = fragments_put(msg, KSSPI_A_ISSUER_LIST, r->issuers.data,
+				    r->issuers.len);
 	return err;
 }

@@ -162,6 +162,8 @@ struct reply {
 					 * input lacks (0: unknown) */
 	uint32_t input_extra;		/* bytes at the end of the input
 					 * token not used (SECBUFFER_EXTRA) */
+	struct bytes issuers;		/* SEC_I_INCOMPLETE_CREDENTIALS: the
+					 * CAs the server named */
 };
 
 /*

@@ -13,9 +13,10 @@
  *    still running -> SEC_E_OUT_OF_SEQUENCE; state of another package or
  *    side -> SEC_E_INVALID_HANDLE;
  *  - a status other than SEC_I_CONTINUE_NEEDED,
- *    SEC_I_COMPLETE_AND_CONTINUE or SEC_E_INCOMPLETE_MESSAGE ends the
- *    session (the kernel treats these alike: more legs follow; after
- *    SEC_E_INCOMPLETE_MESSAGE the package's state is as before the leg);
+ *    SEC_I_COMPLETE_AND_CONTINUE, SEC_I_INCOMPLETE_CREDENTIALS or
+ *    SEC_E_INCOMPLETE_MESSAGE ends the session (the kernel treats these
+ *    alike: more legs follow; after SEC_E_INCOMPLETE_MESSAGE the package's
+ *    state is as before the leg);
  *  - an error answer carries nothing but its status, the missing byte
  *    count of SEC_E_INCOMPLETE_MESSAGE, and the token a package built to
  *    tell the peer (TSRequest errorCode, a TLS alert) when the caller
@@ -75,6 +76,7 @@ static bool status_continues(uint32_t status)
 {
 	return status == SEC_I_CONTINUE_NEEDED ||
 	       status == SEC_I_COMPLETE_AND_CONTINUE ||
+	       status == SEC_I_INCOMPLETE_CREDENTIALS ||
 	       status == SEC_E_INCOMPLETE_MESSAGE;
 }
 

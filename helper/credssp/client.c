@@ -80,6 +80,67 @@ static uint32_t client_certificate(struct credssp_state *st,
 	return SEC_E_OK;
 }
 
+bool credssp_client_certificate_leg(struct credssp_state *st,
+				    const struct upcall *up,
+				    const uint8_t **in, size_t *len,
+				    struct reply *reply)
+{
+	struct bytes issuers = { 0 };
+	size_t fed = 0;
+	int found;
+
+	if (st->asked_for_certificate) {
+		st->asked_for_certificate = false;
+		if (up->flags & KSSPI_UPCALL_F_NEW_CREDENTIAL) {
+			reply->status = client_certificate(st, up);
+			if (reply->status != SEC_E_OK)
+				return true;
+		}
+		/* The caller gives the whole input again, as Schannel's do. */
+		if (st->fed_prefix.len && *len >= st->fed_prefix.len &&
+		    !memcmp(*in, st->fed_prefix.data, st->fed_prefix.len)) {
+			*in += st->fed_prefix.len;
+			*len -= st->fed_prefix.len;
+		}
+		bytes_free(&st->fed_prefix);
+		if (bytes_append(&reply->token, st->held_output.data,
+				 st->held_output.len)) {
+			reply->status = SEC_E_INSUFFICIENT_MEMORY;
+			return true;
+		}
+		bytes_free(&st->held_output);
+		return false;
+	}
+	/* With a certificate, GnuTLS answers the request by itself. */
+	if (st->has_client_certificate)
+		return false;
+	found = tls_conn_find_certificate_request(st->tls, *in, *len, &fed,
+						  &issuers, &reply->token);
+	if (found <= 0) {
+		bytes_free(&issuers);
+		if (found < 0) {
+			reply->status = SEC_E_INVALID_TOKEN;
+			return true;
+		}
+		*in += fed;
+		*len -= fed;
+		return false;
+	}
+	bytes_free(&st->fed_prefix);
+	bytes_free(&st->held_output);
+	if (bytes_append(&st->fed_prefix, *in, fed)) {
+		bytes_free(&issuers);
+		reply->status = SEC_E_INSUFFICIENT_MEMORY;
+		return true;
+	}
+	st->held_output = reply->token;
+	memset(&reply->token, 0, sizeof(reply->token));
+	reply->issuers = issuers;
+	st->asked_for_certificate = true;
+	reply->status = SEC_I_INCOMPLETE_CREDENTIALS;
+	return true;
+}
+
 /*
  * A cache entry: the length of the server's subjectPublicKey (le32), the
  * key, then TLS's session data.

@@ -29,6 +29,7 @@ static struct {
 	size_t delegate_count;
 	char **ntlm_only;
 	size_t ntlm_only_count;
+	char *client_ca_file;	/* --credssp-client-ca */
 } config;
 
 static void free_list(char **list, size_t count)
@@ -62,6 +63,7 @@ void credssp_config_cleanup(void)
 	bytes_free(&config.public_key);
 	free_list(config.delegate, config.delegate_count);
 	free_list(config.ntlm_only, config.ntlm_only_count);
+	free(config.client_ca_file);
 	memset(&config, 0, sizeof(config));
 }
 
@@ -120,6 +122,11 @@ int credssp_config_setup(const struct credssp_options *opts)
 		err = copy_list(opts->delegate_ntlm_only,
 				opts->delegate_ntlm_only_count,
 				&config.ntlm_only);
+	if (!err && opts->client_ca_file) {
+		config.client_ca_file = strdup(opts->client_ca_file);
+		if (!config.client_ca_file)
+			err = -ENOMEM;
+	}
 	if (err) {
 		credssp_config_cleanup();
 		return err;
@@ -134,6 +141,9 @@ int credssp_config_setup(const struct credssp_options *opts)
 		err = errno ? -errno : -EINVAL;
 	else
 		err = load_public_key(opts->cert_file, &config.public_key);
+	if (!err && config.client_ca_file)
+		err = tls_server_identity_trust(config.identity,
+						config.client_ca_file);
 	if (err) {
 		log_error("CredSSP: cannot load the certificate %s and key %s",
 			  opts->cert_file, opts->key_file);
@@ -147,6 +157,11 @@ int credssp_config_setup(const struct credssp_options *opts)
 const struct tls_server_identity *credssp_server_identity(void)
 {
 	return config.identity;
+}
+
+const char *credssp_client_ca_file(void)
+{
+	return config.client_ca_file;
 }
 
 const struct bytes *credssp_server_public_key(void)

@@ -74,6 +74,17 @@ struct credssp_state {
 	struct tls_server_identity *own_identity;
 	/* Client: the credential brought a certificate */
 	bool has_client_certificate;
+	/* Server: the client showed a certificate that verified */
+	bool client_certificate_verified;
+	/*
+	 * Client: it answered SEC_I_INCOMPLETE_CREDENTIALS; the next leg
+	 * brings the same input again, of which @fed_prefix (a TLS 1.3
+	 * ServerHello) is in the handshake already and @held_output (what
+	 * that wrote) not sent yet.
+	 */
+	bool asked_for_certificate;
+	struct bytes fed_prefix;
+	struct bytes held_output;
 
 	/* Client: the identity and target of the first leg */
 	char *user, *domain;		/* UTF-8; the domain may be "" */
@@ -114,6 +125,18 @@ struct credssp_state {
 	struct bytes credentials;	/* server: TSCredentials DER received
 					 * (non-empty ones only) */
 };
+
+/*
+ * Client, before a handshake leg gives the server's records to TLS:
+ * SEC_I_INCOMPLETE_CREDENTIALS when they ask for a certificate the
+ * credential lacks, and on the next leg, the new credential's certificate
+ * and the input from where the handshake stands.  True when the leg is
+ * answered; false to go on with *@in, *@len.
+ */
+bool credssp_client_certificate_leg(struct credssp_state *st,
+				    const struct upcall *up,
+				    const uint8_t **in, size_t *len,
+				    struct reply *reply);
 
 /* Client legs (client.c) */
 void credssp_client_first(struct credssp_state *st, const struct upcall *up,
@@ -223,6 +246,7 @@ void credssp_establish(struct credssp_state *st, struct reply *reply);
 struct credssp_options {
 	const char *cert_file;		/* --credssp-cert; NULL: no server */
 	const char *key_file;		/* --credssp-key */
+	const char *client_ca_file;	/* --credssp-client-ca; NULL: none */
 	/* --credssp-delegate; none: TERMSRV/ and any host, as Windows */
 	const char *delegate[CREDSSP_POLICY_MAX];
 	size_t delegate_count;
@@ -241,6 +265,9 @@ int credssp_config_setup(const struct credssp_options *opts);
 
 /* Frees the identity and the policy. */
 void credssp_config_cleanup(void);
+
+/* --credssp-client-ca, or NULL */
+const char *credssp_client_ca_file(void);
 
 /* The server's TLS identity, or NULL (SEC_E_NO_CREDENTIALS). */
 const struct tls_server_identity *credssp_server_identity(void);

@@ -59,6 +59,8 @@ static void credssp_state_free(void *opaque)
 		return;
 	tls_conn_free(st->tls);
 	tls_server_identity_free(st->own_identity);
+	bytes_free(&st->fed_prefix);
+	bytes_free(&st->held_output);
 	free_secret_string(st->user);
 	free_secret_string(st->domain);
 	bytes_free(&st->password);
@@ -336,6 +338,8 @@ static uint32_t context_attr(const struct credssp_state *st)
 	attr |= st->context_req & (ASC_REQ_CONNECTION | ASC_REQ_EXTENDED_ERROR);
 	if (st->delegated)
 		attr |= ASC_RET_DELEGATE;
+	if (st->client_certificate_verified)
+		attr |= ASC_RET_MUTUAL_AUTH;
 	return attr;
 }
 
@@ -609,6 +613,9 @@ static void later_leg(struct credssp_state *st, const struct upcall *up,
 		return;
 	}
 
+	if (st->initiator &&
+	    credssp_client_certificate_leg(st, up, &in, &len, reply))
+		return;
 	switch (tls_conn_handshake(st->tls, in, len, &consumed, &missing,
 				   &reply->token)) {
 	case TLS_INCOMPLETE:
@@ -618,7 +625,8 @@ static void later_leg(struct credssp_state *st, const struct upcall *up,
 		return;
 	case TLS_FAILED:
 		/* An alert for the peer may be in the token */
-		reply->status = TLS_FAILURE_STATUS;
+		reply->status = tls_conn_peer_certificate_rejected(st->tls) ?
+				SEC_E_UNTRUSTED_ROOT : TLS_FAILURE_STATUS;
 		return;
 	case TLS_NEED_MORE:
 		reply->status = SEC_I_CONTINUE_NEEDED;
@@ -629,6 +637,10 @@ static void later_leg(struct credssp_state *st, const struct upcall *up,
 	}
 
 	st->resumed = tls_conn_resumed(st->tls);
+	/* Verified during the handshake, which fails otherwise */
+	st->client_certificate_verified = !st->initiator &&
+		(st->context_req & ASC_REQ_MUTUAL_AUTH) &&
+		tls_conn_peer_certificate(st->tls);
 	reply->status = keep_public_key(st);
 	if (reply->status != SEC_E_OK)
 		return;

@@ -62,6 +62,12 @@ bool credssp_server_first(struct credssp_state *st, const struct upcall *up,
 					SEC_E_UNKNOWN_CREDENTIALS;
 			return false;
 		}
+		if (credssp_client_ca_file() &&
+		    tls_server_identity_trust(st->own_identity,
+					      credssp_client_ca_file())) {
+			reply->status = SEC_E_INTERNAL_ERROR;
+			return false;
+		}
 		id = st->own_identity;
 	} else {
 		id = credssp_server_identity();
@@ -81,6 +87,9 @@ bool credssp_server_first(struct credssp_state *st, const struct upcall *up,
 		reply->status = SEC_E_INSUFFICIENT_MEMORY;
 		return false;
 	}
+	/* Schannel's way of asking for a client certificate */
+	if (up->context_req & ASC_REQ_MUTUAL_AUTH)
+		tls_conn_request_client_certificate(st->tls);
 	st->stage = CREDSSP_HANDSHAKE;
 	return true;
 }

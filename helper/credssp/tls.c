@@ -19,6 +19,7 @@
 #include <gnutls/x509.h>
 #include <gnutls/abstract.h>
 
+#include "credssp/cert_request.h"
 #include "credssp/tls.h"
 #include "credssp/tsrequest.h"
 #include "log.h"
@@ -45,6 +46,12 @@ struct tls_server_identity {
 struct tls_conn {
 	gnutls_session_t session;
 	gnutls_certificate_credentials_t client_cred;	/* clients only */
+	/* Clients: looking for a CertificateRequest (cert_request.h) */
+	struct cert_request_finder *finder;
+	uint8_t server_hs_secret[64];	/* from GnuTLS's key log */
+	size_t server_hs_secret_len;
+	/* Servers: the client's certificate did not verify */
+	bool peer_certificate_rejected;
 	enum tls_role role;
 	bool handshake_done;
 	bool exported;
@@ -334,6 +341,20 @@ void tls_server_identity_free(struct tls_server_identity *id)
 	free(id);
 }
 
+/* TLS 1.3: the secret that opens the server's handshake records */
+static int conn_keylog(gnutls_session_t session, const char *label,
+		       const gnutls_datum_t *secret)
+{
+	struct tls_conn *c = gnutls_transport_get_ptr(session);
+
+	if (c && !strcmp(label, "SERVER_HANDSHAKE_TRAFFIC_SECRET") &&
+	    secret->size <= sizeof(c->server_hs_secret)) {
+		memcpy(c->server_hs_secret, secret->data, secret->size);
+		c->server_hs_secret_len = secret->size;
+	}
+	return 0;
+}
+
 /* A DNS name for SNI: not empty, not an address literal. */
 static bool sni_name(const char *name)
 {
@@ -384,6 +405,10 @@ struct tls_conn *tls_conn_new(enum tls_role role,
 		 * server's public key through pubKeyAuth instead
 		 * (ISC_REQ_MANUAL_CRED_VALIDATION).
 		 */
+		c->finder = cert_request_finder_new();
+		if (!c->finder)
+			goto fail;
+		gnutls_session_set_keylog_function(c->session, conn_keylog);
 		ret = gnutls_certificate_allocate_credentials(&c->client_cred);
 		if (ret >= 0)
 			ret = gnutls_credentials_set(c->session,
@@ -417,6 +442,7 @@ void tls_conn_free(struct tls_conn *c)
 {
 	if (!c)
 		return;
+	cert_request_finder_free(c->finder);
 	/* gnutls_deinit() wipes the session's keys. */
 	gnutls_deinit(c->session);
 	if (c->client_cred)
@@ -704,4 +730,97 @@ int tls_conn_get_session(const struct tls_conn *c, struct bytes *out)
 	explicit_bzero(data.data, data.size);
 	gnutls_free(data.data);
 	return err;
+}
+
+int tls_conn_find_certificate_request(struct tls_conn *c, const uint8_t *in,
+				      size_t len, size_t *fed,
+				      struct bytes *issuers, struct bytes *out)
+{
+	size_t whole, missing, used, consumed;
+	enum cert_request_result r;
+	int err;
+
+	*fed = 0;
+	if (c->role != TLS_CLIENT || c->handshake_done)
+		return 0;
+	tls_frame(in, len, &whole, &missing);
+	if (whole > len)
+		whole = len;
+	r = cert_request_scan(c->finder, in, whole, &used, issuers);
+	if (r == CERT_REQUEST_NEED_KEY) {
+		/* GnuTLS takes the ServerHello: the secret comes out */
+		if (tls_conn_handshake(c, in, used, &consumed, &missing,
+				       out) != TLS_NEED_MORE ||
+		    consumed != used)
+			return -EPROTO;
+		*fed = used;
+		err = cert_request_set_key(c->finder,
+					   gnutls_cipher_get(c->session),
+					   gnutls_prf_hash_get(c->session),
+					   c->server_hs_secret,
+					   c->server_hs_secret_len);
+		explicit_bzero(c->server_hs_secret,
+			       sizeof(c->server_hs_secret));
+		if (err)
+			return 0;
+		r = cert_request_scan(c->finder, in + used, whole - used,
+				      &consumed, issuers);
+	}
+	return r == CERT_REQUEST_FOUND ? 1 : 0;
+}
+
+/*
+ * During the server's handshake, when the client answered a certificate
+ * request: a certificate sent must chain to a trusted CA, or the handshake
+ * fails with an alert; none sent is the caller's to judge.
+ */
+static int verify_client_certificate(gnutls_session_t session)
+{
+	struct tls_conn *c = gnutls_transport_get_ptr(session);
+	unsigned int count = 0, status = 0;
+
+	if (!gnutls_certificate_get_peers(session, &count) || !count)
+		return 0;
+	if (gnutls_certificate_verify_peers2(session, &status) >= 0 &&
+	    !status)
+		return 0;
+	if (c)
+		c->peer_certificate_rejected = true;
+	return GNUTLS_E_CERTIFICATE_ERROR;
+}
+
+int tls_server_identity_trust(struct tls_server_identity *id,
+			      const char *ca_file)
+{
+	int ret = gnutls_certificate_set_x509_trust_file(id->cred, ca_file,
+							 GNUTLS_X509_FMT_PEM);
+
+	if (ret <= 0) {
+		log_error("credssp: no CA certificate in %s: %s", ca_file,
+			  ret < 0 ? gnutls_strerror(ret) : "empty");
+		return -EINVAL;
+	}
+	gnutls_certificate_set_verify_function(id->cred,
+					       verify_client_certificate);
+	return 0;
+}
+
+void tls_conn_request_client_certificate(struct tls_conn *c)
+{
+	if (c->role == TLS_SERVER)
+		gnutls_certificate_server_set_request(c->session,
+						      GNUTLS_CERT_REQUEST);
+}
+
+bool tls_conn_peer_certificate(const struct tls_conn *c)
+{
+	unsigned int count = 0;
+
+	return c->handshake_done &&
+	       gnutls_certificate_get_peers(c->session, &count) && count;
+}
+
+bool tls_conn_peer_certificate_rejected(const struct tls_conn *c)
+{
+	return c->peer_certificate_rejected;
 }

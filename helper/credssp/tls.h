@@ -168,6 +168,37 @@ int tls_conn_set_session(struct tls_conn *c, const uint8_t *data,
 int tls_conn_get_session(const struct tls_conn *c, struct bytes *out);
 
 /*
+ * Client, before tls_conn_handshake() is given the server's records @in:
+ * whether they ask for a client certificate (cert_request.h).  Reads, and
+ * consumes nothing, except that a TLS 1.3 ServerHello at the start of @in
+ * goes into the handshake (*@fed bytes; what that writes is at the end of
+ * @out): its secret opens the records after it.  1: asked, the CA names
+ * in @issuers (each a big-endian u16 length and a DER name); 0: not in
+ * these records; -EPROTO: the handshake failed on the ServerHello.
+ */
+int tls_conn_find_certificate_request(struct tls_conn *c, const uint8_t *in,
+				      size_t len, size_t *fed,
+				      struct bytes *issuers, struct bytes *out);
+
+/*
+ * Servers that ask clients for a certificate (ASC_REQ_MUTUAL_AUTH): the
+ * CAs of @ca_file (PEM) are the ones named in the request and the ones a
+ * client certificate must chain to.  0 or -EINVAL.
+ */
+int tls_server_identity_trust(struct tls_server_identity *id,
+			      const char *ca_file);
+
+/*
+ * A server connection asks the client for a certificate (before its first
+ * handshake step).  A certificate that does not verify against the
+ * identity's CAs fails the handshake (tls_conn_peer_certificate_rejected()
+ * then says so); a client may also send none.
+ */
+void tls_conn_request_client_certificate(struct tls_conn *c);
+bool tls_conn_peer_certificate(const struct tls_conn *c);
+bool tls_conn_peer_certificate_rejected(const struct tls_conn *c);
+
+/*
  * The framing check every input goes through first (exposed for the
  * fuzzer and the tests): *@whole is the length of the whole records at the
  * start of @in; false when @in ends inside a record, *@missing then being

@@ -1001,7 +1001,38 @@ static void test_dispatch(void)
 	reply_clear(&s);
 }
 
+/*
+ * A server that asks for a client certificate (ASC_REQ_MUTUAL_AUTH, its
+ * own certificate as the CA): a client without one stops with
+ * SEC_I_INCOMPLETE_CREDENTIALS, no token, and the CA's name.
+ */
+static void test_client_certificate(void)
+{
+	struct credssp_options o = { .cert_file = credssp_test_cert(0),
+				     .key_file = credssp_test_key(0),
+				     .client_ca_file = credssp_test_cert(0) };
+	struct chs h = alice(0);
+	const struct reply *c;
+
+	CHECK_EQ(credssp_config_setup(&o), 0);
+	h.asc_req |= ASC_REQ_MUTUAL_AUTH;
+	credssp_handshake(&h);
+	c = chs_client(&h);
+	CHECK(c != NULL);
+	if (c) {
+		CHECK_EQ(c->status, SEC_I_INCOMPLETE_CREDENTIALS);
+		CHECK_EQ(c->token.len, 0);
+		CHECK(c->issuers.len > 2 &&
+		      (size_t)(c->issuers.data[0] << 8 | c->issuers.data[1]) ==
+			      c->issuers.len - 2);
+	}
+	credssp_handshake_free(&h);
+	setup();
+}
+
 const struct test_case credssp_tests[] = {
+	{ "credssp: a server asks for a client certificate",
+	  test_client_certificate },
 	{ "credssp: through request dispatch", test_dispatch },
 	{ "credssp: TLS session cache and resumption", test_resumption },
 	{ "credssp: helpers: inner package, versions, NTSTATUS",

@@ -665,6 +665,62 @@ static void test_identity_blob(void)
 	bytes_free(&want);
 }
 
+/*
+ * A server that asks for a client certificate: the client finds the
+ * request (TLS 1.3: in the records after the ServerHello, which the
+ * finder hands to the handshake) before its handshake takes the flight.
+ */
+static void test_certificate_request(void)
+{
+	struct tls_server_identity *id;
+	struct bytes cert = { 0 }, key = { 0 }, payload = { 0 };
+	struct bytes hello = { 0 }, flight = { 0 }, issuers = { 0 };
+	struct bytes out = { 0 };
+	struct tls_identity_blob blob;
+	struct tls_conn *server, *client;
+	size_t consumed, missing, fed = 0;
+
+	CHECK_EQ(slurp(cert_path, &cert), 0);
+	CHECK_EQ(slurp(key_path, &key), 0);
+	CHECK_EQ(identity_payload(&cert, &key, &payload), 0);
+	CHECK_EQ(tls_identity_split(payload.data, payload.len, &blob), 0);
+	id = tls_server_identity_from_blob(&blob, &out);
+	bytes_free(&out);
+	CHECK(id != NULL);
+	if (!id)
+		goto out;
+	/* the self-signed certificate is its own CA */
+	CHECK_EQ(tls_server_identity_trust(id, cert_path), 0);
+	server = tls_conn_new(TLS_SERVER, id, NULL);
+	client = tls_conn_new(TLS_CLIENT, NULL, "localhost");
+	CHECK(server && client);
+	if (!server || !client)
+		goto free_conns;
+	tls_conn_request_client_certificate(server);
+	CHECK_EQ(tls_conn_handshake(client, NULL, 0, &consumed, &missing,
+				    &hello), TLS_NEED_MORE);
+	CHECK_EQ(tls_conn_handshake(server, hello.data, hello.len, &consumed,
+				    &missing, &flight), TLS_NEED_MORE);
+	CHECK_EQ(tls_conn_find_certificate_request(client, flight.data,
+						   flight.len, &fed, &issuers,
+						   &out), 1);
+	CHECK(fed < flight.len);
+	CHECK(issuers.len > 2 && (size_t)(issuers.data[0] << 8 |
+					  issuers.data[1]) == issuers.len - 2);
+free_conns:
+	tls_conn_free(server);
+	tls_conn_free(client);
+	tls_server_identity_free(id);
+out:
+	bytes_free(&cert);
+	bytes_free(&key);
+	bytes_free(&payload);
+	bytes_free(&hello);
+	bytes_free(&flight);
+	bytes_free(&issuers);
+	bytes_free(&out);
+}
+
 static void test_setup(void)
 {
 	CHECK_EQ(make_identity(), 0);
@@ -696,6 +752,8 @@ const struct test_case tls_tests[] = {
 	{ "CredSSP TLS: a keyring identity's payload: split, lying lengths "
 	  "refused, its public key, a key not the certificate's refused",
 	  test_identity_blob },
+	{ "CredSSP TLS: a client finds the server's certificate request "
+	  "and the CAs it names", test_certificate_request },
 	{ "CredSSP TLS: identity freed; a missing file is refused",
 	  test_teardown },
 	{ NULL, NULL },
