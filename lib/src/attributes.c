@@ -9,7 +9,8 @@
  * library knows (an older kernel) reads as zero-filled.
  *
  * Supported: SECPKG_ATTR_SIZES, _NAMES, _LIFESPAN, _STREAM_SIZES, _KEY_INFO,
- * _SESSION_KEY, _PACKAGE_INFO, _NEGOTIATION_INFO, _FLAGS, _TARGET.  Any other
+ * _SESSION_KEY, _PACKAGE_INFO, _NEGOTIATION_INFO, _FLAGS, _TARGET,
+ * _ISSUER_LIST_EX.  Any other
  * attribute gives SEC_E_UNSUPPORTED_FUNCTION without asking the kernel: its
  * layout is not part of the ABI.
  */
@@ -121,6 +122,58 @@ static SECURITY_STATUS string_w(const struct answer *a, char16_t **out)
 		return SEC_E_INSUFFICIENT_MEMORY;
 	if (err)
 		return SEC_E_INTERNAL_ERROR;	/* the kernel's UTF-8 is bad */
+	return SEC_E_OK;
+}
+
+/*
+ * struct ksspi_attr_issuer_list and its entries (a big-endian u16 length
+ * and a DER name each) as SecPkgContext_IssuerListInfoEx: the blobs and
+ * the names in one block.
+ */
+static SECURITY_STATUS issuer_list(const struct answer *a,
+				   SecPkgContext_IssuerListInfoEx *o)
+{
+	struct ksspi_attr_issuer_list head;
+	const unsigned char *p;
+	unsigned char *names;
+	CERT_NAME_BLOB *blobs;
+	size_t at = 0, i;
+
+	if (a->len < sizeof(head))
+		return SEC_E_INTERNAL_ERROR;
+	memcpy(&head, a->data, sizeof(head));
+	p = a->data + sizeof(head);
+	if (head.length > a->len - sizeof(head) ||
+	    head.count > head.length / 3)
+		return SEC_E_INTERNAL_ERROR;
+	o->aIssuers = NULL;
+	o->cIssuers = 0;
+	if (!head.count)
+		return SEC_E_OK;
+	blobs = malloc(head.count * sizeof(*blobs) + head.length);
+	if (!blobs)
+		return SEC_E_INSUFFICIENT_MEMORY;
+	names = (unsigned char *)(blobs + head.count);
+	for (i = 0; i < head.count; i++) {
+		size_t len;
+
+		if (head.length - at < 2)
+			break;
+		len = (size_t)p[at] << 8 | p[at + 1];
+		if (!len || len > head.length - at - 2)
+			break;
+		memcpy(names, p + at + 2, len);
+		blobs[i].cbData = (ULONG)len;
+		blobs[i].pbData = names;
+		names += len;
+		at += 2 + len;
+	}
+	if (i != head.count || at != head.length) {
+		free(blobs);
+		return SEC_E_INTERNAL_ERROR;	/* a broken answer */
+	}
+	o->aIssuers = blobs;
+	o->cIssuers = (ULONG)head.count;
 	return SEC_E_OK;
 }
 
@@ -284,6 +337,8 @@ static SECURITY_STATUS convert(const struct answer *a, ULONG attr,
 		o->SessionKey = k;
 		return SEC_E_OK;
 	}
+	case SECPKG_ATTR_ISSUER_LIST_EX:
+		return issuer_list(a, pBuffer);
 	case KSSPI_ATTR_CREDSSP_INFO: {
 		struct ksspi_attr_credssp_info ci;
 		KsspiCredSspInfo *o = pBuffer;
@@ -367,6 +422,7 @@ static bool supported(ULONG attr)
 	case SECPKG_ATTR_NEGOTIATION_INFO:
 	case SECPKG_ATTR_FLAGS:
 	case SECPKG_ATTR_TARGET:
+	case SECPKG_ATTR_ISSUER_LIST_EX:
 	case KSSPI_ATTR_CREDSSP_INFO:
 	case KSSPI_ATTR_CREDSSP_DELEGATED:
 		return true;

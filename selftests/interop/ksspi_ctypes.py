@@ -42,6 +42,9 @@ SEC_E_POLICY_NLTM_ONLY = 0x8009035F
 SEC_E_MUTUAL_AUTH_FAILED = 0x80090363
 SEC_I_CONTEXT_EXPIRED = 0x00090317
 SEC_E_NO_CONTEXT = 0x80090361
+SEC_I_INCOMPLETE_CREDENTIALS = 0x00090320
+SEC_E_UNTRUSTED_ROOT = 0x80090325
+SEC_E_WRONG_CREDENTIAL_HANDLE = 0x80090336
 
 SECPKG_CRED_INBOUND = 1
 SECPKG_CRED_OUTBOUND = 2
@@ -80,6 +83,8 @@ ISC_RET_CONFIDENTIALITY = 0x00000010
 ISC_RET_INTEGRITY = 0x00010000
 ISC_RET_NULL_SESSION = 0x00040000
 
+ASC_REQ_MUTUAL_AUTH = 0x00000002
+ASC_RET_MUTUAL_AUTH = 0x00000002
 ASC_REQ_REPLAY_DETECT = 0x00000004
 ASC_REQ_SEQUENCE_DETECT = 0x00000008
 ASC_REQ_CONFIDENTIALITY = 0x00000010
@@ -111,6 +116,7 @@ KSSPI_CREDSSP_F_RESUMED = 0x1
 SECPKG_ATTR_SESSION_KEY = 9
 SECPKG_ATTR_PACKAGE_INFO = 10
 SECPKG_ATTR_FLAGS = 14
+SECPKG_ATTR_ISSUER_LIST_EX = 0x59
 
 SEC_WINNT_AUTH_IDENTITY_ANSI = 0x1
 
@@ -162,6 +168,16 @@ class SecPkgContext_StreamSizes(ctypes.Structure):
     _fields_ = [("cbHeader", ctypes.c_uint32), ("cbTrailer", ctypes.c_uint32),
                 ("cbMaximumMessage", ctypes.c_uint32),
                 ("cBuffers", ctypes.c_uint32), ("cbBlockSize", ctypes.c_uint32)]
+
+
+class CERT_NAME_BLOB(ctypes.Structure):
+    _fields_ = [("cbData", ctypes.c_uint32),
+                ("pbData", ctypes.POINTER(ctypes.c_ubyte))]
+
+
+class SecPkgContext_IssuerListInfoEx(ctypes.Structure):
+    _fields_ = [("aIssuers", ctypes.POINTER(CERT_NAME_BLOB)),
+                ("cIssuers", ctypes.c_uint32)]
 
 
 class KsspiCredSspInfo(ctypes.Structure):          # <ksspi/credssp.h>
@@ -396,6 +412,9 @@ class Context:
         self.status = None
         self.attr = 0
         self.complete = False
+        # the credential of the next call only (after
+        # SEC_I_INCOMPLETE_CREDENTIALS); None: the context's own
+        self.next_cred = None
 
     def step(self, token=None, bindings=None, empty=False):
         """One leg; returns (status, output token bytes).  With empty, an
@@ -430,16 +449,18 @@ class Context:
         attr = _u32(0)
         first = not self.started
         new = SecHandle()
+        cred = self.cred if first else self.next_cred
+        self.next_cred = None
         if self.server:
             st = lib.AcceptSecurityContext(
-                ctypes.byref(self.cred.handle) if first else None,
+                ctypes.byref(cred.handle) if cred else None,
                 None if first else ctypes.byref(self.handle),
                 ctypes.byref(in_desc) if bufs else None, self.req,
                 SECURITY_NATIVE_DREP, ctypes.byref(new),
                 ctypes.byref(out_desc), ctypes.byref(attr), None)
         else:
             st = lib.InitializeSecurityContextA(
-                ctypes.byref(self.cred.handle) if first else None,
+                ctypes.byref(cred.handle) if cred else None,
                 None if first else ctypes.byref(self.handle),
                 self.target, self.req, 0, SECURITY_NATIVE_DREP,
                 ctypes.byref(in_desc) if bufs else None, 0,
@@ -481,6 +502,19 @@ class Context:
         kind, count = self.input_report
         return (st, out, count if kind == SECBUFFER_MISSING else 0,
                 count if kind == SECBUFFER_EXTRA else 0)
+
+    def issuer_list(self):
+        """SECPKG_ATTR_ISSUER_LIST_EX: (status, [DER names])."""
+        il = SecPkgContext_IssuerListInfoEx()
+        st = self.query_status(SECPKG_ATTR_ISSUER_LIST_EX, il)
+        if st != SEC_E_OK:
+            return st, []
+        names = [ctypes.string_at(il.aIssuers[i].pbData,
+                                  il.aIssuers[i].cbData)
+                 for i in range(il.cIssuers)]
+        if il.aIssuers:
+            lib.FreeContextBuffer(il.aIssuers)
+        return st, names
 
     def credssp_info(self):
         return self.query(KSSPI_ATTR_CREDSSP_INFO, KsspiCredSspInfo())

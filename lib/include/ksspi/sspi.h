@@ -364,6 +364,25 @@ typedef struct _SecPkgContext_Target {
 	char *Target;
 } SecPkgContext_Target, *PSecPkgContext_Target;
 
+/*
+ * SECPKG_ATTR_ISSUER_LIST_EX, a CredSSP client after
+ * SEC_I_INCOMPLETE_CREDENTIALS: the CAs the server trusts, DER names.
+ * aIssuers is one block (the names inside it), freed with
+ * FreeContextBuffer(); NULL when cIssuers is 0.
+ */
+#ifndef _KSSPI_CERT_NAME_BLOB
+#define _KSSPI_CERT_NAME_BLOB
+typedef struct _CERT_NAME_BLOB {
+	ULONG cbData;
+	unsigned char *pbData;
+} CERT_NAME_BLOB, *PCERT_NAME_BLOB;
+#endif
+
+typedef struct _SecPkgContext_IssuerListInfoEx {
+	PCERT_NAME_BLOB aIssuers;
+	ULONG cIssuers;
+} SecPkgContext_IssuerListInfoEx, *PSecPkgContext_IssuerListInfoEx;
+
 /* Unused by ksspi; the parameter must be NULL */
 typedef void (SEC_ENTRY *SEC_GET_KEY_FN)(void *Arg, void *Principal,
 					 ULONG KeyVer, void **Key,
