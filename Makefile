@@ -31,6 +31,9 @@ helper lib:
 tools selftests samples/ksspi_echo samples/ksspi_rdp_nla: lib
 	$(MAKE) -C $@
 
+# selftests build a program from the helper's objects (credssp-peer)
+selftests: helper
+
 # Static checks of the kernel code
 sparse:
 	$(MAKE) -C $(KDIR) M=$(TOP) C=2 modules

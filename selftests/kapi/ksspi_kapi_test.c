@@ -7,6 +7,11 @@
  * CredSSP records and the kTLS handoff on kernel sockets.  They need ksspi
  * loaded with test_package=1 and ksspid running.
  *
+ * Given credssp_port, the module runs only the CredSSP client case
+ * instead: a CredSSP handshake (NTLM inside) with the userspace server
+ * selftests/interop/credssp_kapi listens with on 127.0.0.1:credssp_port,
+ * then kTLS on the kernel socket and data both ways, then a wrong password.
+ *
  * Results: /sys/kernel/debug/ksspi_kapi_test/results, one line per test,
  * "ok N name" or "not ok N name".
  */
@@ -28,6 +33,20 @@
 #define KT_USER		"alice"
 #define KT_PASSWORD	"kapi-secret"
 #define KT_SIG_LEN	24
+
+static int credssp_port;
+module_param(credssp_port, int, 0444);
+MODULE_PARM_DESC(credssp_port,
+		 "run only the CredSSP client case, against 127.0.0.1:PORT");
+static char *credssp_user;
+module_param(credssp_user, charp, 0444);
+MODULE_PARM_DESC(credssp_user, "the CredSSP client's user name");
+static char *credssp_domain;
+module_param(credssp_domain, charp, 0444);
+MODULE_PARM_DESC(credssp_domain, "the CredSSP client's domain");
+static char *credssp_password;
+module_param(credssp_password, charp, 0);
+MODULE_PARM_DESC(credssp_password, "the CredSSP client's password");
 
 struct kt_result {
 	const char *name;
@@ -592,6 +611,344 @@ out:
 	kfree(blob);
 }
 
+/*
+ * The CredSSP client case (credssp_port): the module is the client of a
+ * userspace CredSSP server (selftests/interop/credssp_kapi), as an RDP
+ * client in the kernel would be.  After the handshake the server sends a
+ * greeting naming the user it saw (a 2-byte big-endian length, then the
+ * text), the module sends KT_CSSP_DATA_LEN bytes of kt_cssp_byte() and
+ * the server answers with the same bytes XOR 0x5a.
+ */
+#define KT_CSSP_DATA_LEN	40000
+#define KT_CSSP_IN_CAP		(2 * KSSPI_MAX_TOKEN)
+#define KT_CSSP_WRONG_PASSWORD	"not-the-password"
+#define KT_CSSP_REQ	(ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY |	\
+			 ISC_REQ_REPLAY_DETECT | ISC_REQ_SEQUENCE_DETECT | \
+			 ISC_REQ_STREAM | ISC_REQ_EXTENDED_ERROR |	\
+			 ISC_REQ_MANUAL_CRED_VALIDATION)
+#define KT_CSSP_RET	(ISC_RET_CONFIDENTIALITY | ISC_RET_INTEGRITY |	\
+			 ISC_RET_REPLAY_DETECT | ISC_RET_SEQUENCE_DETECT | \
+			 ISC_RET_STREAM | ISC_RET_MANUAL_CRED_VALIDATION)
+
+/* The target name, UTF-16, in module (vmalloc'd) memory */
+static const u16 kt_termsrv[] = {
+	'T', 'E', 'R', 'M', 'S', 'R', 'V', '/', 'l', 'o', 'c', 'a', 'l', 'h',
+	'o', 's', 't', 0
+};
+
+struct kt_cssp {
+	struct socket *sock;
+	struct ksspi_handle cred, ctx;
+	bool have_cred, have_ctx;
+	u8 *in;		/* received and not used yet: @have bytes */
+	u32 have;
+	u8 *out;	/* the output token */
+};
+
+static u8 kt_cssp_byte(size_t i)
+{
+	return (u8)(i * 131 + 7);
+}
+
+static int kt_connect_local(struct socket **sock, int port)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+		.sin_port = htons(port),
+	};
+	int err;
+
+	err = sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP,
+			       sock);
+	if (err)
+		return err;
+	(*sock)->sk->sk_rcvtimeo = 30 * HZ;
+	(*sock)->sk->sk_sndtimeo = 30 * HZ;
+	err = kernel_connect(*sock, (struct sockaddr *)&sin, sizeof(sin), 0);
+	if (err) {
+		sock_release(*sock);
+		*sock = NULL;
+	}
+	return err;
+}
+
+static int kt_send_all(struct socket *sock, const void *buf, size_t len)
+{
+	while (len) {
+		struct kvec v = { (void *)buf, len };
+		struct msghdr msg = {};
+		int n = kernel_sendmsg(sock, &msg, &v, 1, len);
+
+		if (n <= 0)
+			return n ?: -EPIPE;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Reads what is there, at least one byte: the count, or an error */
+static int kt_recv_some(struct socket *sock, void *buf, size_t len)
+{
+	struct kvec v = { buf, len };
+	struct msghdr msg = {};
+	int n = kernel_recvmsg(sock, &msg, &v, 1, len, 0);
+
+	return n ?: -ECONNRESET;
+}
+
+static int kt_recv_all(struct socket *sock, void *buf, size_t len)
+{
+	while (len) {
+		int n = kt_recv_some(sock, buf, len);
+
+		if (n < 0)
+			return n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Reads more of the server's stream into @c->in. */
+static u32 kt_cssp_read(struct kt_cssp *c)
+{
+	int n;
+
+	if (c->have == KT_CSSP_IN_CAP)
+		return SEC_E_INTERNAL_ERROR;
+	n = kt_recv_some(c->sock, c->in + c->have, KT_CSSP_IN_CAP - c->have);
+	if (n < 0) {
+		pr_err("ksspi_kapi_test: CredSSP: recv: %d\n", n);
+		return SEC_E_INTERNAL_ERROR;
+	}
+	c->have += n;
+	return SEC_E_OK;
+}
+
+/*
+ * The client's legs over the socket, as a caller of Schannel does: the
+ * first token allocated by ksspi, the others in vmalloc'd buffers; input
+ * read in whatever pieces TCP gives, more of it after
+ * SEC_E_INCOMPLETE_MESSAGE, the SECBUFFER_EXTRA tail passed again at once.
+ * Every token is sent, a failing leg's error token too.
+ */
+static u32 kt_cssp_handshake(struct kt_cssp *c, const char *password,
+			     u32 *attr)
+{
+	struct ksspi_identity id = {
+		.user = credssp_user,
+		.domain = credssp_domain,
+		.password = password,
+	};
+	struct ksspi_buffer in_buf[2], out_buf;
+	struct ksspi_buffer_desc in, out;
+	unsigned int legs;
+	u32 st, extra;
+
+	st = ksspi_acquire_credentials_handle(kt_owner, "CredSSP",
+					      SECPKG_CRED_OUTBOUND, &id,
+					      &c->cred, NULL);
+	if (st != SEC_E_OK)
+		return st;
+	c->have_cred = true;
+
+	out_buf = (struct ksspi_buffer){ .buffer_type = SECBUFFER_TOKEN };
+	kt_desc(&out, &out_buf, 1);
+	st = ksspi_initialize_security_context(kt_owner, &c->cred, NULL,
+					       kt_termsrv,
+					       KT_CSSP_REQ |
+					       ISC_REQ_ALLOCATE_MEMORY, 0,
+					       SECURITY_NATIVE_DREP, NULL, 0,
+					       &c->ctx, &out, attr, NULL);
+	if (st != SEC_I_CONTINUE_NEEDED)
+		return st;
+	c->have_ctx = true;
+	if (kt_send_all(c->sock, out_buf.pv_buffer, out_buf.cb_buffer))
+		st = SEC_E_INTERNAL_ERROR;
+	ksspi_free_context_buffer(out_buf.pv_buffer);
+
+	for (legs = 0; st == SEC_I_CONTINUE_NEEDED && legs < 64; legs++) {
+		if (!c->have) {
+			st = kt_cssp_read(c);
+			if (st != SEC_E_OK)
+				return st;
+		}
+		in_buf[0] = (struct ksspi_buffer){ c->have, SECBUFFER_TOKEN,
+						   c->in };
+		in_buf[1] = (struct ksspi_buffer){ 0, SECBUFFER_EMPTY, NULL };
+		kt_desc(&in, in_buf, 2);
+		out_buf = (struct ksspi_buffer){ KSSPI_MAX_TOKEN,
+						 SECBUFFER_TOKEN, c->out };
+		kt_desc(&out, &out_buf, 1);
+		st = ksspi_initialize_security_context(kt_owner, NULL, &c->ctx,
+						       kt_termsrv, KT_CSSP_REQ,
+						       0, SECURITY_NATIVE_DREP,
+						       &in, 0, NULL, &out,
+						       attr, NULL);
+		if (st == SEC_E_INCOMPLETE_MESSAGE) {
+			if (in_buf[1].buffer_type != SECBUFFER_MISSING ||
+			    !in_buf[1].cb_buffer)
+				return SEC_E_INTERNAL_ERROR;
+			st = kt_cssp_read(c);
+			if (st != SEC_E_OK)
+				return st;
+			st = SEC_I_CONTINUE_NEEDED;
+			continue;
+		}
+		if (out_buf.cb_buffer &&
+		    kt_send_all(c->sock, c->out, out_buf.cb_buffer))
+			return SEC_E_INTERNAL_ERROR;
+		if (st != SEC_I_CONTINUE_NEEDED && st != SEC_E_OK)
+			return st;
+		extra = in_buf[1].buffer_type == SECBUFFER_EXTRA ?
+			in_buf[1].cb_buffer : 0;
+		if (extra > c->have)
+			return SEC_E_INTERNAL_ERROR;
+		memmove(c->in, c->in + c->have - extra, extra);
+		c->have = extra;
+	}
+	return st;
+}
+
+static void kt_cssp_release(struct kt_cssp *c, const char *what)
+{
+	bool ok = true;
+
+	if (c->have_ctx)
+		ok = ksspi_delete_security_context(kt_owner, &c->ctx) ==
+		     SEC_E_OK;
+	if (c->have_cred)
+		ok = ksspi_free_credentials_handle(kt_owner, &c->cred) ==
+		     SEC_E_OK && ok;
+	KT_EXPECT(what, ok);
+	c->have_ctx = false;
+	c->have_cred = false;
+	if (c->sock)
+		sock_release(c->sock);
+	c->sock = NULL;
+}
+
+/* After the handshake: the names, then kTLS and data both ways */
+static void kt_cssp_established(struct kt_cssp *c, u32 attr)
+{
+	struct ksspi_attr_credssp_info info;
+	char name[256], want[256];
+	u32 len = sizeof(name), n;
+	u8 *data = NULL;
+	__be16 greeting_len = 0;
+	size_t i;
+	bool ok;
+
+	snprintf(want, sizeof(want), "%s\\%s", credssp_domain, credssp_user);
+	KT_EXPECT("credssp_client_attributes",
+		  (attr & KT_CSSP_RET) == KT_CSSP_RET &&
+		  !(attr & ISC_RET_ALLOCATED_MEMORY));
+	KT_EXPECT("credssp_client_names",
+		  ksspi_query_context_attributes(kt_owner, &c->ctx,
+						 SECPKG_ATTR_NAMES, name,
+						 &len) == SEC_E_OK &&
+		  !strcmp(name, want));
+	len = sizeof(info);
+	KT_EXPECT("credssp_client_info",
+		  ksspi_query_context_attributes(kt_owner, &c->ctx,
+						 KSSPI_ATTR_CREDSSP_INFO,
+						 &info, &len) == SEC_E_OK &&
+		  info.tsrequest_version == 6 &&
+		  !strcmp(info.inner_package, "NTLM") &&
+		  (info.tls_version == 0x0303 || info.tls_version == 0x0304));
+
+	/* Every byte read so far was a token: RX may go to kTLS. */
+	KT_EXPECT("credssp_nothing_left_over", c->have == 0);
+	ok = ksspi_install_ktls(kt_owner, &c->ctx, c->sock,
+				KSSPI_KTLS_TX | KSSPI_KTLS_RX) == SEC_E_OK;
+	KT_EXPECT("credssp_ktls_install", ok);
+	if (!ok)
+		return;
+
+	ok = !kt_recv_all(c->sock, &greeting_len, sizeof(greeting_len));
+	n = be16_to_cpu(greeting_len);
+	ok = ok && n < sizeof(name) && !kt_recv_all(c->sock, name, n);
+	if (ok)
+		name[n] = 0;
+	snprintf(want, sizeof(want), "hello %s\\%s", credssp_domain,
+		 credssp_user);
+	KT_EXPECT("credssp_ktls_greeting_names_the_user",
+		  ok && !strcmp(name, want));
+
+	data = vmalloc(KT_CSSP_DATA_LEN);
+	if (!data) {
+		KT_EXPECT("credssp_data_alloc", false);
+		return;
+	}
+	for (i = 0; i < KT_CSSP_DATA_LEN; i++)
+		data[i] = kt_cssp_byte(i);
+	KT_EXPECT("credssp_ktls_send_to_server",
+		  !kt_send_all(c->sock, data, KT_CSSP_DATA_LEN));
+	memset(data, 0, KT_CSSP_DATA_LEN);
+	ok = !kt_recv_all(c->sock, data, KT_CSSP_DATA_LEN);
+	for (i = 0; ok && i < KT_CSSP_DATA_LEN; i++)
+		ok = data[i] == (kt_cssp_byte(i) ^ 0x5a);
+	KT_EXPECT("credssp_ktls_recv_from_server", ok);
+	vfree(data);
+}
+
+static void kt_credssp_client(void)
+{
+	struct kt_cssp c = {};
+	u32 attr = 0, st, len;
+	char name[64];
+	int err;
+
+	if (!credssp_user || !credssp_domain || !credssp_password) {
+		KT_EXPECT("credssp_parameters", false);
+		return;
+	}
+	c.in = vmalloc(KT_CSSP_IN_CAP);
+	c.out = vmalloc(KSSPI_MAX_TOKEN);
+	if (!c.in || !c.out) {
+		KT_EXPECT("credssp_alloc", false);
+		goto out;
+	}
+
+	err = kt_connect_local(&c.sock, credssp_port);
+	KT_EXPECT("credssp_connect", !err);
+	if (err)
+		goto out;
+	st = kt_cssp_handshake(&c, credssp_password, &attr);
+	if (st != SEC_E_OK)
+		pr_err("ksspi_kapi_test: CredSSP handshake: 0x%08x\n", st);
+	KT_EXPECT("credssp_handshake_ok", st == SEC_E_OK);
+	if (st == SEC_E_OK)
+		kt_cssp_established(&c, attr);
+	kt_cssp_release(&c, "credssp_release");
+
+	/* The same with a wrong password: the server's errorCode says why. */
+	c.have = 0;
+	err = kt_connect_local(&c.sock, credssp_port);
+	KT_EXPECT("credssp_wrong_password_connect", !err);
+	if (err)
+		goto out;
+	st = kt_cssp_handshake(&c, KT_CSSP_WRONG_PASSWORD, &attr);
+	if (st != SEC_E_LOGON_DENIED)
+		pr_err("ksspi_kapi_test: CredSSP, wrong password: 0x%08x\n",
+		       st);
+	KT_EXPECT("credssp_wrong_password_logon_denied",
+		  st == SEC_E_LOGON_DENIED);
+	len = sizeof(name);
+	KT_EXPECT("credssp_wrong_password_context_failed",
+		  c.have_ctx &&
+		  ksspi_query_context_attributes(kt_owner, &c.ctx,
+						 SECPKG_ATTR_NAMES, name,
+						 &len) ==
+		  SEC_E_CONTEXT_EXPIRED);
+	kt_cssp_release(&c, "credssp_wrong_password_release");
+out:
+	vfree(c.in);
+	vfree(c.out);
+}
+
 static int kt_results_show(struct seq_file *m, void *unused)
 {
 	unsigned int i;
@@ -635,6 +992,10 @@ static int __init kt_init(void)
 	kt_owner = ksspi_open();
 	if (!kt_owner)
 		return -ENOMEM;
+	if (credssp_port) {
+		kt_credssp_client();
+		goto results;
+	}
 	kt_parameters();
 	kt_ntlm_known_answer();
 	kt_credssp_ktls();
@@ -652,7 +1013,7 @@ static int __init kt_init(void)
 	KT_EXPECT("free_credentials",
 		  ksspi_free_credentials_handle(kt_owner, &p.client_cred) == SEC_E_OK &&
 		  ksspi_free_credentials_handle(kt_owner, &p.server_cred) == SEC_E_OK);
-
+results:
 	kt_dir = debugfs_create_dir("ksspi_kapi_test", NULL);
 	debugfs_create_file("results", 0444, kt_dir, NULL, &kt_results_fops);
 	return 0;
