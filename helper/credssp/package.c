@@ -458,6 +458,61 @@ static long tsrequest_length(const struct bytes *plain)
 /* The TLS status of a failed handshake step or record. */
 #define TLS_FAILURE_STATUS	SEC_E_INVALID_TOKEN
 
+/* What the records of a leg came to (open_tsrequest()) */
+enum tsrequest_input {
+	TSREQ_WHOLE,		/* st->pending holds one whole TSRequest */
+	TSREQ_PART,		/* the input ran out after whole records */
+	TSREQ_INCOMPLETE,	/* the input ends inside the next record */
+	TSREQ_TLS_FAILED,	/* an alert for the peer may be in @out */
+	TSREQ_INVALID,		/* no TSRequest, or more in its last record */
+};
+
+/*
+ * Opens the records of @in one by one into st->pending until it holds a
+ * whole TSRequest: the records after it are the peer's next message, or
+ * its first data once the handshake is over (FreeRDP sends its MCS
+ * Connect Initial right after authInfo, often in the same read), and stay
+ * sealed for the caller (SECBUFFER_EXTRA), the record layer's state being
+ * that of the first of them.  *@used: the bytes of the records opened;
+ * *@missing: what the first record lacks (TSREQ_INCOMPLETE, *@used 0).
+ */
+static enum tsrequest_input open_tsrequest(struct credssp_state *st,
+					   const uint8_t *in, size_t len,
+					   size_t *used, size_t *missing,
+					   struct bytes *out)
+{
+	size_t consumed;
+	long whole;
+
+	*used = 0;
+	*missing = 0;
+	for (;;) {
+		whole = tsrequest_length(&st->pending);
+		if (whole < 0 ||
+		    (whole > 0 && (size_t)whole < st->pending.len))
+			return TSREQ_INVALID;
+		if (whole > 0 && (size_t)whole == st->pending.len)
+			return TSREQ_WHOLE;
+		if (*used == len)
+			return TSREQ_PART;
+		switch (tls_conn_recv_record(st->tls, in + *used, len - *used,
+					     &consumed, missing, &st->pending,
+					     out)) {
+		case TLS_INCOMPLETE:
+			return TSREQ_INCOMPLETE;
+		case TLS_FAILED:
+			return TSREQ_TLS_FAILED;
+		case TLS_NEED_MORE:
+		case TLS_OK:
+			break;
+		}
+		/* A whole record is always read (GnuTLS or its refusal) */
+		if (!consumed)
+			return TSREQ_TLS_FAILED;
+		*used += consumed;
+	}
+}
+
 /*
  * The application data part of a leg: the TSRequest in the records of
  * @in.  @progressed: this leg already changed the state (the handshake
@@ -468,47 +523,35 @@ static void message_leg(struct credssp_state *st, const struct upcall *up,
 			struct reply *reply)
 {
 	struct bytes answer = { 0 };
-	size_t consumed = 0, missing = 0;
-	long whole;
+	size_t used = 0, missing = 0;
 
 	/* What reading makes (a TLS 1.3 server's tickets) goes out first */
-	switch (tls_conn_recv(st->tls, in, len, &consumed, &missing,
-			      &st->pending, &reply->token)) {
-	case TLS_INCOMPLETE:
-		if (progressed) {
-			/* Handshake done; the caller gives the rest again */
-			reply->status = SEC_I_CONTINUE_NEEDED;
-			reply->input_extra = (uint32_t)len;
+	switch (open_tsrequest(st, in, len, &used, &missing, &reply->token)) {
+	case TSREQ_INCOMPLETE:
+		if (!progressed && !used) {
+			reply->status = SEC_E_INCOMPLETE_MESSAGE;
+			reply->input_missing = missing > UINT32_MAX ? 0 :
+					       (uint32_t)missing;
 			return;
 		}
-		reply->status = SEC_E_INCOMPLETE_MESSAGE;
-		reply->input_missing = missing > UINT32_MAX ? 0 :
-				       (uint32_t)missing;
-		return;
-	case TLS_FAILED:
-		/* An alert for the peer may be in the token */
-		reply->status = TLS_FAILURE_STATUS;
-		return;
-	case TLS_NEED_MORE:
-	case TLS_OK:
-		break;
-	}
-
-	whole = tsrequest_length(&st->pending);
-	if (whole < 0 || (whole > 0 && (size_t)whole < st->pending.len)) {
-		/* Not a TSRequest, or more than one */
-		reply->status = SEC_E_INVALID_TOKEN;
-		return;
-	}
-	if (whole == 0 || (size_t)whole > st->pending.len) {
+		/* fall through */
+	case TSREQ_PART:
 		/*
 		 * The records so far hold part of the TSRequest: their
 		 * plaintext is kept, and the caller sends nothing and passes
-		 * what it receives next.
+		 * the rest (SECBUFFER_EXTRA) with what it receives next.
 		 */
 		reply->status = SEC_I_CONTINUE_NEEDED;
-		reply->input_extra = (uint32_t)(len - consumed);
+		reply->input_extra = (uint32_t)(len - used);
 		return;
+	case TSREQ_TLS_FAILED:
+		reply->status = TLS_FAILURE_STATUS;
+		return;
+	case TSREQ_INVALID:
+		reply->status = SEC_E_INVALID_TOKEN;
+		return;
+	case TSREQ_WHOLE:
+		break;
 	}
 
 	if (st->initiator)
@@ -527,7 +570,7 @@ static void message_leg(struct credssp_state *st, const struct upcall *up,
 	if (reply->status == SEC_E_OK)
 		credssp_establish(st, reply);
 	if (reply->status == SEC_E_OK || reply->status == SEC_I_CONTINUE_NEEDED)
-		reply->input_extra = (uint32_t)(len - consumed);
+		reply->input_extra = (uint32_t)(len - used);
 }
 
 /*

@@ -452,14 +452,15 @@ void tls_conn_free(struct tls_conn *c)
 }
 
 /*
- * Sets up the leg's input: the whole records of @in.  TLS_INCOMPLETE when
- * @in ends inside one, TLS_OK otherwise.
+ * Sets up the leg's input: the whole records of @in, or only the first of
+ * them when @one_record.  TLS_INCOMPLETE when @in ends inside the first
+ * record, TLS_OK otherwise.
  */
 static enum tls_result conn_feed(struct tls_conn *c, const uint8_t *in,
-				 size_t len, size_t *missing,
+				 size_t len, bool one_record, size_t *missing,
 				 struct bytes *out)
 {
-	size_t whole;
+	size_t whole, first;
 
 	c->in = in;
 	c->in_pos = 0;
@@ -469,6 +470,12 @@ static enum tls_result conn_feed(struct tls_conn *c, const uint8_t *in,
 		return TLS_INCOMPLETE;
 	/* Whole records before a partial one are used now. */
 	*missing = 0;
+	if (one_record && whole >= TLS_HEADER_LEN) {
+		/* A real header (or garbage GnuTLS refuses however cut) */
+		first = TLS_HEADER_LEN + ((size_t)in[3] << 8 | in[4]);
+		if (first < whole)
+			whole = first;
+	}
 	c->in_len = whole;
 	return TLS_OK;
 }
@@ -504,7 +511,7 @@ enum tls_result tls_conn_handshake(struct tls_conn *c, const uint8_t *in,
 	*missing = 0;
 	if (c->handshake_done || c->exported)
 		return TLS_FAILED;
-	result = conn_feed(c, in, len, missing, out);
+	result = conn_feed(c, in, len, false, missing, out);
 	if (result != TLS_OK)
 		return result;
 	do {
@@ -549,9 +556,10 @@ enum tls_result tls_conn_send(struct tls_conn *c, const uint8_t *data,
 	return TLS_OK;
 }
 
-enum tls_result tls_conn_recv(struct tls_conn *c, const uint8_t *in,
-			      size_t len, size_t *consumed, size_t *missing,
-			      struct bytes *plain, struct bytes *out)
+static enum tls_result conn_recv(struct tls_conn *c, const uint8_t *in,
+				 size_t len, bool one_record, size_t *consumed,
+				 size_t *missing, struct bytes *plain,
+				 struct bytes *out)
 {
 	uint8_t buf[TLS_MAX_FRAGMENT];
 	enum tls_result result;
@@ -560,7 +568,7 @@ enum tls_result tls_conn_recv(struct tls_conn *c, const uint8_t *in,
 	*missing = 0;
 	if (!c->handshake_done || c->exported)
 		return TLS_FAILED;
-	result = conn_feed(c, in, len, missing, out);
+	result = conn_feed(c, in, len, one_record, missing, out);
 	if (result != TLS_OK)
 		return result;
 	for (;;) {
@@ -586,6 +594,21 @@ enum tls_result tls_conn_recv(struct tls_conn *c, const uint8_t *in,
 	explicit_bzero(buf, sizeof(buf));
 	conn_done_feeding(c, consumed);
 	return result;
+}
+
+enum tls_result tls_conn_recv(struct tls_conn *c, const uint8_t *in,
+			      size_t len, size_t *consumed, size_t *missing,
+			      struct bytes *plain, struct bytes *out)
+{
+	return conn_recv(c, in, len, false, consumed, missing, plain, out);
+}
+
+enum tls_result tls_conn_recv_record(struct tls_conn *c, const uint8_t *in,
+				     size_t len, size_t *consumed,
+				     size_t *missing, struct bytes *plain,
+				     struct bytes *out)
+{
+	return conn_recv(c, in, len, true, consumed, missing, plain, out);
 }
 
 int tls_conn_server_spki(const struct tls_conn *c, struct bytes *spki)

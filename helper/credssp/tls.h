@@ -128,6 +128,18 @@ enum tls_result tls_conn_recv(struct tls_conn *c, const uint8_t *in,
 			      struct bytes *plain, struct bytes *out);
 
 /*
+ * The same for the first record of @in only: the caller reads a message's
+ * records one by one and stops after its last, so that the records that
+ * follow it (the peer's first data after the handshake) stay sealed,
+ * handed back as SECBUFFER_EXTRA, and the record layer's state exported
+ * for the kernel is that of the record that follows.
+ */
+enum tls_result tls_conn_recv_record(struct tls_conn *c, const uint8_t *in,
+				     size_t len, size_t *consumed,
+				     size_t *missing, struct bytes *plain,
+				     struct bytes *out);
+
+/*
  * The DER SubjectPublicKeyInfo of the server's certificate: the peer's for
  * a client, our own for a server.  0, -ENOENT or -ENOMEM.
  */

@@ -453,10 +453,19 @@ void credssp_relay(struct relay *m)
 
 	/* TSRequests both ways */
 	for (;;) {
-		if (!pass(m, true, from_client++, down, up,
+		if (!pass(m, true, from_client, down, up,
 			  tok->data + consumed, tok->len - consumed,
 			  &to_client, &t))
 			goto out;
+		if (m->trailing && from_client == m->trailing_after) {
+			size_t before = t.len;
+
+			if (tls_conn_send(up, m->trailing, m->trailing_len,
+					  &t) != TLS_OK)
+				goto out;
+			m->trailing_record_len = t.len - before;
+		}
+		from_client++;
 		i = leg(h, false, &t);
 		bytes_free(&t);
 		if (i < 0 || !h->r[i].token.len)
@@ -474,6 +483,9 @@ void credssp_relay(struct relay *m)
 		consumed = 0;
 	}
 out:
+	if (m->trailing_record_len &&
+	    tls_conn_export(up, &m->relay_state))
+		m->trailing_record_len = 0;
 	bytes_free(&t);
 	bytes_free(&out);
 	bytes_free(&to_client);

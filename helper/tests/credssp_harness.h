@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "credssp/tls.h"
 #include "credssp/tsrequest.h"
 #include "message.h"
 
@@ -104,8 +105,21 @@ struct relay {
 	void (*edit)(struct relay *m, bool from_client, unsigned int index,
 		     struct ts_request *req);
 	void *arg;
+	/*
+	 * Application data (@trailing_len bytes, NULL: none) the relay sends
+	 * the server in a record of its own right after the client's
+	 * TSRequest number @trailing_after, in the same token: a client's
+	 * first data arriving with its last TSRequest.
+	 */
+	const uint8_t *trailing;
+	size_t trailing_len;
+	unsigned int trailing_after;
 	/* outputs, as for struct chs */
 	struct chs h;
+	/* with @trailing: the size of its record, and the relay's record
+	 * layer to the server after it (tls_conn_export()) */
+	size_t trailing_record_len;
+	struct tls_record_state relay_state;
 };
 
 void credssp_relay(struct relay *m);

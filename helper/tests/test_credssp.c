@@ -830,6 +830,47 @@ static void test_surplus_input(void)
 	}
 }
 
+/*
+ * The client's first data in a record of its own right after authInfo,
+ * in the same input: xfreerdp sends its MCS Connect Initial so, and a
+ * server often reads both at once.  The server's last leg opens only the
+ * records of authInfo and hands the next one back sealed
+ * (SECBUFFER_EXTRA), its record layer exported at that record, so that
+ * DecryptMessage or kTLS opens it next.
+ */
+static void test_data_after_last_tsrequest(void)
+{
+	/* X.224 Data TPDU, then the start of an MCS Connect Initial */
+	static const uint8_t mcs[] = { 3, 0, 0, 12, 2, 0xf0, 0x80, 0x7f,
+				       0x65, 0x82, 1, 0x94 };
+	const struct ksspi_tls_state *tx;
+	const uint8_t *srx;
+	uint32_t v, len;
+
+	setup();
+	for (v = TS_VERSION_MIN; v <= TS_VERSION_MAX; v++) {
+		struct relay m = relay_alice(v, 0, NULL);
+
+		m.trailing = mcs;
+		m.trailing_len = sizeof(mcs);
+		m.trailing_after = 2;		/* authInfo */
+		credssp_relay(&m);
+		check_success_of(&m.h, v, ISC_BASE, ASC_BASE, false);
+		CHECK(m.trailing_record_len > sizeof(mcs));
+		CHECK_EQ(chs_server(&m.h)->input_extra, m.trailing_record_len);
+		srx = rec(&chs_server(&m.h)->blob, KSSPI_CTX_REC_TLS_RX, &len);
+		tx = &m.relay_state.tx;
+		CHECK(srx && len == sizeof(*tx));
+		if (srx && len == sizeof(*tx) && m.trailing_record_len) {
+			CHECK(memcmp(srx, tx->key, sizeof(tx->key)) == 0);
+			CHECK_EQ(get_le64(srx + offsetof(struct ksspi_tls_state,
+							 seq)) + 1,
+				 get_le64((const uint8_t *)&tx->seq));
+		}
+		credssp_handshake_free(&m.h);
+	}
+}
+
 static uint32_t info(const struct reply *r)
 {
 	return r ? rec_le32(&r->blob, KSSPI_CTX_REC_CREDSSP_INFO) : 0xffffffffu;
@@ -1058,6 +1099,8 @@ const struct test_case credssp_tests[] = {
 	{ "credssp: incomplete input: missing count, then success",
 	  test_incomplete_message },
 	{ "credssp: surplus input: SECBUFFER_EXTRA", test_surplus_input },
+	{ "credssp: data after authInfo stays sealed: SECBUFFER_EXTRA",
+	  test_data_after_last_tsrequest },
 	{ NULL, NULL },
 };
 

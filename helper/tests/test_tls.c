@@ -453,6 +453,27 @@ static void test_partial_and_surplus(void)
 	CHECK_EQ(hello.len, 0);
 	bytes_free(&hello);
 	CHECK(plain.len == 11 && memcmp(plain.data + 6, "three", 5) == 0);
+	bytes_free(&plain);
+	bytes_free(&data);
+
+	/* One record at a time: the next stays sealed, then opens. */
+	CHECK_EQ(tls_conn_send(sv, (const uint8_t *)"four", 4, &data), TLS_OK);
+	i = data.len;
+	CHECK_EQ(tls_conn_send(sv, (const uint8_t *)"five", 4, &data), TLS_OK);
+	CHECK_EQ(tls_conn_recv_record(cl, data.data, data.len, &consumed,
+				      &missing, &plain, &hello), TLS_OK);
+	CHECK_EQ(consumed, i);
+	CHECK(plain.len == 4 && memcmp(plain.data, "four", 4) == 0);
+	CHECK_EQ(tls_conn_recv_record(cl, data.data + i, 3, &consumed,
+				      &missing, &plain, &hello),
+		 TLS_INCOMPLETE);
+	CHECK_EQ(missing, 2);
+	CHECK_EQ(tls_conn_recv_record(cl, data.data + i, data.len - i,
+				      &consumed, &missing, &plain, &hello),
+		 TLS_OK);
+	CHECK_EQ(consumed, data.len - i);
+	CHECK(plain.len == 8 && memcmp(plain.data + 4, "five", 4) == 0);
+	CHECK_EQ(hello.len, 0);
 
 	bytes_free(&plain);
 	bytes_free(&data);
@@ -743,7 +764,7 @@ const struct test_case tls_tests[] = {
 	  "export equals the peer's state", test_versions_and_ciphers },
 	{ "CredSSP TLS: a server without a kTLS suite is refused",
 	  test_unsupported_suite_refused },
-	{ "CredSSP TLS: partial input changes nothing; surplus is left",
+	{ "CredSSP TLS: partial input changes nothing; surplus is left; one record at a time",
 	  test_partial_and_surplus },
 	{ "CredSSP TLS: garbage and bad records fail, with an alert",
 	  test_garbage_refused },
