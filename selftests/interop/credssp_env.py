@@ -213,6 +213,12 @@ class UserFrontDoor:
             r": (user .* authenticated|logon failed: |connection ended: )",
             ln) is not None, timeout)
 
+    def after_ktls(self, timeout=30):
+        """The next line saying how an authenticated connection ended:
+        the echo, the RDP connection sequence, or no kTLS."""
+        return self.wait_line(lambda ln: re.search(
+            r": (kTLS installed; |no kTLS: )", ln) is not None, timeout)
+
     def stop(self):
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
