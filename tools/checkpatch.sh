@@ -7,8 +7,8 @@
 #   tools/checkpatch.sh [--strict] [FILE...]
 #
 # Without FILE arguments it checks kmod/**/*.[ch], the kernel modules of
-# samples/ (the objects their Kbuild files name) and the in-kernel API test
-# module (selftests/kapi/*.c).
+# samples/ (the objects their Kbuild files name, or the parts of a module
+# made of several) and the in-kernel API test module (selftests/kapi/*.c).
 # Exits non-zero on any error or warning, and with --strict on any check
 # too; 2 when there is nothing to check or checkpatch is not installed.
 # KSSPI_CHECKPATCH_IGNORE adds comma-separated message types to --ignore.
@@ -46,10 +46,14 @@ if [ ${#files[@]} -eq 0 ]; then
 		*) files+=("$f") ;;
 		esac
 	done
-	# samples hold userspace programs too: only their Kbuild objects
+	# samples hold userspace programs too: only their Kbuild objects,
+	# a module's parts when it has several (MODULE-y := a.o b.o)
 	for k in samples/**/Kbuild; do
 		for o in $(sed -n 's/^obj-m *+= *\([A-Za-z0-9_]*\)\.o.*/\1/p' "$k"); do
-			files+=("$(dirname "$k")/$o.c")
+			parts=$(sed -n "s/^$o-\(y\|objs\) *[:+]*= *//p" "$k")
+			for p in ${parts:-$o.o}; do
+				files+=("$(dirname "$k")/${p%.o}.c")
+			done
 		done
 	done
 	shopt -u nullglob globstar

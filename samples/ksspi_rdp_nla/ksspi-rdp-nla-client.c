@@ -6,9 +6,11 @@
  * runs CredSSP's client with InitializeSecurityContext ("CredSSP", the
  * credentials given on the command line), sending every token and reading
  * the server's TLS records until the context is established.  Then, unless
- * -a, it hands the TLS session to kTLS on its socket (KsspiInstallKtls),
- * reads the greeting of ksspi_rdp_nla or ksspi-rdp-nla-server and sends
- * COUNT X.224 Data TPDUs with TEXT, each of which must come back.
+ * -a, it hands the TLS session to kTLS on its socket (KsspiInstallKtls)
+ * and sends COUNT X.224 Data TPDUs with TEXT, each of which must come
+ * back; the first one, which is not an MCS Connect Initial, tells
+ * ksspi_rdp_nla or ksspi-rdp-nla-server to greet the user (read before
+ * its echo) and echo rather than start the RDP connection sequence.
  *
  *   ksspi-rdp-nla-client [-v] [-a] [-D] [-H HOST] [-p PORT] -u USER
  *                        [-d DOMAIN] -w PASSWORD [-P PROTOCOLS]
@@ -213,33 +215,52 @@ static int initialize(struct rdp_input *in, CredHandle *cred,
 	}
 }
 
-/* Over kTLS: the greeting, then COUNT messages echoed */
+/* Reads one X.224 Data TPDU into @pdu: its user data's length, or -1 */
+static int recv_data(struct rdp_input *in, unsigned char *pdu, size_t cap)
+{
+	long len = rdp_recv_tpkt(in, pdu, cap);
+
+	return len < 0 ? -1 : rdp_parse_data(pdu, (size_t)len);
+}
+
+/* Reads the echo of @text: 0, or -1 */
+static int recv_echo(struct rdp_input *in, const char *text,
+		     unsigned char *pdu, size_t cap)
+{
+	size_t tlen = strlen(text);
+	int n = recv_data(in, pdu, cap);
+
+	return n >= 0 && (size_t)n == tlen &&
+	       !memcmp(pdu + RDP_DT_HEADER_LEN, text, tlen) ? 0 : -1;
+}
+
+/*
+ * Over kTLS: COUNT messages echoed; the greeting comes after the first
+ * one, before its echo
+ */
 static int talk(struct rdp_input *in, const char *text, unsigned long count)
 {
 	static unsigned char pdu[RDP_MAX_PDU];
-	size_t tlen = strlen(text);
 	unsigned long i;
-	long len;
 	int n;
 
-	len = rdp_recv_tpkt(in, pdu, sizeof(pdu));
-	n = len < 0 ? -1 : rdp_parse_data(pdu, (size_t)len);
-	if (n < 0) {
-		fprintf(stderr, "no greeting from the server over kTLS\n");
-		return EXIT_FAIL;
-	}
-	printf("server: %.*s", n, (const char *)pdu + RDP_DT_HEADER_LEN);
-	if (n == 0 || pdu[len - 1] != '\n')
-		printf("\n");
 	for (i = 0; i < count; i++) {
-		if (rdp_send_data(in->fd, text, tlen)) {
+		if (rdp_send_data(in->fd, text, strlen(text))) {
 			fprintf(stderr, "message %lu: send failed\n", i + 1);
 			return EXIT_FAIL;
 		}
-		len = rdp_recv_tpkt(in, pdu, sizeof(pdu));
-		n = len < 0 ? -1 : rdp_parse_data(pdu, (size_t)len);
-		if (n < 0 || (size_t)n != tlen ||
-		    memcmp(pdu + RDP_DT_HEADER_LEN, text, tlen)) {
+		if (i == 0) {
+			n = recv_data(in, pdu, sizeof(pdu));
+			if (n < 0) {
+				fprintf(stderr, "no greeting from the server over kTLS\n");
+				return EXIT_FAIL;
+			}
+			printf("server: %.*s", n,
+			       (const char *)pdu + RDP_DT_HEADER_LEN);
+			if (n == 0 || pdu[RDP_DT_HEADER_LEN + n - 1] != '\n')
+				printf("\n");
+		}
+		if (recv_echo(in, text, pdu, sizeof(pdu))) {
 			fprintf(stderr, "message %lu: no echo\n", i + 1);
 			return EXIT_FAIL;
 		}

@@ -3,8 +3,12 @@
  * ksspi-rdp-nla-server: the userspace twin of ksspi_rdp_nla.ko, on
  * libksspi.  It listens on 127.0.0.1:PORT, answers each client's X.224
  * Connection Request by selecting PROTOCOL_HYBRID, runs CredSSP's server
- * with AcceptSecurityContext, hands the TLS session to kTLS on its socket
- * (KsspiInstallKtls), greets the user by name and echoes X.224 Data TPDUs.
+ * with AcceptSecurityContext and hands the TLS session to kTLS on its
+ * socket (KsspiInstallKtls).  Then an RDP client's MCS Connect Initial
+ * starts the RDP connection sequence (rdp_seq.c, shared with the kernel
+ * module), taken as far as activation, after which the session is logged
+ * off; any other first X.224 Data TPDU gets a greeting naming the user
+ * and is echoed, as are the ones after it.
  *
  *   ksspi-rdp-nla-server [-v] [-p PORT] [-n COUNT] [-t SECONDS]
  *
@@ -12,6 +16,9 @@
  *
  *   127.0.0.1:40522: user TESTDOM\alice authenticated (TLS 1.3 records ...)
  *   127.0.0.1:40522: kTLS installed; 3 TPDUs echoed, connection closed
+ *   127.0.0.1:40526: kTLS installed; RDP connection sequence active: Client
+ *     Info names TESTDOM\alice (the authenticated user); logged off,
+ *     connection closed (on one line)
  *   127.0.0.1:40530: logon failed: SEC_E_LOGON_DENIED (0x8009030c)
  *   127.0.0.1:40534: connection ended: no-hybrid
  *
@@ -32,6 +39,7 @@
 
 #include <ksspi/ktls.h>
 #include <ksspi/sspi.h>
+#include "rdp_seq.h"
 #include "rdp_user.h"
 #include "rdp_x224.h"
 
@@ -40,6 +48,8 @@
 			 ASC_REQ_EXTENDED_ERROR | ASC_REQ_REPLAY_DETECT | \
 			 ASC_REQ_SEQUENCE_DETECT | ASC_REQ_ALLOCATE_MEMORY)
 #define MAX_ECHOES	1024
+/* Seconds the client gets to close after the server's last PDUs */
+#define LINGER_SECONDS	2
 
 static int verbose;
 static CredHandle server_cred;
@@ -49,7 +59,10 @@ struct conn {
 	char peer[64];
 	CtxtHandle ctx;
 	bool have_ctx;
+	unsigned int requested_protocols;
 	unsigned char pdu[RDP_MAX_PDU];
+	struct rdp_seq seq;
+	unsigned char out[RDP_SEQ_MAX_OUT];
 };
 
 /* X.224 CR in, CC out; true when CredSSP comes next */
@@ -85,6 +98,7 @@ static bool negotiate(struct conn *c, const char **why)
 		*why = "no-hybrid";
 		return false;
 	}
+	c->requested_protocols = cr.requested_protocols;
 	rdp_build_conn_confirm(cc, RDP_NEG_TYPE_RSP, RDP_PROTOCOL_HYBRID);
 	return rdp_send_all(c->in.fd, cc, sizeof(cc)) == 0;
 }
@@ -145,14 +159,15 @@ static SECURITY_STATUS accept_loop(struct conn *c)
 	}
 }
 
-/* Over kTLS: a greeting naming the user, then the echo */
-static unsigned int carry_on(struct conn *c, const char *user)
+/* Over kTLS: a greeting naming the user, then the echo from @len bytes in @c->pdu on */
+static unsigned int echo(struct conn *c, long len, const char *user)
 {
 	unsigned int echoed = 0;
 	char hello[RDP_MAX_NAME + 64];
 	int n;
-	long len;
 
+	if (len < 0)
+		return 0;
 	n = snprintf(hello, sizeof(hello),
 		     "ksspi-rdp-nla-server: hello %s\n", user);
 	if (n < 0)
@@ -162,13 +177,98 @@ static unsigned int carry_on(struct conn *c, const char *user)
 	if (rdp_send_data(c->in.fd, hello, (size_t)n))
 		return 0;
 	while (echoed < MAX_ECHOES) {
-		len = rdp_recv_tpkt(&c->in, c->pdu, sizeof(c->pdu));
 		if (len < 0 || rdp_parse_data(c->pdu, (size_t)len) < 0 ||
 		    rdp_send_all(c->in.fd, c->pdu, (size_t)len))
 			break;
 		echoed++;
+		len = rdp_recv_tpkt(&c->in, c->pdu, sizeof(c->pdu));
 	}
 	return echoed;
+}
+
+/*
+ * After the server's last PDUs: it sends nothing more, and reads and
+ * drops what the client still sends until the client closes (or a short
+ * while), so that the client reads them before any reset.
+ */
+static void linger(int fd)
+{
+	struct timeval tv = { .tv_sec = LINGER_SECONDS };
+	char buf[512];
+	int i;
+
+	shutdown(fd, SHUT_WR);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (i = 0; i < 16; i++)
+		if (recv(fd, buf, sizeof(buf), 0) <= 0)
+			break;
+}
+
+/*
+ * The RDP connection sequence from the MCS Connect Initial in @c->pdu
+ * (@len bytes) to activation; then, as there is no desktop, a logoff (Set
+ * Error Info ERRINFO_LOGOFF_BY_USER and the Disconnect Provider
+ * Ultimatum).  A client that breaks the sequence gets the ultimatum.
+ */
+static void rdp_session(struct conn *c, size_t len, const char *user)
+{
+	struct rdp_seq *seq = &c->seq;
+	long got;
+	int n;
+
+	rdp_seq_init(seq, c->requested_protocols, RDP_PROTOCOL_HYBRID);
+	for (;;) {
+		n = rdp_seq_input(seq, c->pdu, len, c->out, sizeof(c->out));
+		/* the Client Info PDU carries the user's password */
+		explicit_bzero(c->pdu, len);
+		if (verbose)
+			printf("%s: RDP: %zu bytes in, %d out, %s\n", c->peer,
+			       len, n, rdp_seq_state_name(seq->state));
+		if (n < 0 || rdp_send_all(c->in.fd, c->out, (size_t)n) ||
+		    seq->state == RDP_SEQ_ACTIVE)
+			break;
+		got = rdp_recv_tpkt(&c->in, c->pdu, sizeof(c->pdu));
+		if (got < 0)
+			break;
+		len = (size_t)got;
+	}
+	if (seq->state == RDP_SEQ_ACTIVE ||
+	    (seq->error != RDP_SEQ_OK && seq->error != RDP_SEQ_DISCONNECTED)) {
+		n = rdp_seq_build_close(seq, RDP_ERRINFO_LOGOFF_BY_USER, c->out,
+					sizeof(c->out));
+		if (n > 0 && !rdp_send_all(c->in.fd, c->out, (size_t)n))
+			linger(c->in.fd);
+	}
+	if (seq->state == RDP_SEQ_ACTIVE)
+		printf("%s: kTLS installed; RDP connection sequence active: Client Info names %s (%s); logged off, connection closed\n",
+		       c->peer, seq->info_user,
+		       rdp_seq_same_user(user, seq->info_user) ?
+		       "the authenticated user" : "not the authenticated user");
+	else if (seq->error != RDP_SEQ_OK)
+		printf("%s: kTLS installed; RDP connection sequence stopped in %s: %s: %s; connection closed\n",
+		       c->peer, rdp_seq_state_name(seq->state),
+		       rdp_seq_error_name(seq->error), seq->why);
+	else
+		printf("%s: kTLS installed; RDP connection sequence: the client left in %s; connection closed\n",
+		       c->peer, rdp_seq_state_name(seq->state));
+}
+
+/*
+ * Over kTLS, the client's first TPDU decides: an MCS Connect Initial
+ * starts the RDP connection sequence, anything else the greeting and the
+ * echo.  Prints how the connection ended.
+ */
+static void carry_on(struct conn *c, const char *user)
+{
+	long len = rdp_recv_tpkt(&c->in, c->pdu, sizeof(c->pdu));
+
+	if (len >= 0 && rdp_seq_starts(c->pdu, (size_t)len))
+		rdp_session(c, (size_t)len, user);
+	else
+		printf("%s: kTLS installed; %u TPDUs echoed, connection closed\n",
+		       c->peer, echo(c, len, user));
+	/* what is left of a TPKT cut short */
+	explicit_bzero(c->pdu, sizeof(c->pdu));
 }
 
 static void serve(struct conn *c)
@@ -204,10 +304,7 @@ static void serve(struct conn *c)
 		st = KsspiInstallKtls(&c->ctx, c->in.fd,
 				      KSSPI_KTLS_TX | KSSPI_KTLS_RX);
 		if (st == SEC_E_OK) {
-			unsigned int echoed = carry_on(c, user);
-
-			printf("%s: kTLS installed; %u TPDUs echoed, connection closed\n",
-			       c->peer, echoed);
+			carry_on(c, user);
 		} else {
 			printf("%s: no kTLS: %s (0x%08x)%s\n", c->peer,
 			       rdp_status_name(st), (unsigned int)st,

@@ -122,13 +122,16 @@ class KernelFrontDoor:
     @staticmethod
     def sessions():
         """The finished sessions: [{seq, peer, outcome, status, ktls,
-        echoed, tsrequest, tls, user}], oldest first."""
+        echoed, tsrequest, tls, rdp, client_info, user}], oldest first.
+        rdp is "-" (no RDP connection sequence), "active" or
+        "STATE,REASON"; client_info "-", "same" or "differs"."""
         out = []
         with open(SESSIONS) as f:
             for line in f:
                 m = re.match(r"session (\d+) (\S+) (\S+) (\S+) (0x[0-9a-f]+) "
                              r"ktls=(\S+) echoed=(\d+) tsrequest=(\d+) "
-                             r"tls=(0x[0-9a-f]+) user=(.*)$", line)
+                             r"tls=(0x[0-9a-f]+) rdp=(\S+) client_info=(\S+) "
+                             r"user=(.*)$", line)
                 if m:
                     out.append(dict(seq=int(m.group(1)), peer=m.group(2),
                                     outcome=m.group(3), status=m.group(4),
@@ -136,7 +139,9 @@ class KernelFrontDoor:
                                     echoed=int(m.group(7)),
                                     tsrequest=int(m.group(8)),
                                     tls=int(m.group(9), 16),
-                                    user=m.group(10)))
+                                    rdp=m.group(10),
+                                    client_info=m.group(11),
+                                    user=m.group(12)))
         return out
 
     def last_session(self, after_seq, timeout=30):
@@ -207,6 +212,12 @@ class UserFrontDoor:
         return self.wait_line(lambda ln: re.search(
             r": (user .* authenticated|logon failed: |connection ended: )",
             ln) is not None, timeout)
+
+    def after_ktls(self, timeout=30):
+        """The next line saying how an authenticated connection ended:
+        the echo, the RDP connection sequence, or no kTLS."""
+        return self.wait_line(lambda ln: re.search(
+            r": (kTLS installed; |no kTLS: )", ln) is not None, timeout)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:

@@ -8,10 +8,12 @@
  * (ksspi_accept_security_context() on the TLS records the client sends,
  * received into vmalloc'd memory), then hands the TLS session to kTLS on
  * the socket with ksspi_install_ktls() and carries on over plain
- * kernel_sendmsg()/kernel_recvmsg(): it greets the user by name and echoes
- * the X.224 Data TPDUs the client sends.  There is no RDP session behind
- * it (no MCS, no graphics): a real RDP client gets as far as the end of
- * Network Level Authentication.
+ * kernel_sendmsg()/kernel_recvmsg().  An RDP client's MCS Connect Initial
+ * starts the RDP connection sequence (rdp_seq.c, shared with the userspace
+ * programs), which goes as far as activation; then the front door, which
+ * has no desktop behind it, logs the session off.  Any other first X.224
+ * Data TPDU (ksspi-rdp-nla-client's) gets a greeting naming the user and
+ * comes back, as do the ones after it.
  *
  * Who authenticated, and how every connection ended, is in the kernel log
  * (rate-limited) and in /sys/kernel/debug/ksspi_rdp_nla/sessions.
@@ -30,12 +32,14 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
+#include <linux/string.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
 #include <linux/ksspi_api.h>
+#include "rdp_seq.h"
 #include "rdp_x224.h"
 
 static unsigned short port = RDP_DEFAULT_PORT;
@@ -58,12 +62,14 @@ MODULE_PARM_DESC(timeout,
 
 /* The client's handshake bytes not yet used: a flight of TLS records */
 #define RDP_NLA_MAX_INPUT	(64 * 1024)
-/* The largest TPKT echoed after authentication */
-#define RDP_NLA_MAX_PDU		8192
+/* The largest TPKT taken after authentication, echoed or RDP */
+#define RDP_NLA_MAX_PDU		RDP_SEQ_MAX_PDU
 #define RDP_NLA_MAX_ECHOES	1024
 #define RDP_NLA_MAX_CONNS	64
 #define RDP_NLA_MAX_NAME	256
 #define RDP_NLA_HISTORY		32
+/* How long the client gets to close after the server's last PDUs */
+#define RDP_NLA_LINGER		(2 * HZ)
 
 /* How a connection ended, for the log and debugfs */
 enum rdp_nla_outcome {
@@ -83,6 +89,19 @@ static const char *const rdp_nla_outcome_names[RDP_NLA_OUTCOMES] = {
 	[RDP_NLA_AUTHENTICATED] = "authenticated",
 };
 
+/* What the Client Info PDU said about the user */
+enum rdp_nla_client_info {
+	RDP_NLA_INFO_NONE,	/* no Client Info PDU */
+	RDP_NLA_INFO_SAME,	/* it names the authenticated user */
+	RDP_NLA_INFO_DIFFERS,	/* it names someone else */
+};
+
+static const char *const rdp_nla_client_info_names[] = {
+	[RDP_NLA_INFO_NONE] = "-",
+	[RDP_NLA_INFO_SAME] = "same",
+	[RDP_NLA_INFO_DIFFERS] = "differs",
+};
+
 /**
  * struct rdp_nla_session - what became of one connection
  * @seq: its number, from 1
@@ -92,6 +111,10 @@ static const char *const rdp_nla_outcome_names[RDP_NLA_OUTCOMES] = {
  *	authenticated)
  * @ktls: the TLS session was handed to kTLS
  * @echoed: X.224 Data TPDUs echoed over kTLS
+ * @rdp: the client started the RDP connection sequence over kTLS
+ * @rdp_state: where the sequence got to (RDP_SEQ_ACTIVE: activation)
+ * @rdp_error: why it stopped before, RDP_SEQ_OK when the client left
+ * @client_info: whether the Client Info PDU named the authenticated user
  * @tsrequest_version: the TSRequest version CredSSP settled on, 0 if none
  * @tls_version: the TLS version (0x0303, 0x0304), 0 if none
  * @user: the authenticated user (SECPKG_ATTR_NAMES), or empty
@@ -103,6 +126,10 @@ struct rdp_nla_session {
 	u32 status;
 	bool ktls;
 	u32 echoed;
+	bool rdp;
+	u8 rdp_state;
+	u8 rdp_error;
+	u8 client_info;
 	u32 tsrequest_version;
 	u16 tls_version;
 	char user[RDP_NLA_MAX_NAME];
@@ -119,6 +146,9 @@ struct rdp_nla_session {
  * @in_len: bytes of @in holding input
  * @early_len: application data at the start of @in, not yet consumed
  * @pdu: vmalloc'd, RDP_NLA_MAX_PDU bytes: a TPKT after authentication
+ * @requested_protocols: the X.224 request's requestedProtocols
+ * @seq: the RDP connection sequence, when the client started one
+ * @out: what the sequence answers
  * @ctx: the CredSSP context, when @have_ctx
  * @have_ctx: a context exists (the first leg succeeded)
  * @s: the record of this connection
@@ -131,6 +161,9 @@ struct rdp_conn {
 	u32 in_len;
 	u32 early_len;
 	u8 *pdu;
+	u32 requested_protocols;
+	struct rdp_seq seq;
+	u8 out[RDP_SEQ_MAX_OUT];
 	struct ksspi_handle ctx;
 	bool have_ctx;
 	struct rdp_nla_session s;
@@ -248,6 +281,7 @@ static bool rdp_nla_negotiate(struct rdp_conn *c)
 		c->s.outcome = RDP_NLA_NO_HYBRID;
 		return false;
 	}
+	c->requested_protocols = cr.requested_protocols;
 	rdp_build_conn_confirm(cc, RDP_NEG_TYPE_RSP, RDP_PROTOCOL_HYBRID);
 	return rdp_send_all(c->sock, cc, sizeof(cc)) == 0;
 }
@@ -383,33 +417,120 @@ static int rdp_app_recv(struct rdp_conn *c, u8 *buf, size_t len)
 	return rdp_recv_all(c->sock, buf + from_early, len - from_early);
 }
 
+/* One TPKT of application data into @c->pdu: its length, or -1 */
+static int rdp_nla_recv_tpkt(struct rdp_conn *c)
+{
+	unsigned int len;
+
+	if (rdp_app_recv(c, c->pdu, RDP_TPKT_HEADER_LEN))
+		return -1;
+	len = rdp_tpkt_length(c->pdu);
+	if (len < RDP_DT_HEADER_LEN || len > RDP_NLA_MAX_PDU ||
+	    rdp_app_recv(c, c->pdu + RDP_TPKT_HEADER_LEN,
+			 len - RDP_TPKT_HEADER_LEN))
+		return -1;
+	return len;
+}
+
 /*
- * After authentication, over kTLS: a greeting naming the user, then each
- * X.224 Data TPDU the client sends comes back unchanged, until it closes,
- * sends something else, or stays silent longer than the timeout.
+ * After the server's last PDUs: it sends nothing more, and reads and
+ * drops what the client still sends until the client closes (or a short
+ * while), so that the client reads them before any reset.
+ */
+static void rdp_nla_linger(struct rdp_conn *c)
+{
+	int i;
+
+	kernel_sock_shutdown(c->sock, SHUT_WR);
+	c->sock->sk->sk_rcvtimeo = RDP_NLA_LINGER;
+	for (i = 0; i < 16; i++)
+		if (rdp_recv_some(c->sock, c->pdu, RDP_NLA_MAX_PDU) <= 0)
+			break;
+}
+
+/*
+ * The RDP connection sequence, from the MCS Connect Initial in @c->pdu
+ * (@len bytes) to activation; then, as there is no desktop, the session
+ * is logged off: a Set Error Info PDU (ERRINFO_LOGOFF_BY_USER) and the
+ * MCS Disconnect Provider Ultimatum.  A client that breaks the sequence
+ * gets the ultimatum alone.
+ */
+static void rdp_nla_rdp(struct rdp_conn *c, int len)
+{
+	struct rdp_seq *seq = &c->seq;
+	int n;
+
+	c->s.rdp = true;
+	rdp_seq_init(seq, c->requested_protocols, RDP_PROTOCOL_HYBRID);
+	for (;;) {
+		n = rdp_seq_input(seq, c->pdu, len, c->out, sizeof(c->out));
+		/* the Client Info PDU carries the user's password */
+		memzero_explicit(c->pdu, len);
+		if (n < 0 || rdp_send_all(c->sock, c->out, n) ||
+		    seq->state == RDP_SEQ_ACTIVE)
+			break;
+		len = rdp_nla_recv_tpkt(c);
+		if (len < 0)
+			break;
+	}
+	c->s.rdp_state = seq->state;
+	c->s.rdp_error = seq->error;
+	if (seq->info_user[0])
+		c->s.client_info = rdp_seq_same_user(c->s.user, seq->info_user) ?
+				   RDP_NLA_INFO_SAME : RDP_NLA_INFO_DIFFERS;
+
+	if (seq->state == RDP_SEQ_ACTIVE)
+		pr_info_ratelimited("%pISpc: RDP connection sequence active: Client Info names %s (%s), logging off\n",
+				    &c->s.peer, seq->info_user,
+				    c->s.client_info == RDP_NLA_INFO_SAME ?
+				    "the authenticated user" :
+				    "not the authenticated user");
+	else if (seq->error != RDP_SEQ_OK)
+		pr_info_ratelimited("%pISpc: RDP connection sequence stopped in %s: %s: %s\n",
+				    &c->s.peer, rdp_seq_state_name(seq->state),
+				    rdp_seq_error_name(seq->error), seq->why);
+	if (seq->state != RDP_SEQ_ACTIVE &&
+	    (seq->error == RDP_SEQ_OK || seq->error == RDP_SEQ_DISCONNECTED))
+		return;		/* the client is gone */
+	n = rdp_seq_build_close(seq, RDP_ERRINFO_LOGOFF_BY_USER, c->out,
+				sizeof(c->out));
+	if (n > 0 && !rdp_send_all(c->sock, c->out, n))
+		rdp_nla_linger(c);
+}
+
+/*
+ * After authentication, over kTLS, the client's first TPDU decides: an
+ * MCS Connect Initial starts the RDP connection sequence; any other X.224
+ * Data TPDU gets a greeting naming the user, then comes back, as does
+ * each one after it, until the client closes, sends something else, or
+ * stays silent longer than the timeout.
  */
 static void rdp_nla_carry_on(struct rdp_conn *c)
 {
-	unsigned int len;
+	int len = rdp_nla_recv_tpkt(c);
 	int text;
 
-	text = scnprintf(c->pdu + RDP_DT_HEADER_LEN,
-			 RDP_NLA_MAX_PDU - RDP_DT_HEADER_LEN,
+	if (len < 0)
+		return;
+	if (rdp_seq_starts(c->pdu, len)) {
+		rdp_nla_rdp(c, len);
+		return;
+	}
+	/* the greeting goes out from @c->out: @c->pdu holds the first TPDU */
+	text = scnprintf(c->out + RDP_DT_HEADER_LEN,
+			 sizeof(c->out) - RDP_DT_HEADER_LEN,
 			 "ksspi_rdp_nla: hello %s\n", c->s.user);
-	rdp_build_data_header(c->pdu, text);
-	if (rdp_send_all(c->sock, c->pdu, RDP_DT_HEADER_LEN + text))
+	rdp_build_data_header(c->out, text);
+	if (rdp_send_all(c->sock, c->out, RDP_DT_HEADER_LEN + text))
 		return;
 	while (c->s.echoed < RDP_NLA_MAX_ECHOES) {
-		if (rdp_app_recv(c, c->pdu, RDP_TPKT_HEADER_LEN))
-			return;
-		len = rdp_tpkt_length(c->pdu);
-		if (len < RDP_DT_HEADER_LEN || len > RDP_NLA_MAX_PDU ||
-		    rdp_app_recv(c, c->pdu + RDP_TPKT_HEADER_LEN,
-				 len - RDP_TPKT_HEADER_LEN) ||
-		    rdp_parse_data(c->pdu, len) < 0 ||
+		if (rdp_parse_data(c->pdu, len) < 0 ||
 		    rdp_send_all(c->sock, c->pdu, len))
 			return;
 		c->s.echoed++;
+		len = rdp_nla_recv_tpkt(c);
+		if (len < 0)
+			return;
 	}
 }
 
@@ -484,10 +605,15 @@ static void rdp_conn_work(struct work_struct *work)
 	}
 	switch (c->s.outcome) {
 	case RDP_NLA_AUTHENTICATED:
-		pr_info_ratelimited("%pISpc: connection closed (%s, %u TPDUs echoed)\n",
-				    &c->s.peer,
-				    c->s.ktls ? "kTLS" : "no kTLS",
-				    c->s.echoed);
+		if (c->s.rdp)
+			pr_info_ratelimited("%pISpc: connection closed (kTLS, RDP %s)\n",
+					    &c->s.peer,
+					    rdp_seq_state_name(c->s.rdp_state));
+		else
+			pr_info_ratelimited("%pISpc: connection closed (%s, %u TPDUs echoed)\n",
+					    &c->s.peer,
+					    c->s.ktls ? "kTLS" : "no kTLS",
+					    c->s.echoed);
 		break;
 	case RDP_NLA_REFUSED:
 		/* a client can cause it at will: rate-limited */
@@ -506,6 +632,8 @@ static void rdp_conn_work(struct work_struct *work)
 	rdp_nla_record(c);
 	kernel_sock_shutdown(c->sock, SHUT_RDWR);
 	sock_release(c->sock);
+	/* bytes of a TPKT cut short may be left of a Client Info PDU */
+	memzero_explicit(c->pdu, RDP_NLA_MAX_PDU);
 	vfree(c->in);
 	vfree(c->pdu);
 	kfree(c);
@@ -585,11 +713,21 @@ static int rdp_sessions_show(struct seq_file *m, void *unused)
 		h = &rdp_history[(i - 1) % RDP_NLA_HISTORY];
 		if (h->seq != i)	/* still running */
 			continue;
-		seq_printf(m, "session %llu %pISpc %s %s 0x%08x ktls=%s echoed=%u tsrequest=%u tls=0x%04x user=%s\n",
+		seq_printf(m, "session %llu %pISpc %s %s 0x%08x ktls=%s echoed=%u tsrequest=%u tls=0x%04x rdp=",
 			   h->seq, &h->peer, rdp_nla_outcome_names[h->outcome],
 			   rdp_status_name(h->status), h->status,
 			   h->ktls ? "yes" : "no", h->echoed,
-			   h->tsrequest_version, h->tls_version,
+			   h->tsrequest_version, h->tls_version);
+		if (!h->rdp)
+			seq_puts(m, "-");
+		else if (h->rdp_state == RDP_SEQ_ACTIVE)
+			seq_puts(m, "active");
+		else
+			seq_printf(m, "%s,%s", rdp_seq_state_name(h->rdp_state),
+				   h->rdp_error == RDP_SEQ_OK ? "closed" :
+				   rdp_seq_error_name(h->rdp_error));
+		seq_printf(m, " client_info=%s user=%s\n",
+			   rdp_nla_client_info_names[h->client_info],
 			   h->user[0] ? h->user : "-");
 	}
 	mutex_unlock(&rdp_lock);
@@ -691,4 +829,4 @@ static void __exit rdp_nla_exit(void)
 module_init(rdp_nla_init);
 module_exit(rdp_nla_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("ksspi sample: an RDP front door, CredSSP (NLA) then kTLS");
+MODULE_DESCRIPTION("ksspi sample: an RDP front door, CredSSP (NLA), kTLS, RDP to activation");
