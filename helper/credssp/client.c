@@ -354,22 +354,51 @@ out:
 }
 
 /*
+ * ISC_REQ_USE_SUPPLIED_CREDS: the TSCredentials the caller gave in a
+ * SECBUFFER_PKG_PARAMS buffer, checked, go out as they are.
+ */
+static uint32_t supplied_credentials(struct credssp_state *st,
+				     struct bytes *der)
+{
+	struct ts_credentials parsed = { 0 };
+	int err;
+
+	err = ts_credentials_decode(st->supplied_credentials.data,
+				    st->supplied_credentials.len, &parsed);
+	ts_credentials_clear(&parsed);
+	if (err)
+		return err == -ENOMEM ? SEC_E_INSUFFICIENT_MEMORY :
+					SEC_E_INVALID_PARAMETER;
+	if (bytes_append(der, st->supplied_credentials.data,
+			 st->supplied_credentials.len))
+		return SEC_E_INSUFFICIENT_MEMORY;
+	st->delegated = true;
+	return SEC_E_OK;
+}
+
+/*
  * The TSCredentials the client sends: with ISC_REQ_DELEGATE and the
- * policy's leave, the credential's domain, user and password; else the
- * empty set (three empty strings), as the page says.
+ * policy's leave, the credential's domain, user and password, or with
+ * ISC_REQ_USE_SUPPLIED_CREDS what the caller supplied (never the
+ * credential's); else the empty set (three empty strings), as the page
+ * says.
  */
 static uint32_t client_credentials(struct credssp_state *st,
 				   struct bytes *der)
 {
 	struct bytes domain16 = { 0 }, user16 = { 0 }, password16 = { 0 };
+	bool supplied = st->context_req & ISC_REQ_USE_SUPPLIED_CREDS;
 	uint32_t status;
 	int err = 0;
 
-	if (st->context_req & ISC_REQ_DELEGATE) {
+	if ((st->context_req & ISC_REQ_DELEGATE) &&
+	    (!supplied || st->supplied_credentials.len)) {
 		status = credssp_delegation_check(st->target,
 						  st->inner_pkg == &pkg_ntlm);
 		if (status != SEC_E_OK)
 			return status;
+		if (supplied)
+			return supplied_credentials(st, der);
 		err = ntlm_utf8_to_utf16le(st->domain, strlen(st->domain),
 					   &domain16);
 		if (!err)

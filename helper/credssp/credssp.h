@@ -85,6 +85,8 @@ struct credssp_state {
 	bool asked_for_certificate;
 	struct bytes fed_prefix;
 	struct bytes held_output;
+	/* Client: the caller's SECBUFFER_PKG_PARAMS (the latest given) */
+	struct bytes supplied_credentials;
 
 	/* Client: the identity and target of the first leg */
 	char *user, *domain;		/* UTF-8; the domain may be "" */

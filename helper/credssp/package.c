@@ -61,6 +61,7 @@ static void credssp_state_free(void *opaque)
 	tls_server_identity_free(st->own_identity);
 	bytes_free(&st->fed_prefix);
 	bytes_free(&st->held_output);
+	bytes_free(&st->supplied_credentials);
 	free_secret_string(st->user);
 	free_secret_string(st->domain);
 	bytes_free(&st->password);
@@ -705,6 +706,17 @@ static void credssp_step(void *opaque, const struct upcall *up,
 			 struct reply *reply)
 {
 	struct credssp_state *st = opaque;
+
+	/* ISC_REQ_USE_SUPPLIED_CREDS: what the caller delegates itself */
+	if (up->op == KSSPI_OP_INIT_CONTEXT &&
+	    upcall_has(up, KSSPI_A_PKG_PARAMS)) {
+		bytes_free(&st->supplied_credentials);
+		if (bytes_append(&st->supplied_credentials, up->pkg_params.data,
+				 up->pkg_params.len)) {
+			reply->status = SEC_E_INSUFFICIENT_MEMORY;
+			return;
+		}
+	}
 
 	if (st->stage == CREDSSP_NEW) {
 		if (up->op == KSSPI_OP_INIT_CONTEXT) {

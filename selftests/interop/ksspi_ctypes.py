@@ -415,6 +415,8 @@ class Context:
         # the credential of the next call only (after
         # SEC_I_INCOMPLETE_CREDENTIALS); None: the context's own
         self.next_cred = None
+        # a SECBUFFER_PKG_PARAMS input buffer with every input (None: none)
+        self.pkg_params = None
 
     def step(self, token=None, bindings=None, empty=False):
         """One leg; returns (status, output token bytes).  With empty, an
@@ -437,6 +439,12 @@ class Context:
             keep.append(bb)
             bufs.append(SecBuffer(len(bindings), SECBUFFER_CHANNEL_BINDINGS,
                                   ctypes.cast(bb, ctypes.c_void_p)))
+        if self.pkg_params is not None and token is not None:
+            pb = ctypes.create_string_buffer(bytes(self.pkg_params),
+                                             max(len(self.pkg_params), 1))
+            keep.append(pb)
+            bufs.append(SecBuffer(len(self.pkg_params), SECBUFFER_PKG_PARAMS,
+                                  ctypes.cast(pb, ctypes.c_void_p)))
         if empty:
             bufs.append(SecBuffer(0, SECBUFFER_EMPTY, None))
         in_arr = (SecBuffer * max(len(bufs), 1))(*bufs)
