@@ -64,7 +64,8 @@ static u32 ksspi_parse_key_payload(char *buf, u32 len,
 	return SEC_E_OK;
 }
 
-/* Copies the payload (at most @max bytes) of a "user" or "logon" key,
+/*
+ * Copies the payload (at most @max bytes) of a "user" or "logon" key,
  * NUL-terminated.
  */
 static u32 ksspi_read_key_max(struct key *key, u32 max, char **out,
@@ -220,16 +221,19 @@ void ksspi_identity_copy_free(struct ksspi_identity_copy *id)
 	memset(id, 0, sizeof(*id));
 }
 
-static u32 ksspi_credential_set_key(struct ksspi_credential *cred,
-				    key_serial_t serial)
+/*
+ * Looks up a "user" or "logon" key the caller possesses (search
+ * permission proves possession; logon keys have no read) and copies its
+ * payload (at most @max bytes, at least one).  The caller owns the
+ * reference and frees the copy with kvfree_sensitive(*@buf, *@len + 1).
+ */
+static u32 ksspi_credential_lookup_key(key_serial_t serial, u32 max,
+				       struct key **out, char **buf, u32 *len)
 {
-	struct ksspi_identity_copy parsed;
 	key_ref_t ref;
 	struct key *key;
-	char *buf;
-	u32 len, status;
+	u32 status;
 
-	/* Search permission proves possession; logon keys have no read. */
 	ref = lookup_user_key(serial, 0, KEY_NEED_SEARCH);
 	if (IS_ERR(ref))
 		return SEC_E_UNKNOWN_CREDENTIALS;
@@ -238,13 +242,35 @@ static u32 ksspi_credential_set_key(struct ksspi_credential *cred,
 		key_put(key);
 		return SEC_E_UNKNOWN_CREDENTIALS;
 	}
-	status = ksspi_read_key(key, &buf, &len);
-	if (status == SEC_E_OK) {
-		status = ksspi_parse_key_payload(buf, len, &parsed);
-		kvfree_sensitive(buf, len + 1);
-	} else if (status == SEC_E_NO_CREDENTIALS) {
+	status = ksspi_read_key_max(key, max, buf, len);
+	if (status == SEC_E_OK && !*len) {
+		kvfree(*buf);
 		status = SEC_E_UNKNOWN_CREDENTIALS;
 	}
+	if (status != SEC_E_OK) {
+		key_put(key);
+		/* a revoked or expired key is an unknown one here */
+		return status == SEC_E_INSUFFICIENT_MEMORY ?
+		       status : SEC_E_UNKNOWN_CREDENTIALS;
+	}
+	*out = key;
+	return SEC_E_OK;
+}
+
+static u32 ksspi_credential_set_key(struct ksspi_credential *cred,
+				    key_serial_t serial)
+{
+	struct ksspi_identity_copy parsed;
+	struct key *key;
+	char *buf;
+	u32 len, status;
+
+	status = ksspi_credential_lookup_key(serial, 3 * KSSPI_MAX_NAME, &key,
+					     &buf, &len);
+	if (status != SEC_E_OK)
+		return status;
+	status = ksspi_parse_key_payload(buf, len, &parsed);
+	kvfree_sensitive(buf, len + 1);
 	if (status != SEC_E_OK) {
 		key_put(key);
 		return status;
@@ -253,38 +279,17 @@ static u32 ksspi_credential_set_key(struct ksspi_credential *cred,
 	return SEC_E_OK;
 }
 
-/* A TLS certificate or private key: a readable, non-empty "user" or
- * "logon" key the caller possesses.
- */
+/* A TLS certificate or private key: a non-empty key the caller possesses */
 static u32 ksspi_credential_tls_key(key_serial_t serial, struct key **out)
 {
-	key_ref_t ref;
-	struct key *key;
 	char *buf;
 	u32 len, status;
 
-	ref = lookup_user_key(serial, 0, KEY_NEED_SEARCH);
-	if (IS_ERR(ref))
-		return SEC_E_UNKNOWN_CREDENTIALS;
-	key = key_ref_to_ptr(ref);
-	if (key->type != &key_type_user && key->type != &key_type_logon) {
-		key_put(key);
-		return SEC_E_UNKNOWN_CREDENTIALS;
-	}
-	status = ksspi_read_key_max(key, KSSPI_MAX_TLS_KEY_PAYLOAD, &buf, &len);
-	if (status == SEC_E_OK) {
+	status = ksspi_credential_lookup_key(serial, KSSPI_MAX_TLS_KEY_PAYLOAD,
+					     out, &buf, &len);
+	if (status == SEC_E_OK)
 		kvfree_sensitive(buf, len + 1);
-		if (!len)
-			status = SEC_E_UNKNOWN_CREDENTIALS;
-	} else if (status == SEC_E_NO_CREDENTIALS) {
-		status = SEC_E_UNKNOWN_CREDENTIALS;
-	}
-	if (status != SEC_E_OK) {
-		key_put(key);
-		return status;
-	}
-	*out = key;
-	return SEC_E_OK;
+	return status;
 }
 
 static u32 ksspi_credential_set_tls(struct ksspi_credential *cred,

@@ -223,6 +223,20 @@ SECURITY_STATUS AcquireCredentialsHandleW(const SEC_WCHAR *pszPrincipal,
 	return st;
 }
 
+/*
+ * The Linux extensions' common start: the handle pointer and the package
+ * name; the kernel judges key serials (0, KEY_SPEC_*, type, payload).
+ */
+static SECURITY_STATUS extension_args(struct acquire *a,
+				      const SEC_CHAR *pszPackage,
+				      PCredHandle phCredential)
+{
+	if (!phCredential)
+		return SEC_E_INVALID_PARAMETER;
+	a->package = pszPackage;
+	return ksspi_priv_package_len(pszPackage, &a->package_len);
+}
+
 SECURITY_STATUS AcquireCredentialsHandleKeyA(const SEC_CHAR *pszPackage,
 	ULONG fCredentialUse, key_serial_t serial, PCredHandle phCredential,
 	PTimeStamp ptsExpiry)
@@ -230,18 +244,11 @@ SECURITY_STATUS AcquireCredentialsHandleKeyA(const SEC_CHAR *pszPackage,
 	struct acquire a = {
 		.use = fCredentialUse,
 		.identity = KSSPI_IDENTITY_KEY,
+		.key_serial = (uint32_t)serial,
 	};
-	SECURITY_STATUS st;
+	SECURITY_STATUS st = extension_args(&a, pszPackage, phCredential);
 
-	/* the kernel judges the serial (0, KEY_SPEC_*, type, payload) */
-	if (!phCredential)
-		return SEC_E_INVALID_PARAMETER;
-	st = ksspi_priv_package_len(pszPackage, &a.package_len);
-	if (st != SEC_E_OK)
-		return st;
-	a.package = pszPackage;
-	a.key_serial = (uint32_t)serial;
-	return acquire(&a, phCredential, ptsExpiry);
+	return st != SEC_E_OK ? st : acquire(&a, phCredential, ptsExpiry);
 }
 
 SECURITY_STATUS AcquireCredentialsHandleTlsA(const SEC_CHAR *pszPackage,
@@ -254,16 +261,10 @@ SECURITY_STATUS AcquireCredentialsHandleTlsA(const SEC_CHAR *pszPackage,
 		.tls_certificate_key = (uint32_t)certificate,
 		.tls_private_key = (uint32_t)private_key,
 	};
-	SECURITY_STATUS st;
+	SECURITY_STATUS st = extension_args(&a, pszPackage, phCredential);
 
-	/* the kernel judges the serials (both or neither, type, payload) */
-	if (!phCredential)
-		return SEC_E_INVALID_PARAMETER;
-	st = ksspi_priv_package_len(pszPackage, &a.package_len);
-	if (st != SEC_E_OK)
-		return st;
-	a.package = pszPackage;
-	return acquire_identity(&a, pAuthData, phCredential, ptsExpiry);
+	return st != SEC_E_OK ? st :
+	       acquire_identity(&a, pAuthData, phCredential, ptsExpiry);
 }
 
 SECURITY_STATUS FreeCredentialsHandle(PCredHandle phCredential)
