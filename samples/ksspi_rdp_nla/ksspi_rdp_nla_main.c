@@ -130,6 +130,7 @@ struct rdp_nla_session {
 	u8 rdp_state;
 	u8 rdp_error;
 	u8 client_info;
+	int io_error;		/* the receive or send that ended it */
 	u32 tsrequest_version;
 	u16 tls_version;
 	char user[RDP_NLA_MAX_NAME];
@@ -417,19 +418,29 @@ static int rdp_app_recv(struct rdp_conn *c, u8 *buf, size_t len)
 	return rdp_recv_all(c->sock, buf + from_early, len - from_early);
 }
 
-/* One TPKT of application data into @c->pdu: its length, or -1 */
+/* One TPKT of application data into @c->pdu: its length, or -errno */
 static int rdp_nla_recv_tpkt(struct rdp_conn *c)
 {
 	unsigned int len;
+	int err;
 
-	if (rdp_app_recv(c, c->pdu, RDP_TPKT_HEADER_LEN))
-		return -1;
+	err = rdp_app_recv(c, c->pdu, RDP_TPKT_HEADER_LEN);
+	if (err)
+		goto fail;
 	len = rdp_tpkt_length(c->pdu);
-	if (len < RDP_DT_HEADER_LEN || len > RDP_NLA_MAX_PDU ||
-	    rdp_app_recv(c, c->pdu + RDP_TPKT_HEADER_LEN,
-			 len - RDP_TPKT_HEADER_LEN))
-		return -1;
+	if (len < RDP_DT_HEADER_LEN || len > RDP_NLA_MAX_PDU) {
+		err = -EMSGSIZE;
+		goto fail;
+	}
+	err = rdp_app_recv(c, c->pdu + RDP_TPKT_HEADER_LEN,
+			   len - RDP_TPKT_HEADER_LEN);
+	if (err)
+		goto fail;
 	return len;
+fail:
+	/* kept for the log and debugfs: why the conversation ended */
+	c->s.io_error = err;
+	return err;
 }
 
 /*
@@ -606,9 +617,10 @@ static void rdp_conn_work(struct work_struct *work)
 	switch (c->s.outcome) {
 	case RDP_NLA_AUTHENTICATED:
 		if (c->s.rdp)
-			pr_info_ratelimited("%pISpc: connection closed (kTLS, RDP %s)\n",
+			pr_info_ratelimited("%pISpc: connection closed (kTLS, RDP %s, receive %d)\n",
 					    &c->s.peer,
-					    rdp_seq_state_name(c->s.rdp_state));
+					    rdp_seq_state_name(c->s.rdp_state),
+					    c->s.io_error);
 		else
 			pr_info_ratelimited("%pISpc: connection closed (%s, %u TPDUs echoed)\n",
 					    &c->s.peer,
