@@ -115,6 +115,8 @@ static const char *const rdp_nla_client_info_names[] = {
  * @rdp_state: where the sequence got to (RDP_SEQ_ACTIVE: activation)
  * @rdp_error: why it stopped before, RDP_SEQ_OK when the client left
  * @client_info: whether the Client Info PDU named the authenticated user
+ * @io_error: the errno of the receive that ended the conversation, 0 if
+ *	none did
  * @tsrequest_version: the TSRequest version CredSSP settled on, 0 if none
  * @tls_version: the TLS version (0x0303, 0x0304), 0 if none
  * @user: the authenticated user (SECPKG_ATTR_NAMES), or empty
@@ -130,7 +132,7 @@ struct rdp_nla_session {
 	u8 rdp_state;
 	u8 rdp_error;
 	u8 client_info;
-	int io_error;		/* the receive or send that ended it */
+	int io_error;
 	u32 tsrequest_version;
 	u16 tls_version;
 	char user[RDP_NLA_MAX_NAME];
