@@ -115,8 +115,8 @@ static const char *const rdp_nla_client_info_names[] = {
  * @rdp_state: where the sequence got to (RDP_SEQ_ACTIVE: activation)
  * @rdp_error: why it stopped before, RDP_SEQ_OK when the client left
  * @client_info: whether the Client Info PDU named the authenticated user
- * @io_error: the errno of the receive that ended the conversation, 0 if
- *	none did
+ * @io_error: the errno of the receive or send that ended the
+ *	conversation, 0 if none did
  * @tsrequest_version: the TSRequest version CredSSP settled on, 0 if none
  * @tls_version: the TLS version (0x0303, 0x0304), 0 if none
  * @user: the authenticated user (SECPKG_ATTR_NAMES), or empty
@@ -471,7 +471,7 @@ static void rdp_nla_linger(struct rdp_conn *c)
 static void rdp_nla_rdp(struct rdp_conn *c, int len)
 {
 	struct rdp_seq *seq = &c->seq;
-	int n;
+	int n, err;
 
 	c->s.rdp = true;
 	rdp_seq_init(seq, c->requested_protocols, RDP_PROTOCOL_HYBRID);
@@ -479,8 +479,14 @@ static void rdp_nla_rdp(struct rdp_conn *c, int len)
 		n = rdp_seq_input(seq, c->pdu, len, c->out, sizeof(c->out));
 		/* the Client Info PDU carries the user's password */
 		memzero_explicit(c->pdu, len);
-		if (n < 0 || rdp_send_all(c->sock, c->out, n) ||
-		    seq->state == RDP_SEQ_ACTIVE)
+		if (n < 0)
+			break;
+		err = rdp_send_all(c->sock, c->out, n);
+		if (err) {
+			c->s.io_error = err;
+			break;
+		}
+		if (seq->state == RDP_SEQ_ACTIVE)
 			break;
 		len = rdp_nla_recv_tpkt(c);
 		if (len < 0)
@@ -619,7 +625,7 @@ static void rdp_conn_work(struct work_struct *work)
 	switch (c->s.outcome) {
 	case RDP_NLA_AUTHENTICATED:
 		if (c->s.rdp)
-			pr_info_ratelimited("%pISpc: connection closed (kTLS, RDP %s, receive %d)\n",
+			pr_info_ratelimited("%pISpc: connection closed (kTLS, RDP %s, I/O error %d)\n",
 					    &c->s.peer,
 					    rdp_seq_state_name(c->s.rdp_state),
 					    c->s.io_error);
