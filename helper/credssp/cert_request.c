@@ -206,7 +206,8 @@ static void parse_messages(struct cert_request_finder *f,
 		switch (m[0]) {
 		case HS_SERVER_HELLO:
 			tls13 = server_hello_tls13(m + 4, len, &retry);
-			if (tls13 < 0)
+			/* one ServerHello: keys come once */
+			if (tls13 < 0 || f->tls13)
 				f->result = CERT_REQUEST_NONE;
 			else if (tls13 && !retry)
 				f->tls13 = *need_key = true;
@@ -303,7 +304,9 @@ enum cert_request_result cert_request_scan(struct cert_request_finder *f,
 				break;
 			}
 		}
+		/* TLS 1.3 has no plaintext handshake records after the keys */
 		if (type != TLS_CT_HANDSHAKE ||
+		    (f->keyed && body != plain) ||
 		    f->pending.len + (size_t)content_len > MAX_PENDING ||
 		    bytes_append(&f->pending, body, (size_t)content_len)) {
 			f->result = CERT_REQUEST_NONE;
@@ -364,7 +367,7 @@ int cert_request_set_key(struct cert_request_finder *f,
 	gnutls_datum_t key_d = { key, (unsigned int)key_len };
 	int err = -EINVAL;
 
-	if (f->result != CERT_REQUEST_NEED_KEY)
+	if (f->result != CERT_REQUEST_NEED_KEY || f->aead)
 		return -EINVAL;
 	f->result = CERT_REQUEST_NONE;
 	switch (hash) {
