@@ -337,6 +337,7 @@ int ksspi_krb5_keys_derive(struct ksspi_krb5_keys *keys,
 				     KSSPI_KRB5_SEED_CHECKSUM };
 	unsigned int lens[3];
 
+	memset(keys, 0, sizeof(*keys));
 	if (!et)
 		return -EINVAL;
 	err = krb5_keys_alloc(keys, et);
@@ -388,6 +389,7 @@ int ksspi_krb5_keys_set(struct ksspi_krb5_keys *keys,
 {
 	int err;
 
+	memset(keys, 0, sizeof(*keys));
 	if (!et)
 		return -EINVAL;
 	err = krb5_keys_alloc(keys, et);
