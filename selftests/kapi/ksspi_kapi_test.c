@@ -17,6 +17,7 @@
  */
 #include <linux/debugfs.h>
 #include <linux/in.h>
+#include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/net.h>
 #include <linux/random.h>
@@ -29,6 +30,7 @@
 #include <asm/unaligned.h>
 #include <linux/ksspi_api.h>
 #include <linux/ksspi_context.h>
+#include "krb5_crypto.h"
 
 #define KT_USER		"alice"
 #define KT_PASSWORD	"kapi-secret"
@@ -53,7 +55,7 @@ struct kt_result {
 	bool ok;
 };
 
-static struct kt_result kt_results[64];
+static struct kt_result kt_results[128];
 static unsigned int kt_count;
 static struct dentry *kt_dir;
 static struct ksspi_owner *kt_owner;
@@ -949,6 +951,314 @@ out:
 	vfree(c.out);
 }
 
+/*
+ * Known answers of the Kerberos crypto (kmod/krb5_crypto.c); where each
+ * vector comes from: Documentation/kerberos-crypto.rst.
+ */
+struct kt_krb5_vector {
+	const char *name;
+	u32 etype;
+	const char *key;	/* base key, or Ke for the bare CTS vectors */
+	const char *conf;	/* confounder, or a constant */
+	const char *plain;
+	const char *expected[3];	/* in pieces */
+};
+
+/* RFC 3962 appendix B: DK(PBKDF2 output, "kerberos") is the AES key */
+static const struct kt_krb5_vector kt_krb5_dk[] = {
+	{ "krb5_rfc3962_dk_17_iter1", 17, "cdedb5281bb2f801565a1122b2563515",
+	  "kerberos", NULL,
+	  { "42263c6e89f4fc28b8df68ee09799f15" } },
+	{ "krb5_rfc3962_dk_18_iter1", 18,
+	  "cdedb5281bb2f801565a1122b25635150ad1f7a04bb9f3a333ecc0e2e1f70837",
+	  "kerberos", NULL,
+	  { "fe697b52bc0d3ce14432ba036a92e65bbb52280990a2fa27883998d72af30161" } },
+	{ "krb5_rfc3962_dk_17_iter1200", 17,
+	  "5c08eb61fdf71e4e4ec3cf6ba1f5512b", "kerberos", NULL,
+	  { "4c01cd46d632d01e6dbe230a01ed642a" } },
+	{ "krb5_rfc3962_dk_18_iter1200", 18,
+	  "5c08eb61fdf71e4e4ec3cf6ba1f5512ba7e52ddbc5e5142f708a31e2e62b1e13",
+	  "kerberos", NULL,
+	  { "55a6ac740ad17b4846941051e1e8b0a7548d93b0ab30a8bc3ff16280382b8c2a" } },
+};
+
+/* Kc, Ke, Ki of key usage 2: RFC 8009 appendix A; 17, 18: OpenSSL KRB5KDF */
+#define KT_AES128_BASE	"42263c6e89f4fc28b8df68ee09799f15"
+#define KT_AES256_BASE	\
+	"fe697b52bc0d3ce14432ba036a92e65bbb52280990a2fa27883998d72af30161"
+#define KT_SHA256_BASE	"3705d96080c17728a0e800eab6e0d23c"
+#define KT_SHA384_BASE	\
+	"6d404d37faf79f9df0d33568d320669800eb4836472ea8a026d16b7182460c52"
+static const struct kt_krb5_vector kt_krb5_usage_keys[] = {
+	{ "krb5_dk_17_kc", 17, KT_AES128_BASE, "0000000299", NULL,
+	  { "34280a382bc92769b2da2f9ef066854b" } },
+	{ "krb5_dk_17_ke", 17, KT_AES128_BASE, "00000002aa", NULL,
+	  { "5b14fc4e250e14ddf9dccf1af6674f53" } },
+	{ "krb5_dk_17_ki", 17, KT_AES128_BASE, "0000000255", NULL,
+	  { "4ed31063621684f09ae8d89991af3e8f" } },
+	{ "krb5_dk_18_kc", 18, KT_AES256_BASE, "0000000299", NULL,
+	  { "bfab388bdcb238e9f9c98d6a878304f04d30c82556375ac507a7a852790f4674" } },
+	{ "krb5_dk_18_ke", 18, KT_AES256_BASE, "00000002aa", NULL,
+	  { "c7cfd9cd75fe793a586a542d87e0d1396f1134a104bb1a9190b8c90ada3ddf37" } },
+	{ "krb5_dk_18_ki", 18, KT_AES256_BASE, "0000000255", NULL,
+	  { "97151b4c76945063e2eb0529dc067d97d7bba90776d8126d91f34f3101aea8ba" } },
+	{ "krb5_rfc8009_kdf_19_kc", 19, KT_SHA256_BASE, "0000000299", NULL,
+	  { "b31a018a48f54776f403e9a396325dc3" } },
+	{ "krb5_rfc8009_kdf_19_ke", 19, KT_SHA256_BASE, "00000002aa", NULL,
+	  { "9b197dd1e8c5609d6e67c3e37c62c72e" } },
+	{ "krb5_rfc8009_kdf_19_ki", 19, KT_SHA256_BASE, "0000000255", NULL,
+	  { "9fda0e56ab2d85e1569a688696c26a6c" } },
+	{ "krb5_rfc8009_kdf_20_kc", 20, KT_SHA384_BASE, "0000000299", NULL,
+	  { "ef5718be86cc84963d8bbb5031e9f5c4ba41f28faf69e73d" } },
+	{ "krb5_rfc8009_kdf_20_ke", 20, KT_SHA384_BASE, "00000002aa", NULL,
+	  { "56ab22bee63d82d7bc5227f6773f8ea7a5eb1c825160c38312980c442e5c7e49" } },
+	{ "krb5_rfc8009_kdf_20_ki", 20, KT_SHA384_BASE, "0000000255", NULL,
+	  { "69b16514e3cd8e56b82010d5c73012b622c4d00ffc23ed1f" } },
+};
+
+/*
+ * RFC 3962 appendix B: cts(cbc(aes)) under "chicken teriyaki" with a zero
+ * IV; the first 16 bytes of the plaintext stand in for the confounder.
+ */
+#define KT_GAU	"4920776f756c64206c696b65207468652047656e6572616c20476175277320" \
+		"436869636b656e2c20706c656173652c20616e6420776f6e746f6e20736f7570" \
+		"2e"
+static const struct kt_krb5_vector kt_krb5_cts[] = {
+	{ "krb5_rfc3962_cts_17", 17, NULL, NULL, "17",
+	  { "c6353568f2bf8cb4d8a580362da7ff7f97" } },
+	{ "krb5_rfc3962_cts_31", 17, NULL, NULL, "31",
+	  { "fc00783e0efdb2c1d445d4c8eff7ed2297687268d6ecccc0c07b25e25ecfe5" } },
+	{ "krb5_rfc3962_cts_32", 17, NULL, NULL, "32",
+	  { "39312523a78662d5be7fcbcc98ebf5a897687268d6ecccc0c07b25e25ecfe584" } },
+	{ "krb5_rfc3962_cts_47", 17, NULL, NULL, "47",
+	  { "97687268d6ecccc0c07b25e25ecfe584b3fffd940c16a18c1b5549d2f838029e",
+	    "39312523a78662d5be7fcbcc98ebf5" } },
+	{ "krb5_rfc3962_cts_48", 17, NULL, NULL, "48",
+	  { "97687268d6ecccc0c07b25e25ecfe5849dad8bbb96c4cdc03bc103e1a194bbd8",
+	    "39312523a78662d5be7fcbcc98ebf5a8" } },
+	{ "krb5_rfc3962_cts_64", 17, NULL, NULL, "64",
+	  { "97687268d6ecccc0c07b25e25ecfe58439312523a78662d5be7fcbcc98ebf5a8",
+	    "4807efe836ee89a526730dbc2f7bc8409dad8bbb96c4cdc03bc103e1a194bbd8" } },
+};
+
+/*
+ * Encryption with key usage 2: RFC 8009 appendix A for 19 and 20; for 17
+ * and 18 computed in userspace (Documentation/kerberos-crypto.rst).
+ */
+#define KT_PLAIN21	"000102030405060708090a0b0c0d0e0f1011121314"
+static const struct kt_krb5_vector kt_krb5_enc[] = {
+	{ "krb5_enc_17_empty", 17, KT_AES128_BASE,
+	  "7e5895eaf2672435bad817f545a37148", "",
+	  { "f034ce0104ac3c43770a9a12d58f1902968fb61007eea3e480924145" } },
+	{ "krb5_enc_17_21", 17, KT_AES128_BASE,
+	  "a7a4e29a4728ce10664fb64e49ad3fac", KT_PLAIN21,
+	  { "220d16cfb05ef457481c72330cfbdd270945baeb00db6bf538435647d0bf8f6f",
+	    "13bdd5dc164b42b6f43ff71d4f87ea5ea6" } },
+	{ "krb5_enc_18_empty", 18, KT_AES256_BASE,
+	  "7e5895eaf2672435bad817f545a37148", "",
+	  { "f39ef9fe0d88a18be156cc7d7887e0f6b83a72cf29b98a3c8aafa1cf" } },
+	{ "krb5_enc_18_21", 18, KT_AES256_BASE,
+	  "a7a4e29a4728ce10664fb64e49ad3fac", KT_PLAIN21,
+	  { "86a01088070155ddc4b264799fc68b0dbf6bf39e064d4f137eec77423d39a65b",
+	    "75d5912bfea828cfc37bfa48217a5ffb6b" } },
+	{ "krb5_rfc8009_enc_19_empty", 19, KT_SHA256_BASE,
+	  "7e5895eaf2672435bad817f545a37148", "",
+	  { "ef85fb890bb8472f4dab20394dca781dad877eda39d50c870c0d5a0a8e48c718" } },
+	{ "krb5_rfc8009_enc_19_6", 19, KT_SHA256_BASE,
+	  "7bca285e2fd4130fb55b1a5c83bc5b24", "000102030405",
+	  { "84d7f30754ed987bab0bf3506beb09cfb55402cef7e6877ce99e247e52d16ed4",
+	    "421dfdf8976c" } },
+	{ "krb5_rfc8009_enc_19_16", 19, KT_SHA256_BASE,
+	  "56ab21713ff62c0a1457200f6fa9948f", "000102030405060708090a0b0c0d0e0f",
+	  { "3517d640f50ddc8ad3628722b3569d2ae07493fa8263254080ea65c1008e8fc2",
+	    "95fb4852e7d83e1e7c48c37eebe6b0d3" } },
+	{ "krb5_rfc8009_enc_19_21", 19, KT_SHA256_BASE,
+	  "a7a4e29a4728ce10664fb64e49ad3fac", KT_PLAIN21,
+	  { "720f73b18d9859cd6ccb4346115cd336c70f58edc0c4437c5573544c31c813bc",
+	    "e1e6d072c186b39a413c2f92ca9b8334a287ffcbfc" } },
+	{ "krb5_rfc8009_enc_20_empty", 20, KT_SHA384_BASE,
+	  "f764e9fa15c276478b2c7d0c4e5f58e4", "",
+	  { "41f53fa5bfe7026d91faf9be959195a058707273a96a40f0a01960621ac61274",
+	    "8b9bbfbe7eb4ce3c" } },
+	{ "krb5_rfc8009_enc_20_6", 20, KT_SHA384_BASE,
+	  "b80d3251c1f6471494256ffe712d0b9a", "000102030405",
+	  { "4ed7b37c2bcac8f74f23c1cf07e62bc7b75fb3f637b9f559c7f664f69eab7b60",
+	    "92237526ea0d1f61cb20d69d10f2" } },
+	{ "krb5_rfc8009_enc_20_16", 20, KT_SHA384_BASE,
+	  "53bf8a0d105265d4e276428624ce5e63", "000102030405060708090a0b0c0d0e0f",
+	  { "bc47ffec7998eb91e8115cf8d19dac4bbbe2e163e87dd37f49beca92027764f6",
+	    "8cf51f14d798c2273f35df574d1f932e40c4ff255b36a266" } },
+	{ "krb5_rfc8009_enc_20_21", 20, KT_SHA384_BASE,
+	  "763e65367e864f02f55153c7e3b58af1", KT_PLAIN21,
+	  { "40013e2df58e8751957d2878bcd2d6fe101ccfd556cb1eae79db3c3ee86429f2",
+	    "b2a602ac86fef6ecb647d6295fae077a1feb517508d2c16b4192e01f62" } },
+};
+
+/* Checksums with key usage 2: RFC 8009 appendix A; 17, 18 as above */
+static const struct kt_krb5_vector kt_krb5_mic[] = {
+	{ "krb5_mic_17", 17, KT_AES128_BASE, NULL, KT_PLAIN21,
+	  { "930b6a94a22cf6a56a9aa145" } },
+	{ "krb5_mic_18", 18, KT_AES256_BASE, NULL, KT_PLAIN21,
+	  { "bf1081ebfa68fd00bbf01c42" } },
+	{ "krb5_rfc8009_mic_19", 19, KT_SHA256_BASE, NULL, KT_PLAIN21,
+	  { "d78367186643d67b411cba9139fc1dee" } },
+	{ "krb5_rfc8009_mic_20", 20, KT_SHA384_BASE, NULL, KT_PLAIN21,
+	  { "45ee791567eefca37f4ac1e0222de80d43c3bfa06699672a" } },
+};
+
+/* Decodes @hex into @out (room for @size bytes); the length, or -1 */
+static int kt_hex(const char *hex, u8 *out, size_t size)
+{
+	size_t len = strlen(hex);
+
+	if (len % 2 || len / 2 > size || hex2bin(out, hex, len / 2))
+		return -1;
+	return len / 2;
+}
+
+/* Decodes the pieces of @v's expected bytes into @out (@size bytes) */
+static int kt_hex_expected(const struct kt_krb5_vector *v, u8 *out,
+			   size_t size)
+{
+	int len = 0, n;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(v->expected) && v->expected[i]; i++) {
+		n = kt_hex(v->expected[i], out + len, size - len);
+		if (n < 0)
+			return -1;
+		len += n;
+	}
+	return len;
+}
+
+static bool kt_krb5_derive_one(const struct kt_krb5_vector *v, bool hex_constant)
+{
+	const struct ksspi_krb5_enctype *et = ksspi_krb5_find_enctype(v->etype);
+	u8 key[32], constant[16], expected[32], out[32];
+	int klen, clen, elen;
+
+	klen = kt_hex(v->key, key, sizeof(key));
+	elen = kt_hex_expected(v, expected, sizeof(expected));
+	if (hex_constant) {
+		clen = kt_hex(v->conf, constant, sizeof(constant));
+	} else {
+		clen = strlen(v->conf);
+		memcpy(constant, v->conf, clen);
+	}
+	return et && klen == et->key_len && clen > 0 && elen > 0 &&
+	       !ksspi_krb5_derive_key(et, key, constant, clen, out, elen) &&
+	       !memcmp(out, expected, elen);
+}
+
+/* Bare CTS: the first 16 bytes as the confounder, the MAC not checked */
+static bool kt_krb5_cts_one(const struct kt_krb5_vector *v, u8 *buf)
+{
+	const struct ksspi_krb5_enctype *et = ksspi_krb5_find_enctype(v->etype);
+	static const u8 key[16] = "chicken teriyaki";
+	struct ksspi_krb5_keys keys;
+	unsigned int len;
+	u8 expected[64];
+	bool ok;
+
+	if (kstrtouint(v->plain, 10, &len) || len > 64 ||
+	    kt_hex_expected(v, expected, sizeof(expected)) != len || kt_hex(KT_GAU, buf, 256) < len)
+		return false;
+	ok = !ksspi_krb5_keys_set(&keys, et, key, key, key) &&
+	     !ksspi_krb5_encrypt(&keys, buf, len) &&
+	     !memcmp(buf, expected, len);
+	ksspi_krb5_keys_free(&keys);
+	return ok;
+}
+
+/* Encrypt to the expected bytes, decrypt back, refuse a flipped bit */
+static bool kt_krb5_enc_one(const struct kt_krb5_vector *v, u8 *buf)
+{
+	const struct ksspi_krb5_enctype *et = ksspi_krb5_find_enctype(v->etype);
+	u8 key[32], expected[128], plain[32];
+	struct ksspi_krb5_keys keys;
+	int clen, plen, elen;
+	bool ok;
+
+	if (kt_hex(v->key, key, sizeof(key)) < 0 || !et)
+		return false;
+	clen = kt_hex(v->conf, buf, 256);
+	plen = kt_hex(v->plain, plain, sizeof(plain));
+	elen = kt_hex_expected(v, expected, sizeof(expected));
+	if (clen != KSSPI_KRB5_CONFOUNDER_LEN || plen < 0 ||
+	    elen != clen + plen + et->mac_len)
+		return false;
+	memcpy(buf + clen, plain, plen);
+	ok = !ksspi_krb5_keys_derive(&keys, et, key, 2) &&
+	     !ksspi_krb5_encrypt(&keys, buf, clen + plen) &&
+	     !memcmp(buf, expected, elen) &&
+	     ksspi_krb5_decrypt(&keys, buf, elen) == clen + plen &&
+	     !memcmp(buf + clen, plain, plen);
+	if (ok) {
+		memcpy(buf, expected, elen);
+		buf[elen - 1] ^= 1;	/* in the MAC */
+		ok = ksspi_krb5_decrypt(&keys, buf, elen) == -EBADMSG;
+		memcpy(buf, expected, elen);
+		buf[0] ^= 0x80;		/* in the ciphertext */
+		ok = ok && ksspi_krb5_decrypt(&keys, buf, elen) == -EBADMSG;
+		ok = ok && ksspi_krb5_decrypt(&keys, buf, clen + et->mac_len - 1) ==
+			   -EINVAL;
+	}
+	ksspi_krb5_keys_free(&keys);
+	return ok;
+}
+
+static bool kt_krb5_mic_one(const struct kt_krb5_vector *v)
+{
+	const struct ksspi_krb5_enctype *et = ksspi_krb5_find_enctype(v->etype);
+	u8 key[32], plain[32], expected[32], mic[KSSPI_KRB5_MAX_MAC_LEN];
+	struct ksspi_krb5_keys keys;
+	int plen;
+	bool ok;
+
+	plen = kt_hex(v->plain, plain, sizeof(plain));
+	if (!et || kt_hex(v->key, key, sizeof(key)) < 0 || plen < 0 ||
+	    kt_hex_expected(v, expected, sizeof(expected)) != et->mac_len)
+		return false;
+	ok = !ksspi_krb5_keys_derive(&keys, et, key, 2) &&
+	     !ksspi_krb5_get_mic(&keys, plain, plen, mic) &&
+	     !memcmp(mic, expected, et->mac_len) &&
+	     !ksspi_krb5_verify_mic(&keys, plain, plen, expected);
+	plain[0] ^= 1;
+	ok = ok && ksspi_krb5_verify_mic(&keys, plain, plen, expected) ==
+		   -EBADMSG;
+	ksspi_krb5_keys_free(&keys);
+	return ok;
+}
+
+static void kt_krb5_known_answers(void)
+{
+	unsigned int i;
+	u8 *buf;
+
+	KT_EXPECT("krb5_no_enctype_16", !ksspi_krb5_find_enctype(16));
+	for (i = 0; i < ARRAY_SIZE(kt_krb5_dk); i++)
+		KT_EXPECT(kt_krb5_dk[i].name,
+			  kt_krb5_derive_one(&kt_krb5_dk[i], false));
+	for (i = 0; i < ARRAY_SIZE(kt_krb5_usage_keys); i++)
+		KT_EXPECT(kt_krb5_usage_keys[i].name,
+			  kt_krb5_derive_one(&kt_krb5_usage_keys[i], true));
+	buf = kmalloc(256, GFP_KERNEL);	/* linear memory, as the sg wants */
+	if (!buf) {
+		KT_EXPECT("krb5_alloc", false);
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(kt_krb5_cts); i++)
+		KT_EXPECT(kt_krb5_cts[i].name,
+			  kt_krb5_cts_one(&kt_krb5_cts[i], buf));
+	for (i = 0; i < ARRAY_SIZE(kt_krb5_enc); i++)
+		KT_EXPECT(kt_krb5_enc[i].name,
+			  kt_krb5_enc_one(&kt_krb5_enc[i], buf));
+	for (i = 0; i < ARRAY_SIZE(kt_krb5_mic); i++)
+		KT_EXPECT(kt_krb5_mic[i].name, kt_krb5_mic_one(&kt_krb5_mic[i]));
+	kfree(buf);
+}
+
 static int kt_results_show(struct seq_file *m, void *unused)
 {
 	unsigned int i;
@@ -998,6 +1308,7 @@ static int __init kt_init(void)
 	}
 	kt_parameters();
 	kt_ntlm_known_answer();
+	kt_krb5_known_answers();
 	kt_credssp_ktls();
 	kt_handshake(&p);
 	if (p.established) {
@@ -1028,4 +1339,5 @@ static void __exit kt_exit(void)
 module_init(kt_init);
 module_exit(kt_exit);
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(KSSPI_INTERNAL);
 MODULE_DESCRIPTION("ksspi in-kernel API tests");
