@@ -31,6 +31,7 @@
 #include "message.h"
 #include "netlink.h"
 #include "credssp/credssp.h"
+#include "kerberos/kerberos.h"
 #include "ntlm/ntlm.h"
 #include "ntlm/userdb.h"
 #include "session.h"
@@ -52,6 +53,7 @@ struct options {
 	const char *spns[NTLM_SPN_MAX];
 	struct ntlm_lockout_policy lockout;
 	struct credssp_options credssp;
+	const char *krb5_keytab;
 };
 
 struct daemon {
@@ -115,6 +117,8 @@ static void usage(FILE *out)
 		"      --credssp-client-ca FILE  CAs (PEM) whose client certificates\n"
 		"                           CredSSP servers asked for one\n"
 		"                           (ASC_REQ_MUTUAL_AUTH) accept\n"
+		"      --krb5-keytab KEYTAB  the Kerberos acceptor's keytab\n"
+		"                           (default: the krb5 default keytab)\n"
 		"      --version      print the version and exit\n"
 		"  -h, --help         print this help and exit\n"
 		"\n"
@@ -156,7 +160,7 @@ static int parse_options(int argc, char **argv, struct options *opts)
 	       OPT_NTLM_CALLER_LIMIT, OPT_NTLM_CALLER_WINDOW,
 	       OPT_NTLM_CALLER_EXEMPT, OPT_CREDSSP_CERT, OPT_CREDSSP_KEY,
 	       OPT_CREDSSP_DELEGATE, OPT_CREDSSP_DELEGATE_NTLM_ONLY,
-	       OPT_CREDSSP_CLIENT_CA };
+	       OPT_CREDSSP_CLIENT_CA, OPT_KRB5_KEYTAB };
 	static const struct option long_options[] = {
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "systemd", no_argument, NULL, OPT_SYSTEMD },
@@ -196,6 +200,7 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		  OPT_CREDSSP_DELEGATE_NTLM_ONLY },
 		{ "credssp-client-ca", required_argument, NULL,
 		  OPT_CREDSSP_CLIENT_CA },
+		{ "krb5-keytab", required_argument, NULL, OPT_KRB5_KEYTAB },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ntlm_lockout_policy *lockout = &opts->lockout;
@@ -329,6 +334,9 @@ static int parse_options(int argc, char **argv, struct options *opts)
 			break;
 		case OPT_CREDSSP_CLIENT_CA:
 			opts->credssp.client_ca_file = optarg;
+			break;
+		case OPT_KRB5_KEYTAB:
+			opts->krb5_keytab = optarg;
 			break;
 		default:
 			usage(stderr);
@@ -608,7 +616,8 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	if (ntlm_config_setup(&opts.ntlm) ||
-	    credssp_config_setup(&opts.credssp))
+	    credssp_config_setup(&opts.credssp) ||
+	    kerberos_config_setup(opts.krb5_keytab))
 		goto out_signals;
 	if (session_table_init(&d.sessions)) {
 		log_error("cannot set up the session table");
@@ -649,6 +658,7 @@ out_channel:
 out_sessions:
 	session_table_destroy(&d.sessions);
 out_signals:
+	kerberos_config_cleanup();
 	credssp_config_cleanup();
 	ntlm_config_cleanup();
 	close(signal_fd);

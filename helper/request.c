@@ -35,6 +35,7 @@
 #include <linux/ksspi_sspi.h>
 
 #include "credssp/credssp.h"
+#include "kerberos/kerberos.h"
 #include "message.h"
 #include "ntlm/ntlm.h"
 #include "package.h"
@@ -46,6 +47,7 @@ static const struct package *const packages[] = {
 	&pkg_test,
 	&pkg_ntlm,
 	&pkg_credssp,
+	&pkg_kerberos,
 };
 
 /* Names compare case-insensitively, as the kernel's and Windows' do. */

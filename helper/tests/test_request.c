@@ -233,7 +233,7 @@ static void test_dispatch_errors(void)
 {
 	struct session_table t;
 	struct reply r;
-	struct req q = { .op = KSSPI_OP_INIT_CONTEXT, .package = "Kerberos",
+	struct req q = { .op = KSSPI_OP_INIT_CONTEXT, .package = "NoSuchPackage",
 			 .first = true, .user = "u", .password = "p" };
 	struct bytes b = { 0 };
 	struct upcall up = { 0 };

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The "Kerberos" package: handshake legs through MIT krb5's GSSAPI
+ * (Documentation/kerberos.rst).  The client's credentials come from the
+ * request's identity (user, realm, password); the server's from the keytab
+ * of --krb5-keytab.
+ */
+#ifndef KSSPID_KERBEROS_H
+#define KSSPID_KERBEROS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "package.h"
+
+#define KERBEROS_PACKAGE_NAME	"Kerberos"
+
+extern const struct package pkg_kerberos;
+
+/*
+ * The acceptor's keytab (a path, or a krb5 keytab name such as
+ * "FILE:/etc/krb5.keytab"); NULL: the krb5 default (KRB5_KTNAME, then
+ * /etc/krb5.keytab).  0 or -ENOMEM.  Called before the workers start.
+ */
+int kerberos_config_setup(const char *keytab);
+void kerberos_config_cleanup(void);
+
+/*
+ * The GSSAPI host-based service name ("service@host") of an SPN
+ * ("service/host", "service/host:port" or "service/host/name"): written
+ * into @out (@size bytes with the NUL).  0, or -EINVAL when @spn is not an
+ * SPN of that shape or does not fit.
+ */
+int kerberos_spn_to_hostbased(const char *spn, char *out, size_t size);
+
+/* The SSPI status of a failed GSSAPI call (@major, and its krb5 @minor). */
+uint32_t kerberos_status(uint32_t major, uint32_t minor);
+
+#endif /* KSSPID_KERBEROS_H */

@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The "Kerberos" package: every leg is one gss_init_sec_context() or
+ * gss_accept_sec_context() call of MIT krb5's GSSAPI with the raw krb5
+ * mechanism; ksspid never builds or parses a Kerberos message itself.
+ *
+ *	client (ISC)				server (ASC)
+ *	leg 1: -> AP-REQ	------->	leg 1: AP-REQ -> AP-REP (mutual)
+ *	       SEC_I_CONTINUE_NEEDED (mutual)	       SEC_E_OK
+ *	leg 2: AP-REP		<-------
+ *	       SEC_E_OK
+ *
+ * Without ISC_REQ_MUTUAL_AUTH the client is done after leg 1 (SEC_E_OK
+ * with the AP-REQ) and the server answers with no token.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <gssapi/gssapi.h>
+#include <gssapi/gssapi_ext.h>
+#include <gssapi/gssapi_krb5.h>
+#include <krb5/krb5.h>
+
+#include <linux/ksspi.h>
+
+#include <linux/ksspi_netlink.h>
+#include <linux/ksspi_sspi.h>
+
+#include "kerberos/kerberos.h"
+#include "message.h"
+
+/* The krb5 mechanism, 1.2.840.113554.1.2.2 */
+static gss_OID_desc krb5_mech_oid = {
+	9, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02"
+};
+static gss_OID_set_desc krb5_mech_set = { 1, &krb5_mech_oid };
+
+static char *acceptor_keytab;
+
+struct krb5_state {
+	bool started;
+	bool initiator;
+	gss_ctx_id_t ctx;
+	gss_cred_id_t cred;
+	gss_name_t target;
+	uint32_t context_req;
+};
+
+int kerberos_config_setup(const char *keytab)
+{
+	free(acceptor_keytab);
+	acceptor_keytab = NULL;
+	if (keytab && !(acceptor_keytab = strdup(keytab)))
+		return -ENOMEM;
+	return 0;
+}
+
+void kerberos_config_cleanup(void)
+{
+	free(acceptor_keytab);
+	acceptor_keytab = NULL;
+}
+
+int kerberos_spn_to_hostbased(const char *spn, char *out, size_t size)
+{
+	const char *slash = strchr(spn, '/');
+	size_t svc_len, host_len;
+
+	if (!slash || slash == spn)
+		return -EINVAL;
+	svc_len = (size_t)(slash - spn);
+	/* The host ends at a port or at the service name of a third part. */
+	host_len = strcspn(slash + 1, ":/");
+	if (host_len == 0 || memchr(spn, '@', svc_len) ||
+	    memchr(slash + 1, '@', host_len))
+		return -EINVAL;
+	if (svc_len + 1 + host_len + 1 > size)
+		return -EINVAL;
+	memcpy(out, spn, svc_len);
+	out[svc_len] = '@';
+	memcpy(out + svc_len + 1, slash + 1, host_len);
+	out[svc_len + 1 + host_len] = '\0';
+	return 0;
+}
+
+uint32_t kerberos_status(uint32_t major, uint32_t minor)
+{
+	switch ((krb5_error_code)minor) {
+	case KRB5_KDC_UNREACH:
+	case KRB5_REALM_CANT_RESOLVE:
+	case KRB5_REALM_UNKNOWN:
+		return SEC_E_NO_AUTHENTICATING_AUTHORITY;
+	case KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN:
+		return SEC_E_TARGET_UNKNOWN;
+	case KRB5KDC_ERR_PREAUTH_FAILED:
+	case KRB5KRB_AP_ERR_BAD_INTEGRITY:
+	case KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN:
+	case KRB5KDC_ERR_CLIENT_REVOKED:
+	case KRB5KDC_ERR_KEY_EXP:
+	case KRB5KDC_ERR_NAME_EXP:
+		return SEC_E_LOGON_DENIED;
+	case KRB5KRB_AP_ERR_SKEW:
+		return SEC_E_TIME_SKEW;
+	case KRB5KRB_AP_ERR_NOKEY:
+	case KRB5KRB_AP_WRONG_PRINC:
+	case KRB5KRB_AP_ERR_NOT_US:
+	case KRB5_KT_NOTFOUND:
+		return SEC_E_WRONG_PRINCIPAL;
+	case KRB5KRB_AP_ERR_TKT_EXPIRED:
+		return SEC_E_CONTEXT_EXPIRED;
+	default:
+		break;
+	}
+	switch (GSS_ROUTINE_ERROR(major)) {
+	case GSS_S_DEFECTIVE_TOKEN:
+	case GSS_S_BAD_SIG:
+	case GSS_S_BAD_MECH:
+	case GSS_S_DUPLICATE_TOKEN:
+	case GSS_S_OLD_TOKEN:
+		return SEC_E_INVALID_TOKEN;
+	case GSS_S_NO_CRED:
+	case GSS_S_DEFECTIVE_CREDENTIAL:
+		return SEC_E_NO_CREDENTIALS;
+	case GSS_S_CREDENTIALS_EXPIRED:
+	case GSS_S_CONTEXT_EXPIRED:
+		return SEC_E_CONTEXT_EXPIRED;
+	case GSS_S_BAD_NAME:
+	case GSS_S_BAD_NAMETYPE:
+		return SEC_E_TARGET_UNKNOWN;
+	default:
+		return SEC_E_INTERNAL_ERROR;
+	}
+}
+
+static void *krb5_state_new(void)
+{
+	struct krb5_state *st = calloc(1, sizeof(*st));
+
+	if (st) {
+		st->ctx = GSS_C_NO_CONTEXT;
+		st->cred = GSS_C_NO_CREDENTIAL;
+		st->target = GSS_C_NO_NAME;
+	}
+	return st;
+}
+
+static void krb5_state_free(void *opaque)
+{
+	struct krb5_state *st = opaque;
+	OM_uint32 minor;
+
+	if (!st)
+		return;
+	if (st->ctx != GSS_C_NO_CONTEXT)
+		gss_delete_sec_context(&minor, &st->ctx, GSS_C_NO_BUFFER);
+	if (st->cred != GSS_C_NO_CREDENTIAL)
+		gss_release_cred(&minor, &st->cred);
+	if (st->target != GSS_C_NO_NAME)
+		gss_release_name(&minor, &st->target);
+	free(st);
+}
+
+/* ISC_REQ_* / ASC_REQ_* bits and the GSS_C_* flags they mean. */
+struct flag_map {
+	uint32_t isc, asc, gss;
+};
+
+static const struct flag_map flag_map[] = {
+	{ ISC_REQ_DELEGATE, ASC_REQ_DELEGATE, GSS_C_DELEG_FLAG },
+	{ ISC_REQ_MUTUAL_AUTH, ASC_REQ_MUTUAL_AUTH, GSS_C_MUTUAL_FLAG },
+	{ ISC_REQ_REPLAY_DETECT, ASC_REQ_REPLAY_DETECT, GSS_C_REPLAY_FLAG },
+	{ ISC_REQ_SEQUENCE_DETECT, ASC_REQ_SEQUENCE_DETECT,
+	  GSS_C_SEQUENCE_FLAG },
+	{ ISC_REQ_CONFIDENTIALITY, ASC_REQ_CONFIDENTIALITY, GSS_C_CONF_FLAG },
+	{ ISC_REQ_INTEGRITY, ASC_REQ_INTEGRITY, GSS_C_INTEG_FLAG },
+};
+
+static OM_uint32 gss_flags_of(uint32_t req)
+{
+	OM_uint32 gss = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(flag_map) / sizeof(flag_map[0]); i++)
+		if (req & flag_map[i].isc)
+			gss |= flag_map[i].gss;
+	return gss;
+}
+
+/* The context attributes of @gss; the ISC_RET/ASC_RET bits share values. */
+static uint32_t attrs_of(bool initiator, OM_uint32 gss)
+{
+	uint32_t attr = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(flag_map) / sizeof(flag_map[0]); i++)
+		if (gss & flag_map[i].gss)
+			attr |= initiator ? flag_map[i].isc : flag_map[i].asc;
+	return attr;
+}
+
+/* "user@REALM" from the identity: the domain, uppercased, is the realm. */
+static uint32_t client_cred(struct krb5_state *st, const struct upcall *up)
+{
+	gss_buffer_desc namebuf, pwbuf;
+	gss_name_t name = GSS_C_NO_NAME;
+	char *user = NULL, *domain = NULL, *principal = NULL;
+	struct bytes password = { 0 };
+	OM_uint32 major, minor;
+	uint32_t status;
+	size_t i;
+
+	if (!upcall_has(up, UPCALL_USER) || !upcall_has(up, UPCALL_PASSWORD))
+		return SEC_E_NO_CREDENTIALS;
+	if (upcall_identity_copy(up, &user, &domain, &password)) {
+		status = SEC_E_INSUFFICIENT_MEMORY;
+		goto out;
+	}
+	for (i = 0; domain && domain[i]; i++)
+		domain[i] = (char)toupper((unsigned char)domain[i]);
+	if (strchr(user, '@') || !domain || !domain[0])
+		principal = strdup(user);
+	else if (asprintf(&principal, "%s@%s", user, domain) < 0)
+		principal = NULL;
+	if (!principal) {
+		status = SEC_E_INSUFFICIENT_MEMORY;
+		goto out;
+	}
+	namebuf.value = principal;
+	namebuf.length = strlen(principal);
+	major = gss_import_name(&minor, &namebuf,
+				(gss_OID)GSS_KRB5_NT_PRINCIPAL_NAME, &name);
+	if (GSS_ERROR(major)) {
+		status = SEC_E_UNKNOWN_CREDENTIALS;
+		goto out;
+	}
+	pwbuf.value = password.data;
+	pwbuf.length = password.len;
+	major = gss_acquire_cred_with_password(&minor, name, &pwbuf,
+					       GSS_C_INDEFINITE, &krb5_mech_set,
+					       GSS_C_INITIATE, &st->cred,
+					       NULL, NULL);
+	status = GSS_ERROR(major) ? kerberos_status(major, minor) : SEC_E_OK;
+	if (status == SEC_E_INTERNAL_ERROR)
+		status = SEC_E_LOGON_DENIED;
+out:
+	if (name != GSS_C_NO_NAME)
+		gss_release_name(&minor, &name);
+	if (user) {
+		explicit_bzero(user, strlen(user));
+		free(user);
+	}
+	if (domain) {
+		explicit_bzero(domain, strlen(domain));
+		free(domain);
+	}
+	if (principal) {
+		explicit_bzero(principal, strlen(principal));
+		free(principal);
+	}
+	bytes_free(&password);
+	return status;
+}
+
+static uint32_t client_start(struct krb5_state *st, const struct upcall *up)
+{
+	char hostbased[KSSPI_MAX_NAME + 2];
+	gss_buffer_desc namebuf;
+	OM_uint32 major, minor;
+	uint32_t status;
+
+	/* DELEGATE needs MUTUAL_AUTH: the reference page's status table */
+	if ((up->context_req & ISC_REQ_DELEGATE) &&
+	    !(up->context_req & ISC_REQ_MUTUAL_AUTH))
+		return SEC_E_UNSUPPORTED_FUNCTION;
+	if (!upcall_has(up, KSSPI_A_TARGET_NAME) ||
+	    kerberos_spn_to_hostbased(up->target_name, hostbased,
+				      sizeof(hostbased)))
+		return SEC_E_TARGET_UNKNOWN;
+	namebuf.value = hostbased;
+	namebuf.length = strlen(hostbased);
+	major = gss_import_name(&minor, &namebuf, GSS_C_NT_HOSTBASED_SERVICE,
+				&st->target);
+	if (GSS_ERROR(major))
+		return SEC_E_TARGET_UNKNOWN;
+	status = client_cred(st, up);
+	if (status != SEC_E_OK)
+		return status;
+	st->initiator = true;
+	st->context_req = up->context_req;
+	return SEC_E_OK;
+}
+
+static uint32_t server_start(struct krb5_state *st)
+{
+	gss_key_value_element_desc kv = { "keytab", acceptor_keytab };
+	gss_key_value_set_desc store = { 1, &kv };
+	OM_uint32 major, minor;
+
+	major = gss_acquire_cred_from(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE,
+				      &krb5_mech_set, GSS_C_ACCEPT,
+				      acceptor_keytab ? &store : NULL,
+				      &st->cred, NULL, NULL);
+	if (GSS_ERROR(major))
+		return SEC_E_NO_CREDENTIALS;
+	return SEC_E_OK;
+}
+
+static void set_expiry(struct reply *reply, OM_uint32 time_rec)
+{
+	reply->has_expiry = true;
+	reply->expiry = time_rec == GSS_C_INDEFINITE ? INT64_MAX :
+			(int64_t)time(NULL) + time_rec;
+}
+
+static void krb5_step(void *opaque, const struct upcall *up,
+		      struct reply *reply)
+{
+	struct krb5_state *st = opaque;
+	bool initiator = up->op == KSSPI_OP_INIT_CONTEXT;
+	gss_buffer_desc in = GSS_C_EMPTY_BUFFER, out = GSS_C_EMPTY_BUFFER;
+	OM_uint32 major, minor, ret_flags = 0, time_rec = 0;
+
+	if (!st->started) {
+		reply->status = initiator ? client_start(st, up) :
+					    server_start(st);
+		if (reply->status != SEC_E_OK)
+			return;
+		st->started = true;
+	} else if (st->initiator != initiator) {
+		reply->status = SEC_E_INTERNAL_ERROR;
+		return;
+	}
+	if (upcall_has(up, KSSPI_A_TOKEN)) {
+		in.value = up->token.data;
+		in.length = up->token.len;
+	} else if (!initiator || st->ctx != GSS_C_NO_CONTEXT) {
+		reply->status = SEC_E_INVALID_TOKEN;
+		return;
+	}
+	if (initiator)
+		major = gss_init_sec_context(&minor, st->cred, &st->ctx,
+					     st->target, &krb5_mech_oid,
+					     gss_flags_of(st->context_req), 0,
+					     GSS_C_NO_CHANNEL_BINDINGS, &in,
+					     NULL, &out, &ret_flags,
+					     &time_rec);
+	else
+		major = gss_accept_sec_context(&minor, &st->ctx, st->cred,
+					       &in, GSS_C_NO_CHANNEL_BINDINGS,
+					       NULL, NULL, &out, &ret_flags,
+					       &time_rec, NULL);
+	if (GSS_ERROR(major)) {
+		reply->status = kerberos_status(major, minor);
+		goto out;
+	}
+	if (out.length &&
+	    bytes_append(&reply->token, out.value, out.length)) {
+		reply->status = SEC_E_INSUFFICIENT_MEMORY;
+		goto out;
+	}
+	reply->has_context_attr = true;
+	reply->context_attr = attrs_of(initiator, ret_flags);
+	if (major & GSS_S_CONTINUE_NEEDED) {
+		reply->status = SEC_I_CONTINUE_NEEDED;
+		goto out;
+	}
+	set_expiry(reply, time_rec);
+	reply->status = SEC_E_OK;
+out:
+	gss_release_buffer(&minor, &out);
+}
+
+const struct package pkg_kerberos = {
+	.name = KERBEROS_PACKAGE_NAME,
+	.state_new = krb5_state_new,
+	.state_free = krb5_state_free,
+	.step = krb5_step,
+};
