@@ -128,6 +128,47 @@ struct ksspi_ntlm_rc4 {
 						 * as received (acceptor
 						 * only); a secret */
 
+/*
+ * Records of the "Kerberos" package (RFC 4121 per-message tokens over the
+ * enctypes of RFC 3962 and RFC 8009).  The helper hands over the one key
+ * per-message tokens use: the acceptor's subkey when the acceptor asserted
+ * one (KSSPI_KRB5_F_ACCEPTOR_SUBKEY: tokens then carry the AcceptorSubkey
+ * flag), otherwise the initiator's subkey, or the ticket's session key.
+ * The kernel derives Kc, Ke and Ki for both directions from it once per
+ * context.  Sequence numbers are the common SEND_SEQ and RECV_SEQ records;
+ * the replay window, when present, continues an exported context's.
+ */
+#define KSSPI_CTX_REC_KRB5_ENCTYPE	0x0400	/* __le32: 17, 18, 19 or 20 */
+#define KSSPI_CTX_REC_KRB5_KEY		0x0401	/* bytes: the token key;
+						 * 16 or 32 bytes as the
+						 * enctype says; a secret */
+#define KSSPI_CTX_REC_KRB5_INFO		0x0402	/* __le32: KSSPI_KRB5_F_* */
+#define KSSPI_CTX_REC_KRB5_REPLAY	0x0403	/* struct ksspi_krb5_replay
+						 * (optional) */
+
+/* KSSPI_CTX_REC_KRB5_INFO */
+#define KSSPI_KRB5_F_ACCEPTOR_SUBKEY	(1u << 0)	/* the key is the
+							 * acceptor's subkey */
+
+/**
+ * struct ksspi_krb5_replay - the receive side's replay and sequence window
+ * @next: one more than the highest sequence number accepted so far (0: none)
+ * @seen: bit i set: sequence number @next - 1 - i was accepted
+ */
+struct ksspi_krb5_replay {
+	__le64 next;
+	__le64 seen;
+};
+
+/*
+ * Records of the "Negotiate" package (RFC 4178, MS-SPNG).  An established
+ * Negotiate context is a context of the package SPNEGO chose: the blob
+ * names that package and carries its records (Kerberos' or NTLM's) as that
+ * package defines them, after the NTLM crypto reset that mechListMIC asks.
+ */
+#define KSSPI_CTX_REC_NEGO_MECH		0x0500	/* UTF-8: "Kerberos" or
+						 * "NTLM" */
+
 /* KSSPI_CTX_REC_TLS_CIPHER: the numbers of <linux/tls.h> */
 #define KSSPI_TLS_CIPHER_AES_GCM_128		51
 #define KSSPI_TLS_CIPHER_AES_GCM_256		52
