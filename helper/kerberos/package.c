@@ -27,10 +27,11 @@
 #include <krb5/krb5.h>
 
 #include <linux/ksspi.h>
-
+#include <linux/ksspi_context.h>
 #include <linux/ksspi_netlink.h>
 #include <linux/ksspi_sspi.h>
 
+#include "ctxblob.h"
 #include "kerberos/kerberos.h"
 #include "message.h"
 
@@ -310,11 +311,143 @@ static uint32_t server_start(struct krb5_state *st)
 	return SEC_E_OK;
 }
 
-static void set_expiry(struct reply *reply, OM_uint32 time_rec)
+/* The RFC 4121 enctypes the module's per-message code knows. */
+static bool kernel_enctype(OM_uint32 enctype, OM_uint32 key_len)
 {
-	reply->has_expiry = true;
-	reply->expiry = time_rec == GSS_C_INDEFINITE ? INT64_MAX :
-			(int64_t)time(NULL) + time_rec;
+	switch (enctype) {
+	case ENCTYPE_AES128_CTS_HMAC_SHA1_96:
+	case ENCTYPE_AES128_CTS_HMAC_SHA256_128:
+		return key_len == 16;
+	case ENCTYPE_AES256_CTS_HMAC_SHA1_96:
+	case ENCTYPE_AES256_CTS_HMAC_SHA384_192:
+		return key_len == 32;
+	default:
+		return false;
+	}
+}
+
+/* The display form of @name ("alice@TEST.LOCAL"); NULL on failure. */
+static char *display_name(gss_name_t name)
+{
+	gss_buffer_desc buf = GSS_C_EMPTY_BUFFER;
+	OM_uint32 major, minor;
+	char *out = NULL;
+
+	major = gss_display_name(&minor, name, &buf, NULL);
+	if (GSS_ERROR(major))
+		return NULL;
+	if (buf.length <= KSSPI_CTX_MAX_NAME && !memchr(buf.value, 0,
+							buf.length))
+		out = strndup(buf.value, buf.length);
+	gss_release_buffer(&minor, &buf);
+	return out;
+}
+
+static void put_le32(uint8_t out[4], uint32_t value)
+{
+	out[0] = (uint8_t)value;
+	out[1] = (uint8_t)(value >> 8);
+	out[2] = (uint8_t)(value >> 16);
+	out[3] = (uint8_t)(value >> 24);
+}
+
+/*
+ * Ends the last leg: the names from the context, then its keys and sequence
+ * numbers from MIT's lucid context (version 1), which consumes the GSS
+ * context.  The token key, which is also SECPKG_ATTR_SESSION_KEY, is the
+ * acceptor's subkey when the AP-REP carried one, else the initiator's
+ * subkey (or the ticket's session key), as Windows and MIT's
+ * GSS_C_INQ_SSPI_SESSION_KEY give it.  The expiry is the ticket's end time.
+ */
+static void establish(struct krb5_state *st, bool initiator,
+		      uint32_t context_attr, struct reply *reply)
+{
+	const uint16_t crit = KSSPI_CTX_REC_CRITICAL;
+	gss_name_t src = GSS_C_NO_NAME, targ = GSS_C_NO_NAME;
+	char *client_name = NULL, *server_name = NULL;
+	gss_krb5_lucid_context_v1_t *lucid = NULL;
+	const gss_krb5_lucid_key_t *key;
+	struct bytes *blob = &reply->blob;
+	uint8_t le_enctype[4], le_info[4];
+	OM_uint32 major, minor;
+	void *exported = NULL;
+	int err;
+
+	major = gss_inquire_context(&minor, st->ctx, &src, &targ, NULL, NULL,
+				    NULL, NULL, NULL);
+	if (GSS_ERROR(major)) {
+		reply->status = SEC_E_INTERNAL_ERROR;
+		goto out;
+	}
+	client_name = display_name(src);
+	server_name = display_name(targ);
+	if (!client_name || !server_name) {
+		reply->status = SEC_E_INTERNAL_ERROR;
+		goto out;
+	}
+	major = gss_krb5_export_lucid_sec_context(&minor, &st->ctx, 1,
+						  &exported);
+	if (GSS_ERROR(major)) {
+		reply->status = SEC_E_INTERNAL_ERROR;
+		goto out;
+	}
+	lucid = exported;
+	/* protocol 0 is RFC 1964 (DES, RC4): the module has only CFX */
+	if (lucid->version != 1 || lucid->protocol != 1) {
+		reply->status = SEC_E_ALGORITHM_MISMATCH;
+		goto out;
+	}
+	key = lucid->cfx_kd.have_acceptor_subkey ?
+		&lucid->cfx_kd.acceptor_subkey : &lucid->cfx_kd.ctx_key;
+	if (!kernel_enctype(key->type, key->length)) {
+		reply->status = SEC_E_ALGORITHM_MISMATCH;
+		goto out;
+	}
+	put_le32(le_enctype, key->type);
+	put_le32(le_info, lucid->cfx_kd.have_acceptor_subkey ?
+		 KSSPI_KRB5_F_ACCEPTOR_SUBKEY : 0);
+
+	err = ctxblob_begin(blob, KERBEROS_PACKAGE_NAME,
+			    initiator ? KSSPI_CTX_F_INITIATOR : 0,
+			    context_attr, lucid->endtime);
+	if (!err)
+		err = ctxblob_add(blob, KSSPI_CTX_REC_CLIENT_NAME, crit,
+				  client_name, (uint32_t)strlen(client_name));
+	if (!err)
+		err = ctxblob_add(blob, KSSPI_CTX_REC_SERVER_NAME, crit,
+				  server_name, (uint32_t)strlen(server_name));
+	if (!err)
+		err = ctxblob_add(blob, KSSPI_CTX_REC_SESSION_KEY, crit,
+				  key->data, key->length);
+	if (!err)
+		err = ctxblob_add_le64(blob, KSSPI_CTX_REC_SEND_SEQ, crit,
+				       lucid->send_seq);
+	if (!err)
+		err = ctxblob_add_le64(blob, KSSPI_CTX_REC_RECV_SEQ, crit,
+				       lucid->recv_seq);
+	if (!err)
+		err = ctxblob_add(blob, KSSPI_CTX_REC_KRB5_ENCTYPE, crit,
+				  le_enctype, sizeof(le_enctype));
+	if (!err)
+		err = ctxblob_add(blob, KSSPI_CTX_REC_KRB5_KEY, crit,
+				  key->data, key->length);
+	if (!err)
+		err = ctxblob_add(blob, KSSPI_CTX_REC_KRB5_INFO, crit,
+				  le_info, sizeof(le_info));
+	if (!err)
+		err = ctxblob_finish(blob);
+	ctxblob_reply(reply, err, context_attr, lucid->endtime);
+out:
+	if (reply->status != SEC_E_OK)
+		reply_clear(reply);
+	if (lucid)
+		gss_krb5_free_lucid_sec_context(&minor, lucid);
+	free(client_name);
+	free(server_name);
+	if (src != GSS_C_NO_NAME)
+		gss_release_name(&minor, &src);
+	if (targ != GSS_C_NO_NAME)
+		gss_release_name(&minor, &targ);
 }
 
 static void krb5_step(void *opaque, const struct upcall *up,
@@ -323,7 +456,7 @@ static void krb5_step(void *opaque, const struct upcall *up,
 	struct krb5_state *st = opaque;
 	bool initiator = up->op == KSSPI_OP_INIT_CONTEXT;
 	gss_buffer_desc in = GSS_C_EMPTY_BUFFER, out = GSS_C_EMPTY_BUFFER;
-	OM_uint32 major, minor, ret_flags = 0, time_rec = 0;
+	OM_uint32 major, minor, ret_flags = 0;
 
 	if (!st->started) {
 		reply->status = initiator ? client_start(st, up) :
@@ -347,13 +480,12 @@ static void krb5_step(void *opaque, const struct upcall *up,
 					     st->target, &krb5_mech_oid,
 					     gss_flags_of(st->context_req), 0,
 					     GSS_C_NO_CHANNEL_BINDINGS, &in,
-					     NULL, &out, &ret_flags,
-					     &time_rec);
+					     NULL, &out, &ret_flags, NULL);
 	else
 		major = gss_accept_sec_context(&minor, &st->ctx, st->cred,
 					       &in, GSS_C_NO_CHANNEL_BINDINGS,
-					       NULL, NULL, &out, &ret_flags,
-					       &time_rec, NULL);
+					       NULL, NULL, &out, &ret_flags, NULL,
+					       NULL);
 	if (GSS_ERROR(major)) {
 		reply->status = kerberos_status(major, minor);
 		goto out;
@@ -369,8 +501,7 @@ static void krb5_step(void *opaque, const struct upcall *up,
 		reply->status = SEC_I_CONTINUE_NEEDED;
 		goto out;
 	}
-	set_expiry(reply, time_rec);
-	reply->status = SEC_E_OK;
+	establish(st, initiator, reply->context_attr, reply);
 out:
 	gss_release_buffer(&minor, &out);
 }
