@@ -493,6 +493,87 @@ int ksspi_krb5_decrypt(const struct ksspi_krb5_keys *keys, u8 *buf,
 EXPORT_SYMBOL_NS_GPL(ksspi_krb5_decrypt, KSSPI_INTERNAL);
 
 /**
+ * ksspi_krb5_cipher - the bare cipher of encryption, in place
+ * @keys: the usage's keys
+ * @buf: linear kernel memory
+ * @len: its length, at least one block
+ * @encrypt: encrypt, else decrypt
+ *
+ * cts(cbc(aes)) under Ke with the all-zero initial cipher state: for a
+ * caller that computes the MAC of RFC 3961 or RFC 8009 itself, over
+ * pieces (ksspi_krb5_integrity()), as RFC 4121 tokens over several
+ * buffers need.
+ *
+ * Return: 0, or a negative errno.
+ */
+int ksspi_krb5_cipher(const struct ksspi_krb5_keys *keys, u8 *buf,
+		      unsigned int len, bool encrypt)
+{
+	return krb5_cts(keys->ke, buf, len, encrypt);
+}
+EXPORT_SYMBOL_NS_GPL(ksspi_krb5_cipher, KSSPI_INTERNAL);
+
+/* HMAC over the pieces, truncated to the enctype's MAC length */
+static int krb5_hmac_segs(struct crypto_shash *tfm, unsigned int mac_len,
+			  const struct ksspi_krb5_seg *segs,
+			  unsigned int nsegs, u8 *out)
+{
+	SHASH_DESC_ON_STACK(desc, tfm);
+	u8 digest[HASH_MAX_DIGESTSIZE];
+	unsigned int i;
+	int err;
+
+	desc->tfm = tfm;
+	err = crypto_shash_init(desc);
+	for (i = 0; !err && i < nsegs; i++)
+		if (segs[i].len)
+			err = crypto_shash_update(desc, segs[i].data,
+						  segs[i].len);
+	if (!err)
+		err = crypto_shash_final(desc, digest);
+	shash_desc_zero(desc);
+	if (!err)
+		memcpy(out, digest, mac_len);
+	memzero_explicit(digest, sizeof(digest));
+	return err;
+}
+
+/**
+ * ksspi_krb5_integrity - the MAC of encryption over pieces
+ * @keys: the usage's keys
+ * @segs: the MAC's input, in order: for enctypes 17 and 18 confounder and
+ *	plaintext, for 19 and 20 the cipher state and the ciphertext
+ * @nsegs: how many
+ * @mac: receives @keys->et->mac_len bytes: HMAC(Ki, ...) truncated
+ *
+ * Return: 0, or a negative errno.
+ */
+int ksspi_krb5_integrity(const struct ksspi_krb5_keys *keys,
+			 const struct ksspi_krb5_seg *segs, unsigned int nsegs,
+			 u8 *mac)
+{
+	return krb5_hmac_segs(keys->ki, keys->et->mac_len, segs, nsegs, mac);
+}
+EXPORT_SYMBOL_NS_GPL(ksspi_krb5_integrity, KSSPI_INTERNAL);
+
+/**
+ * ksspi_krb5_checksum - the checksum of a message in pieces
+ * @keys: the usage's keys
+ * @segs: the pieces, in order
+ * @nsegs: how many
+ * @mac: receives @keys->et->mac_len bytes: HMAC(Kc, ...) truncated
+ *
+ * Return: 0, or a negative errno.
+ */
+int ksspi_krb5_checksum(const struct ksspi_krb5_keys *keys,
+			const struct ksspi_krb5_seg *segs, unsigned int nsegs,
+			u8 *mac)
+{
+	return krb5_hmac_segs(keys->kc, keys->et->mac_len, segs, nsegs, mac);
+}
+EXPORT_SYMBOL_NS_GPL(ksspi_krb5_checksum, KSSPI_INTERNAL);
+
+/**
  * ksspi_krb5_get_mic - the checksum of a message
  * @keys: the usage's keys
  * @data: the message
