@@ -498,6 +498,12 @@ static void krb5_step(void *opaque, const struct upcall *up,
 	reply->has_context_attr = true;
 	reply->context_attr = attrs_of(initiator, ret_flags);
 	if (major & GSS_S_CONTINUE_NEEDED) {
+		/*
+		 * MIT names the flags the context will have; mutual
+		 * authentication has happened only once the AP-REP is
+		 * verified, which the reference page tells callers to check.
+		 */
+		reply->context_attr &= ~(uint32_t)ISC_RET_MUTUAL_AUTH;
 		reply->status = SEC_I_CONTINUE_NEEDED;
 		goto out;
 	}

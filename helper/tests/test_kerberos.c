@@ -331,6 +331,8 @@ static void test_corrupt_ap_req(void)
 	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_MUTUAL, "alice", "TEST.LOCAL",
 		"Passw0rd!", "host/srv.test.local", NULL, &ap_req);
 	CHECK_EQ(ap_req.status, SEC_I_CONTINUE_NEEDED);
+	/* not before the AP-REP is verified */
+	CHECK(!(ap_req.context_attr & ISC_RET_MUTUAL_AUTH));
 	if (ap_req.token.len > 40) {
 		/* inside the ticket's encrypted part: its checksum fails */
 		ap_req.token.data[ap_req.token.len - 20] ^= 0x01;
