@@ -100,6 +100,7 @@ uint32_t kerberos_status(uint32_t major, uint32_t minor)
 		return SEC_E_TARGET_UNKNOWN;
 	case KRB5KDC_ERR_PREAUTH_FAILED:
 	case KRB5KRB_AP_ERR_BAD_INTEGRITY:
+	case KRB5KRB_AP_ERR_MODIFIED:
 	case KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN:
 	case KRB5KDC_ERR_CLIENT_REVOKED:
 	case KRB5KDC_ERR_KEY_EXP:
@@ -108,6 +109,7 @@ uint32_t kerberos_status(uint32_t major, uint32_t minor)
 	case KRB5KRB_AP_ERR_SKEW:
 		return SEC_E_TIME_SKEW;
 	case KRB5KRB_AP_ERR_NOKEY:
+	case KRB5KRB_AP_ERR_MUT_FAIL:
 	case KRB5KRB_AP_WRONG_PRINC:
 	case KRB5KRB_AP_ERR_NOT_US:
 	case KRB5_KT_NOTFOUND:
@@ -488,6 +490,15 @@ static void krb5_step(void *opaque, const struct upcall *up,
 					       NULL);
 	if (GSS_ERROR(major)) {
 		reply->status = kerberos_status(major, minor);
+		/*
+		 * An AP-REP that does not decrypt under the context's key did
+		 * not come from the service the ticket is for: mutual
+		 * authentication failed, the reference page's
+		 * SEC_E_WRONG_PRINCIPAL (not the logon's failure).
+		 */
+		if (initiator && in.length &&
+		    reply->status == SEC_E_LOGON_DENIED)
+			reply->status = SEC_E_WRONG_PRINCIPAL;
 		goto out;
 	}
 	if (out.length &&

@@ -11,6 +11,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <gssapi/gssapi.h>
+#include <gssapi/gssapi_ext.h>
+#include <gssapi/gssapi_krb5.h>
+
 #include <linux/ksspi_netlink.h>
 #include <linux/ksspi_sspi.h>
 
@@ -338,8 +342,8 @@ static void test_corrupt_ap_req(void)
 		ap_req.token.data[ap_req.token.len - 20] ^= 0x01;
 		run_leg(s, KSSPI_OP_ACCEPT_CONTEXT, 0, NULL, NULL, NULL, NULL,
 			&ap_req.token, &r);
-		CHECK(r.status != SEC_E_OK &&
-		      r.status != SEC_I_CONTINUE_NEEDED);
+		/* KRB_AP_ERR_BAD_INTEGRITY */
+		CHECK_EQ(r.status, SEC_E_LOGON_DENIED);
 		CHECK_EQ(r.token.len, 0);
 		reply_clear(&r);
 		/* not a GSSAPI token at all */
@@ -356,6 +360,236 @@ static void test_corrupt_ap_req(void)
 	pkg_kerberos.state_free(s);
 }
 
+static const char *keytab_path;
+
+/* The realm's folder (the keytab's); @name in it. */
+static void realm_file(const char *name, char *out, size_t size)
+{
+	const char *slash = strrchr(keytab_path, '/');
+
+	snprintf(out, size, "%.*s/%s", (int)(slash - keytab_path),
+		 keytab_path, name);
+}
+
+static int kadmin(const char *query)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd),
+		 "kadmin.local -r TEST.LOCAL -q '%s' >/dev/null 2>&1", query);
+	return system(cmd);
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A KDC nobody listens for (port 1 on loopback): quickly refused. */
+static void test_kdc_unreachable(void)
+{
+	char conf[512], *saved = strdup(getenv("KRB5_CONFIG"));
+	struct reply c, s;
+	double start;
+	FILE *f;
+
+	realm_file("krb5-nokdc.conf", conf, sizeof(conf));
+	f = fopen(conf, "w");
+	CHECK(f != NULL);
+	if (!f || !saved) {
+		free(saved);
+		return;
+	}
+	fputs("[libdefaults]\n default_realm = TEST.LOCAL\n"
+	      " dns_lookup_kdc = false\n dns_lookup_realm = false\n"
+	      " udp_preference_limit = 1\n"
+	      "[realms]\n TEST.LOCAL = {\n  kdc = 127.0.0.1:1\n }\n", f);
+	fclose(f);
+	setenv("KRB5_CONFIG", conf, 1);
+	start = now_seconds();
+	handshake("host/srv.test.local", REQ_MUTUAL, "Passw0rd!", &c, &s);
+	CHECK(now_seconds() - start < 2.0);
+	setenv("KRB5_CONFIG", saved, 1);
+	free(saved);
+	CHECK_EQ(c.status, SEC_E_NO_AUTHENTICATING_AUTHORITY);
+	CHECK_EQ(c.token.len, 0);
+	reply_clear(&c);
+}
+
+/* @query makes alice unusable; the next logon fails, then @undo. */
+static void check_refused_client(const char *query, const char *undo)
+{
+	struct reply c, s;
+
+	CHECK_EQ(kadmin(query), 0);
+	handshake("host/srv.test.local", REQ_MUTUAL, "Passw0rd!", &c, &s);
+	CHECK_EQ(kadmin(undo), 0);
+	CHECK_EQ(c.status, SEC_E_LOGON_DENIED);
+	reply_clear(&c);
+	reply_clear(&s);
+	/* and alice works again */
+	handshake("host/srv.test.local", REQ_MUTUAL, "Passw0rd!", &c, &s);
+	CHECK_EQ(c.status, SEC_E_OK);
+	reply_clear(&c);
+	reply_clear(&s);
+}
+
+static void test_disabled(void)
+{
+	check_refused_client("modprinc -allow_tix alice",
+			     "modprinc +allow_tix alice");
+}
+
+static void test_expired(void)
+{
+	check_refused_client("modprinc -expire 2020-01-01 alice",
+			     "modprinc -expire never alice");
+}
+
+static void test_password_expired(void)
+{
+	check_refused_client("modprinc -pwexpire 2020-01-01 alice",
+			     "modprinc -pwexpire never alice");
+}
+
+/* The acceptor's keytab lacks the ticket's service: not the target. */
+static void test_keytab_without_service(void)
+{
+	char kt[512], query[600];
+	struct reply c, s;
+
+	realm_file("keytab-host-only", kt, sizeof(kt));
+	snprintf(query, sizeof(query), "ktadd -k %s -norandkey "
+		 "host/srv.test.local", kt);
+	CHECK_EQ(kadmin(query), 0);
+	CHECK_EQ(kerberos_config_setup(kt), 0);
+	handshake("TERMSRV/srv.test.local", REQ_MUTUAL, "Passw0rd!", &c, &s);
+	CHECK_EQ(c.status, SEC_I_CONTINUE_NEEDED);
+	CHECK_EQ(s.status, SEC_E_WRONG_PRINCIPAL);
+	CHECK_EQ(s.token.len, 0);
+	/* the same keytab takes host/srv */
+	reply_clear(&c);
+	reply_clear(&s);
+	handshake("host/srv.test.local", REQ_MUTUAL, "Passw0rd!", &c, &s);
+	CHECK_EQ(s.status, SEC_E_OK);
+	CHECK_EQ(c.status, SEC_E_OK);
+	reply_clear(&c);
+	reply_clear(&s);
+	CHECK_EQ(kerberos_config_setup(keytab_path), 0);
+}
+
+/* The AP-REP of another handshake: the server did not prove itself. */
+static void test_ap_rep_mismatch(void)
+{
+	void *c1 = pkg_kerberos.state_new(), *c2 = pkg_kerberos.state_new();
+	void *s2 = pkg_kerberos.state_new();
+	struct reply req1, req2, rep2, r;
+
+	run_leg(c1, KSSPI_OP_INIT_CONTEXT, REQ_MUTUAL, "alice", "TEST.LOCAL",
+		"Passw0rd!", "host/srv.test.local", NULL, &req1);
+	run_leg(c2, KSSPI_OP_INIT_CONTEXT, REQ_MUTUAL, "alice", "TEST.LOCAL",
+		"Passw0rd!", "host/srv.test.local", NULL, &req2);
+	run_leg(s2, KSSPI_OP_ACCEPT_CONTEXT, 0, NULL, NULL, NULL, NULL,
+		&req2.token, &rep2);
+	CHECK_EQ(rep2.status, SEC_E_OK);
+	run_leg(c1, KSSPI_OP_INIT_CONTEXT, REQ_MUTUAL, NULL, NULL, NULL, NULL,
+		&rep2.token, &r);
+	CHECK_EQ(r.status, SEC_E_WRONG_PRINCIPAL);
+	CHECK_EQ(r.blob.len, 0);
+	reply_clear(&r);
+	reply_clear(&req1);
+	reply_clear(&req2);
+	reply_clear(&rep2);
+	pkg_kerberos.state_free(c1);
+	pkg_kerberos.state_free(c2);
+	pkg_kerberos.state_free(s2);
+}
+
+/*
+ * Clock skew, for real: MIT's client takes the KDC time offset a FILE
+ * ccache's header records (kdc_timesync), so a ccache whose header says
+ * one hour makes an authenticator one hour off, which our acceptor refuses.
+ */
+static void test_clock_skew(void)
+{
+	/* version 0x0504, header length 12: tag 1 (time offset), 8 bytes */
+	static const uint8_t header[] = { 0x05, 0x04, 0x00, 0x0c, 0x00, 0x01,
+					  0x00, 0x08, 0x00, 0x00, 0x0e, 0x10,
+					  0x00, 0x00, 0x00, 0x00 };
+	char cc[512], cmd[1200], name[520];
+	gss_key_value_element_desc kv = { "ccache", name };
+	gss_key_value_set_desc store = { 1, &kv };
+	gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+	gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
+	gss_name_t target = GSS_C_NO_NAME;
+	gss_buffer_desc nb = { 19, (void *)"host@srv.test.local" };
+	gss_buffer_desc out = GSS_C_EMPTY_BUFFER;
+	OM_uint32 major, minor;
+	struct bytes ap_req = { 0 }, file = { 0 };
+	struct reply r;
+	uint8_t buf[4096];
+	size_t n, hlen;
+	void *s;
+	FILE *f;
+
+	realm_file("ccache-skewed", cc, sizeof(cc));
+	/* the service ticket first: the KDC would refuse a skewed TGS-REQ */
+	snprintf(cmd, sizeof(cmd), "echo 'Passw0rd!' | kinit -c FILE:%s "
+		 "alice >/dev/null 2>&1 && KRB5CCNAME=FILE:%s kvno "
+		 "host/srv.test.local >/dev/null 2>&1", cc, cc);
+	CHECK_EQ(system(cmd), 0);
+	/* the same credentials behind a header with the offset */
+	f = fopen(cc, "rb");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		bytes_append(&file, buf, n);
+	fclose(f);
+	CHECK(file.len > 4 && file.data[0] == 5 && file.data[1] == 4);
+	hlen = 4 + ((size_t)file.data[2] << 8 | file.data[3]);
+	f = fopen(cc, "wb");
+	CHECK(f != NULL && hlen <= file.len);
+	if (!f || hlen > file.len) {
+		if (f)
+			fclose(f);
+		bytes_free(&file);
+		return;
+	}
+	fwrite(header, 1, sizeof(header), f);
+	fwrite(file.data + hlen, 1, file.len - hlen, f);
+	fclose(f);
+	bytes_free(&file);
+
+	snprintf(name, sizeof(name), "FILE:%s", cc);
+	major = gss_acquire_cred_from(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE,
+				      GSS_C_NO_OID_SET, GSS_C_INITIATE,
+				      &store, &cred, NULL, NULL);
+	CHECK_EQ(major, GSS_S_COMPLETE);
+	gss_import_name(&minor, &nb, GSS_C_NT_HOSTBASED_SERVICE, &target);
+	major = gss_init_sec_context(&minor, cred, &ctx, target,
+				     GSS_C_NO_OID, GSS_C_MUTUAL_FLAG, 0,
+				     GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER,
+				     NULL, &out, NULL, NULL);
+	CHECK(!GSS_ERROR(major) && out.length > 0);
+	bytes_append(&ap_req, out.value, out.length);
+	s = pkg_kerberos.state_new();
+	run_leg(s, KSSPI_OP_ACCEPT_CONTEXT, 0, NULL, NULL, NULL, NULL,
+		&ap_req, &r);
+	CHECK_EQ(r.status, SEC_E_TIME_SKEW);
+	reply_clear(&r);
+	pkg_kerberos.state_free(s);
+	bytes_free(&ap_req);
+	gss_release_buffer(&minor, &out);
+	gss_delete_sec_context(&minor, &ctx, GSS_C_NO_BUFFER);
+	gss_release_name(&minor, &target);
+	gss_release_cred(&minor, &cred);
+	remove(cc);
+}
+
 static const struct test_case kerberos_tests[] = {
 	{ "SPN to host-based service name", test_spn },
 	{ "handshake without MUTUAL_AUTH: one leg each", test_no_mutual },
@@ -370,6 +604,16 @@ static const struct test_case kerberos_tests[] = {
 	  test_delegate_needs_mutual },
 	{ "no identity: SEC_E_NO_CREDENTIALS", test_no_credentials },
 	{ "corrupted AP-REQ refused", test_corrupt_ap_req },
+	{ "KDC unreachable: SEC_E_NO_AUTHENTICATING_AUTHORITY, fast",
+	  test_kdc_unreachable },
+	{ "principal without allow_tix: SEC_E_LOGON_DENIED", test_disabled },
+	{ "expired principal: SEC_E_LOGON_DENIED", test_expired },
+	{ "expired password: SEC_E_LOGON_DENIED", test_password_expired },
+	{ "keytab without the ticket's service: SEC_E_WRONG_PRINCIPAL",
+	  test_keytab_without_service },
+	{ "AP-REP of another handshake: SEC_E_WRONG_PRINCIPAL",
+	  test_ap_rep_mismatch },
+	{ "authenticator an hour off: SEC_E_TIME_SKEW", test_clock_skew },
 	{ NULL, NULL }
 };
 
@@ -384,6 +628,7 @@ int main(int argc, char **argv)
 			argv[0]);
 		return 2;
 	}
+	keytab_path = argv[1];
 	if (kerberos_config_setup(argv[1]))
 		return 1;
 	rc = tap_run(suites);
