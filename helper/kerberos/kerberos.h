@@ -33,6 +33,15 @@ void kerberos_config_cleanup(void);
  */
 int kerberos_spn_to_hostbased(const char *spn, char *out, size_t size);
 
+/*
+ * A descriptor open read-only on @uid's own credential cache file
+ * (FILE:/tmp/krb5cc_<uid>, else the primary cache of
+ * DIR:/run/user/<uid>/krb5cc), checked to be a regular file owned by @uid
+ * and reached without a symbolic link at its last step; -1 when there is
+ * none.  The caller hands MIT "FILE:/proc/self/fd/<fd>" and closes it.
+ */
+int kerberos_user_ccache(uint32_t uid);
+
 /* The SSPI status of a failed GSSAPI call (@major, and its krb5 @minor). */
 uint32_t kerberos_status(uint32_t major, uint32_t minor);
 

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
@@ -50,6 +51,7 @@ struct krb5_state {
 	gss_cred_id_t cred;
 	gss_name_t target;
 	uint32_t context_req;
+	int ccache_fd;		/* the caller's own cache, or -1 */
 };
 
 int kerberos_config_setup(const char *keytab)
@@ -148,6 +150,7 @@ static void *krb5_state_new(void)
 		st->ctx = GSS_C_NO_CONTEXT;
 		st->cred = GSS_C_NO_CREDENTIAL;
 		st->target = GSS_C_NO_NAME;
+		st->ccache_fd = -1;
 	}
 	return st;
 }
@@ -165,6 +168,8 @@ static void krb5_state_free(void *opaque)
 		gss_release_cred(&minor, &st->cred);
 	if (st->target != GSS_C_NO_NAME)
 		gss_release_name(&minor, &st->target);
+	if (st->ccache_fd >= 0)
+		close(st->ccache_fd);
 	free(st);
 }
 
@@ -206,6 +211,54 @@ static uint32_t attrs_of(bool initiator, OM_uint32 gss)
 	return attr;
 }
 
+/* Initiator credentials from a credential store (gss_acquire_cred_from). */
+static uint32_t cred_from_store(struct krb5_state *st,
+				gss_key_value_element_desc *kv, uint32_t n)
+{
+	gss_key_value_set_desc store = { n, kv };
+	OM_uint32 major, minor;
+	uint32_t status;
+
+	major = gss_acquire_cred_from(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE,
+				      &krb5_mech_set, GSS_C_INITIATE, &store,
+				      &st->cred, NULL, NULL);
+	if (!GSS_ERROR(major))
+		return SEC_E_OK;
+	status = kerberos_status(major, minor);
+	return status == SEC_E_INTERNAL_ERROR ? SEC_E_NO_CREDENTIALS : status;
+}
+
+/*
+ * Without an identity: an in-kernel caller gets the machine's credentials,
+ * a TGT from the keytab's first principal (as rpc.gssd's machine
+ * credentials, from the keytab of --krb5-keytab), kept in one MEMORY cache
+ * of ksspid; a user the default cache of its own uid, never ksspid's.
+ */
+static uint32_t default_cred(struct krb5_state *st, const struct upcall *up)
+{
+	gss_key_value_element_desc kv[2];
+	char ccache[64];
+
+	if (up->flags & KSSPI_UPCALL_F_KERNEL_CALLER) {
+		kv[0].key = "ccache";
+		kv[0].value = "MEMORY:ksspid-machine";
+		kv[1].key = "client_keytab";
+		kv[1].value = acceptor_keytab ? acceptor_keytab :
+						"FILE:/etc/krb5.keytab";
+		return cred_from_store(st, kv, 2);
+	}
+	if (!upcall_has(up, KSSPI_A_UID))
+		return SEC_E_NO_CREDENTIALS;
+	st->ccache_fd = kerberos_user_ccache(up->uid);
+	if (st->ccache_fd < 0)
+		return SEC_E_NO_CREDENTIALS;
+	snprintf(ccache, sizeof(ccache), "FILE:/proc/self/fd/%d",
+		 st->ccache_fd);
+	kv[0].key = "ccache";
+	kv[0].value = ccache;
+	return cred_from_store(st, kv, 1);
+}
+
 /* "user@REALM" from the identity: the domain, uppercased, is the realm. */
 static uint32_t client_cred(struct krb5_state *st, const struct upcall *up)
 {
@@ -218,7 +271,7 @@ static uint32_t client_cred(struct krb5_state *st, const struct upcall *up)
 	size_t i;
 
 	if (!upcall_has(up, UPCALL_USER) || !upcall_has(up, UPCALL_PASSWORD))
-		return SEC_E_NO_CREDENTIALS;
+		return default_cred(st, up);
 	if (upcall_identity_copy(up, &user, &domain, &password)) {
 		status = SEC_E_INSUFFICIENT_MEMORY;
 		goto out;

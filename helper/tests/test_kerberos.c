@@ -5,11 +5,14 @@
  * tests/kerberos/run-in-realm creates (KRB5_CONFIG, KRB5_KTNAME set, the
  * keytab's path as argv[1]).
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
@@ -590,6 +593,131 @@ static void test_clock_skew(void)
 	remove(cc);
 }
 
+/* A client leg without an identity, for @uid (or an in-kernel caller). */
+static void run_leg_as(void *state, uint32_t uid, bool kernel,
+		       const struct bytes *token, struct reply *r)
+{
+	struct upcall up = { .op = KSSPI_OP_INIT_CONTEXT,
+			     .context_req = REQ_MUTUAL, .uid = uid };
+
+	up.present = UPCALL_BIT(KSSPI_A_OP) | UPCALL_BIT(KSSPI_A_CONTEXT_REQ) |
+		     UPCALL_BIT(KSSPI_A_UID) | UPCALL_BIT(KSSPI_A_TARGET_NAME);
+	if (kernel)
+		up.flags = KSSPI_UPCALL_F_KERNEL_CALLER;
+	up.target_name = strdup("host/srv.test.local");
+	if (token && token->len) {
+		bytes_append(&up.token, token->data, token->len);
+		up.present |= UPCALL_BIT(KSSPI_A_TOKEN);
+	}
+	*r = (struct reply){ 0 };
+	pkg_kerberos.step(state, &up, r);
+	upcall_free(&up);
+}
+
+/* A mutual handshake of the caller @uid without an identity: the status. */
+static uint32_t handshake_as(uint32_t uid, bool kernel, const char *client)
+{
+	void *c = pkg_kerberos.state_new(), *s = pkg_kerberos.state_new();
+	struct reply r1, r2, r3 = { 0 };
+	uint32_t status;
+
+	run_leg_as(c, uid, kernel, NULL, &r1);
+	status = r1.status;
+	if (status == SEC_I_CONTINUE_NEEDED) {
+		run_leg(s, KSSPI_OP_ACCEPT_CONTEXT, 0, NULL, NULL, NULL, NULL,
+			&r1.token, &r2);
+		run_leg_as(c, uid, kernel, &r2.token, &r3);
+		status = r3.status;
+		CHECK(blob_is(&r3, KSSPI_CTX_REC_CLIENT_NAME, client,
+			      strlen(client)));
+		CHECK(blob_is(&r2, KSSPI_CTX_REC_CLIENT_NAME, client,
+			      strlen(client)));
+		reply_clear(&r2);
+		reply_clear(&r3);
+	}
+	reply_clear(&r1);
+	pkg_kerberos.state_free(c);
+	pkg_kerberos.state_free(s);
+	return status;
+}
+
+/* kinit alice into @path, owned by @uid. */
+static void kinit_for(const char *path, uint32_t uid)
+{
+	char cmd[700];
+
+	snprintf(cmd, sizeof(cmd), "echo 'Passw0rd!' | kinit -c FILE:%s alice "
+		 ">/dev/null 2>&1", path);
+	CHECK_EQ(system(cmd), 0);
+	CHECK_EQ(chown(path, uid, uid), 0);
+}
+
+/*
+ * The caller's own cache (as rpc.gssd finds it), never another user's:
+ * not through a symbolic link, not a file another uid owns.
+ */
+static void test_user_ccache(void)
+{
+	/* uids nobody on this machine has */
+	const uint32_t owner = 3900000 + (uint32_t)getpid() % 1000;
+	const uint32_t other = owner + 1000, dir_user = owner + 2000;
+	char own[64], theirs[64], dir[64], file[96];
+	FILE *f;
+
+	snprintf(own, sizeof(own), "/tmp/krb5cc_%u", owner);
+	snprintf(theirs, sizeof(theirs), "/tmp/krb5cc_%u", other);
+	kinit_for(own, owner);
+	CHECK_EQ(handshake_as(owner, false, "alice@TEST.LOCAL"), SEC_E_OK);
+	/* nothing of its own */
+	CHECK_EQ(handshake_as(other, false, ""), SEC_E_NO_CREDENTIALS);
+	/* a link to the owner's cache */
+	CHECK_EQ(symlink(own, theirs), 0);
+	CHECK_EQ(handshake_as(other, false, ""), SEC_E_NO_CREDENTIALS);
+	unlink(theirs);
+	/* a copy the owner owns under the other's name */
+	kinit_for(theirs, owner);
+	CHECK_EQ(handshake_as(other, false, ""), SEC_E_NO_CREDENTIALS);
+	unlink(theirs);
+	unlink(own);
+	CHECK_EQ(handshake_as(owner, false, ""), SEC_E_NO_CREDENTIALS);
+
+	/* DIR:/run/user/<uid>/krb5cc, its primary cache */
+	snprintf(dir, sizeof(dir), "/run/user/%u", dir_user);
+	mkdir("/run/user", 0755);
+	CHECK_EQ(mkdir(dir, 0700), 0);
+	CHECK_EQ(chown(dir, dir_user, dir_user), 0);
+	snprintf(dir, sizeof(dir), "/run/user/%u/krb5cc", dir_user);
+	CHECK_EQ(mkdir(dir, 0700), 0);
+	CHECK_EQ(chown(dir, dir_user, dir_user), 0);
+	snprintf(file, sizeof(file), "%s/tktABC", dir);
+	kinit_for(file, dir_user);
+	snprintf(file, sizeof(file), "%s/primary", dir);
+	f = fopen(file, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs("tktABC\n", f);
+		fclose(f);
+	}
+	CHECK_EQ(chown(file, dir_user, dir_user), 0);
+	CHECK_EQ(handshake_as(dir_user, false, "alice@TEST.LOCAL"), SEC_E_OK);
+	/* a primary file of another owner is not followed */
+	CHECK_EQ(chown(file, owner, owner), 0);
+	CHECK_EQ(handshake_as(dir_user, false, ""), SEC_E_NO_CREDENTIALS);
+	unlink(file);
+	snprintf(file, sizeof(file), "%s/tktABC", dir);
+	unlink(file);
+	rmdir(dir);
+	snprintf(dir, sizeof(dir), "/run/user/%u", dir_user);
+	rmdir(dir);
+}
+
+/* An in-kernel caller: the machine's credentials from the keytab. */
+static void test_kernel_caller(void)
+{
+	CHECK_EQ(handshake_as(0, true, "host/srv.test.local@TEST.LOCAL"),
+		 SEC_E_OK);
+}
+
 static const struct test_case kerberos_tests[] = {
 	{ "SPN to host-based service name", test_spn },
 	{ "handshake without MUTUAL_AUTH: one leg each", test_no_mutual },
@@ -614,6 +742,10 @@ static const struct test_case kerberos_tests[] = {
 	{ "AP-REP of another handshake: SEC_E_WRONG_PRINCIPAL",
 	  test_ap_rep_mismatch },
 	{ "authenticator an hour off: SEC_E_TIME_SKEW", test_clock_skew },
+	{ "the caller's own ccache (FILE, DIR), never another's",
+	  test_user_ccache },
+	{ "in-kernel caller: the keytab's machine credentials",
+	  test_kernel_caller },
 	{ NULL, NULL }
 };
 
