@@ -211,6 +211,20 @@ static uint32_t attrs_of(bool initiator, OM_uint32 gss)
 	return attr;
 }
 
+/* "user@REALM" of an identity's user and domain (the realm uppercased). */
+static char *identity_principal(const char *user, const char *domain)
+{
+	char *principal, *at;
+
+	if (strchr(user, '@') || !domain || !domain[0])
+		return strdup(user);
+	if (asprintf(&principal, "%s@%s", user, domain) < 0)
+		return NULL;
+	for (at = strrchr(principal, '@') + 1; *at; at++)
+		*at = (char)toupper((unsigned char)*at);
+	return principal;
+}
+
 /* Initiator credentials from a credential store (gss_acquire_cred_from). */
 static uint32_t cred_from_store(struct krb5_state *st,
 				gss_key_value_element_desc *kv, uint32_t n)
@@ -268,7 +282,6 @@ static uint32_t client_cred(struct krb5_state *st, const struct upcall *up)
 	struct bytes password = { 0 };
 	OM_uint32 major, minor;
 	uint32_t status;
-	size_t i;
 
 	if (!upcall_has(up, UPCALL_USER) || !upcall_has(up, UPCALL_PASSWORD))
 		return default_cred(st, up);
@@ -276,12 +289,7 @@ static uint32_t client_cred(struct krb5_state *st, const struct upcall *up)
 		status = SEC_E_INSUFFICIENT_MEMORY;
 		goto out;
 	}
-	for (i = 0; domain && domain[i]; i++)
-		domain[i] = (char)toupper((unsigned char)domain[i]);
-	if (strchr(user, '@') || !domain || !domain[0])
-		principal = strdup(user);
-	else if (asprintf(&principal, "%s@%s", user, domain) < 0)
-		principal = NULL;
+	principal = identity_principal(user, domain);
 	if (!principal) {
 		status = SEC_E_INSUFFICIENT_MEMORY;
 		goto out;
@@ -351,16 +359,45 @@ static uint32_t client_start(struct krb5_state *st, const struct upcall *up)
 	return SEC_E_OK;
 }
 
-static uint32_t server_start(struct krb5_state *st)
+/*
+ * Acceptor credentials from the keytab: of the principal the identity of
+ * AcquireCredentialsHandle(SECPKG_CRED_INBOUND) names (user, domain: how a
+ * Windows service names its account), else of any principal in it.  The
+ * keys come from the keytab only: an identity with a password is refused.
+ */
+static uint32_t server_start(struct krb5_state *st, const struct upcall *up)
 {
 	gss_key_value_element_desc kv = { "keytab", acceptor_keytab };
 	gss_key_value_set_desc store = { 1, &kv };
+	gss_name_t name = GSS_C_NO_NAME;
 	OM_uint32 major, minor;
+	char *principal = NULL;
 
-	major = gss_acquire_cred_from(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE,
+	if (upcall_has(up, UPCALL_USER) && up->user && up->user[0]) {
+		gss_buffer_desc namebuf;
+
+		if (upcall_has(up, UPCALL_PASSWORD) && up->password.len)
+			return SEC_E_NO_CREDENTIALS;
+		principal = identity_principal(up->user,
+					       upcall_has(up, UPCALL_DOMAIN) ?
+					       up->domain : NULL);
+		if (!principal)
+			return SEC_E_INSUFFICIENT_MEMORY;
+		namebuf.value = principal;
+		namebuf.length = strlen(principal);
+		major = gss_import_name(&minor, &namebuf,
+					(gss_OID)GSS_KRB5_NT_PRINCIPAL_NAME,
+					&name);
+		free(principal);
+		if (GSS_ERROR(major))
+			return SEC_E_UNKNOWN_CREDENTIALS;
+	}
+	major = gss_acquire_cred_from(&minor, name, GSS_C_INDEFINITE,
 				      &krb5_mech_set, GSS_C_ACCEPT,
 				      acceptor_keytab ? &store : NULL,
 				      &st->cred, NULL, NULL);
+	if (name != GSS_C_NO_NAME)
+		gss_release_name(&minor, &name);
 	if (GSS_ERROR(major))
 		return SEC_E_NO_CREDENTIALS;
 	return SEC_E_OK;
@@ -515,7 +552,7 @@ static void krb5_step(void *opaque, const struct upcall *up,
 
 	if (!st->started) {
 		reply->status = initiator ? client_start(st, up) :
-					    server_start(st);
+					    server_start(st, up);
 		if (reply->status != SEC_E_OK)
 			return;
 		st->started = true;

@@ -718,6 +718,45 @@ static void test_kernel_caller(void)
 		 SEC_E_OK);
 }
 
+/* The server leg of an acceptor named by its identity, on @target's AP-REQ */
+static uint32_t accept_as(const char *user, const char *domain,
+			  const char *password, const char *target)
+{
+	void *c = pkg_kerberos.state_new(), *s = pkg_kerberos.state_new();
+	struct reply ap_req, r;
+	uint32_t status;
+
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_MUTUAL, "alice", "TEST.LOCAL",
+		"Passw0rd!", target, NULL, &ap_req);
+	CHECK_EQ(ap_req.status, SEC_I_CONTINUE_NEEDED);
+	run_leg(s, KSSPI_OP_ACCEPT_CONTEXT, 0, user, domain, password, NULL,
+		&ap_req.token, &r);
+	status = r.status;
+	reply_clear(&r);
+	reply_clear(&ap_req);
+	pkg_kerberos.state_free(c);
+	pkg_kerberos.state_free(s);
+	return status;
+}
+
+/* AcquireCredentialsHandle(INBOUND) with an identity names the acceptor. */
+static void test_acceptor_principal(void)
+{
+	CHECK_EQ(accept_as("TERMSRV/srv.test.local", "test.local", NULL,
+			   "TERMSRV/srv.test.local"), SEC_E_OK);
+	CHECK_EQ(accept_as("TERMSRV/srv.test.local@TEST.LOCAL", NULL, NULL,
+			   "TERMSRV/srv.test.local"), SEC_E_OK);
+	/* a ticket for another principal of the same keytab */
+	CHECK_EQ(accept_as("TERMSRV/srv.test.local", "test.local", NULL,
+			   "host/srv.test.local"), SEC_E_WRONG_PRINCIPAL);
+	/* a principal the keytab lacks */
+	CHECK_EQ(accept_as("HTTP/srv.test.local", "test.local", NULL,
+			   "host/srv.test.local"), SEC_E_NO_CREDENTIALS);
+	/* keys come from the keytab only */
+	CHECK_EQ(accept_as("host/srv.test.local", "test.local", "secret",
+			   "host/srv.test.local"), SEC_E_NO_CREDENTIALS);
+}
+
 static const struct test_case kerberos_tests[] = {
 	{ "SPN to host-based service name", test_spn },
 	{ "handshake without MUTUAL_AUTH: one leg each", test_no_mutual },
@@ -746,6 +785,8 @@ static const struct test_case kerberos_tests[] = {
 	  test_user_ccache },
 	{ "in-kernel caller: the keytab's machine credentials",
 	  test_kernel_caller },
+	{ "acceptor principal from the INBOUND identity",
+	  test_acceptor_principal },
 	{ NULL, NULL }
 };
 
