@@ -193,6 +193,9 @@ static OM_uint32 gss_flags_of(uint32_t req)
 	OM_uint32 gss = 0;
 	size_t i;
 
+	/* "If this flag is set, ISC_REQ_INTEGRITY is ignored." */
+	if (req & ISC_REQ_NO_INTEGRITY)
+		req &= ~(uint32_t)ISC_REQ_INTEGRITY;
 	for (i = 0; i < sizeof(flag_map) / sizeof(flag_map[0]); i++)
 		if (req & flag_map[i].isc)
 			gss |= flag_map[i].gss;
@@ -340,6 +343,9 @@ static uint32_t client_start(struct krb5_state *st, const struct upcall *up)
 	/* DELEGATE needs MUTUAL_AUTH: the reference page's status table */
 	if ((up->context_req & ISC_REQ_DELEGATE) &&
 	    !(up->context_req & ISC_REQ_MUTUAL_AUTH))
+		return SEC_E_UNSUPPORTED_FUNCTION;
+	/* user-to-user needs the krb5 API, not MIT's GSSAPI: not offered */
+	if (up->context_req & ISC_REQ_USE_SESSION_KEY)
 		return SEC_E_UNSUPPORTED_FUNCTION;
 	if (!upcall_has(up, KSSPI_A_TARGET_NAME) ||
 	    kerberos_spn_to_hostbased(up->target_name, hostbased,
@@ -579,6 +585,14 @@ static void krb5_step(void *opaque, const struct upcall *up,
 					       NULL, NULL, &out, &ret_flags, NULL,
 					       NULL);
 	if (GSS_ERROR(major)) {
+		/*
+		 * MIT's acceptor builds a KRB-ERROR token for the peer when
+		 * the AP-REQ asked for mutual authentication; request.c hands
+		 * it on under EXTENDED_ERROR only.
+		 */
+		if (out.length &&
+		    bytes_append(&reply->token, out.value, out.length))
+			bytes_free(&reply->token);
 		reply->status = kerberos_status(major, minor);
 		/*
 		 * An AP-REP that does not decrypt under the context's key did
@@ -598,6 +612,15 @@ static void krb5_step(void *opaque, const struct upcall *up,
 	}
 	reply->has_context_attr = true;
 	reply->context_attr = attrs_of(initiator, ret_flags);
+	reply->context_attr |= up->context_req &
+			       (initiator ? ISC_REQ_EXTENDED_ERROR :
+					    ASC_REQ_EXTENDED_ERROR);
+	/*
+	 * A forwarded TGT is not kept (delegated_cred_handle is NULL): the
+	 * acceptor cannot act as the client, so it does not say it can.
+	 */
+	if (!initiator)
+		reply->context_attr &= ~(uint32_t)ASC_RET_DELEGATE;
 	if (major & GSS_S_CONTINUE_NEEDED) {
 		/*
 		 * MIT names the flags the context will have; mutual

@@ -345,9 +345,10 @@ static void test_corrupt_ap_req(void)
 		ap_req.token.data[ap_req.token.len - 20] ^= 0x01;
 		run_leg(s, KSSPI_OP_ACCEPT_CONTEXT, 0, NULL, NULL, NULL, NULL,
 			&ap_req.token, &r);
-		/* KRB_AP_ERR_BAD_INTEGRITY */
+		/* KRB_AP_ERR_BAD_INTEGRITY; a KRB-ERROR for the peer only */
 		CHECK_EQ(r.status, SEC_E_LOGON_DENIED);
-		CHECK_EQ(r.token.len, 0);
+		CHECK(r.token.len == 0 || r.token.data[0] == 0x60);
+		CHECK_EQ(r.blob.len, 0);
 		reply_clear(&r);
 		/* not a GSSAPI token at all */
 		pkg_kerberos.state_free(s);
@@ -472,7 +473,6 @@ static void test_keytab_without_service(void)
 	handshake("TERMSRV/srv.test.local", REQ_MUTUAL, "Passw0rd!", &c, &s);
 	CHECK_EQ(c.status, SEC_I_CONTINUE_NEEDED);
 	CHECK_EQ(s.status, SEC_E_WRONG_PRINCIPAL);
-	CHECK_EQ(s.token.len, 0);
 	/* the same keytab takes host/srv */
 	reply_clear(&c);
 	reply_clear(&s);
@@ -757,6 +757,69 @@ static void test_acceptor_principal(void)
 			   "host/srv.test.local"), SEC_E_NO_CREDENTIALS);
 }
 
+/*
+ * EXTENDED_ERROR: the acceptor's KRB-ERROR token tells the client why
+ * (KRB_AP_ERR_NOKEY: SEC_E_WRONG_PRINCIPAL on both ends).
+ */
+static void test_krb_error_token(void)
+{
+	void *c = pkg_kerberos.state_new(), *s = pkg_kerberos.state_new();
+	char kt[512];
+	struct reply ap_req, err, r;
+
+	realm_file("keytab-host-only", kt, sizeof(kt));
+	CHECK_EQ(kerberos_config_setup(kt), 0);
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_MUTUAL | ISC_REQ_EXTENDED_ERROR,
+		"alice", "TEST.LOCAL", "Passw0rd!", "TERMSRV/srv.test.local",
+		NULL, &ap_req);
+	CHECK_EQ(ap_req.status, SEC_I_CONTINUE_NEEDED);
+	CHECK(ap_req.context_attr & ISC_RET_EXTENDED_ERROR);
+	run_leg(s, KSSPI_OP_ACCEPT_CONTEXT, ASC_REQ_EXTENDED_ERROR, NULL, NULL, NULL, NULL, &ap_req.token,
+		&err);
+	CHECK_EQ(err.status, SEC_E_WRONG_PRINCIPAL);
+	/* a GSS krb5 token of type KRB-ERROR (03 00) */
+	CHECK(err.token.len > 20 && err.token.data[0] == 0x60);
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_MUTUAL | ISC_REQ_EXTENDED_ERROR,
+		NULL, NULL, NULL, NULL, &err.token, &r);
+	CHECK_EQ(r.status, SEC_E_WRONG_PRINCIPAL);
+	CHECK_EQ(r.blob.len, 0);
+	reply_clear(&r);
+	reply_clear(&err);
+	reply_clear(&ap_req);
+	pkg_kerberos.state_free(c);
+	pkg_kerberos.state_free(s);
+	CHECK_EQ(kerberos_config_setup(keytab_path), 0);
+}
+
+/* Flags: USE_SESSION_KEY refused; NO_INTEGRITY; DELEGATE not claimed. */
+static void test_flags(void)
+{
+	struct reply c, s;
+
+	handshake("host/srv.test.local", REQ_MUTUAL | ISC_REQ_USE_SESSION_KEY,
+		  "Passw0rd!", &c, &s);
+	CHECK_EQ(c.status, SEC_E_UNSUPPORTED_FUNCTION);
+	reply_clear(&c);
+	handshake("host/srv.test.local", REQ_MUTUAL | ISC_REQ_NO_INTEGRITY,
+		  "Passw0rd!", &c, &s);
+	CHECK_EQ(c.status, SEC_E_OK);
+	CHECK_EQ(s.status, SEC_E_OK);
+	reply_clear(&c);
+	reply_clear(&s);
+	/*
+	 * The realm's TGTs are not forwardable: nothing is delegated and
+	 * neither end claims it.
+	 */
+	handshake("host/srv.test.local", REQ_MUTUAL | ISC_REQ_DELEGATE,
+		  "Passw0rd!", &c, &s);
+	CHECK_EQ(c.status, SEC_E_OK);
+	CHECK_EQ(s.status, SEC_E_OK);
+	CHECK(!(c.context_attr & ISC_RET_DELEGATE));
+	CHECK(!(s.context_attr & ASC_RET_DELEGATE));
+	reply_clear(&c);
+	reply_clear(&s);
+}
+
 static const struct test_case kerberos_tests[] = {
 	{ "SPN to host-based service name", test_spn },
 	{ "handshake without MUTUAL_AUTH: one leg each", test_no_mutual },
@@ -787,6 +850,9 @@ static const struct test_case kerberos_tests[] = {
 	  test_kernel_caller },
 	{ "acceptor principal from the INBOUND identity",
 	  test_acceptor_principal },
+	{ "EXTENDED_ERROR: the KRB-ERROR token reaches the client",
+	  test_krb_error_token },
+	{ "USE_SESSION_KEY, NO_INTEGRITY, DELEGATE", test_flags },
 	{ NULL, NULL }
 };
 
