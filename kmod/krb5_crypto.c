@@ -9,8 +9,8 @@
  *
  * A context derives the keys of a key usage once (ksspi_krb5_keys_derive())
  * and keeps them keyed in their transforms; each message then costs one
- * cipher pass and one HMAC.  Buffers are linear kernel memory for now (one
- * scatterlist entry): vmalloc'd memory is refused.
+ * cipher pass and one HMAC.  The cipher takes linear or vmalloc'd kernel
+ * memory (other addresses, say module data, are refused).
  *
  * The known-answer tests are in selftests/kapi/ksspi_kapi_test.c, which is
  * why the functions are exported (in the KSSPI_INTERNAL namespace).
@@ -27,6 +27,7 @@
 #include <linux/string.h>
 #include <asm/unaligned.h>
 #include "krb5_crypto.h"
+#include "secbuf.h"
 
 static const struct ksspi_krb5_enctype ksspi_krb5_enctypes[] = {
 	{
@@ -103,26 +104,41 @@ static void krb5_nfold(const u8 *in, unsigned int in_len, u8 *out,
 	}
 }
 
-/* cts(cbc(aes)) with an all-zero initial cipher state, in place */
+/*
+ * cts(cbc(aes)) with an all-zero initial cipher state, in place, on linear
+ * or vmalloc'd memory (one scatterlist entry per page for the latter)
+ */
 static int krb5_cts(struct crypto_sync_skcipher *tfm, u8 *buf,
 		    unsigned int len, bool encrypt)
 {
 	SYNC_SKCIPHER_REQUEST_ON_STACK(req, tfm);
 	u8 iv[AES_BLOCK_SIZE] = {};
-	struct scatterlist sg;
+	struct scatterlist one, *sg = &one;
+	unsigned int nents;
 	int err;
 
 	if (len < AES_BLOCK_SIZE)
 		return -EINVAL;
-	if (!virt_addr_valid(buf) || !virt_addr_valid(buf + len - 1))
-		return -EFAULT;
-	sg_init_one(&sg, buf, len);
+	if (is_vmalloc_addr(buf)) {
+		nents = ksspi_sg_count(buf, len);
+		sg = kmalloc_array(nents, sizeof(*sg), GFP_KERNEL);
+		if (!sg)
+			return -ENOMEM;
+		sg_init_table(sg, nents);
+		ksspi_sg_add(sg, buf, len);
+	} else {
+		if (!virt_addr_valid(buf) || !virt_addr_valid(buf + len - 1))
+			return -EFAULT;
+		sg_init_one(&one, buf, len);
+	}
 	skcipher_request_set_sync_tfm(req, tfm);
 	skcipher_request_set_callback(req, 0, NULL, NULL);
-	skcipher_request_set_crypt(req, &sg, &sg, len, iv);
+	skcipher_request_set_crypt(req, sg, sg, len, iv);
 	err = encrypt ? crypto_skcipher_encrypt(req) :
 			crypto_skcipher_decrypt(req);
 	skcipher_request_zero(req);
+	if (sg != &one)
+		kfree(sg);
 	return err;
 }
 
@@ -495,7 +511,7 @@ EXPORT_SYMBOL_NS_GPL(ksspi_krb5_decrypt, KSSPI_INTERNAL);
 /**
  * ksspi_krb5_cipher - the bare cipher of encryption, in place
  * @keys: the usage's keys
- * @buf: linear kernel memory
+ * @buf: linear or vmalloc'd kernel memory
  * @len: its length, at least one block
  * @encrypt: encrypt, else decrypt
  *

@@ -12,6 +12,7 @@
  * buffer layouts, statuses and sizes.
  */
 #include <crypto/algapi.h>
+#include <linux/mm.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -567,7 +568,8 @@ static int ksspi_krb5_wrap_signed(struct ksspi_sec_state *sec,
  * their own ciphertext, as Windows' Kerberos does (MS-KILE 3.4.5.4.1).
  * Read-only data buffers are signed but not sealed: for enctypes 17 and
  * 18 the MAC covers them in their place among the plaintext, for 19 and
- * 20 among the ciphertext.  One bounce buffer holds what is encrypted.
+ * 20 among the ciphertext.  One bounce buffer (kvmalloc'd: a message may
+ * be 16 MiB) holds what is encrypted.
  */
 static int ksspi_krb5_wrap_sealed(struct ksspi_sec_state *sec,
 				  struct ksspi_krb5_state *st,
@@ -586,7 +588,7 @@ static int ksspi_krb5_wrap_sealed(struct ksspi_sec_state *sec,
 		return -EINVAL;
 	if (ksspi_krb5_mac_input_init(&in, msg))
 		return -ENOMEM;
-	work = kmalloc(len + KRB5_CONF_LEN + KRB5_HDR_LEN, KSSPI_GFP_CALLER);
+	work = kvmalloc(len + KRB5_CONF_LEN + KRB5_HDR_LEN, KSSPI_GFP_CALLER);
 	if (!work) {
 		kfree(in.segs);
 		return -ENOMEM;
@@ -625,7 +627,7 @@ static int ksspi_krb5_wrap_sealed(struct ksspi_sec_state *sec,
 		       KRB5_CONF_LEN);
 		ksspi_krb5_scatter(msg, work + KRB5_CONF_LEN);
 	}
-	kfree_sensitive(work);
+	kvfree_sensitive(work, len + KRB5_CONF_LEN + KRB5_HDR_LEN);
 	kfree(in.segs);
 	memzero_explicit(mac, sizeof(mac));
 	return err;
@@ -840,7 +842,7 @@ static u32 ksspi_kerberos_decrypt(struct ksspi_sec_state *sec,
 	if (len < KRB5_HDR_LEN || len > U32_MAX)
 		return SEC_E_INVALID_TOKEN;
 	u.len = len;
-	u.work = kmalloc(u.len, KSSPI_GFP_CALLER);
+	u.work = kvmalloc(u.len, KSSPI_GFP_CALLER);
 	if (!u.work)
 		return SEC_E_INSUFFICIENT_MEMORY;
 	if (stream) {
@@ -869,7 +871,7 @@ static u32 ksspi_kerberos_decrypt(struct ksspi_sec_state *sec,
 		ksspi_krb5_seq_commit(sec, st, u.seq);
 		*qop = u.sealed ? 0 : SECQOP_WRAP_NO_ENCRYPT;
 	}
-	kfree_sensitive(u.work);
+	kvfree_sensitive(u.work, u.len);
 	return status;
 }
 
