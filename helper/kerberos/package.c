@@ -234,15 +234,16 @@ static uint32_t cred_from_store(struct krb5_state *st,
 {
 	gss_key_value_set_desc store = { n, kv };
 	OM_uint32 major, minor;
-	uint32_t status;
 
+	/*
+	 * Nothing is asked of the KDC yet (the first leg does that): a
+	 * failure here is a cache without usable tickets or a keytab without
+	 * keys.
+	 */
 	major = gss_acquire_cred_from(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE,
 				      &krb5_mech_set, GSS_C_INITIATE, &store,
 				      &st->cred, NULL, NULL);
-	if (!GSS_ERROR(major))
-		return SEC_E_OK;
-	status = kerberos_status(major, minor);
-	return status == SEC_E_INTERNAL_ERROR ? SEC_E_NO_CREDENTIALS : status;
+	return GSS_ERROR(major) ? SEC_E_NO_CREDENTIALS : SEC_E_OK;
 }
 
 /*
@@ -603,6 +604,14 @@ static void krb5_step(void *opaque, const struct upcall *up,
 		if (initiator && in.length &&
 		    reply->status == SEC_E_LOGON_DENIED)
 			reply->status = SEC_E_WRONG_PRINCIPAL;
+		/*
+		 * The client's own TGT has expired (the KDC refuses the
+		 * TGS-REQ): no usable credentials.
+		 */
+		if (initiator && !in.length &&
+		    (GSS_ROUTINE_ERROR(major) == GSS_S_CREDENTIALS_EXPIRED ||
+		     (krb5_error_code)minor == KRB5KRB_AP_ERR_TKT_EXPIRED))
+			reply->status = SEC_E_NO_CREDENTIALS;
 		goto out;
 	}
 	if (out.length &&

@@ -711,6 +711,22 @@ static void test_user_ccache(void)
 	rmdir(dir);
 }
 
+/* A cache whose TGT has expired gives no credentials. */
+static void test_expired_ccache(void)
+{
+	const uint32_t uid = 3800000 + (uint32_t)getpid() % 1000;
+	char path[64], cmd[200];
+
+	snprintf(path, sizeof(path), "/tmp/krb5cc_%u", uid);
+	snprintf(cmd, sizeof(cmd), "echo 'Passw0rd!' | kinit -l 2s -c FILE:%s "
+		 "alice >/dev/null 2>&1", path);
+	CHECK_EQ(system(cmd), 0);
+	CHECK_EQ(chown(path, uid, uid), 0);
+	sleep(3);
+	CHECK_EQ(handshake_as(uid, false, ""), SEC_E_NO_CREDENTIALS);
+	unlink(path);
+}
+
 /* An in-kernel caller: the machine's credentials from the keytab. */
 static void test_kernel_caller(void)
 {
@@ -846,6 +862,8 @@ static const struct test_case kerberos_tests[] = {
 	{ "authenticator an hour off: SEC_E_TIME_SKEW", test_clock_skew },
 	{ "the caller's own ccache (FILE, DIR), never another's",
 	  test_user_ccache },
+	{ "expired TGT in the caller's cache: SEC_E_NO_CREDENTIALS",
+	  test_expired_ccache },
 	{ "in-kernel caller: the keytab's machine credentials",
 	  test_kernel_caller },
 	{ "acceptor principal from the INBOUND identity",
