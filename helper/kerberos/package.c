@@ -367,6 +367,39 @@ static uint32_t client_start(struct krb5_state *st, const struct upcall *up)
 }
 
 /*
+ * Whether the acceptor keytab holds a key of @principal.  Asked before
+ * gss_acquire_cred_from(), whose failure for a principal the keytab lacks
+ * leaks the principal in MIT krb5 1.20: an inbound identity naming any
+ * principal must not grow ksspid.
+ */
+static bool keytab_has(const char *principal)
+{
+	krb5_context kctx;
+	krb5_keytab kt = NULL;
+	krb5_principal princ = NULL;
+	krb5_keytab_entry entry;
+	bool found = false;
+
+	if (krb5_init_context(&kctx))
+		return false;
+	if ((acceptor_keytab ? krb5_kt_resolve(kctx, acceptor_keytab, &kt) :
+			       krb5_kt_default(kctx, &kt)) ||
+	    krb5_parse_name(kctx, principal, &princ))
+		goto out;
+	if (!krb5_kt_get_entry(kctx, kt, princ, 0, 0, &entry)) {
+		found = true;
+		krb5_free_keytab_entry_contents(kctx, &entry);
+	}
+out:
+	if (princ)
+		krb5_free_principal(kctx, princ);
+	if (kt)
+		krb5_kt_close(kctx, kt);
+	krb5_free_context(kctx);
+	return found;
+}
+
+/*
  * Acceptor credentials from the keytab: of the principal the identity of
  * AcquireCredentialsHandle(SECPKG_CRED_INBOUND) names (user, domain: how a
  * Windows service names its account), else of any principal in it.  The
@@ -390,6 +423,10 @@ static uint32_t server_start(struct krb5_state *st, const struct upcall *up)
 					       up->domain : NULL);
 		if (!principal)
 			return SEC_E_INSUFFICIENT_MEMORY;
+		if (!keytab_has(principal)) {
+			free(principal);
+			return SEC_E_NO_CREDENTIALS;
+		}
 		namebuf.value = principal;
 		namebuf.length = strlen(principal);
 		major = gss_import_name(&minor, &namebuf,
