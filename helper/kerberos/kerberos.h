@@ -2,8 +2,11 @@
 /*
  * The "Kerberos" package: handshake legs through MIT krb5's GSSAPI
  * (Documentation/kerberos.rst).  The client's credentials come from the
- * request's identity (user, realm, password); the server's from the keytab
- * of --krb5-keytab.
+ * request's identity (user, realm, password), else from the caller's own
+ * credential cache (an in-kernel caller: the keytab's machine
+ * credentials); the server's from the keytab of --krb5-keytab, for the
+ * principal an inbound identity names or any.  A SEC_E_OK leg hands the
+ * established context over as a blob (<linux/ksspi_context.h>).
  */
 #ifndef KSSPID_KERBEROS_H
 #define KSSPID_KERBEROS_H
