@@ -727,9 +727,13 @@ static u32 ksspi_query_locked(struct ksspi_context *ctx, u32 attribute,
 
 		return ksspi_query_answer(buf, len, &ni, sizeof(ni));
 	}
-	case SECPKG_ATTR_SIZES:
-		return ksspi_query_answer(buf, len, &ctx->pkg->sizes,
-				    sizeof(ctx->pkg->sizes));
+	case SECPKG_ATTR_SIZES: {
+		struct ksspi_attr_sizes sizes = ctx->pkg->sizes;
+
+		if (sec && ctx->pkg->ops->sizes)
+			ctx->pkg->ops->sizes(sec, &sizes);
+		return ksspi_query_answer(buf, len, &sizes, sizeof(sizes));
+	}
 	case SECPKG_ATTR_ISSUER_LIST_EX:
 		if (!ctx->pkg->tls_identity || !ctx->initiator)
 			return SEC_E_UNSUPPORTED_FUNCTION;

@@ -9,8 +9,8 @@
  *
  * A context derives the keys of a key usage once (ksspi_krb5_keys_derive())
  * and keeps them keyed in their transforms; each message then costs one
- * cipher pass and one HMAC.  Buffers are linear kernel memory for now (one
- * scatterlist entry): vmalloc'd memory is refused.
+ * cipher pass and one HMAC.  The cipher takes linear or vmalloc'd kernel
+ * memory (other addresses, say module data, are refused).
  *
  * The known-answer tests are in selftests/kapi/ksspi_kapi_test.c, which is
  * why the functions are exported (in the KSSPI_INTERNAL namespace).
@@ -27,6 +27,7 @@
 #include <linux/string.h>
 #include <asm/unaligned.h>
 #include "krb5_crypto.h"
+#include "secbuf.h"
 
 static const struct ksspi_krb5_enctype ksspi_krb5_enctypes[] = {
 	{
@@ -103,26 +104,41 @@ static void krb5_nfold(const u8 *in, unsigned int in_len, u8 *out,
 	}
 }
 
-/* cts(cbc(aes)) with an all-zero initial cipher state, in place */
+/*
+ * cts(cbc(aes)) with an all-zero initial cipher state, in place, on linear
+ * or vmalloc'd memory (one scatterlist entry per page for the latter)
+ */
 static int krb5_cts(struct crypto_sync_skcipher *tfm, u8 *buf,
 		    unsigned int len, bool encrypt)
 {
 	SYNC_SKCIPHER_REQUEST_ON_STACK(req, tfm);
 	u8 iv[AES_BLOCK_SIZE] = {};
-	struct scatterlist sg;
+	struct scatterlist one, *sg = &one;
+	unsigned int nents;
 	int err;
 
 	if (len < AES_BLOCK_SIZE)
 		return -EINVAL;
-	if (!virt_addr_valid(buf) || !virt_addr_valid(buf + len - 1))
-		return -EFAULT;
-	sg_init_one(&sg, buf, len);
+	if (is_vmalloc_addr(buf)) {
+		nents = ksspi_sg_count(buf, len);
+		sg = kmalloc_array(nents, sizeof(*sg), GFP_KERNEL);
+		if (!sg)
+			return -ENOMEM;
+		sg_init_table(sg, nents);
+		ksspi_sg_add(sg, buf, len);
+	} else {
+		if (!virt_addr_valid(buf) || !virt_addr_valid(buf + len - 1))
+			return -EFAULT;
+		sg_init_one(&one, buf, len);
+	}
 	skcipher_request_set_sync_tfm(req, tfm);
 	skcipher_request_set_callback(req, 0, NULL, NULL);
-	skcipher_request_set_crypt(req, &sg, &sg, len, iv);
+	skcipher_request_set_crypt(req, sg, sg, len, iv);
 	err = encrypt ? crypto_skcipher_encrypt(req) :
 			crypto_skcipher_decrypt(req);
 	skcipher_request_zero(req);
+	if (sg != &one)
+		kfree(sg);
 	return err;
 }
 
@@ -491,6 +507,87 @@ int ksspi_krb5_decrypt(const struct ksspi_krb5_keys *keys, u8 *buf,
 	return err ?: clen;
 }
 EXPORT_SYMBOL_NS_GPL(ksspi_krb5_decrypt, KSSPI_INTERNAL);
+
+/**
+ * ksspi_krb5_cipher - the bare cipher of encryption, in place
+ * @keys: the usage's keys
+ * @buf: linear or vmalloc'd kernel memory
+ * @len: its length, at least one block
+ * @encrypt: encrypt, else decrypt
+ *
+ * cts(cbc(aes)) under Ke with the all-zero initial cipher state: for a
+ * caller that computes the MAC of RFC 3961 or RFC 8009 itself, over
+ * pieces (ksspi_krb5_integrity()), as RFC 4121 tokens over several
+ * buffers need.
+ *
+ * Return: 0, or a negative errno.
+ */
+int ksspi_krb5_cipher(const struct ksspi_krb5_keys *keys, u8 *buf,
+		      unsigned int len, bool encrypt)
+{
+	return krb5_cts(keys->ke, buf, len, encrypt);
+}
+EXPORT_SYMBOL_NS_GPL(ksspi_krb5_cipher, KSSPI_INTERNAL);
+
+/* HMAC over the pieces, truncated to the enctype's MAC length */
+static int krb5_hmac_segs(struct crypto_shash *tfm, unsigned int mac_len,
+			  const struct ksspi_krb5_seg *segs,
+			  unsigned int nsegs, u8 *out)
+{
+	SHASH_DESC_ON_STACK(desc, tfm);
+	u8 digest[HASH_MAX_DIGESTSIZE];
+	unsigned int i;
+	int err;
+
+	desc->tfm = tfm;
+	err = crypto_shash_init(desc);
+	for (i = 0; !err && i < nsegs; i++)
+		if (segs[i].len)
+			err = crypto_shash_update(desc, segs[i].data,
+						  segs[i].len);
+	if (!err)
+		err = crypto_shash_final(desc, digest);
+	shash_desc_zero(desc);
+	if (!err)
+		memcpy(out, digest, mac_len);
+	memzero_explicit(digest, sizeof(digest));
+	return err;
+}
+
+/**
+ * ksspi_krb5_integrity - the MAC of encryption over pieces
+ * @keys: the usage's keys
+ * @segs: the MAC's input, in order: for enctypes 17 and 18 confounder and
+ *	plaintext, for 19 and 20 the cipher state and the ciphertext
+ * @nsegs: how many
+ * @mac: receives @keys->et->mac_len bytes: HMAC(Ki, ...) truncated
+ *
+ * Return: 0, or a negative errno.
+ */
+int ksspi_krb5_integrity(const struct ksspi_krb5_keys *keys,
+			 const struct ksspi_krb5_seg *segs, unsigned int nsegs,
+			 u8 *mac)
+{
+	return krb5_hmac_segs(keys->ki, keys->et->mac_len, segs, nsegs, mac);
+}
+EXPORT_SYMBOL_NS_GPL(ksspi_krb5_integrity, KSSPI_INTERNAL);
+
+/**
+ * ksspi_krb5_checksum - the checksum of a message in pieces
+ * @keys: the usage's keys
+ * @segs: the pieces, in order
+ * @nsegs: how many
+ * @mac: receives @keys->et->mac_len bytes: HMAC(Kc, ...) truncated
+ *
+ * Return: 0, or a negative errno.
+ */
+int ksspi_krb5_checksum(const struct ksspi_krb5_keys *keys,
+			const struct ksspi_krb5_seg *segs, unsigned int nsegs,
+			u8 *mac)
+{
+	return krb5_hmac_segs(keys->kc, keys->et->mac_len, segs, nsegs, mac);
+}
+EXPORT_SYMBOL_NS_GPL(ksspi_krb5_checksum, KSSPI_INTERNAL);
 
 /**
  * ksspi_krb5_get_mic - the checksum of a message

@@ -27,6 +27,16 @@ struct crypto_shash;
 struct crypto_sync_skcipher;
 
 /**
+ * struct ksspi_krb5_seg - one piece of a MAC's input
+ * @data: its bytes (any kernel memory, vmalloc'd too)
+ * @len: their length
+ */
+struct ksspi_krb5_seg {
+	const void *data;
+	unsigned int len;
+};
+
+/**
  * struct ksspi_krb5_enctype - the parameters of one enctype
  * @etype: its number (17 to 20)
  * @name: its name, as MIT krb5 spells it
@@ -84,6 +94,14 @@ int ksspi_krb5_encrypt(const struct ksspi_krb5_keys *keys, u8 *buf,
 		       unsigned int len);
 int ksspi_krb5_decrypt(const struct ksspi_krb5_keys *keys, u8 *buf,
 		       unsigned int len);
+int ksspi_krb5_cipher(const struct ksspi_krb5_keys *keys, u8 *buf,
+		      unsigned int len, bool encrypt);
+int ksspi_krb5_integrity(const struct ksspi_krb5_keys *keys,
+			 const struct ksspi_krb5_seg *segs, unsigned int nsegs,
+			 u8 *mac);
+int ksspi_krb5_checksum(const struct ksspi_krb5_keys *keys,
+			const struct ksspi_krb5_seg *segs, unsigned int nsegs,
+			u8 *mac);
 int ksspi_krb5_get_mic(const struct ksspi_krb5_keys *keys, const u8 *data,
 		       unsigned int len, u8 *mic);
 int ksspi_krb5_verify_mic(const struct ksspi_krb5_keys *keys, const u8 *data,

@@ -11,6 +11,7 @@
 #include "debugfs.h"
 #include "device.h"
 #include "package.h"
+#include "pkg_kerberos.h"
 #include "upcall.h"
 #include "user.h"
 
@@ -30,10 +31,13 @@ static int __init ksspi_init(void)
 	err = ksspi_pkg_credssp_init();
 	if (err)
 		goto err_ntlm;
+	err = ksspi_pkg_kerberos_init();
+	if (err)
+		goto err_credssp;
 	if (test_package) {
 		err = ksspi_pkg_test_init();
 		if (err)
-			goto err_credssp;
+			goto err_kerberos;
 	}
 	err = ksspi_netlink_init();
 	if (err)
@@ -50,6 +54,8 @@ err_netlink:
 err_packages:
 	if (test_package)
 		ksspi_pkg_test_exit();
+err_kerberos:
+	ksspi_pkg_kerberos_exit();
 err_credssp:
 	ksspi_pkg_credssp_exit();
 err_ntlm:
@@ -66,6 +72,7 @@ static void __exit ksspi_exit(void)
 	ksspi_upcall_exit();
 	if (test_package)
 		ksspi_pkg_test_exit();
+	ksspi_pkg_kerberos_exit();
 	ksspi_pkg_credssp_exit();
 	ksspi_pkg_ntlm_exit();
 	ksspi_debugfs_exit();

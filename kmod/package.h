@@ -27,6 +27,9 @@ struct socket;
  * @free: release the package part of @sec, zeroizing keys
  * @query: answer a package-specific attribute the core does not answer
  *	itself (optional); @sec is NULL while the context is not established
+ * @sizes: SECPKG_ATTR_SIZES of an established context, for a package
+ *	whose sizes depend on the context (optional): @sizes holds the
+ *	package's and is changed where the context differs
  * @make_signature: MakeSignature
  * @verify_signature: VerifySignature
  * @encrypt: EncryptMessage
@@ -34,7 +37,7 @@ struct socket;
  * @install_ktls: hand directions of the record layer to kTLS on a connected
  *	TCP socket (KSSPI_KTLS_TX, KSSPI_KTLS_RX); see kmod/ktls.c
  *
- * The message functions, @query and @install_ktls are called with the
+ * The message functions, @query, @sizes and @install_ktls are called with the
  * context's message lock held and may sleep.  A NULL function gives
  * SEC_E_UNSUPPORTED_FUNCTION.
  */
@@ -47,6 +50,8 @@ struct ksspi_package_ops {
 	void (*free)(struct ksspi_sec_state *sec);
 	u32 (*query)(struct ksspi_sec_state *sec, u32 attribute, void *buf,
 		     u32 *len);
+	void (*sizes)(struct ksspi_sec_state *sec,
+		      struct ksspi_attr_sizes *sizes);
 	u32 (*make_signature)(struct ksspi_sec_state *sec, u32 qop,
 			      struct ksspi_bufset *msg, u32 sequence);
 	u32 (*verify_signature)(struct ksspi_sec_state *sec,

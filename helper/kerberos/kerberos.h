@@ -2,8 +2,11 @@
 /*
  * The "Kerberos" package: handshake legs through MIT krb5's GSSAPI
  * (Documentation/kerberos.rst).  The client's credentials come from the
- * request's identity (user, realm, password); the server's from the keytab
- * of --krb5-keytab.
+ * request's identity (user, realm, password), else from the caller's own
+ * credential cache (an in-kernel caller: the keytab's machine
+ * credentials); the server's from the keytab of --krb5-keytab, for the
+ * principal an inbound identity names or any.  A SEC_E_OK leg hands the
+ * established context over as a blob (<linux/ksspi_context.h>).
  */
 #ifndef KSSPID_KERBEROS_H
 #define KSSPID_KERBEROS_H
@@ -32,6 +35,15 @@ void kerberos_config_cleanup(void);
  * SPN of that shape or does not fit.
  */
 int kerberos_spn_to_hostbased(const char *spn, char *out, size_t size);
+
+/*
+ * A descriptor open read-only on @uid's own credential cache file
+ * (FILE:/tmp/krb5cc_<uid>, else the primary cache of
+ * DIR:/run/user/<uid>/krb5cc), checked to be a regular file owned by @uid
+ * and reached without a symbolic link at its last step; -1 when there is
+ * none.  The caller hands MIT "FILE:/proc/self/fd/<fd>" and closes it.
+ */
+int kerberos_user_ccache(uint32_t uid);
 
 /* The SSPI status of a failed GSSAPI call (@major, and its krb5 @minor). */
 uint32_t kerberos_status(uint32_t major, uint32_t minor);

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
@@ -27,10 +28,11 @@
 #include <krb5/krb5.h>
 
 #include <linux/ksspi.h>
-
+#include <linux/ksspi_context.h>
 #include <linux/ksspi_netlink.h>
 #include <linux/ksspi_sspi.h>
 
+#include "ctxblob.h"
 #include "kerberos/kerberos.h"
 #include "message.h"
 
@@ -49,6 +51,7 @@ struct krb5_state {
 	gss_cred_id_t cred;
 	gss_name_t target;
 	uint32_t context_req;
+	int ccache_fd;		/* the caller's own cache, or -1 */
 };
 
 int kerberos_config_setup(const char *keytab)
@@ -99,6 +102,7 @@ uint32_t kerberos_status(uint32_t major, uint32_t minor)
 		return SEC_E_TARGET_UNKNOWN;
 	case KRB5KDC_ERR_PREAUTH_FAILED:
 	case KRB5KRB_AP_ERR_BAD_INTEGRITY:
+	case KRB5KRB_AP_ERR_MODIFIED:
 	case KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN:
 	case KRB5KDC_ERR_CLIENT_REVOKED:
 	case KRB5KDC_ERR_KEY_EXP:
@@ -107,6 +111,7 @@ uint32_t kerberos_status(uint32_t major, uint32_t minor)
 	case KRB5KRB_AP_ERR_SKEW:
 		return SEC_E_TIME_SKEW;
 	case KRB5KRB_AP_ERR_NOKEY:
+	case KRB5KRB_AP_ERR_MUT_FAIL:
 	case KRB5KRB_AP_WRONG_PRINC:
 	case KRB5KRB_AP_ERR_NOT_US:
 	case KRB5_KT_NOTFOUND:
@@ -145,6 +150,7 @@ static void *krb5_state_new(void)
 		st->ctx = GSS_C_NO_CONTEXT;
 		st->cred = GSS_C_NO_CREDENTIAL;
 		st->target = GSS_C_NO_NAME;
+		st->ccache_fd = -1;
 	}
 	return st;
 }
@@ -162,6 +168,8 @@ static void krb5_state_free(void *opaque)
 		gss_release_cred(&minor, &st->cred);
 	if (st->target != GSS_C_NO_NAME)
 		gss_release_name(&minor, &st->target);
+	if (st->ccache_fd >= 0)
+		close(st->ccache_fd);
 	free(st);
 }
 
@@ -185,6 +193,9 @@ static OM_uint32 gss_flags_of(uint32_t req)
 	OM_uint32 gss = 0;
 	size_t i;
 
+	/* "If this flag is set, ISC_REQ_INTEGRITY is ignored." */
+	if (req & ISC_REQ_NO_INTEGRITY)
+		req &= ~(uint32_t)ISC_REQ_INTEGRITY;
 	for (i = 0; i < sizeof(flag_map) / sizeof(flag_map[0]); i++)
 		if (req & flag_map[i].isc)
 			gss |= flag_map[i].gss;
@@ -203,6 +214,69 @@ static uint32_t attrs_of(bool initiator, OM_uint32 gss)
 	return attr;
 }
 
+/* "user@REALM" of an identity's user and domain (the realm uppercased). */
+static char *identity_principal(const char *user, const char *domain)
+{
+	char *principal, *at;
+
+	if (strchr(user, '@') || !domain || !domain[0])
+		return strdup(user);
+	if (asprintf(&principal, "%s@%s", user, domain) < 0)
+		return NULL;
+	for (at = strrchr(principal, '@') + 1; *at; at++)
+		*at = (char)toupper((unsigned char)*at);
+	return principal;
+}
+
+/* Initiator credentials from a credential store (gss_acquire_cred_from). */
+static uint32_t cred_from_store(struct krb5_state *st,
+				gss_key_value_element_desc *kv, uint32_t n)
+{
+	gss_key_value_set_desc store = { n, kv };
+	OM_uint32 major, minor;
+
+	/*
+	 * Nothing is asked of the KDC yet (the first leg does that): a
+	 * failure here is a cache without usable tickets or a keytab without
+	 * keys.
+	 */
+	major = gss_acquire_cred_from(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE,
+				      &krb5_mech_set, GSS_C_INITIATE, &store,
+				      &st->cred, NULL, NULL);
+	return GSS_ERROR(major) ? SEC_E_NO_CREDENTIALS : SEC_E_OK;
+}
+
+/*
+ * Without an identity: an in-kernel caller gets the machine's credentials,
+ * a TGT from the keytab's first principal (as rpc.gssd's machine
+ * credentials, from the keytab of --krb5-keytab), kept in one MEMORY cache
+ * of ksspid; a user the default cache of its own uid, never ksspid's.
+ */
+static uint32_t default_cred(struct krb5_state *st, const struct upcall *up)
+{
+	gss_key_value_element_desc kv[2];
+	char ccache[64];
+
+	if (up->flags & KSSPI_UPCALL_F_KERNEL_CALLER) {
+		kv[0].key = "ccache";
+		kv[0].value = "MEMORY:ksspid-machine";
+		kv[1].key = "client_keytab";
+		kv[1].value = acceptor_keytab ? acceptor_keytab :
+						"FILE:/etc/krb5.keytab";
+		return cred_from_store(st, kv, 2);
+	}
+	if (!upcall_has(up, KSSPI_A_UID))
+		return SEC_E_NO_CREDENTIALS;
+	st->ccache_fd = kerberos_user_ccache(up->uid);
+	if (st->ccache_fd < 0)
+		return SEC_E_NO_CREDENTIALS;
+	snprintf(ccache, sizeof(ccache), "FILE:/proc/self/fd/%d",
+		 st->ccache_fd);
+	kv[0].key = "ccache";
+	kv[0].value = ccache;
+	return cred_from_store(st, kv, 1);
+}
+
 /* "user@REALM" from the identity: the domain, uppercased, is the realm. */
 static uint32_t client_cred(struct krb5_state *st, const struct upcall *up)
 {
@@ -212,20 +286,14 @@ static uint32_t client_cred(struct krb5_state *st, const struct upcall *up)
 	struct bytes password = { 0 };
 	OM_uint32 major, minor;
 	uint32_t status;
-	size_t i;
 
 	if (!upcall_has(up, UPCALL_USER) || !upcall_has(up, UPCALL_PASSWORD))
-		return SEC_E_NO_CREDENTIALS;
+		return default_cred(st, up);
 	if (upcall_identity_copy(up, &user, &domain, &password)) {
 		status = SEC_E_INSUFFICIENT_MEMORY;
 		goto out;
 	}
-	for (i = 0; domain && domain[i]; i++)
-		domain[i] = (char)toupper((unsigned char)domain[i]);
-	if (strchr(user, '@') || !domain || !domain[0])
-		principal = strdup(user);
-	else if (asprintf(&principal, "%s@%s", user, domain) < 0)
-		principal = NULL;
+	principal = identity_principal(user, domain);
 	if (!principal) {
 		status = SEC_E_INSUFFICIENT_MEMORY;
 		goto out;
@@ -277,6 +345,9 @@ static uint32_t client_start(struct krb5_state *st, const struct upcall *up)
 	if ((up->context_req & ISC_REQ_DELEGATE) &&
 	    !(up->context_req & ISC_REQ_MUTUAL_AUTH))
 		return SEC_E_UNSUPPORTED_FUNCTION;
+	/* user-to-user needs the krb5 API, not MIT's GSSAPI: not offered */
+	if (up->context_req & ISC_REQ_USE_SESSION_KEY)
+		return SEC_E_UNSUPPORTED_FUNCTION;
 	if (!upcall_has(up, KSSPI_A_TARGET_NAME) ||
 	    kerberos_spn_to_hostbased(up->target_name, hostbased,
 				      sizeof(hostbased)))
@@ -295,26 +366,224 @@ static uint32_t client_start(struct krb5_state *st, const struct upcall *up)
 	return SEC_E_OK;
 }
 
-static uint32_t server_start(struct krb5_state *st)
+/*
+ * Whether the acceptor keytab holds a key of @principal.  Asked before
+ * gss_acquire_cred_from(), whose failure for a principal the keytab lacks
+ * leaks the principal in MIT krb5 1.20: an inbound identity naming any
+ * principal must not grow ksspid.
+ */
+static bool keytab_has(const char *principal)
+{
+	krb5_context kctx;
+	krb5_keytab kt = NULL;
+	krb5_principal princ = NULL;
+	krb5_keytab_entry entry;
+	bool found = false;
+
+	if (krb5_init_context(&kctx))
+		return false;
+	if ((acceptor_keytab ? krb5_kt_resolve(kctx, acceptor_keytab, &kt) :
+			       krb5_kt_default(kctx, &kt)) ||
+	    krb5_parse_name(kctx, principal, &princ))
+		goto out;
+	if (!krb5_kt_get_entry(kctx, kt, princ, 0, 0, &entry)) {
+		found = true;
+		krb5_free_keytab_entry_contents(kctx, &entry);
+	}
+out:
+	if (princ)
+		krb5_free_principal(kctx, princ);
+	if (kt)
+		krb5_kt_close(kctx, kt);
+	krb5_free_context(kctx);
+	return found;
+}
+
+/*
+ * Acceptor credentials from the keytab: of the principal the identity of
+ * AcquireCredentialsHandle(SECPKG_CRED_INBOUND) names (user, domain: how a
+ * Windows service names its account), else of any principal in it.  The
+ * keys come from the keytab only: an identity with a password is refused.
+ */
+static uint32_t server_start(struct krb5_state *st, const struct upcall *up)
 {
 	gss_key_value_element_desc kv = { "keytab", acceptor_keytab };
 	gss_key_value_set_desc store = { 1, &kv };
+	gss_name_t name = GSS_C_NO_NAME;
 	OM_uint32 major, minor;
+	char *principal = NULL;
 
-	major = gss_acquire_cred_from(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE,
+	if (upcall_has(up, UPCALL_USER) && up->user && up->user[0]) {
+		gss_buffer_desc namebuf;
+
+		if (upcall_has(up, UPCALL_PASSWORD) && up->password.len)
+			return SEC_E_NO_CREDENTIALS;
+		principal = identity_principal(up->user,
+					       upcall_has(up, UPCALL_DOMAIN) ?
+					       up->domain : NULL);
+		if (!principal)
+			return SEC_E_INSUFFICIENT_MEMORY;
+		if (!keytab_has(principal)) {
+			free(principal);
+			return SEC_E_NO_CREDENTIALS;
+		}
+		namebuf.value = principal;
+		namebuf.length = strlen(principal);
+		major = gss_import_name(&minor, &namebuf,
+					(gss_OID)GSS_KRB5_NT_PRINCIPAL_NAME,
+					&name);
+		free(principal);
+		if (GSS_ERROR(major))
+			return SEC_E_UNKNOWN_CREDENTIALS;
+	}
+	major = gss_acquire_cred_from(&minor, name, GSS_C_INDEFINITE,
 				      &krb5_mech_set, GSS_C_ACCEPT,
 				      acceptor_keytab ? &store : NULL,
 				      &st->cred, NULL, NULL);
+	if (name != GSS_C_NO_NAME)
+		gss_release_name(&minor, &name);
 	if (GSS_ERROR(major))
 		return SEC_E_NO_CREDENTIALS;
 	return SEC_E_OK;
 }
 
-static void set_expiry(struct reply *reply, OM_uint32 time_rec)
+/* The RFC 4121 enctypes the module's per-message code knows. */
+static bool kernel_enctype(OM_uint32 enctype, OM_uint32 key_len)
 {
-	reply->has_expiry = true;
-	reply->expiry = time_rec == GSS_C_INDEFINITE ? INT64_MAX :
-			(int64_t)time(NULL) + time_rec;
+	switch (enctype) {
+	case ENCTYPE_AES128_CTS_HMAC_SHA1_96:
+	case ENCTYPE_AES128_CTS_HMAC_SHA256_128:
+		return key_len == 16;
+	case ENCTYPE_AES256_CTS_HMAC_SHA1_96:
+	case ENCTYPE_AES256_CTS_HMAC_SHA384_192:
+		return key_len == 32;
+	default:
+		return false;
+	}
+}
+
+/* The display form of @name ("alice@TEST.LOCAL"); NULL on failure. */
+static char *display_name(gss_name_t name)
+{
+	gss_buffer_desc buf = GSS_C_EMPTY_BUFFER;
+	OM_uint32 major, minor;
+	char *out = NULL;
+
+	major = gss_display_name(&minor, name, &buf, NULL);
+	if (GSS_ERROR(major))
+		return NULL;
+	if (buf.length <= KSSPI_CTX_MAX_NAME && !memchr(buf.value, 0,
+							buf.length))
+		out = strndup(buf.value, buf.length);
+	gss_release_buffer(&minor, &buf);
+	return out;
+}
+
+static void put_le32(uint8_t out[4], uint32_t value)
+{
+	out[0] = (uint8_t)value;
+	out[1] = (uint8_t)(value >> 8);
+	out[2] = (uint8_t)(value >> 16);
+	out[3] = (uint8_t)(value >> 24);
+}
+
+/*
+ * Ends the last leg: the names from the context, then its keys and sequence
+ * numbers from MIT's lucid context (version 1), which consumes the GSS
+ * context.  The token key, which is also SECPKG_ATTR_SESSION_KEY, is the
+ * acceptor's subkey when the AP-REP carried one, else the initiator's
+ * subkey (or the ticket's session key), as Windows and MIT's
+ * GSS_C_INQ_SSPI_SESSION_KEY give it.  The expiry is the ticket's end time.
+ */
+static void establish(struct krb5_state *st, bool initiator,
+		      uint32_t context_attr, struct reply *reply)
+{
+	const uint16_t crit = KSSPI_CTX_REC_CRITICAL;
+	gss_name_t src = GSS_C_NO_NAME, targ = GSS_C_NO_NAME;
+	char *client_name = NULL, *server_name = NULL;
+	gss_krb5_lucid_context_v1_t *lucid = NULL;
+	const gss_krb5_lucid_key_t *key;
+	struct bytes *blob = &reply->blob;
+	uint8_t le_enctype[4], le_info[4];
+	OM_uint32 major, minor;
+	void *exported = NULL;
+	int err;
+
+	major = gss_inquire_context(&minor, st->ctx, &src, &targ, NULL, NULL,
+				    NULL, NULL, NULL);
+	if (GSS_ERROR(major)) {
+		reply->status = SEC_E_INTERNAL_ERROR;
+		goto out;
+	}
+	client_name = display_name(src);
+	server_name = display_name(targ);
+	if (!client_name || !server_name) {
+		reply->status = SEC_E_INTERNAL_ERROR;
+		goto out;
+	}
+	major = gss_krb5_export_lucid_sec_context(&minor, &st->ctx, 1,
+						  &exported);
+	if (GSS_ERROR(major)) {
+		reply->status = SEC_E_INTERNAL_ERROR;
+		goto out;
+	}
+	lucid = exported;
+	/* protocol 0 is RFC 1964 (DES, RC4): the module has only CFX */
+	if (lucid->version != 1 || lucid->protocol != 1) {
+		reply->status = SEC_E_ALGORITHM_MISMATCH;
+		goto out;
+	}
+	key = lucid->cfx_kd.have_acceptor_subkey ?
+		&lucid->cfx_kd.acceptor_subkey : &lucid->cfx_kd.ctx_key;
+	if (!kernel_enctype(key->type, key->length)) {
+		reply->status = SEC_E_ALGORITHM_MISMATCH;
+		goto out;
+	}
+	put_le32(le_enctype, key->type);
+	put_le32(le_info, lucid->cfx_kd.have_acceptor_subkey ?
+		 KSSPI_KRB5_F_ACCEPTOR_SUBKEY : 0);
+
+	err = ctxblob_begin(blob, KERBEROS_PACKAGE_NAME,
+			    initiator ? KSSPI_CTX_F_INITIATOR : 0,
+			    context_attr, lucid->endtime);
+	if (!err)
+		err = ctxblob_add(blob, KSSPI_CTX_REC_CLIENT_NAME, crit,
+				  client_name, (uint32_t)strlen(client_name));
+	if (!err)
+		err = ctxblob_add(blob, KSSPI_CTX_REC_SERVER_NAME, crit,
+				  server_name, (uint32_t)strlen(server_name));
+	if (!err)
+		err = ctxblob_add(blob, KSSPI_CTX_REC_SESSION_KEY, crit,
+				  key->data, key->length);
+	if (!err)
+		err = ctxblob_add_le64(blob, KSSPI_CTX_REC_SEND_SEQ, crit,
+				       lucid->send_seq);
+	if (!err)
+		err = ctxblob_add_le64(blob, KSSPI_CTX_REC_RECV_SEQ, crit,
+				       lucid->recv_seq);
+	if (!err)
+		err = ctxblob_add(blob, KSSPI_CTX_REC_KRB5_ENCTYPE, crit,
+				  le_enctype, sizeof(le_enctype));
+	if (!err)
+		err = ctxblob_add(blob, KSSPI_CTX_REC_KRB5_KEY, crit,
+				  key->data, key->length);
+	if (!err)
+		err = ctxblob_add(blob, KSSPI_CTX_REC_KRB5_INFO, crit,
+				  le_info, sizeof(le_info));
+	if (!err)
+		err = ctxblob_finish(blob);
+	ctxblob_reply(reply, err, context_attr, lucid->endtime);
+out:
+	if (reply->status != SEC_E_OK)
+		reply_clear(reply);
+	if (lucid)
+		gss_krb5_free_lucid_sec_context(&minor, lucid);
+	free(client_name);
+	free(server_name);
+	if (src != GSS_C_NO_NAME)
+		gss_release_name(&minor, &src);
+	if (targ != GSS_C_NO_NAME)
+		gss_release_name(&minor, &targ);
 }
 
 static void krb5_step(void *opaque, const struct upcall *up,
@@ -323,11 +592,11 @@ static void krb5_step(void *opaque, const struct upcall *up,
 	struct krb5_state *st = opaque;
 	bool initiator = up->op == KSSPI_OP_INIT_CONTEXT;
 	gss_buffer_desc in = GSS_C_EMPTY_BUFFER, out = GSS_C_EMPTY_BUFFER;
-	OM_uint32 major, minor, ret_flags = 0, time_rec = 0;
+	OM_uint32 major, minor, ret_flags = 0;
 
 	if (!st->started) {
 		reply->status = initiator ? client_start(st, up) :
-					    server_start(st);
+					    server_start(st, up);
 		if (reply->status != SEC_E_OK)
 			return;
 		st->started = true;
@@ -347,15 +616,39 @@ static void krb5_step(void *opaque, const struct upcall *up,
 					     st->target, &krb5_mech_oid,
 					     gss_flags_of(st->context_req), 0,
 					     GSS_C_NO_CHANNEL_BINDINGS, &in,
-					     NULL, &out, &ret_flags,
-					     &time_rec);
+					     NULL, &out, &ret_flags, NULL);
 	else
 		major = gss_accept_sec_context(&minor, &st->ctx, st->cred,
 					       &in, GSS_C_NO_CHANNEL_BINDINGS,
-					       NULL, NULL, &out, &ret_flags,
-					       &time_rec, NULL);
+					       NULL, NULL, &out, &ret_flags, NULL,
+					       NULL);
 	if (GSS_ERROR(major)) {
+		/*
+		 * MIT's acceptor builds a KRB-ERROR token for the peer when
+		 * the AP-REQ asked for mutual authentication; request.c hands
+		 * it on under EXTENDED_ERROR only.
+		 */
+		if (out.length &&
+		    bytes_append(&reply->token, out.value, out.length))
+			bytes_free(&reply->token);
 		reply->status = kerberos_status(major, minor);
+		/*
+		 * An AP-REP that does not decrypt under the context's key did
+		 * not come from the service the ticket is for: mutual
+		 * authentication failed, the reference page's
+		 * SEC_E_WRONG_PRINCIPAL (not the logon's failure).
+		 */
+		if (initiator && in.length &&
+		    reply->status == SEC_E_LOGON_DENIED)
+			reply->status = SEC_E_WRONG_PRINCIPAL;
+		/*
+		 * The client's own TGT has expired (the KDC refuses the
+		 * TGS-REQ): no usable credentials.
+		 */
+		if (initiator && !in.length &&
+		    (GSS_ROUTINE_ERROR(major) == GSS_S_CREDENTIALS_EXPIRED ||
+		     (krb5_error_code)minor == KRB5KRB_AP_ERR_TKT_EXPIRED))
+			reply->status = SEC_E_NO_CREDENTIALS;
 		goto out;
 	}
 	if (out.length &&
@@ -365,12 +658,26 @@ static void krb5_step(void *opaque, const struct upcall *up,
 	}
 	reply->has_context_attr = true;
 	reply->context_attr = attrs_of(initiator, ret_flags);
+	reply->context_attr |= up->context_req &
+			       (initiator ? ISC_REQ_EXTENDED_ERROR :
+					    ASC_REQ_EXTENDED_ERROR);
+	/*
+	 * A forwarded TGT is not kept (delegated_cred_handle is NULL): the
+	 * acceptor cannot act as the client, so it does not say it can.
+	 */
+	if (!initiator)
+		reply->context_attr &= ~(uint32_t)ASC_RET_DELEGATE;
 	if (major & GSS_S_CONTINUE_NEEDED) {
+		/*
+		 * MIT names the flags the context will have; mutual
+		 * authentication has happened only once the AP-REP is
+		 * verified, which the reference page tells callers to check.
+		 */
+		reply->context_attr &= ~(uint32_t)ISC_RET_MUTUAL_AUTH;
 		reply->status = SEC_I_CONTINUE_NEEDED;
 		goto out;
 	}
-	set_expiry(reply, time_rec);
-	reply->status = SEC_E_OK;
+	establish(st, initiator, reply->context_attr, reply);
 out:
 	gss_release_buffer(&minor, &out);
 }

@@ -5,14 +5,25 @@
  * tests/kerberos/run-in-realm creates (KRB5_CONFIG, KRB5_KTNAME set, the
  * keytab's path as argv[1]).
  */
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <gssapi/gssapi.h>
+#include <gssapi/gssapi_ext.h>
+#include <gssapi/gssapi_krb5.h>
 
 #include <linux/ksspi_netlink.h>
 #include <linux/ksspi_sspi.h>
 
+#include <linux/ksspi_context.h>
+
+#include "ctxblob.h"
 #include "kerberos/kerberos.h"
 #include "message.h"
 #include "tests/tap.h"
@@ -82,6 +93,102 @@ out:
 	pkg_kerberos.state_free(s);
 }
 
+static uint64_t le_value(const uint8_t *v, uint32_t len)
+{
+	uint64_t x = 0;
+
+	while (len--)
+		x = (x << 8) | v[len];
+	return x;
+}
+
+/* The little-endian number of record @type of @r's blob; ~0 when absent. */
+static uint64_t blob_number(const struct reply *r, uint16_t type)
+{
+	const uint8_t *v;
+	uint32_t len;
+
+	if (ctxblob_find(r->blob.data, r->blob.len, type, &v, &len) ||
+	    len > 8)
+		return ~(uint64_t)0;
+	return le_value(v, len);
+}
+
+/* Record @type of @r's blob equals @len bytes at @want. */
+static int blob_is(const struct reply *r, uint16_t type, const void *want,
+		   uint32_t want_len)
+{
+	const uint8_t *v;
+	uint32_t len;
+
+	return !ctxblob_find(r->blob.data, r->blob.len, type, &v, &len) &&
+	       len == want_len && memcmp(v, want, len) == 0;
+}
+
+/* Records @type of both blobs are there and equal. */
+static int blobs_agree(const struct reply *a, const struct reply *b,
+		       uint16_t type)
+{
+	const uint8_t *v;
+	uint32_t len;
+
+	return !ctxblob_find(a->blob.data, a->blob.len, type, &v, &len) &&
+	       blob_is(b, type, v, len);
+}
+
+/*
+ * The blobs of both ends of one handshake: the same token key (the
+ * session key too), enctype and names, crossed sequence numbers, the
+ * initiator flag on the client's only, the header's expiry the reply's.
+ */
+static void check_blobs(const struct reply *c, const struct reply *s,
+			uint32_t enctype, int acceptor_subkey,
+			const char *server)
+{
+	const uint8_t *key, *session_key;
+	uint32_t key_len, session_key_len;
+
+	CHECK(c->blob.len > sizeof(struct ksspi_ctx_header));
+	CHECK(s->blob.len > sizeof(struct ksspi_ctx_header));
+	CHECK_EQ(le_value(c->blob.data + offsetof(struct ksspi_ctx_header,
+						  flags), 4),
+		 KSSPI_CTX_F_INITIATOR);
+	CHECK_EQ(le_value(s->blob.data + offsetof(struct ksspi_ctx_header,
+						  flags), 4), 0);
+	CHECK(strcmp((const char *)c->blob.data +
+		     offsetof(struct ksspi_ctx_header, package),
+		     "Kerberos") == 0);
+	CHECK_EQ(le_value(c->blob.data + offsetof(struct ksspi_ctx_header,
+						  expiry), 8),
+		 (uint64_t)c->expiry);
+	CHECK_EQ(blob_number(c, KSSPI_CTX_REC_KRB5_ENCTYPE), enctype);
+	CHECK_EQ(blob_number(s, KSSPI_CTX_REC_KRB5_ENCTYPE), enctype);
+	CHECK_EQ(blob_number(c, KSSPI_CTX_REC_KRB5_INFO),
+		 acceptor_subkey ? KSSPI_KRB5_F_ACCEPTOR_SUBKEY : 0);
+	CHECK_EQ(blob_number(s, KSSPI_CTX_REC_KRB5_INFO),
+		 acceptor_subkey ? KSSPI_KRB5_F_ACCEPTOR_SUBKEY : 0);
+	CHECK(!ctxblob_find(c->blob.data, c->blob.len, KSSPI_CTX_REC_KRB5_KEY,
+			    &key, &key_len));
+	CHECK_EQ(key_len, enctype == 17 || enctype == 19 ? 16 : 32);
+	CHECK(blob_is(s, KSSPI_CTX_REC_KRB5_KEY, key, key_len));
+	/* SECPKG_ATTR_SESSION_KEY is the token key */
+	CHECK(!ctxblob_find(c->blob.data, c->blob.len,
+			    KSSPI_CTX_REC_SESSION_KEY, &session_key,
+			    &session_key_len));
+	CHECK(session_key_len == key_len &&
+	      memcmp(session_key, key, key_len) == 0);
+	CHECK(blobs_agree(c, s, KSSPI_CTX_REC_SESSION_KEY));
+	CHECK_EQ(blob_number(c, KSSPI_CTX_REC_SEND_SEQ),
+		 blob_number(s, KSSPI_CTX_REC_RECV_SEQ));
+	CHECK_EQ(blob_number(s, KSSPI_CTX_REC_SEND_SEQ),
+		 blob_number(c, KSSPI_CTX_REC_RECV_SEQ));
+	CHECK(blob_number(c, KSSPI_CTX_REC_SEND_SEQ) != ~(uint64_t)0);
+	CHECK(blob_is(c, KSSPI_CTX_REC_CLIENT_NAME, "alice@TEST.LOCAL", 16));
+	CHECK(blob_is(s, KSSPI_CTX_REC_CLIENT_NAME, "alice@TEST.LOCAL", 16));
+	CHECK(blob_is(c, KSSPI_CTX_REC_SERVER_NAME, server, strlen(server)));
+	CHECK(blob_is(s, KSSPI_CTX_REC_SERVER_NAME, server, strlen(server)));
+}
+
 static void test_spn(void)
 {
 	char out[64];
@@ -115,12 +222,16 @@ static void test_no_mutual(void)
 	CHECK(!(c.context_attr & ISC_RET_MUTUAL_AUTH));
 	CHECK(c.context_attr & ISC_RET_CONFIDENTIALITY);
 	CHECK(s.context_attr & ASC_RET_CONFIDENTIALITY);
+	/* no AP-REP: the initiator's subkey protects messages */
+	check_blobs(&c, &s, 18, 0, "host/srv.test.local@TEST.LOCAL");
 	reply_clear(&c);
 	reply_clear(&s);
 }
 
-static void check_mutual(const char *target)
+static void check_mutual(const char *target, uint32_t enctype)
 {
+	char server[128];
+
 	struct reply c, s;
 	time_t now = time(NULL);
 
@@ -135,23 +246,47 @@ static void check_mutual(const char *target)
 	CHECK(c.has_expiry && c.expiry > now + 9 * 3600 &&
 	      c.expiry <= now + 10 * 3600 + 60);
 	CHECK(s.has_expiry && s.expiry > now + 9 * 3600);
+	/* both ends end at the ticket's end time */
+	CHECK_EQ(c.expiry, s.expiry);
+	snprintf(server, sizeof(server), "%s@TEST.LOCAL", target);
+	/* MIT's acceptor asserts a subkey in the AP-REP */
+	check_blobs(&c, &s, enctype, 1, server);
 	reply_clear(&c);
 	reply_clear(&s);
 }
 
 static void test_mutual(void)
 {
-	check_mutual("host/srv.test.local");
+	check_mutual("host/srv.test.local", 18);
 }
 
 static void test_mutual_termsrv(void)
 {
-	check_mutual("TERMSRV/srv.test.local");
+	check_mutual("TERMSRV/srv.test.local", 18);
 }
 
+/*
+ * The ticket and its session key are aes-sha2, but MIT's acceptor picks
+ * its subkey's enctype from the initiator's list (RFC 4537), whose first
+ * entry is aes256-cts-hmac-sha1-96.
+ */
 static void test_mutual_sha2(void)
 {
-	check_mutual("host/sha2.test.local");
+	check_mutual("host/sha2.test.local", 18);
+}
+
+/* Without an AP-REP the session key's enctype protects messages. */
+static void test_no_mutual_sha2(void)
+{
+	struct reply c, s;
+
+	handshake("host/sha2.test.local", ISC_REQ_INTEGRITY, "Passw0rd!",
+		  &c, &s);
+	CHECK_EQ(c.status, SEC_E_OK);
+	CHECK_EQ(s.status, SEC_E_OK);
+	check_blobs(&c, &s, 20, 0, "host/sha2.test.local@TEST.LOCAL");
+	reply_clear(&c);
+	reply_clear(&s);
 }
 
 static void test_wrong_password(void)
@@ -203,14 +338,17 @@ static void test_corrupt_ap_req(void)
 	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_MUTUAL, "alice", "TEST.LOCAL",
 		"Passw0rd!", "host/srv.test.local", NULL, &ap_req);
 	CHECK_EQ(ap_req.status, SEC_I_CONTINUE_NEEDED);
+	/* not before the AP-REP is verified */
+	CHECK(!(ap_req.context_attr & ISC_RET_MUTUAL_AUTH));
 	if (ap_req.token.len > 40) {
 		/* inside the ticket's encrypted part: its checksum fails */
 		ap_req.token.data[ap_req.token.len - 20] ^= 0x01;
 		run_leg(s, KSSPI_OP_ACCEPT_CONTEXT, 0, NULL, NULL, NULL, NULL,
 			&ap_req.token, &r);
-		CHECK(r.status != SEC_E_OK &&
-		      r.status != SEC_I_CONTINUE_NEEDED);
-		CHECK_EQ(r.token.len, 0);
+		/* KRB_AP_ERR_BAD_INTEGRITY; a KRB-ERROR for the peer only */
+		CHECK_EQ(r.status, SEC_E_LOGON_DENIED);
+		CHECK(r.token.len == 0 || r.token.data[0] == 0x60);
+		CHECK_EQ(r.blob.len, 0);
 		reply_clear(&r);
 		/* not a GSSAPI token at all */
 		pkg_kerberos.state_free(s);
@@ -226,18 +364,513 @@ static void test_corrupt_ap_req(void)
 	pkg_kerberos.state_free(s);
 }
 
+static const char *keytab_path;
+
+/* The realm's folder (the keytab's); @name in it. */
+static void realm_file(const char *name, char *out, size_t size)
+{
+	const char *slash = strrchr(keytab_path, '/');
+
+	snprintf(out, size, "%.*s/%s", (int)(slash - keytab_path),
+		 keytab_path, name);
+}
+
+static int kadmin(const char *query)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd),
+		 "kadmin.local -r TEST.LOCAL -q '%s' >/dev/null 2>&1", query);
+	return system(cmd);
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A KDC nobody listens for (port 1 on loopback): quickly refused. */
+static void test_kdc_unreachable(void)
+{
+	char conf[512], *saved = strdup(getenv("KRB5_CONFIG"));
+	struct reply c, s;
+	double start;
+	FILE *f;
+
+	realm_file("krb5-nokdc.conf", conf, sizeof(conf));
+	f = fopen(conf, "w");
+	CHECK(f != NULL);
+	if (!f || !saved) {
+		free(saved);
+		return;
+	}
+	fputs("[libdefaults]\n default_realm = TEST.LOCAL\n"
+	      " dns_lookup_kdc = false\n dns_lookup_realm = false\n"
+	      " udp_preference_limit = 1\n"
+	      "[realms]\n TEST.LOCAL = {\n  kdc = 127.0.0.1:1\n }\n", f);
+	fclose(f);
+	setenv("KRB5_CONFIG", conf, 1);
+	start = now_seconds();
+	handshake("host/srv.test.local", REQ_MUTUAL, "Passw0rd!", &c, &s);
+	CHECK(now_seconds() - start < 2.0);
+	setenv("KRB5_CONFIG", saved, 1);
+	free(saved);
+	CHECK_EQ(c.status, SEC_E_NO_AUTHENTICATING_AUTHORITY);
+	CHECK_EQ(c.token.len, 0);
+	reply_clear(&c);
+}
+
+/* @query makes alice unusable; the next logon fails, then @undo. */
+static void check_refused_client(const char *query, const char *undo)
+{
+	struct reply c, s;
+
+	CHECK_EQ(kadmin(query), 0);
+	handshake("host/srv.test.local", REQ_MUTUAL, "Passw0rd!", &c, &s);
+	CHECK_EQ(kadmin(undo), 0);
+	CHECK_EQ(c.status, SEC_E_LOGON_DENIED);
+	reply_clear(&c);
+	reply_clear(&s);
+	/* and alice works again */
+	handshake("host/srv.test.local", REQ_MUTUAL, "Passw0rd!", &c, &s);
+	CHECK_EQ(c.status, SEC_E_OK);
+	reply_clear(&c);
+	reply_clear(&s);
+}
+
+static void test_disabled(void)
+{
+	check_refused_client("modprinc -allow_tix alice",
+			     "modprinc +allow_tix alice");
+}
+
+static void test_expired(void)
+{
+	check_refused_client("modprinc -expire 2020-01-01 alice",
+			     "modprinc -expire never alice");
+}
+
+static void test_password_expired(void)
+{
+	check_refused_client("modprinc -pwexpire 2020-01-01 alice",
+			     "modprinc -pwexpire never alice");
+}
+
+/* The acceptor's keytab lacks the ticket's service: not the target. */
+static void test_keytab_without_service(void)
+{
+	char kt[512], query[600];
+	struct reply c, s;
+
+	realm_file("keytab-host-only", kt, sizeof(kt));
+	snprintf(query, sizeof(query), "ktadd -k %s -norandkey "
+		 "host/srv.test.local", kt);
+	CHECK_EQ(kadmin(query), 0);
+	CHECK_EQ(kerberos_config_setup(kt), 0);
+	handshake("TERMSRV/srv.test.local", REQ_MUTUAL, "Passw0rd!", &c, &s);
+	CHECK_EQ(c.status, SEC_I_CONTINUE_NEEDED);
+	CHECK_EQ(s.status, SEC_E_WRONG_PRINCIPAL);
+	/* the same keytab takes host/srv */
+	reply_clear(&c);
+	reply_clear(&s);
+	handshake("host/srv.test.local", REQ_MUTUAL, "Passw0rd!", &c, &s);
+	CHECK_EQ(s.status, SEC_E_OK);
+	CHECK_EQ(c.status, SEC_E_OK);
+	reply_clear(&c);
+	reply_clear(&s);
+	CHECK_EQ(kerberos_config_setup(keytab_path), 0);
+}
+
+/* The AP-REP of another handshake: the server did not prove itself. */
+static void test_ap_rep_mismatch(void)
+{
+	void *c1 = pkg_kerberos.state_new(), *c2 = pkg_kerberos.state_new();
+	void *s2 = pkg_kerberos.state_new();
+	struct reply req1, req2, rep2, r;
+
+	run_leg(c1, KSSPI_OP_INIT_CONTEXT, REQ_MUTUAL, "alice", "TEST.LOCAL",
+		"Passw0rd!", "host/srv.test.local", NULL, &req1);
+	run_leg(c2, KSSPI_OP_INIT_CONTEXT, REQ_MUTUAL, "alice", "TEST.LOCAL",
+		"Passw0rd!", "host/srv.test.local", NULL, &req2);
+	run_leg(s2, KSSPI_OP_ACCEPT_CONTEXT, 0, NULL, NULL, NULL, NULL,
+		&req2.token, &rep2);
+	CHECK_EQ(rep2.status, SEC_E_OK);
+	run_leg(c1, KSSPI_OP_INIT_CONTEXT, REQ_MUTUAL, NULL, NULL, NULL, NULL,
+		&rep2.token, &r);
+	CHECK_EQ(r.status, SEC_E_WRONG_PRINCIPAL);
+	CHECK_EQ(r.blob.len, 0);
+	reply_clear(&r);
+	reply_clear(&req1);
+	reply_clear(&req2);
+	reply_clear(&rep2);
+	pkg_kerberos.state_free(c1);
+	pkg_kerberos.state_free(c2);
+	pkg_kerberos.state_free(s2);
+}
+
+/*
+ * Clock skew, for real: MIT's client takes the KDC time offset a FILE
+ * ccache's header records (kdc_timesync), so a ccache whose header says
+ * one hour makes an authenticator one hour off, which our acceptor refuses.
+ */
+static void test_clock_skew(void)
+{
+	/* version 0x0504, header length 12: tag 1 (time offset), 8 bytes */
+	static const uint8_t header[] = { 0x05, 0x04, 0x00, 0x0c, 0x00, 0x01,
+					  0x00, 0x08, 0x00, 0x00, 0x0e, 0x10,
+					  0x00, 0x00, 0x00, 0x00 };
+	char cc[512], cmd[1200], name[520];
+	gss_key_value_element_desc kv = { "ccache", name };
+	gss_key_value_set_desc store = { 1, &kv };
+	gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+	gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
+	gss_name_t target = GSS_C_NO_NAME;
+	gss_buffer_desc nb = { 19, (void *)"host@srv.test.local" };
+	gss_buffer_desc out = GSS_C_EMPTY_BUFFER;
+	OM_uint32 major, minor;
+	struct bytes ap_req = { 0 }, file = { 0 };
+	struct reply r;
+	uint8_t buf[4096];
+	size_t n, hlen;
+	void *s;
+	FILE *f;
+
+	realm_file("ccache-skewed", cc, sizeof(cc));
+	/* the service ticket first: the KDC would refuse a skewed TGS-REQ */
+	snprintf(cmd, sizeof(cmd), "echo 'Passw0rd!' | kinit -c FILE:%s "
+		 "alice >/dev/null 2>&1 && KRB5CCNAME=FILE:%s kvno "
+		 "host/srv.test.local >/dev/null 2>&1", cc, cc);
+	CHECK_EQ(system(cmd), 0);
+	/* the same credentials behind a header with the offset */
+	f = fopen(cc, "rb");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		bytes_append(&file, buf, n);
+	fclose(f);
+	CHECK(file.len > 4 && file.data[0] == 5 && file.data[1] == 4);
+	hlen = 4 + ((size_t)file.data[2] << 8 | file.data[3]);
+	f = fopen(cc, "wb");
+	CHECK(f != NULL && hlen <= file.len);
+	if (!f || hlen > file.len) {
+		if (f)
+			fclose(f);
+		bytes_free(&file);
+		return;
+	}
+	fwrite(header, 1, sizeof(header), f);
+	fwrite(file.data + hlen, 1, file.len - hlen, f);
+	fclose(f);
+	bytes_free(&file);
+
+	snprintf(name, sizeof(name), "FILE:%s", cc);
+	major = gss_acquire_cred_from(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE,
+				      GSS_C_NO_OID_SET, GSS_C_INITIATE,
+				      &store, &cred, NULL, NULL);
+	CHECK_EQ(major, GSS_S_COMPLETE);
+	gss_import_name(&minor, &nb, GSS_C_NT_HOSTBASED_SERVICE, &target);
+	major = gss_init_sec_context(&minor, cred, &ctx, target,
+				     GSS_C_NO_OID, GSS_C_MUTUAL_FLAG, 0,
+				     GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER,
+				     NULL, &out, NULL, NULL);
+	CHECK(!GSS_ERROR(major) && out.length > 0);
+	bytes_append(&ap_req, out.value, out.length);
+	s = pkg_kerberos.state_new();
+	run_leg(s, KSSPI_OP_ACCEPT_CONTEXT, 0, NULL, NULL, NULL, NULL,
+		&ap_req, &r);
+	CHECK_EQ(r.status, SEC_E_TIME_SKEW);
+	reply_clear(&r);
+	pkg_kerberos.state_free(s);
+	bytes_free(&ap_req);
+	gss_release_buffer(&minor, &out);
+	gss_delete_sec_context(&minor, &ctx, GSS_C_NO_BUFFER);
+	gss_release_name(&minor, &target);
+	gss_release_cred(&minor, &cred);
+	remove(cc);
+}
+
+/* A client leg without an identity, for @uid (or an in-kernel caller). */
+static void run_leg_as(void *state, uint32_t uid, bool kernel,
+		       const struct bytes *token, struct reply *r)
+{
+	struct upcall up = { .op = KSSPI_OP_INIT_CONTEXT,
+			     .context_req = REQ_MUTUAL, .uid = uid };
+
+	up.present = UPCALL_BIT(KSSPI_A_OP) | UPCALL_BIT(KSSPI_A_CONTEXT_REQ) |
+		     UPCALL_BIT(KSSPI_A_UID) | UPCALL_BIT(KSSPI_A_TARGET_NAME);
+	if (kernel)
+		up.flags = KSSPI_UPCALL_F_KERNEL_CALLER;
+	up.target_name = strdup("host/srv.test.local");
+	if (token && token->len) {
+		bytes_append(&up.token, token->data, token->len);
+		up.present |= UPCALL_BIT(KSSPI_A_TOKEN);
+	}
+	*r = (struct reply){ 0 };
+	pkg_kerberos.step(state, &up, r);
+	upcall_free(&up);
+}
+
+/* A mutual handshake of the caller @uid without an identity: the status. */
+static uint32_t handshake_as(uint32_t uid, bool kernel, const char *client)
+{
+	void *c = pkg_kerberos.state_new(), *s = pkg_kerberos.state_new();
+	struct reply r1, r2, r3 = { 0 };
+	uint32_t status;
+
+	run_leg_as(c, uid, kernel, NULL, &r1);
+	status = r1.status;
+	if (status == SEC_I_CONTINUE_NEEDED) {
+		run_leg(s, KSSPI_OP_ACCEPT_CONTEXT, 0, NULL, NULL, NULL, NULL,
+			&r1.token, &r2);
+		run_leg_as(c, uid, kernel, &r2.token, &r3);
+		status = r3.status;
+		CHECK(blob_is(&r3, KSSPI_CTX_REC_CLIENT_NAME, client,
+			      strlen(client)));
+		CHECK(blob_is(&r2, KSSPI_CTX_REC_CLIENT_NAME, client,
+			      strlen(client)));
+		reply_clear(&r2);
+		reply_clear(&r3);
+	}
+	reply_clear(&r1);
+	pkg_kerberos.state_free(c);
+	pkg_kerberos.state_free(s);
+	return status;
+}
+
+/* kinit alice into @path, owned by @uid. */
+static void kinit_for(const char *path, uint32_t uid)
+{
+	char cmd[700];
+
+	snprintf(cmd, sizeof(cmd), "echo 'Passw0rd!' | kinit -c FILE:%s alice "
+		 ">/dev/null 2>&1", path);
+	CHECK_EQ(system(cmd), 0);
+	CHECK_EQ(chown(path, uid, uid), 0);
+}
+
+/*
+ * The caller's own cache (as rpc.gssd finds it), never another user's:
+ * not through a symbolic link, not a file another uid owns.
+ */
+static void test_user_ccache(void)
+{
+	/* uids nobody on this machine has */
+	const uint32_t owner = 3900000 + (uint32_t)getpid() % 1000;
+	const uint32_t other = owner + 1000, dir_user = owner + 2000;
+	char own[64], theirs[64], dir[64], file[96];
+	FILE *f;
+
+	snprintf(own, sizeof(own), "/tmp/krb5cc_%u", owner);
+	snprintf(theirs, sizeof(theirs), "/tmp/krb5cc_%u", other);
+	kinit_for(own, owner);
+	CHECK_EQ(handshake_as(owner, false, "alice@TEST.LOCAL"), SEC_E_OK);
+	/* nothing of its own */
+	CHECK_EQ(handshake_as(other, false, ""), SEC_E_NO_CREDENTIALS);
+	/* a link to the owner's cache */
+	CHECK_EQ(symlink(own, theirs), 0);
+	CHECK_EQ(handshake_as(other, false, ""), SEC_E_NO_CREDENTIALS);
+	unlink(theirs);
+	/* a copy the owner owns under the other's name */
+	kinit_for(theirs, owner);
+	CHECK_EQ(handshake_as(other, false, ""), SEC_E_NO_CREDENTIALS);
+	unlink(theirs);
+	unlink(own);
+	CHECK_EQ(handshake_as(owner, false, ""), SEC_E_NO_CREDENTIALS);
+
+	/* DIR:/run/user/<uid>/krb5cc, its primary cache */
+	snprintf(dir, sizeof(dir), "/run/user/%u", dir_user);
+	mkdir("/run/user", 0755);
+	CHECK_EQ(mkdir(dir, 0700), 0);
+	CHECK_EQ(chown(dir, dir_user, dir_user), 0);
+	snprintf(dir, sizeof(dir), "/run/user/%u/krb5cc", dir_user);
+	CHECK_EQ(mkdir(dir, 0700), 0);
+	CHECK_EQ(chown(dir, dir_user, dir_user), 0);
+	snprintf(file, sizeof(file), "%s/tktABC", dir);
+	kinit_for(file, dir_user);
+	snprintf(file, sizeof(file), "%s/primary", dir);
+	f = fopen(file, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs("tktABC\n", f);
+		fclose(f);
+	}
+	CHECK_EQ(chown(file, dir_user, dir_user), 0);
+	CHECK_EQ(handshake_as(dir_user, false, "alice@TEST.LOCAL"), SEC_E_OK);
+	/* a primary file of another owner is not followed */
+	CHECK_EQ(chown(file, owner, owner), 0);
+	CHECK_EQ(handshake_as(dir_user, false, ""), SEC_E_NO_CREDENTIALS);
+	unlink(file);
+	snprintf(file, sizeof(file), "%s/tktABC", dir);
+	unlink(file);
+	rmdir(dir);
+	snprintf(dir, sizeof(dir), "/run/user/%u", dir_user);
+	rmdir(dir);
+}
+
+/* A cache whose TGT has expired gives no credentials. */
+static void test_expired_ccache(void)
+{
+	const uint32_t uid = 3800000 + (uint32_t)getpid() % 1000;
+	char path[64], cmd[200];
+
+	snprintf(path, sizeof(path), "/tmp/krb5cc_%u", uid);
+	snprintf(cmd, sizeof(cmd), "echo 'Passw0rd!' | kinit -l 2s -c FILE:%s "
+		 "alice >/dev/null 2>&1", path);
+	CHECK_EQ(system(cmd), 0);
+	CHECK_EQ(chown(path, uid, uid), 0);
+	sleep(3);
+	CHECK_EQ(handshake_as(uid, false, ""), SEC_E_NO_CREDENTIALS);
+	unlink(path);
+}
+
+/* An in-kernel caller: the machine's credentials from the keytab. */
+static void test_kernel_caller(void)
+{
+	CHECK_EQ(handshake_as(0, true, "host/srv.test.local@TEST.LOCAL"),
+		 SEC_E_OK);
+}
+
+/* The server leg of an acceptor named by its identity, on @target's AP-REQ */
+static uint32_t accept_as(const char *user, const char *domain,
+			  const char *password, const char *target)
+{
+	void *c = pkg_kerberos.state_new(), *s = pkg_kerberos.state_new();
+	struct reply ap_req, r;
+	uint32_t status;
+
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_MUTUAL, "alice", "TEST.LOCAL",
+		"Passw0rd!", target, NULL, &ap_req);
+	CHECK_EQ(ap_req.status, SEC_I_CONTINUE_NEEDED);
+	run_leg(s, KSSPI_OP_ACCEPT_CONTEXT, 0, user, domain, password, NULL,
+		&ap_req.token, &r);
+	status = r.status;
+	reply_clear(&r);
+	reply_clear(&ap_req);
+	pkg_kerberos.state_free(c);
+	pkg_kerberos.state_free(s);
+	return status;
+}
+
+/* AcquireCredentialsHandle(INBOUND) with an identity names the acceptor. */
+static void test_acceptor_principal(void)
+{
+	CHECK_EQ(accept_as("TERMSRV/srv.test.local", "test.local", NULL,
+			   "TERMSRV/srv.test.local"), SEC_E_OK);
+	CHECK_EQ(accept_as("TERMSRV/srv.test.local@TEST.LOCAL", NULL, NULL,
+			   "TERMSRV/srv.test.local"), SEC_E_OK);
+	/* a ticket for another principal of the same keytab */
+	CHECK_EQ(accept_as("TERMSRV/srv.test.local", "test.local", NULL,
+			   "host/srv.test.local"), SEC_E_WRONG_PRINCIPAL);
+	/* a principal the keytab lacks */
+	CHECK_EQ(accept_as("HTTP/srv.test.local", "test.local", NULL,
+			   "host/srv.test.local"), SEC_E_NO_CREDENTIALS);
+	/* keys come from the keytab only */
+	CHECK_EQ(accept_as("host/srv.test.local", "test.local", "secret",
+			   "host/srv.test.local"), SEC_E_NO_CREDENTIALS);
+}
+
+/*
+ * EXTENDED_ERROR: the acceptor's KRB-ERROR token tells the client why
+ * (KRB_AP_ERR_NOKEY: SEC_E_WRONG_PRINCIPAL on both ends).
+ */
+static void test_krb_error_token(void)
+{
+	void *c = pkg_kerberos.state_new(), *s = pkg_kerberos.state_new();
+	char kt[512];
+	struct reply ap_req, err, r;
+
+	realm_file("keytab-host-only", kt, sizeof(kt));
+	CHECK_EQ(kerberos_config_setup(kt), 0);
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_MUTUAL | ISC_REQ_EXTENDED_ERROR,
+		"alice", "TEST.LOCAL", "Passw0rd!", "TERMSRV/srv.test.local",
+		NULL, &ap_req);
+	CHECK_EQ(ap_req.status, SEC_I_CONTINUE_NEEDED);
+	CHECK(ap_req.context_attr & ISC_RET_EXTENDED_ERROR);
+	run_leg(s, KSSPI_OP_ACCEPT_CONTEXT, ASC_REQ_EXTENDED_ERROR, NULL, NULL, NULL, NULL, &ap_req.token,
+		&err);
+	CHECK_EQ(err.status, SEC_E_WRONG_PRINCIPAL);
+	/* a GSS krb5 token of type KRB-ERROR (03 00) */
+	CHECK(err.token.len > 20 && err.token.data[0] == 0x60);
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_MUTUAL | ISC_REQ_EXTENDED_ERROR,
+		NULL, NULL, NULL, NULL, &err.token, &r);
+	CHECK_EQ(r.status, SEC_E_WRONG_PRINCIPAL);
+	CHECK_EQ(r.blob.len, 0);
+	reply_clear(&r);
+	reply_clear(&err);
+	reply_clear(&ap_req);
+	pkg_kerberos.state_free(c);
+	pkg_kerberos.state_free(s);
+	CHECK_EQ(kerberos_config_setup(keytab_path), 0);
+}
+
+/* Flags: USE_SESSION_KEY refused; NO_INTEGRITY; DELEGATE not claimed. */
+static void test_flags(void)
+{
+	struct reply c, s;
+
+	handshake("host/srv.test.local", REQ_MUTUAL | ISC_REQ_USE_SESSION_KEY,
+		  "Passw0rd!", &c, &s);
+	CHECK_EQ(c.status, SEC_E_UNSUPPORTED_FUNCTION);
+	reply_clear(&c);
+	handshake("host/srv.test.local", REQ_MUTUAL | ISC_REQ_NO_INTEGRITY,
+		  "Passw0rd!", &c, &s);
+	CHECK_EQ(c.status, SEC_E_OK);
+	CHECK_EQ(s.status, SEC_E_OK);
+	reply_clear(&c);
+	reply_clear(&s);
+	/*
+	 * The realm's TGTs are not forwardable: nothing is delegated and
+	 * neither end claims it.
+	 */
+	handshake("host/srv.test.local", REQ_MUTUAL | ISC_REQ_DELEGATE,
+		  "Passw0rd!", &c, &s);
+	CHECK_EQ(c.status, SEC_E_OK);
+	CHECK_EQ(s.status, SEC_E_OK);
+	CHECK(!(c.context_attr & ISC_RET_DELEGATE));
+	CHECK(!(s.context_attr & ASC_RET_DELEGATE));
+	reply_clear(&c);
+	reply_clear(&s);
+}
+
 static const struct test_case kerberos_tests[] = {
 	{ "SPN to host-based service name", test_spn },
 	{ "handshake without MUTUAL_AUTH: one leg each", test_no_mutual },
 	{ "handshake with MUTUAL_AUTH: AP-REQ, AP-REP", test_mutual },
 	{ "MUTUAL_AUTH to TERMSRV/", test_mutual_termsrv },
 	{ "MUTUAL_AUTH to an aes-sha2 service", test_mutual_sha2 },
+	{ "aes-sha2 service without MUTUAL_AUTH: enctype 20",
+	  test_no_mutual_sha2 },
 	{ "wrong password: SEC_E_LOGON_DENIED", test_wrong_password },
 	{ "unknown SPN: SEC_E_TARGET_UNKNOWN", test_unknown_spn },
 	{ "DELEGATE without MUTUAL_AUTH: SEC_E_UNSUPPORTED_FUNCTION",
 	  test_delegate_needs_mutual },
 	{ "no identity: SEC_E_NO_CREDENTIALS", test_no_credentials },
 	{ "corrupted AP-REQ refused", test_corrupt_ap_req },
+	{ "KDC unreachable: SEC_E_NO_AUTHENTICATING_AUTHORITY, fast",
+	  test_kdc_unreachable },
+	{ "principal without allow_tix: SEC_E_LOGON_DENIED", test_disabled },
+	{ "expired principal: SEC_E_LOGON_DENIED", test_expired },
+	{ "expired password: SEC_E_LOGON_DENIED", test_password_expired },
+	{ "keytab without the ticket's service: SEC_E_WRONG_PRINCIPAL",
+	  test_keytab_without_service },
+	{ "AP-REP of another handshake: SEC_E_WRONG_PRINCIPAL",
+	  test_ap_rep_mismatch },
+	{ "authenticator an hour off: SEC_E_TIME_SKEW", test_clock_skew },
+	{ "the caller's own ccache (FILE, DIR), never another's",
+	  test_user_ccache },
+	{ "expired TGT in the caller's cache: SEC_E_NO_CREDENTIALS",
+	  test_expired_ccache },
+	{ "in-kernel caller: the keytab's machine credentials",
+	  test_kernel_caller },
+	{ "acceptor principal from the INBOUND identity",
+	  test_acceptor_principal },
+	{ "EXTENDED_ERROR: the KRB-ERROR token reaches the client",
+	  test_krb_error_token },
+	{ "USE_SESSION_KEY, NO_INTEGRITY, DELEGATE", test_flags },
 	{ NULL, NULL }
 };
 
@@ -252,6 +885,7 @@ int main(int argc, char **argv)
 			argv[0]);
 		return 2;
 	}
+	keytab_path = argv[1];
 	if (kerberos_config_setup(argv[1]))
 		return 1;
 	rc = tap_run(suites);

@@ -455,6 +455,7 @@ class Context:
         out_desc = SecBufferDesc(SECBUFFER_VERSION, 1,
                                  ctypes.pointer(out_buf))
         attr = _u32(0)
+        expiry = TimeStamp()
         first = not self.started
         new = SecHandle()
         cred = self.cred if first else self.next_cred
@@ -465,7 +466,8 @@ class Context:
                 None if first else ctypes.byref(self.handle),
                 ctypes.byref(in_desc) if bufs else None, self.req,
                 SECURITY_NATIVE_DREP, ctypes.byref(new),
-                ctypes.byref(out_desc), ctypes.byref(attr), None)
+                ctypes.byref(out_desc), ctypes.byref(attr),
+                ctypes.byref(expiry))
         else:
             st = lib.InitializeSecurityContextA(
                 ctypes.byref(cred.handle) if cred else None,
@@ -473,7 +475,7 @@ class Context:
                 self.target, self.req, 0, SECURITY_NATIVE_DREP,
                 ctypes.byref(in_desc) if bufs else None, 0,
                 ctypes.byref(new), ctypes.byref(out_desc),
-                ctypes.byref(attr), None)
+                ctypes.byref(attr), ctypes.byref(expiry))
         st = u32(st)
         allones = (1 << (8 * ctypes.sizeof(ctypes.c_size_t))) - 1
         if first and (new.dwLower or new.dwUpper) and \
@@ -486,6 +488,8 @@ class Context:
             self.live = True
         self.status = st
         self.attr = attr.value
+        # ptsExpiry, 100 ns since 1601
+        self.expiry = (expiry.HighPart << 32) | expiry.LowPart
         if st == SEC_E_OK:
             self.complete = True
         extended = ASC_REQ_EXTENDED_ERROR if self.server else \

@@ -1259,6 +1259,175 @@ static void kt_krb5_known_answers(void)
 	kfree(buf);
 }
 
+/*
+ * Kerberos tokens through the in-kernel API, buffers in vmalloc memory
+ * across a page boundary: the MIC and a Wrap token of
+ * selftests/interop/krb5_cfx.py (confounder 00 01 .. 0f, RRC 16 + MAC
+ * length), over "Plaintext" with the contexts of krb5_messages.
+ */
+#define KT_KRB5_PIECES	3
+
+struct kt_krb5_token_vector {
+	const char *name;
+	u32 etype;
+	u32 key_len;
+	u8 key_first;
+	const char *mic[KT_KRB5_PIECES];  /* initiator, seq 0x12345678 */
+	const char *wrap[KT_KRB5_PIECES]; /* acceptor, seq 0x0badcafe */
+};
+
+static const struct kt_krb5_token_vector kt_krb5_tokens_v[] = {
+	{ "krb5_kapi_tokens_17", 17, 16, 0x01,
+	  { "040400ffffffffff00000000123456780caca9f6a1825abc84ad9f5d" },
+	  { "050403ff0000001c000000000badcafe543f40b936de3ee2f8b3a837d1fcae28",
+	    "57130c86cda772e98f9bec12ff15445698af41c0916674adddbb1b7438b3ec88",
+	    "cd234fce84" } },
+	{ "krb5_kapi_tokens_20", 20, 32, 0x60,
+	  { "040400ffffffffff000000001234567832b055988e9fdfcdaf5b6f88810d44a1",
+	    "c1bc7f3b664a5399" },
+	  { "050403ff00000028000000000badcafe8f5e68730902fd6a2d40ab5ac8a785b4",
+	    "10accbfe8f2a1fab12639eef2d6033abea010bdb804e4959823632262b5d64b2",
+	    "c2dd745d9cf6e7b8eedc747524dadfb996" } },
+};
+
+/* Decodes the pieces into @out (@size bytes); the length, or -1 */
+static int kt_hex_pieces(const char *const *pieces, u8 *out, size_t size)
+{
+	int len = 0, n;
+	unsigned int i;
+
+	for (i = 0; i < KT_KRB5_PIECES && pieces[i]; i++) {
+		n = kt_hex(pieces[i], out + len, size - len);
+		if (n < 0)
+			return -1;
+		len += n;
+	}
+	return len;
+}
+
+#define KT_KRB5_ISEQ	0x12345678ULL
+#define KT_KRB5_ASEQ	0x0badcafeULL
+
+static u32 kt_krb5_blob(u8 *b, const struct kt_krb5_token_vector *v,
+			bool initiator)
+{
+	struct ksspi_ctx_header *h = (void *)b;
+	__le64 send = cpu_to_le64(initiator ? KT_KRB5_ISEQ : KT_KRB5_ASEQ);
+	__le64 recv = cpu_to_le64(initiator ? KT_KRB5_ASEQ : KT_KRB5_ISEQ);
+	__le32 etype = cpu_to_le32(v->etype), info = 0;
+	u8 key[32];
+	u32 off = sizeof(*h), i;
+
+	for (i = 0; i < v->key_len; i++)
+		key[i] = v->key_first + i;
+	memset(b, 0, 512);
+	off = kt_blob_put(b, off, KSSPI_CTX_REC_SEND_SEQ, &send, 8);
+	off = kt_blob_put(b, off, KSSPI_CTX_REC_RECV_SEQ, &recv, 8);
+	off = kt_blob_put(b, off, KSSPI_CTX_REC_KRB5_ENCTYPE, &etype, 4);
+	off = kt_blob_put(b, off, KSSPI_CTX_REC_KRB5_KEY, key, v->key_len);
+	off = kt_blob_put(b, off, KSSPI_CTX_REC_KRB5_INFO, &info, 4);
+	memzero_explicit(key, sizeof(key));
+	h->magic = cpu_to_le32(KSSPI_CTX_MAGIC);
+	h->version = cpu_to_le16(KSSPI_CTX_VERSION);
+	h->header_len = cpu_to_le16(sizeof(*h));
+	h->total_len = cpu_to_le32(off);
+	h->flags = cpu_to_le32(initiator ? KSSPI_CTX_F_INITIATOR : 0);
+	h->context_attr = cpu_to_le32(ISC_RET_REPLAY_DETECT |
+				      ISC_RET_SEQUENCE_DETECT);
+	strscpy(h->package, "Kerberos", sizeof(h->package));
+	return off;
+}
+
+static bool kt_krb5_import(u8 *blob, const struct kt_krb5_token_vector *v,
+			   bool initiator, struct ksspi_handle *ctx)
+{
+	struct ksspi_buffer packed = { kt_krb5_blob(blob, v, initiator),
+				       SECBUFFER_EMPTY, blob };
+
+	return ksspi_import_security_context(kt_owner, "Kerberos", &packed,
+					     ctx) == SEC_E_OK;
+}
+
+static bool kt_krb5_tokens_one(const struct kt_krb5_token_vector *v,
+			       u8 *blob, u8 *area, u8 *expect)
+{
+	static const char text[] = "Plaintext";
+	u8 *data = area + PAGE_SIZE - 5, *tok = area + 64;
+	struct ksspi_handle ini, acc;
+	struct ksspi_buffer b[2];
+	struct ksspi_buffer_desc d;
+	int mic_len = kt_hex_pieces(v->mic, expect, 128), wrap_len;
+	bool ok = true;
+	u32 qop = 1;
+
+	if (!kt_krb5_import(blob, v, true, &ini))
+		return false;
+	if (!kt_krb5_import(blob, v, false, &acc)) {
+		ksspi_delete_security_context(kt_owner, &ini);
+		return false;
+	}
+	/* MakeSignature: the reference's MIC */
+	memcpy(data, text, 9);
+	b[0] = (struct ksspi_buffer){ 9, SECBUFFER_DATA, data };
+	b[1] = (struct ksspi_buffer){ 64, SECBUFFER_TOKEN, tok };
+	kt_desc(&d, b, 2);
+	ok &= mic_len > 0;
+	ok &= ksspi_make_signature(kt_owner, &ini, 0, &d, 0) == SEC_E_OK &&
+	      b[1].cb_buffer == mic_len && !memcmp(tok, expect, mic_len);
+	ok &= ksspi_verify_signature(kt_owner, &acc, &d, 0, &qop) ==
+	      SEC_E_OK && qop == 0;
+
+	/* DecryptMessage of the reference's Wrap token, whole, as a stream */
+	data = area + PAGE_SIZE - 30;
+	wrap_len = kt_hex_pieces(v->wrap, data, 128);
+	ok &= wrap_len > 9;
+	b[0] = (struct ksspi_buffer){ wrap_len, SECBUFFER_STREAM, data };
+	b[1] = (struct ksspi_buffer){ 0, SECBUFFER_DATA, NULL };
+	ok &= ksspi_decrypt_message(kt_owner, &ini, &d, 0, &qop) ==
+	      SEC_E_OK && qop == 0 && b[1].cb_buffer == 9 &&
+	      !memcmp(b[1].pv_buffer, text, 9);
+	/* the same token again is a replay */
+	ok &= kt_hex_pieces(v->wrap, data, 128) == wrap_len;
+	b[0] = (struct ksspi_buffer){ wrap_len, SECBUFFER_STREAM, data };
+	b[1] = (struct ksspi_buffer){ 0, SECBUFFER_DATA, NULL };
+	ok &= ksspi_decrypt_message(kt_owner, &ini, &d, 0, &qop) ==
+	      SEC_E_OUT_OF_SEQUENCE;
+
+	/* EncryptMessage then DecryptMessage, TOKEN + DATA in place */
+	data = area + PAGE_SIZE - 5;
+	memcpy(data, text, 9);
+	b[0] = (struct ksspi_buffer){ 9, SECBUFFER_DATA, data };
+	b[1] = (struct ksspi_buffer){ 128, SECBUFFER_TOKEN, tok };
+	ok &= ksspi_encrypt_message(kt_owner, &ini, 0, &d, 0) == SEC_E_OK &&
+	      b[1].cb_buffer == wrap_len - 9 && memcmp(data, text, 9);
+	ok &= ksspi_decrypt_message(kt_owner, &acc, &d, 0, &qop) ==
+	      SEC_E_OK && qop == 0 && b[0].cb_buffer == 9 &&
+	      !memcmp(data, text, 9);
+	ok &= ksspi_delete_security_context(kt_owner, &ini) == SEC_E_OK;
+	ok &= ksspi_delete_security_context(kt_owner, &acc) == SEC_E_OK;
+	return ok;
+}
+
+static void kt_krb5_tokens(void)
+{
+	u8 *blob = kmalloc(512, GFP_KERNEL), *expect = kmalloc(128, GFP_KERNEL);
+	u8 *area = vmalloc(2 * PAGE_SIZE);
+	unsigned int i;
+
+	if (!blob || !expect || !area) {
+		KT_EXPECT("krb5_kapi_alloc", false);
+		goto out;
+	}
+	for (i = 0; i < ARRAY_SIZE(kt_krb5_tokens_v); i++)
+		KT_EXPECT(kt_krb5_tokens_v[i].name,
+			  kt_krb5_tokens_one(&kt_krb5_tokens_v[i], blob, area,
+					     expect));
+out:
+	vfree(area);
+	kfree(expect);
+	kfree_sensitive(blob);
+}
+
 static int kt_results_show(struct seq_file *m, void *unused)
 {
 	unsigned int i;
@@ -1309,6 +1478,7 @@ static int __init kt_init(void)
 	kt_parameters();
 	kt_ntlm_known_answer();
 	kt_krb5_known_answers();
+	kt_krb5_tokens();
 	kt_credssp_ktls();
 	kt_handshake(&p);
 	if (p.established) {
