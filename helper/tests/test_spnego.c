@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spnego/choice.h"
 #include "spnego/token.h"
 #include "tap.h"
 
@@ -270,6 +271,57 @@ static void test_too_many_mechs(void)
 	}
 }
 
+static void offer(struct spnego_token *t, const enum spnego_mech *mechs,
+		  size_t count, bool with_token)
+{
+	memset(t, 0, sizeof(*t));
+	t->kind = SPNEGO_TOKEN_INIT;
+	t->mech_count = count;
+	memcpy(t->mechs, mechs, count * sizeof(*mechs));
+	if (with_token)
+		CHECK_EQ(bytes_append(&t->mech_token, "x", 1), 0);
+}
+
+static void test_choice(void)
+{
+	static const enum spnego_mech other_first[] = {
+		SPNEGO_MECH_OTHER, SPNEGO_MECH_NTLM, SPNEGO_MECH_KRB5,
+	};
+	const unsigned int both = SPNEGO_PKG_KERBEROS | SPNEGO_PKG_NTLM;
+	struct spnego_choice c;
+	struct spnego_token t;
+
+	/* Windows' list: MS Kerberos chosen, answered under its own OID */
+	offer(&t, windows_mechs, 3, true);
+	CHECK(spnego_choose(&t, both, &c));
+	CHECK_EQ(c.mech, SPNEGO_MECH_MS_KRB5);
+	CHECK_EQ(c.index, 0);
+	CHECK(c.optimistic_usable);
+	/* no Kerberos on the acceptor: NTLM, and a new token is asked for */
+	CHECK(spnego_choose(&t, SPNEGO_PKG_NTLM, &c));
+	CHECK_EQ(c.mech, SPNEGO_MECH_NTLM);
+	CHECK_EQ(c.index, 2);
+	CHECK(!c.optimistic_usable);
+	CHECK(!spnego_choose(&t, 0, &c));
+	spnego_token_clear(&t);
+	/* the initiator's order wins, unknown OIDs are skipped */
+	offer(&t, other_first, 3, true);
+	CHECK(spnego_choose(&t, both, &c));
+	CHECK_EQ(c.mech, SPNEGO_MECH_NTLM);
+	CHECK_EQ(c.index, 1);
+	CHECK(!c.optimistic_usable);
+	spnego_token_clear(&t);
+	/* first mech but no optimistic token */
+	offer(&t, other_first + 1, 2, false);
+	CHECK(spnego_choose(&t, both, &c));
+	CHECK_EQ(c.index, 0);
+	CHECK(!c.optimistic_usable);
+	/* a negTokenResp is no offer */
+	t.kind = SPNEGO_TOKEN_RESP;
+	CHECK(!spnego_choose(&t, both, &c));
+	spnego_token_clear(&t);
+}
+
 const struct test_case spnego_tests[] = {
 	{ "spnego: negTokenInit round trip", test_init_round_trip },
 	{ "spnego: negTokenInit without token, byte-exact",
@@ -281,5 +333,6 @@ const struct test_case spnego_tests[] = {
 	{ "spnego: unknown mech OID", test_unknown_mech_kept },
 	{ "spnego: hostile tokens refused", test_hostile },
 	{ "spnego: mechTypes limit", test_too_many_mechs },
+	{ "spnego: acceptor's choice of mechanism", test_choice },
 	{ NULL, NULL },
 };
