@@ -12,6 +12,7 @@
 
 #include "spnego/choice.h"
 #include "spnego/token.h"
+#include "spnego_vectors.h"
 #include "tap.h"
 
 static struct bytes of(const void *data, size_t len)
@@ -271,6 +272,57 @@ static void test_too_many_mechs(void)
 	}
 }
 
+static bool ntlm_message(const struct bytes *b, uint8_t type)
+{
+	return b->len > 12 && !memcmp(b->data, "NTLMSSP", 8) &&
+	       b->data[8] == type;
+}
+
+/* Every leg of gss-ntlmssp's handshake through SPNEGO decodes as expected */
+static void test_gss_ntlmssp_handshake(void)
+{
+	struct spnego_token t = { 0 };
+	struct spnego_choice c;
+
+	CHECK_EQ(spnego_token_decode(gss_ntlmssp_leg1,
+				     sizeof(gss_ntlmssp_leg1), &t), 0);
+	CHECK_EQ(t.kind, SPNEGO_TOKEN_INIT);
+	CHECK(ntlm_message(&t.mech_token, 1));
+	CHECK(spnego_choose(&t, SPNEGO_PKG_KERBEROS | SPNEGO_PKG_NTLM, &c));
+	CHECK_EQ(c.mech, SPNEGO_MECH_NTLM);
+	CHECK(c.optimistic_usable);
+	spnego_token_clear(&t);
+
+	CHECK_EQ(spnego_token_decode(gss_ntlmssp_leg2,
+				     sizeof(gss_ntlmssp_leg2), &t), 0);
+	CHECK_EQ(t.kind, SPNEGO_TOKEN_RESP);
+	CHECK_EQ(t.neg_state, SPNEGO_ACCEPT_INCOMPLETE);
+	CHECK_EQ(t.supported_mech, SPNEGO_MECH_NTLM);
+	CHECK(ntlm_message(&t.response_token, 2));
+	CHECK_EQ(t.mech_list_mic.len, 0);
+	spnego_token_clear(&t);
+
+	/* the initiator's MIC: a NTLM signature (version 1) over mechTypes */
+	CHECK_EQ(spnego_token_decode(gss_ntlmssp_leg3,
+				     sizeof(gss_ntlmssp_leg3), &t), 0);
+	CHECK_EQ(t.kind, SPNEGO_TOKEN_RESP);
+	CHECK_EQ(t.neg_state, SPNEGO_ACCEPT_INCOMPLETE);
+	CHECK(!t.has_supported_mech);
+	CHECK(ntlm_message(&t.response_token, 3));
+	CHECK_EQ(t.mech_list_mic.len, 16);
+	CHECK(t.mech_list_mic.len == 16 &&
+	      !memcmp(t.mech_list_mic.data, "\1\0\0\0", 4));
+	spnego_token_clear(&t);
+
+	CHECK_EQ(spnego_token_decode(gss_ntlmssp_leg4,
+				     sizeof(gss_ntlmssp_leg4), &t), 0);
+	CHECK_EQ(t.kind, SPNEGO_TOKEN_RESP);
+	CHECK_EQ(t.neg_state, SPNEGO_ACCEPT_COMPLETED);
+	CHECK_EQ(t.response_token.len, 0);
+	CHECK_EQ(t.mech_list_mic.len, 16);
+	spnego_token_clear(&t);
+}
+
 static void offer(struct spnego_token *t, const enum spnego_mech *mechs,
 		  size_t count, bool with_token)
 {
@@ -334,5 +386,6 @@ const struct test_case spnego_tests[] = {
 	{ "spnego: hostile tokens refused", test_hostile },
 	{ "spnego: mechTypes limit", test_too_many_mechs },
 	{ "spnego: acceptor's choice of mechanism", test_choice },
+	{ "spnego: gss-ntlmssp's whole handshake", test_gss_ntlmssp_handshake },
 	{ NULL, NULL },
 };
