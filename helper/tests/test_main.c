@@ -20,6 +20,7 @@ int main(void)
 		session_cache_tests,
 		tls_tests,
 		tsrequest_tests,
+		spnego_tests,
 		NULL,
 	};
 
