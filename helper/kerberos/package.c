@@ -413,6 +413,15 @@ static uint32_t server_start(struct krb5_state *st, const struct upcall *up)
 	OM_uint32 major, minor;
 	char *principal = NULL;
 
+	/*
+	 * The keytab's keys are the services' secrets: whoever accepts with
+	 * them receives tickets meant for those services.  As on Windows,
+	 * where only the service's account and SYSTEM reach them, only root
+	 * and in-kernel callers may accept with them.
+	 */
+	if (!(up->flags & KSSPI_UPCALL_F_KERNEL_CALLER) &&
+	    (!upcall_has(up, KSSPI_A_UID) || up->uid != 0))
+		return SEC_E_NO_CREDENTIALS;
 	if (upcall_has(up, UPCALL_USER) && up->user && up->user[0]) {
 		gss_buffer_desc namebuf;
 

@@ -39,7 +39,9 @@ static void run_leg(void *state, uint32_t op, uint32_t req,
 {
 	struct upcall up = { .op = op, .context_req = req };
 
-	up.present = UPCALL_BIT(KSSPI_A_OP) | UPCALL_BIT(KSSPI_A_CONTEXT_REQ);
+	/* Root calls, as acceptors with the keytab must */
+	up.present = UPCALL_BIT(KSSPI_A_OP) | UPCALL_BIT(KSSPI_A_CONTEXT_REQ) |
+		     UPCALL_BIT(KSSPI_A_UID);
 	if (user) {
 		up.user = strdup(user);
 		up.present |= UPCALL_BIT(UPCALL_USER);
@@ -756,6 +758,32 @@ static uint32_t accept_as(const char *user, const char *domain,
 }
 
 /* AcquireCredentialsHandle(INBOUND) with an identity names the acceptor. */
+/* The keytab's keys serve root and in-kernel acceptors, nobody else. */
+static void test_acceptor_needs_root(void)
+{
+	static const uint8_t junk[] = { 0x60, 0x03, 0x06, 0x01, 0x00 };
+	struct upcall up = { .op = KSSPI_OP_ACCEPT_CONTEXT, .uid = 1000 };
+	void *s = pkg_kerberos.state_new();
+	struct reply r = { 0 };
+
+	up.present = UPCALL_BIT(KSSPI_A_OP) | UPCALL_BIT(KSSPI_A_UID) |
+		     UPCALL_BIT(KSSPI_A_TOKEN);
+	bytes_append(&up.token, junk, sizeof(junk));
+	pkg_kerberos.step(s, &up, &r);
+	CHECK_EQ(r.status, SEC_E_NO_CREDENTIALS);
+	reply_clear(&r);
+	pkg_kerberos.state_free(s);
+
+	/* The same uid in the kernel's name gets past the keytab check */
+	s = pkg_kerberos.state_new();
+	up.flags = KSSPI_UPCALL_F_KERNEL_CALLER;
+	pkg_kerberos.step(s, &up, &r);
+	CHECK_EQ(r.status, SEC_E_INVALID_TOKEN);
+	reply_clear(&r);
+	pkg_kerberos.state_free(s);
+	upcall_free(&up);
+}
+
 static void test_acceptor_principal(void)
 {
 	CHECK_EQ(accept_as("TERMSRV/srv.test.local", "test.local", NULL,
@@ -868,6 +896,8 @@ static const struct test_case kerberos_tests[] = {
 	  test_kernel_caller },
 	{ "acceptor principal from the INBOUND identity",
 	  test_acceptor_principal },
+	{ "acceptor of another uid than root: SEC_E_NO_CREDENTIALS",
+	  test_acceptor_needs_root },
 	{ "EXTENDED_ERROR: the KRB-ERROR token reaches the client",
 	  test_krb_error_token },
 	{ "USE_SESSION_KEY, NO_INTEGRITY, DELEGATE", test_flags },
