@@ -59,6 +59,27 @@ struct package {
 	void (*inner_free)(void *inner);
 
 	/*
+	 * Optional, with inner_new(): integrity for a package used inside
+	 * another one (SPNEGO's mechListMIC).  inner_sign() appends to @out
+	 * the MakeSignature token of @msg with the next sequence number;
+	 * 0 or -ENOMEM.  inner_verify() checks one (VerifySignature): 0, or
+	 * -EBADMSG when it does not verify.
+	 */
+	int (*inner_sign)(void *inner, const uint8_t *msg, size_t len,
+			  struct bytes *out);
+	int (*inner_verify)(void *inner, const uint8_t *msg, size_t len,
+			    const uint8_t *token, size_t token_len);
+
+	/*
+	 * Optional: the blob that hands the inner context to the kernel
+	 * once the outer package has used it, replacing @blob (the step's)
+	 * with one whose sequence numbers are as they now stand; 0 or
+	 * -ENOMEM.  Without it the step's blob is handed over unchanged
+	 * (NTLM: SPNEGO resets its crypto state after the mechListMIC).
+	 */
+	int (*inner_export)(void *inner, struct bytes *blob);
+
+	/*
 	 * Optional: why the last leg on @state failed, as the NTSTATUS a
 	 * peer is told (CredSSP's errorCode), or 0 when the package has no
 	 * more precise word than its SSPI status.

@@ -241,6 +241,30 @@ int ntlm_inner_unwrap(void *opaque, const uint8_t *token, size_t len,
 	return 0;
 }
 
+int ntlm_inner_sign(void *opaque, const uint8_t *msg, size_t len,
+		    struct bytes *out)
+{
+	struct ntlm_inner *inner = opaque;
+	size_t at = out->len;
+	uint8_t sig[NTLM_SIGNATURE_SIZE] = { 0 };
+
+	if (bytes_append(out, sig, sizeof(sig)))
+		return -ENOMEM;
+	ntlm_sec_sign(&inner->out, msg, len, out->data + at);
+	return 0;
+}
+
+int ntlm_inner_verify(void *opaque, const uint8_t *msg, size_t len,
+		      const uint8_t *token, size_t token_len)
+{
+	struct ntlm_inner *inner = opaque;
+
+	if (token_len != NTLM_SIGNATURE_SIZE ||
+	    !ntlm_sec_verify(&inner->in, msg, len, token))
+		return -EBADMSG;
+	return 0;
+}
+
 void ntlm_inner_free(void *opaque)
 {
 	struct ntlm_inner *inner = opaque;

@@ -84,6 +84,14 @@ int ntlm_inner_wrap(void *inner, const uint8_t *msg, size_t len,
 int ntlm_inner_unwrap(void *inner, const uint8_t *token, size_t len,
 		      struct bytes *out);
 
+/* MakeSignature: the 16-byte signature of @msg, appended to @out. */
+int ntlm_inner_sign(void *inner, const uint8_t *msg, size_t len,
+		    struct bytes *out);
+
+/* VerifySignature: 0, or -EBADMSG when @token does not verify @msg. */
+int ntlm_inner_verify(void *inner, const uint8_t *msg, size_t len,
+		      const uint8_t *token, size_t token_len);
+
 /* Wipes and frees; NULL is allowed. */
 void ntlm_inner_free(void *inner);
 
