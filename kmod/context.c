@@ -34,8 +34,8 @@ void ksspi_sec_state_free(struct ksspi_sec_state *sec)
 {
 	if (!sec)
 		return;
-	if (sec->pkg->ops->free)
-		sec->pkg->ops->free(sec);
+	if (sec->mech->ops->free)
+		sec->mech->ops->free(sec);
 	kfree(sec->client_name);
 	kfree(sec->server_name);
 	kfree_sensitive(sec->session_key);
@@ -711,9 +711,12 @@ static u32 ksspi_query_locked(struct ksspi_context *ctx, u32 attribute,
 	struct ksspi_sec_state *sec = ctx->sec;
 	enum ksspi_context_state state = READ_ONCE(ctx->state);
 
+	/* Negotiate names the package it chose once it has one */
+	const struct ksspi_package *mech = sec ? sec->mech : ctx->pkg;
+
 	if (attribute == SECPKG_ATTR_PACKAGE_INFO)
-		return ksspi_query_answer(buf, len, &ctx->pkg->info,
-				    sizeof(ctx->pkg->info));
+		return ksspi_query_answer(buf, len, &mech->info,
+					  sizeof(mech->info));
 	if (state == KSSPI_CTX_FAILED)
 		return SEC_E_CONTEXT_EXPIRED;
 
@@ -722,16 +725,16 @@ static u32 ksspi_query_locked(struct ksspi_context *ctx, u32 attribute,
 		struct ksspi_attr_negotiation_info ni = {
 			.negotiation_state = sec ? SECPKG_NEGOTIATION_COMPLETE :
 					     SECPKG_NEGOTIATION_IN_PROGRESS,
-			.package = ctx->pkg->info,
+			.package = mech->info,
 		};
 
 		return ksspi_query_answer(buf, len, &ni, sizeof(ni));
 	}
 	case SECPKG_ATTR_SIZES: {
-		struct ksspi_attr_sizes sizes = ctx->pkg->sizes;
+		struct ksspi_attr_sizes sizes = mech->sizes;
 
-		if (sec && ctx->pkg->ops->sizes)
-			ctx->pkg->ops->sizes(sec, &sizes);
+		if (sec && mech->ops->sizes)
+			mech->ops->sizes(sec, &sizes);
 		return ksspi_query_answer(buf, len, &sizes, sizeof(sizes));
 	}
 	case SECPKG_ATTR_ISSUER_LIST_EX:
@@ -771,9 +774,9 @@ static u32 ksspi_query_locked(struct ksspi_context *ctx, u32 attribute,
 				    sec->session_key_len);
 	}
 
-	if (!ctx->pkg->ops->query)
+	if (!mech->ops->query)
 		return SEC_E_UNSUPPORTED_FUNCTION;
-	return ctx->pkg->ops->query(sec, attribute, buf, len);
+	return mech->ops->query(sec, attribute, buf, len);
 }
 
 /**

@@ -14,6 +14,8 @@ struct ksspi_notice;
 /**
  * struct ksspi_sec_state - an established context's security state
  * @pkg: its package
+ * @mech: the package whose records and message functions the context
+ *	uses: @pkg itself, or for Negotiate the package SPNEGO chose
  * @flags: KSSPI_CTX_F_*
  * @context_attr: ISC_RET_* / ASC_RET_* as established
  * @expiry: seconds since 1970, 0 for never
@@ -31,6 +33,7 @@ struct ksspi_notice;
  */
 struct ksspi_sec_state {
 	const struct ksspi_package *pkg;
+	const struct ksspi_package *mech;
 	u32 flags;
 	u32 context_attr;
 	time64_t expiry;

@@ -150,10 +150,11 @@ u32 ksspi_ktls_install(struct ksspi_owner *owner,
 		status = SEC_E_CONTEXT_EXPIRED;
 	else if (!ctx->sec)
 		status = SEC_E_NO_CONTEXT;
-	else if (!ctx->pkg->ops->install_ktls)
+	else if (!ctx->sec->mech->ops->install_ktls)
 		status = SEC_E_UNSUPPORTED_FUNCTION;
 	else
-		status = ctx->pkg->ops->install_ktls(ctx->sec, sock, flags);
+		status = ctx->sec->mech->ops->install_ktls(ctx->sec, sock,
+							  flags);
 	mutex_unlock(&ctx->msg_lock);
 out:
 	ksspi_object_put(&ctx->obj);

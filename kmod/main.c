@@ -11,7 +11,6 @@
 #include "debugfs.h"
 #include "device.h"
 #include "package.h"
-#include "pkg_kerberos.h"
 #include "upcall.h"
 #include "user.h"
 
@@ -34,10 +33,13 @@ static int __init ksspi_init(void)
 	err = ksspi_pkg_kerberos_init();
 	if (err)
 		goto err_credssp;
+	err = ksspi_pkg_negotiate_init();
+	if (err)
+		goto err_kerberos;
 	if (test_package) {
 		err = ksspi_pkg_test_init();
 		if (err)
-			goto err_kerberos;
+			goto err_negotiate;
 	}
 	err = ksspi_netlink_init();
 	if (err)
@@ -54,6 +56,8 @@ err_netlink:
 err_packages:
 	if (test_package)
 		ksspi_pkg_test_exit();
+err_negotiate:
+	ksspi_pkg_negotiate_exit();
 err_kerberos:
 	ksspi_pkg_kerberos_exit();
 err_credssp:
@@ -72,6 +76,7 @@ static void __exit ksspi_exit(void)
 	ksspi_upcall_exit();
 	if (test_package)
 		ksspi_pkg_test_exit();
+	ksspi_pkg_negotiate_exit();
 	ksspi_pkg_kerberos_exit();
 	ksspi_pkg_credssp_exit();
 	ksspi_pkg_ntlm_exit();

@@ -33,7 +33,6 @@ u32 ksspi_message(struct ksspi_owner *owner, const struct ksspi_handle *handle,
 	status = ksspi_context_get(owner, handle, &ctx);
 	if (status != SEC_E_OK)
 		return status;
-	ops = ctx->pkg->ops;
 
 	mutex_lock(&ctx->msg_lock);
 	sec = ctx->sec;
@@ -49,7 +48,8 @@ u32 ksspi_message(struct ksspi_owner *owner, const struct ksspi_handle *handle,
 		status = desc_status;
 		goto out;
 	}
-	if (!ctx->pkg->stream_buffers &&
+	ops = sec->mech->ops;
+	if (!sec->mech->stream_buffers &&
 	    !ksspi_bufset_find(msg, SECBUFFER_TOKEN) &&
 	    !ksspi_bufset_find(msg, SECBUFFER_STREAM)) {
 		status = SEC_E_INVALID_TOKEN;

@@ -113,5 +113,9 @@ int ksspi_pkg_ntlm_init(void);
 void ksspi_pkg_ntlm_exit(void);
 int ksspi_pkg_credssp_init(void);
 void ksspi_pkg_credssp_exit(void);
+int ksspi_pkg_kerberos_init(void);
+void ksspi_pkg_kerberos_exit(void);
+int ksspi_pkg_negotiate_init(void);
+void ksspi_pkg_negotiate_exit(void);
 
 #endif /* _KSSPI_PACKAGE_H */

@@ -21,7 +21,6 @@
 #include "context.h"
 #include "krb5_crypto.h"
 #include "package.h"
-#include "pkg_kerberos.h"
 #include "secbuf.h"
 #include "serialize.h"
 #include "user.h"
@@ -886,7 +885,7 @@ static void ksspi_krb5_sizes(struct ksspi_sec_state *sec,
 	sizes->security_trailer = ksspi_krb5_wrap_overhead(st, true);
 }
 
-const struct ksspi_package_ops ksspi_kerberos_ops = {
+static const struct ksspi_package_ops ksspi_kerberos_ops = {
 	.import_record = ksspi_krb5_import_record,
 	.import_finish = ksspi_krb5_import_finish,
 	.export = ksspi_krb5_export,

@@ -108,6 +108,7 @@ u32 ksspi_blob_parse(const struct ksspi_package *pkg, const void *blob,
 	if (!sec)
 		return SEC_E_INSUFFICIENT_MEMORY;
 	sec->pkg = pkg;
+	sec->mech = pkg;
 	sec->flags = le32_to_cpu(hdr->flags);
 	sec->context_attr = le32_to_cpu(hdr->context_attr);
 	sec->expiry = le64_to_cpu(hdr->expiry);
@@ -132,8 +133,9 @@ u32 ksspi_blob_parse(const struct ksspi_package *pkg, const void *blob,
 			goto fail;
 
 		err = ksspi_blob_common(sec, type, p, vlen);
-		if (err == -ENOENT && pkg->ops->import_record)
-			err = pkg->ops->import_record(sec, type, p, vlen);
+		/* Negotiate's record switches sec->mech to the chosen one */
+		if (err == -ENOENT && sec->mech->ops->import_record)
+			err = sec->mech->ops->import_record(sec, type, p, vlen);
 		if (err == -ENOENT && !(flags & KSSPI_CTX_REC_CRITICAL))
 			err = 0;
 		if (err) {
@@ -147,8 +149,8 @@ u32 ksspi_blob_parse(const struct ksspi_package *pkg, const void *blob,
 		p += min_t(size_t, ksspi_pad8(vlen), end - p);
 	}
 
-	status = pkg->ops->import_finish ? pkg->ops->import_finish(sec) :
-					   SEC_E_OK;
+	status = sec->mech->ops->import_finish ?
+		 sec->mech->ops->import_finish(sec) : SEC_E_OK;
 	if (status != SEC_E_OK)
 		goto fail;
 	*out = sec;
