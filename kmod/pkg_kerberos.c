@@ -16,6 +16,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 #include <asm/unaligned.h>
 #include <linux/ksspi_context.h>
 #include "context.h"
@@ -443,6 +444,16 @@ static u32 ksspi_krb5_status(int err)
 	return err ? SEC_E_INTERNAL_ERROR : SEC_E_OK;
 }
 
+/*
+ * A context lives as long as its ticket (RFC 4121 section 4.2.6 leaves the
+ * policy to the implementation; MIT and the kernel's RPCSEC_GSS refuse
+ * messages after the end time, and so does ksspi).
+ */
+static bool ksspi_krb5_expired(const struct ksspi_sec_state *sec)
+{
+	return sec->expiry && ktime_get_real_seconds() >= sec->expiry;
+}
+
 static u32 ksspi_krb5_sign(struct ksspi_sec_state *sec, u32 qop,
 			   struct ksspi_bufset *msg, u32 sequence)
 {
@@ -455,6 +466,8 @@ static u32 ksspi_krb5_sign(struct ksspi_sec_state *sec, u32 qop,
 
 	if (qop)
 		return SEC_E_QOP_NOT_SUPPORTED;
+	if (ksspi_krb5_expired(sec))
+		return SEC_E_CONTEXT_EXPIRED;
 	if (!tok || ksspi_buf_readonly(tok->buffer_type))
 		return SEC_E_INVALID_TOKEN;
 	if (tok->cb_buffer < KRB5_HDR_LEN + mac_len)
@@ -493,6 +506,8 @@ static u32 ksspi_krb5_verify(struct ksspi_sec_state *sec,
 	int err;
 
 	*qop = 0;
+	if (ksspi_krb5_expired(sec))
+		return SEC_E_CONTEXT_EXPIRED;
 	if (!tok || tok->cb_buffer != KRB5_HDR_LEN + mac_len)
 		return SEC_E_INVALID_TOKEN;
 	t = tok->pv_buffer;
@@ -645,6 +660,8 @@ static u32 ksspi_kerberos_encrypt(struct ksspi_sec_state *sec, u32 qop,
 	if (qop != 0 && qop != SECQOP_WRAP_NO_ENCRYPT)
 		return SEC_E_QOP_NOT_SUPPORTED;
 	seal = qop == 0;
+	if (ksspi_krb5_expired(sec))
+		return SEC_E_CONTEXT_EXPIRED;
 	if (!tok || ksspi_buf_readonly(tok->buffer_type))
 		return SEC_E_INVALID_TOKEN;
 	len = ksspi_krb5_wrap_overhead(st, seal);
@@ -824,6 +841,8 @@ static u32 ksspi_kerberos_decrypt(struct ksspi_sec_state *sec,
 	u32 status, i;
 
 	*qop = 0;
+	if (ksspi_krb5_expired(sec))
+		return SEC_E_CONTEXT_EXPIRED;
 	if (stream) {
 		for (i = 0; i < msg->count && !out; i++)
 			if (ksspi_buftype(msg->bufs[i].buffer_type) ==
