@@ -144,6 +144,30 @@ u32 ksspi_context_get(struct ksspi_owner *owner,
 	return *out ? SEC_E_OK : SEC_E_INVALID_HANDLE;
 }
 
+/**
+ * ksspi_context_parses_data - whether a context's message functions read
+ *	structure from SECBUFFER_DATA buffers
+ * @owner: the caller's table
+ * @handle: the context
+ *
+ * Packages with Schannel's stream layout find records in the DATA buffer
+ * they decrypt; the others treat DATA buffers as the message only.
+ *
+ * Return: true for a stream package, or when the handle names no context.
+ */
+bool ksspi_context_parses_data(struct ksspi_owner *owner,
+			       const struct ksspi_handle *handle)
+{
+	struct ksspi_context *ctx;
+	bool parses;
+
+	if (ksspi_context_get(owner, handle, &ctx) != SEC_E_OK)
+		return true;
+	parses = ctx->pkg->stream_buffers;
+	ksspi_object_put(&ctx->obj);
+	return parses;
+}
+
 u32 ksspi_context_delete(struct ksspi_owner *owner,
 			 const struct ksspi_handle *handle)
 {

@@ -161,6 +161,8 @@ u32 ksspi_context_delete(struct ksspi_owner *owner,
 u32 ksspi_context_get(struct ksspi_owner *owner,
 		      const struct ksspi_handle *handle,
 		      struct ksspi_context **out);
+bool ksspi_context_parses_data(struct ksspi_owner *owner,
+			       const struct ksspi_handle *handle);
 u32 ksspi_context_query(struct ksspi_owner *owner,
 			const struct ksspi_handle *handle, u32 attribute,
 			void *buf, u32 *len);

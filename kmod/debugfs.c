@@ -55,6 +55,8 @@ static int ksspi_stats_show(struct seq_file *m, void *unused)
 		   atomic64_read(&ksspi_stats.upcalls_timed_out));
 	seq_printf(m, "handshakes_failed: %lld\n",
 		   atomic64_read(&ksspi_stats.handshakes_failed));
+	seq_printf(m, "buffers_pinned: %lld\n",
+		   atomic64_read(&ksspi_stats.buffers_pinned));
 	seq_printf(m, "credentials_live: %d\n",
 		   atomic_read(&ksspi_stats.credentials_live));
 	seq_printf(m, "contexts_live: %d\n",

@@ -13,6 +13,8 @@
  * @upcalls_failed: upcalls that got no answer (no helper, helper died)
  * @upcalls_timed_out: upcalls that timed out
  * @handshakes_failed: legs that ended with an error status
+ * @buffers_pinned: ioctl callers' message buffers used in place (pinned)
+ *	rather than copied
  */
 struct ksspi_stats {
 	atomic_t credentials_live;
@@ -22,6 +24,7 @@ struct ksspi_stats {
 	atomic64_t upcalls_failed;
 	atomic64_t upcalls_timed_out;
 	atomic64_t handshakes_failed;
+	atomic64_t buffers_pinned;
 };
 
 extern struct ksspi_stats ksspi_stats;

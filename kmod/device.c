@@ -444,6 +444,29 @@ static enum ksspi_copy_back ksspi_message_changes(enum ksspi_message_op op)
 	}
 }
 
+/*
+ * How a message's buffers come in: large DATA buffers in place, read only
+ * for signatures and read and written for sealing, unless the package
+ * parses them (a stream package's DecryptMessage), which gets a copy that
+ * the caller cannot change while it is being parsed.
+ */
+static enum ksspi_copy_mode ksspi_message_mode(struct ksspi_owner *owner,
+					       const struct ksspi_handle *ctx,
+					       enum ksspi_message_op op)
+{
+	switch (op) {
+	case KSSPI_MSG_SIGN:
+	case KSSPI_MSG_VERIFY:
+		return KSSPI_PIN_DATA_READ;
+	case KSSPI_MSG_DECRYPT:
+		if (ksspi_context_parses_data(owner, ctx))
+			return KSSPI_COPY_IN;
+		fallthrough;
+	default:
+		return KSSPI_PIN_DATA_WRITE;
+	}
+}
+
 static long ksspi_ioc_message(struct ksspi_owner *owner, void __user *uarg,
 			      enum ksspi_message_op op)
 {
@@ -455,7 +478,8 @@ static long ksspi_ioc_message(struct ksspi_owner *owner, void __user *uarg,
 	err = KSSPI_ARG(struct ksspi_message, uarg, a, usize);
 	if (err)
 		return err;
-	err = ksspi_bufset_from_user(&set, &a.message, KSSPI_COPY_IN,
+	err = ksspi_bufset_from_user(&set, &a.message,
+				     ksspi_message_mode(owner, &a.context, op),
 				     &desc_status);
 	if (err)
 		goto out;

@@ -2,13 +2,84 @@
 /*
  * SecBufferDesc handling: validation, copying in and out of user memory,
  * output tokens, and scatterlists over buffers that may be vmalloc'd.
+ *
+ * The message functions of an ioctl caller work on its large SECBUFFER_DATA
+ * buffers in place: their pages are pinned and mapped, so the message
+ * itself is never copied by the core (a package that needs one contiguous
+ * buffer, Kerberos' Wrap, makes its one copy each way).  Token, padding and
+ * stream buffers, which packages parse, are always copied: the caller
+ * cannot change them under the parser.
  */
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include "debugfs.h"
 #include "secbuf.h"
 #include "user.h"
+
+/* DATA buffers from this size on are pinned rather than copied */
+#define KSSPI_PIN_MIN	(16 * 1024)
+
+/* Maps @len bytes of the caller's memory at @uaddr; the address or NULL */
+static void *ksspi_pin(struct ksspi_pinned *pin, u64 uaddr, u32 len,
+		       bool writable, int *err)
+{
+	unsigned int off = offset_in_page(uaddr);
+	unsigned int n = DIV_ROUND_UP(off + len, PAGE_SIZE);
+	int got;
+
+	pin->pages = kvmalloc_array(n, sizeof(*pin->pages), KSSPI_GFP_CALLER);
+	if (!pin->pages) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	got = pin_user_pages_fast(uaddr - off, n, writable ? FOLL_WRITE : 0,
+				  pin->pages);
+	if (got != n) {
+		if (got > 0)
+			unpin_user_pages(pin->pages, got);
+		kvfree(pin->pages);
+		pin->pages = NULL;
+		*err = got < 0 && got != -EFAULT ? got : -EFAULT;
+		return NULL;
+	}
+	pin->npages = n;
+	pin->writable = writable;
+	pin->map = vmap(pin->pages, n, VM_MAP, PAGE_KERNEL);
+	if (!pin->map) {
+		unpin_user_pages(pin->pages, n);
+		kvfree(pin->pages);
+		pin->pages = NULL;
+		*err = -ENOMEM;
+		return NULL;
+	}
+	invalidate_kernel_vmap_range(pin->map, n * PAGE_SIZE);
+	atomic64_inc(&ksspi_stats.buffers_pinned);
+	return pin->map + off;
+}
+
+static void ksspi_unpin(struct ksspi_pinned *pin)
+{
+	if (!pin->pages)
+		return;
+	if (pin->writable)
+		flush_kernel_vmap_range(pin->map, pin->npages * PAGE_SIZE);
+	vunmap(pin->map);
+	unpin_user_pages_dirty_lock(pin->pages, pin->npages, pin->writable);
+	kvfree(pin->pages);
+	memset(pin, 0, sizeof(*pin));
+}
+
+/* Whether buffer @b of a message (@mode) is used in place */
+static bool ksspi_pin_wanted(enum ksspi_copy_mode mode,
+			     const struct ksspi_sec_buffer *b)
+{
+	return (mode == KSSPI_PIN_DATA_READ || mode == KSSPI_PIN_DATA_WRITE) &&
+	       ksspi_buftype(b->buffer_type) == SECBUFFER_DATA &&
+	       b->cb_buffer >= KSSPI_PIN_MIN;
+}
 
 static u32 ksspi_check_buffer(u32 type, u32 cb, bool has_data)
 {
@@ -43,7 +114,8 @@ static int ksspi_bufset_alloc(struct ksspi_bufset *set, u32 count, bool user)
  * ksspi_bufset_from_user - bring in an ioctl caller's SecBufferDesc
  * @set: receives the kernel view; free with ksspi_bufset_free()
  * @udesc: the descriptor from the ioctl structure
- * @mode: copy the contents in, or keep user addresses for output
+ * @mode: copy the contents in (pinning large DATA buffers instead, for
+ *	the message functions), or keep user addresses for output
  * @status: receives SEC_E_OK or SEC_E_INVALID_PARAMETER
  *
  * Return: 0 (then see @status), -EFAULT, -E2BIG (over the ABI limits) or
@@ -96,11 +168,31 @@ int ksspi_bufset_from_user(struct ksspi_bufset *set,
 		set->ucap[i] = ub[i].cb_buffer;
 	}
 
-	for (i = 0; mode == KSSPI_COPY_IN && i < n; i++) {
+	for (i = 0; mode != KSSPI_COPY_NONE && i < n; i++) {
 		void *p;
 
 		if (!ub[i].cb_buffer)
 			continue;
+		if (ksspi_pin_wanted(mode, &ub[i])) {
+			if (!set->pinned) {
+				set->pinned = kcalloc(n, sizeof(*set->pinned),
+						      KSSPI_GFP_CALLER);
+				if (!set->pinned) {
+					err = -ENOMEM;
+					goto out;
+				}
+			}
+			p = ksspi_pin(&set->pinned[i], ub[i].pv_buffer,
+				      ub[i].cb_buffer,
+				      mode == KSSPI_PIN_DATA_WRITE &&
+				      !ksspi_buf_readonly(ub[i].buffer_type),
+				      &err);
+			if (!p)
+				goto out;
+			set->bufs[i].pv_buffer = p;
+			set->kcopy[i] = p;
+			continue;
+		}
 		p = kvmalloc(ub[i].cb_buffer, KSSPI_GFP_CALLER);
 		if (!p) {
 			err = -ENOMEM;
@@ -221,6 +313,9 @@ int ksspi_bufset_to_user(struct ksspi_bufset *set, enum ksspi_copy_back back)
 				return -EFAULT;
 		}
 		cb = min(b->cb_buffer, room);
+		/* a pinned buffer was written in place */
+		if (set->pinned && set->pinned[i].pages)
+			copied = false;
 		if (ksspi_copy_back_wanted(back, b->buffer_type) && copied &&
 		    !ksspi_buf_readonly(b->buffer_type) && cb &&
 		    copy_to_user(u64_to_user_ptr(uaddr), b->pv_buffer, cb))
@@ -238,9 +333,13 @@ void ksspi_bufset_free(struct ksspi_bufset *set)
 
 	if (set->caller)
 		return;		/* the in-kernel caller's own memory */
-	for (i = 0; set->kcopy && i < set->count; i++)
-		if (set->kcopy[i])
+	for (i = 0; set->kcopy && i < set->count; i++) {
+		if (set->pinned && set->pinned[i].pages)
+			ksspi_unpin(&set->pinned[i]);
+		else if (set->kcopy[i])
 			kvfree_sensitive(set->kcopy[i], set->ucap[i]);
+	}
+	kfree(set->pinned);
 	kfree(set->bufs);
 	kfree(set->uptr);
 	kfree(set->ucap);

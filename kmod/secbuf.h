@@ -20,8 +20,10 @@
  * @uptr: the ioctl caller's data address of each buffer
  * @ucap: the ioctl caller's capacity of each buffer
  * @copied: bufs[i].pv_buffer is a kernel copy owned by the set
- * @kcopy: that kernel copy (ucap[i] bytes), kept even when a package moves
- *	bufs[i].pv_buffer
+ * @kcopy: that kernel copy (ucap[i] bytes), or the pinned buffer's
+ *	mapping, kept even when a package moves bufs[i].pv_buffer
+ * @pinned: per buffer, the caller's pages when the buffer is pinned and
+ *	mapped rather than copied (NULL when no buffer is)
  * @fault: writing to the ioctl caller's memory failed
  *
  * A package may point a buffer into another buffer's memory (DecryptMessage
@@ -39,13 +41,31 @@ struct ksspi_bufset {
 	u32 *ucap;
 	bool *copied;
 	void **kcopy;
+	struct ksspi_pinned *pinned;
 	bool fault;
+};
+
+/**
+ * struct ksspi_pinned - an ioctl caller's buffer used in place
+ * @pages: its pages, pinned
+ * @npages: how many
+ * @map: their kernel mapping (vmap)
+ * @writable: pinned for writing (the pages are dirtied when released)
+ */
+struct ksspi_pinned {
+	struct page **pages;
+	unsigned int npages;
+	void *map;
+	bool writable;
 };
 
 /* How an ioctl caller's buffers are brought in */
 enum ksspi_copy_mode {
 	KSSPI_COPY_NONE,	/* output only: keep user addresses */
 	KSSPI_COPY_IN,		/* copy every buffer's contents in */
+	KSSPI_PIN_DATA_READ,	/* copy, but use large DATA buffers in place,
+				 * read only */
+	KSSPI_PIN_DATA_WRITE,	/* the same, read and written */
 };
 
 /* Whose contents go back to an ioctl caller */
