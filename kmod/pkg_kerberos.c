@@ -904,7 +904,51 @@ static void ksspi_krb5_sizes(struct ksspi_sec_state *sec,
 	sizes->security_trailer = ksspi_krb5_wrap_overhead(st, true);
 }
 
+/*
+ * SECPKG_ATTR_KEY_INFO: the token key's size, its enctype (Windows'
+ * EncryptAlgorithm) and the enctype's checksum type (SignatureAlgorithm,
+ * RFC 3961 section 8 and RFC 8009), named as the RFCs name them.
+ */
+static u32 ksspi_krb5_query(struct ksspi_sec_state *sec, u32 attribute,
+			    void *buf, u32 *len)
+{
+	static const struct {
+		u32 etype;
+		u32 cksumtype;
+		const char *cksum_name;
+	} cksums[] = {
+		{ KSSPI_KRB5_AES128_CTS_HMAC_SHA1_96, 15, "hmac-sha1-96-aes128" },
+		{ KSSPI_KRB5_AES256_CTS_HMAC_SHA1_96, 16, "hmac-sha1-96-aes256" },
+		{ KSSPI_KRB5_AES128_CTS_HMAC_SHA256_128, 19,
+		  "hmac-sha256-128-aes128" },
+		{ KSSPI_KRB5_AES256_CTS_HMAC_SHA384_192, 20,
+		  "hmac-sha384-192-aes256" },
+	};
+	struct ksspi_attr_key_info info = {};
+	struct ksspi_krb5_state *st;
+	int i;
+
+	if (attribute != SECPKG_ATTR_KEY_INFO)
+		return SEC_E_UNSUPPORTED_FUNCTION;
+	if (!sec)
+		return SEC_E_NO_CONTEXT;
+	st = sec->pkg_state;
+	info.key_size = st->key_len * 8;
+	info.encrypt_algorithm = st->et->etype;
+	strscpy(info.encrypt_algorithm_name, st->et->name,
+		sizeof(info.encrypt_algorithm_name));
+	for (i = 0; i < ARRAY_SIZE(cksums); i++) {
+		if (cksums[i].etype != st->et->etype)
+			continue;
+		info.signature_algorithm = cksums[i].cksumtype;
+		strscpy(info.signature_algorithm_name, cksums[i].cksum_name,
+			sizeof(info.signature_algorithm_name));
+	}
+	return ksspi_query_answer(buf, len, &info, sizeof(info));
+}
+
 static const struct ksspi_package_ops ksspi_kerberos_ops = {
+	.query = ksspi_krb5_query,
 	.import_record = ksspi_krb5_import_record,
 	.import_finish = ksspi_krb5_import_finish,
 	.export = ksspi_krb5_export,

@@ -114,6 +114,7 @@ KSSPI_ATTR_CREDSSP_INFO = 0x4B530300
 KSSPI_ATTR_CREDSSP_DELEGATED = 0x4B530301
 KSSPI_CREDSSP_F_RESUMED = 0x1
 SECPKG_ATTR_SESSION_KEY = 9
+SECPKG_ATTR_KEY_INFO = 5
 SECPKG_ATTR_PACKAGE_INFO = 10
 SECPKG_ATTR_FLAGS = 14
 SECPKG_ATTR_ISSUER_LIST_EX = 0x59
@@ -203,6 +204,14 @@ class SecPkgContext_SessionKey(ctypes.Structure):
 
 class SecPkgContext_PackageInfoA(ctypes.Structure):
     _fields_ = [("PackageInfo", ctypes.POINTER(SecPkgInfoA))]
+
+
+class SecPkgContext_KeyInfoA(ctypes.Structure):
+    _fields_ = [("sSignatureAlgorithmName", ctypes.c_void_p),
+                ("sEncryptAlgorithmName", ctypes.c_void_p),
+                ("KeySize", ctypes.c_uint32),
+                ("SignatureAlgorithm", ctypes.c_uint32),
+                ("EncryptAlgorithm", ctypes.c_uint32)]
 
 
 class SecPkgContext_Flags(ctypes.Structure):
@@ -624,6 +633,17 @@ class Context:
 
     def flags(self):
         return self.query(SECPKG_ATTR_FLAGS, SecPkgContext_Flags()).Flags
+
+    def key_info(self):
+        """SECPKG_ATTR_KEY_INFO: (bits, signature id, its name, encryption
+        id, its name)."""
+        ki = self.query(SECPKG_ATTR_KEY_INFO, SecPkgContext_KeyInfoA())
+        names = []
+        for p in (ki.sSignatureAlgorithmName, ki.sEncryptAlgorithmName):
+            names.append(ctypes.string_at(p).decode())
+            lib.FreeContextBuffer(ctypes.c_void_p(p))
+        return (ki.KeySize, ki.SignatureAlgorithm, names[0],
+                ki.EncryptAlgorithm, names[1])
 
     def package_name(self):
         pi = self.query(SECPKG_ATTR_PACKAGE_INFO, SecPkgContext_PackageInfoA())
