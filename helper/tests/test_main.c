@@ -21,6 +21,7 @@ int main(void)
 		tls_tests,
 		tsrequest_tests,
 		spnego_tests,
+		spnego_kdc_memory_tests,
 		NULL,
 	};
 
