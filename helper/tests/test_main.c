@@ -22,6 +22,7 @@ int main(void)
 		tsrequest_tests,
 		spnego_tests,
 		spnego_kdc_memory_tests,
+		spnego_first_token_tests,
 		NULL,
 	};
 
