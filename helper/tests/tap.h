@@ -36,5 +36,7 @@ extern const struct test_case session_cache_tests[];
 extern const struct test_case tls_tests[];
 extern const struct test_case tsrequest_tests[];
 extern const struct test_case spnego_tests[];
+extern const struct test_case spnego_kdc_memory_tests[];
+extern const struct test_case spnego_first_token_tests[];
 
 #endif /* KSSPID_TESTS_TAP_H */

@@ -21,6 +21,8 @@ int main(void)
 		tls_tests,
 		tsrequest_tests,
 		spnego_tests,
+		spnego_kdc_memory_tests,
+		spnego_first_token_tests,
 		NULL,
 	};
 
