@@ -9,9 +9,11 @@
  *   KSSPI_ECHO_TOKEN   a handshake token; the server answers each one with
  *                      a TOKEN frame (empty when it has nothing to send)
  *                      or an ERROR frame
- *   KSSPI_ECHO_SEALED  16-byte NTLM signature, then the sealed data; the
- *                      server answers with the same plaintext, sealed by
- *                      its side
+ *   KSSPI_ECHO_SEALED  EncryptMessage's token (cbSecurityTrailer bytes of
+ *                      the context's SECPKG_ATTR_SIZES: 16 for NTLM, 60
+ *                      for Kerberos with AES-SHA1), then the sealed data;
+ *                      the server answers with the same plaintext, sealed
+ *                      by its side
  *   KSSPI_ECHO_ERROR   __be32 SECURITY_STATUS; the connection ends
  */
 #ifndef _KSSPI_ECHO_H
@@ -19,7 +21,8 @@
 
 #define KSSPI_ECHO_PORT		4455
 #define KSSPI_ECHO_MAX_PAYLOAD	(64 * 1024)
-#define KSSPI_ECHO_SIG_LEN	16
+/* The largest cbSecurityTrailer the sample takes (Kerberos: 72) */
+#define KSSPI_ECHO_MAX_TRAILER	256
 
 enum ksspi_echo_frame {
 	KSSPI_ECHO_TOKEN = 1,

@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Client of the ksspi echo sample: authenticates to the in-kernel server
- * with NTLM through libksspi, then sends sealed messages and checks that
- * each comes back sealed by the server and unseals to what was sent.
+ * through libksspi (NTLM by default), then sends sealed messages and
+ * checks that each comes back sealed by the server and unseals to what was
+ * sent.
  *
- *   ksspi_echo_client [-v] [-p PORT] -u USER [-d DOMAIN] -w PASSWORD
+ *   ksspi_echo_client [-v] [-p PORT] [-P PACKAGE] [-t TARGET]
+ *                     [-u USER [-d DOMAIN] -w PASSWORD]
  *                     [-n COUNT] [-s SIZE | -m TEXT]
  *
- * -m sends TEXT as every message instead of SIZE random bytes.  -v tells
- * what happens: each handshake leg's status and token, what
- * QueryContextAttributes knows about the context (never the session key,
- * only its length), and the first message as it goes on the wire and after
- * unsealing.
+ * -P names the package (NTLM, Negotiate or Kerberos), -t the target name
+ * (the server's SPN, for Kerberos).  Without -u the credentials are the
+ * caller's own (for Kerberos: its credential cache).  -m sends TEXT as
+ * every message instead of SIZE random bytes.  -v tells what happens: each
+ * handshake leg's status and token, what QueryContextAttributes knows
+ * about the context (never the session key, only its length and the first
+ * bytes of its SHA-256, which the server logs too), and the first message
+ * as it goes on the wire and after unsealing.
  *
  * Exit status: 0 all echoed, 2 authentication refused, 1 anything else.
  */
@@ -26,6 +31,8 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <nettle/sha2.h>
 
 #include <ksspi/sspi.h>
 #include "ksspi_echo.h"
@@ -104,18 +111,39 @@ static int frame_status(const void *payload, uint32_t len)
 /* -v: what happens, on stdout */
 static int verbose;
 
-/* The NTLM message a handshake token carries (MS-NLMP 2.2.1) */
-static const char *ntlm_message_name(const unsigned char *tok, uint32_t len)
+/*
+ * What a handshake token is: an NTLM message (MS-NLMP 2.2.1), or by its
+ * first bytes a SPNEGO or Kerberos token (RFC 4178, RFC 4121).
+ */
+static const char *token_name(const unsigned char *tok, uint32_t len)
 {
-	static const char *const names[] = {
-		"NEGOTIATE", "CHALLENGE", "AUTHENTICATE"
+	static const char *const ntlm[] = {
+		"NTLM NEGOTIATE", "NTLM CHALLENGE", "NTLM AUTHENTICATE"
 	};
-	uint32_t type;
+	static const unsigned char spnego_oid[] = {
+		0x06, 0x06, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x02
+	};
+	uint32_t type, at;
 
-	if (len < 12 || memcmp(tok, "NTLMSSP", 8))
-		return "not an NTLM message";
-	type = tok[8] | tok[9] << 8 | tok[10] << 16 | (uint32_t)tok[11] << 24;
-	return type >= 1 && type <= 3 ? names[type - 1] : "unknown NTLM message";
+	if (len >= 12 && !memcmp(tok, "NTLMSSP", 8)) {
+		type = tok[8] | tok[9] << 8 | tok[10] << 16 |
+		       (uint32_t)tok[11] << 24;
+		return type >= 1 && type <= 3 ? ntlm[type - 1] :
+		       "unknown NTLM message";
+	}
+	if (len >= 2 && tok[0] == 0xa1)
+		return "SPNEGO negTokenResp";
+	if (len >= 2 && tok[0] == 0x60) {
+		/* the length's own length, then the mechanism's OID */
+		at = tok[1] & 0x80 ? 2 + (tok[1] & 0x7f) : 2;
+		if (len >= at + sizeof(spnego_oid) &&
+		    !memcmp(tok + at, spnego_oid, sizeof(spnego_oid)))
+			return "SPNEGO negTokenInit";
+		return "GSS initial token (Kerberos AP-REQ)";
+	}
+	if (len >= 2 && tok[0] == 0x6f)
+		return "Kerberos AP-REP";
+	return "a token of another kind";
 }
 
 /* One line: up to 16 bytes in hex, then as text */
@@ -137,14 +165,33 @@ static void show_bytes(const char *label, const unsigned char *p,
 	printf("|%s\n", len > n ? "..." : "");
 }
 
-/* An NTLM seal signature: version 1, encrypted checksum, sequence number */
-static void show_signature(const char *label, const unsigned char *sig)
+/*
+ * EncryptMessage's token: an NTLM signature (version 1, encrypted
+ * checksum, sequence number) or an RFC 4121 Wrap token's header.
+ */
+static void show_signature(const char *label, const unsigned char *sig,
+			   uint32_t len)
 {
-	printf("    %-24s version %u, checksum ", label, sig[0]);
-	for (int i = 4; i < 12; i++)
-		printf("%02x", sig[i]);
-	printf(", sequence number %u\n", sig[12] | sig[13] << 8 |
-	       sig[14] << 16 | (uint32_t)sig[15] << 24);
+	uint64_t seq = 0;
+	int i;
+
+	if (len == 16 && sig[0] == 1) {
+		printf("    %-24s NTLM signature: version %u, checksum ", label,
+		       sig[0]);
+		for (i = 4; i < 12; i++)
+			printf("%02x", sig[i]);
+		printf(", sequence number %u\n", sig[12] | sig[13] << 8 |
+		       sig[14] << 16 | (uint32_t)sig[15] << 24);
+	} else if (len >= 16 && sig[0] == 0x05 && sig[1] == 0x04) {
+		for (i = 8; i < 16; i++)
+			seq = seq << 8 | sig[i];
+		printf("    %-24s RFC 4121 Wrap: flags 0x%02x, EC %u, RRC %u, "
+		       "sequence number %llu\n", label, sig[2],
+		       sig[4] << 8 | sig[5], sig[6] << 8 | sig[7],
+		       (unsigned long long)seq);
+	} else {
+		show_bytes(label, sig, len);
+	}
 }
 
 static void show_flags(ULONG flags)
@@ -195,6 +242,7 @@ static void show_status(const char *what, SECURITY_STATUS st)
 /* What QueryContextAttributes tells about the established context */
 static void show_context(CtxtHandle *ctx)
 {
+	SecPkgContext_PackageInfoA pkg;
 	SecPkgContext_NamesA names;
 	SecPkgContext_Flags flags;
 	SecPkgContext_Sizes sizes;
@@ -205,6 +253,14 @@ static void show_context(CtxtHandle *ctx)
 
 	printf("QueryContextAttributes: what the kernel knows about the "
 	       "context\n");
+	st = QueryContextAttributesA(ctx, SECPKG_ATTR_PACKAGE_INFO, &pkg);
+	if (st == SEC_E_OK) {
+		printf("    %-24s %s\n", "SECPKG_ATTR_PACKAGE_INFO",
+		       pkg.PackageInfo->Name);
+		FreeContextBuffer(pkg.PackageInfo);
+	} else {
+		show_status("SECPKG_ATTR_PACKAGE_INFO", st);
+	}
 	st = QueryContextAttributesA(ctx, SECPKG_ATTR_NAMES, &names);
 	if (st == SEC_E_OK) {
 		printf("    %-24s %s\n", "SECPKG_ATTR_NAMES", names.sUserName);
@@ -246,10 +302,23 @@ static void show_context(CtxtHandle *ctx)
 	}
 	st = QueryContextAttributesA(ctx, SECPKG_ATTR_SESSION_KEY, &session);
 	if (st == SEC_E_OK) {
-		/* a secret: its length only, and wiped before it is freed */
-		printf("    %-24s %u bytes (not shown)\n",
-		       "SECPKG_ATTR_SESSION_KEY",
-		       (unsigned int)session.SessionKeyLength);
+		struct sha256_ctx sha;
+		uint8_t digest[SHA256_DIGEST_SIZE];
+
+		/*
+		 * A secret: its length and the first bytes of its SHA-256
+		 * only (the server logs the same), wiped before it is freed
+		 */
+		sha256_init(&sha);
+		sha256_update(&sha, session.SessionKeyLength,
+			      session.SessionKey);
+		sha256_digest(&sha, sizeof(digest), digest);
+		printf("    %-24s %u bytes, SHA-256 %02x%02x%02x%02x%02x%02x"
+		       "%02x%02x...\n", "SECPKG_ATTR_SESSION_KEY",
+		       (unsigned int)session.SessionKeyLength, digest[0],
+		       digest[1], digest[2], digest[3], digest[4], digest[5],
+		       digest[6], digest[7]);
+		explicit_bzero(digest, sizeof(digest));
 		explicit_bzero(session.SessionKey, session.SessionKeyLength);
 		FreeContextBuffer(session.SessionKey);
 	} else {
@@ -257,8 +326,9 @@ static void show_context(CtxtHandle *ctx)
 	}
 }
 
-static int authenticate(int fd, CredHandle *cred, CtxtHandle *ctx,
-			unsigned char *tok, unsigned char *reply)
+static int authenticate(int fd, CredHandle *cred, const char *target,
+			CtxtHandle *ctx, unsigned char *tok,
+			unsigned char *reply)
 {
 	SecBuffer in_buf, out_buf;
 	SecBufferDesc in = { SECBUFFER_VERSION, 1, &in_buf };
@@ -275,7 +345,8 @@ static int authenticate(int fd, CredHandle *cred, CtxtHandle *ctx,
 				       tok };
 		in_buf = (SecBuffer){ reply_len, SECBUFFER_TOKEN, reply };
 		st = InitializeSecurityContextA(first ? cred : NULL,
-						first ? NULL : ctx, NULL, req,
+						first ? NULL : ctx,
+						(SEC_CHAR *)target, req,
 						0, SECURITY_NATIVE_DREP,
 						first ? NULL : &in, 0,
 						first ? ctx : NULL, &out,
@@ -291,7 +362,7 @@ static int authenticate(int fd, CredHandle *cred, CtxtHandle *ctx,
 		first = 0;
 		if (verbose)
 			printf("         to the server:   %s (%u bytes)\n",
-			       ntlm_message_name(tok, out_buf.cbBuffer),
+			       token_name(tok, out_buf.cbBuffer),
 			       (unsigned int)out_buf.cbBuffer);
 		if (send_frame(fd, KSSPI_ECHO_TOKEN, tok, out_buf.cbBuffer))
 			return 1;
@@ -307,7 +378,7 @@ static int authenticate(int fd, CredHandle *cred, CtxtHandle *ctx,
 			return 1;
 		if (verbose && reply_len)
 			printf("         from the server: %s (%u bytes)\n",
-			       ntlm_message_name(reply, reply_len),
+			       token_name(reply, reply_len),
 			       (unsigned int)reply_len);
 		else if (verbose)
 			printf("         from the server: an empty token: "
@@ -321,11 +392,12 @@ static int authenticate(int fd, CredHandle *cred, CtxtHandle *ctx,
 
 /*
  * Sends one sealed message (text, or size random bytes) and checks the
- * server's sealed answer; show: print it on the way.
+ * server's sealed answer; trailer: the token's length (cbSecurityTrailer);
+ * show: print it on the way.
  */
-static int echo_one(int fd, CtxtHandle *ctx, unsigned char *buf,
-		    unsigned char *sent, uint32_t size, const char *text,
-		    int show)
+static int echo_one(int fd, CtxtHandle *ctx, uint32_t trailer,
+		    unsigned char *buf, unsigned char *sent, uint32_t size,
+		    const char *text, int show)
 {
 	SecBuffer b[2];
 	SecBufferDesc d = { SECBUFFER_VERSION, 2, b };
@@ -338,21 +410,27 @@ static int echo_one(int fd, CtxtHandle *ctx, unsigned char *buf,
 		memcpy(sent, text, size);
 	else if (getrandom(sent, size, 0) != (ssize_t)size)
 		return 1;
-	memcpy(buf + KSSPI_ECHO_SIG_LEN, sent, size);
+	memcpy(buf + trailer, sent, size);
 	if (show)
 		show_bytes("plaintext", sent, size);
-	b[0] = (SecBuffer){ KSSPI_ECHO_SIG_LEN, SECBUFFER_TOKEN, buf };
-	b[1] = (SecBuffer){ size, SECBUFFER_DATA, buf + KSSPI_ECHO_SIG_LEN };
+	b[0] = (SecBuffer){ trailer, SECBUFFER_TOKEN, buf };
+	b[1] = (SecBuffer){ size, SECBUFFER_DATA, buf + trailer };
 	st = EncryptMessage(ctx, 0, &d, 0);
 	if (st != SEC_E_OK) {
 		fprintf(stderr, "EncryptMessage: %s\n", ksspi_status_name(st));
 		return 1;
 	}
-	if (show) {
-		show_signature("sealed, to the server", buf);
-		show_bytes("", buf + KSSPI_ECHO_SIG_LEN, size);
+	/* the server expects the token at its full length */
+	if (b[0].cbBuffer != trailer) {
+		fprintf(stderr, "EncryptMessage: a %u-byte token, not %u\n",
+			(unsigned int)b[0].cbBuffer, trailer);
+		return 1;
 	}
-	if (send_frame(fd, KSSPI_ECHO_SEALED, buf, KSSPI_ECHO_SIG_LEN + size))
+	if (show) {
+		show_signature("sealed, to the server", buf, trailer);
+		show_bytes("", buf + trailer, size);
+	}
+	if (send_frame(fd, KSSPI_ECHO_SEALED, buf, trailer + size))
 		return 1;
 	type = recv_frame(fd, buf, KSSPI_ECHO_MAX_PAYLOAD, &len);
 	if (type == KSSPI_ECHO_ERROR) {
@@ -360,34 +438,47 @@ static int echo_one(int fd, CtxtHandle *ctx, unsigned char *buf,
 			ksspi_status_name(frame_status(buf, len)));
 		return 1;
 	}
-	if (type != KSSPI_ECHO_SEALED || len != KSSPI_ECHO_SIG_LEN + size)
+	if (type != KSSPI_ECHO_SEALED || len != trailer + size)
 		return 1;
 	if (show) {
-		show_signature("sealed, from the server", buf);
-		show_bytes("", buf + KSSPI_ECHO_SIG_LEN, size);
+		show_signature("sealed, from the server", buf, trailer);
+		show_bytes("", buf + trailer, size);
 	}
-	b[0] = (SecBuffer){ KSSPI_ECHO_SIG_LEN, SECBUFFER_TOKEN, buf };
-	b[1] = (SecBuffer){ size, SECBUFFER_DATA, buf + KSSPI_ECHO_SIG_LEN };
+	b[0] = (SecBuffer){ trailer, SECBUFFER_TOKEN, buf };
+	b[1] = (SecBuffer){ size, SECBUFFER_DATA, buf + trailer };
 	st = DecryptMessage(ctx, &d, 0, &qop);
 	if (st != SEC_E_OK) {
 		fprintf(stderr, "DecryptMessage: %s\n", ksspi_status_name(st));
 		return 1;
 	}
 	if (show)
-		show_bytes("unsealed", buf + KSSPI_ECHO_SIG_LEN, size);
-	return memcmp(buf + KSSPI_ECHO_SIG_LEN, sent, size) ? 1 : 0;
+		show_bytes("unsealed", buf + trailer, size);
+	return memcmp(buf + trailer, sent, size) ? 1 : 0;
+}
+
+/* cbSecurityTrailer of the context's SECPKG_ATTR_SIZES, or 0 */
+static uint32_t security_trailer(CtxtHandle *ctx)
+{
+	SecPkgContext_Sizes sizes;
+
+	if (QueryContextAttributesA(ctx, SECPKG_ATTR_SIZES, &sizes) != SEC_E_OK ||
+	    sizes.cbSecurityTrailer > KSSPI_ECHO_MAX_TRAILER)
+		return 0;
+	return sizes.cbSecurityTrailer;
 }
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: ksspi_echo_client [-v] [-p PORT] -u USER "
-		"[-d DOMAIN] -w PASSWORD [-n COUNT] [-s SIZE | -m TEXT]\n");
+	fprintf(stderr, "usage: ksspi_echo_client [-v] [-p PORT] [-P PACKAGE] "
+		"[-t TARGET] [-u USER [-d DOMAIN] -w PASSWORD] [-n COUNT] "
+		"[-s SIZE | -m TEXT]\n");
 	exit(1);
 }
 
 int main(int argc, char **argv)
 {
 	const char *user = NULL, *domain = "", *password = NULL, *text = NULL;
+	const char *package = "NTLM", *target = NULL;
 	unsigned long port = KSSPI_ECHO_PORT, count = 10, size = 1000, i;
 	unsigned char *tok, *reply, *sent;
 	SEC_WINNT_AUTH_IDENTITY_A id;
@@ -395,11 +486,14 @@ int main(int argc, char **argv)
 	CredHandle cred;
 	CtxtHandle ctx;
 	SECURITY_STATUS st;
+	uint32_t trailer;
 	int fd, opt, rc, one = 1;
 
-	while ((opt = getopt(argc, argv, "vp:u:d:w:n:s:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "vp:P:t:u:d:w:n:s:m:")) != -1) {
 		switch (opt) {
 		case 'v': verbose = 1; break;
+		case 'P': package = optarg; break;
+		case 't': target = optarg; break;
 		case 'm': text = optarg; break;
 		case 'p': port = strtoul(optarg, NULL, 0); break;
 		case 'u': user = optarg; break;
@@ -412,23 +506,27 @@ int main(int argc, char **argv)
 	}
 	if (text)
 		size = strlen(text);
-	if (!user || !password || !size || port > 65535 ||
-	    size > KSSPI_ECHO_MAX_PAYLOAD - KSSPI_ECHO_SIG_LEN)
+	if (!user != !password || !size || port > 65535 ||
+	    size > KSSPI_ECHO_MAX_PAYLOAD - KSSPI_ECHO_MAX_TRAILER)
 		usage();
 
-	id = (SEC_WINNT_AUTH_IDENTITY_A){
-		.User = (unsigned char *)user, .UserLength = strlen(user),
-		.Domain = (unsigned char *)domain,
-		.DomainLength = strlen(domain),
-		.Password = (unsigned char *)password,
-		.PasswordLength = strlen(password),
-		.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI,
-	};
-	st = AcquireCredentialsHandleA(NULL, "NTLM", SECPKG_CRED_OUTBOUND, NULL,
-				       &id, NULL, NULL, &cred, NULL);
+	if (user)
+		id = (SEC_WINNT_AUTH_IDENTITY_A){
+			.User = (unsigned char *)user, .UserLength = strlen(user),
+			.Domain = (unsigned char *)domain,
+			.DomainLength = strlen(domain),
+			.Password = (unsigned char *)password,
+			.PasswordLength = strlen(password),
+			.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI,
+		};
+	st = AcquireCredentialsHandleA(NULL, (SEC_CHAR *)package,
+				       SECPKG_CRED_OUTBOUND, NULL,
+				       user ? &id : NULL, NULL, NULL, &cred,
+				       NULL);
 	if (verbose)
-		printf("AcquireCredentialsHandle(NTLM, outbound, %s%s%s): %s\n",
-		       domain, *domain ? "\\" : "", user,
+		printf("AcquireCredentialsHandle(%s, outbound, %s%s%s): %s\n",
+		       package, domain, *domain ? "\\" : "",
+		       user ? user : "(my own credentials)",
 		       ksspi_status_name(st));
 	if (st != SEC_E_OK) {
 		fprintf(stderr, "AcquireCredentialsHandle failed: %s\n",
@@ -450,18 +548,23 @@ int main(int argc, char **argv)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 
 	if (verbose)
-		printf("connected to 127.0.0.1:%lu; the NTLM handshake:\n",
-		       port);
-	rc = authenticate(fd, &cred, &ctx, tok, reply);
-	if (!rc) {
+		printf("connected to 127.0.0.1:%lu; the %s handshake:\n",
+		       port, package);
+	rc = authenticate(fd, &cred, target, &ctx, tok, reply);
+	trailer = rc ? 0 : security_trailer(&ctx);
+	if (!rc && !trailer) {
+		fprintf(stderr, "no usable SECPKG_ATTR_SIZES\n");
+		DeleteSecurityContext(&ctx);
+		rc = 1;
+	} else if (!rc) {
 		if (verbose) {
 			show_context(&ctx);
 			printf("EncryptMessage, DecryptMessage: the first of "
 			       "%lu messages\n", count);
 		}
 		for (i = 0; i < count && !rc; i++)
-			rc = echo_one(fd, &ctx, reply, sent, (uint32_t)size,
-				      text, verbose && !i);
+			rc = echo_one(fd, &ctx, trailer, reply, sent,
+				      (uint32_t)size, text, verbose && !i);
 		DeleteSecurityContext(&ctx);
 		printf("%s: %lu sealed messages of %lu bytes echoed\n",
 		       rc ? "FAILED" : "ok", rc ? i - 1 : i, size);

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A sample in-kernel consumer of ksspi: a TCP server that authenticates
- * each client with NTLM and then echoes sealed messages back, using only
- * the exported API of <linux/ksspi_api.h>, as an SMB server would.  Tokens
- * and messages live in vmalloc'd buffers, handed to ksspi as they are.
- * Each connection leaves a line or two in the kernel log: who logged on
- * and what QueryContextAttributes says, or why the logon failed.
+ * each client with NTLM (ksspid's user database) or Kerberos (the
+ * machine's keytab) and then echoes sealed messages back, using only the
+ * exported API of <linux/ksspi_api.h>, as an SMB server would.
+ * Tokens and messages live in vmalloc'd buffers, handed to ksspi as they
+ * are.  Each connection leaves a line or two in the kernel log: who logged
+ * on with which package and what QueryContextAttributes says (the session
+ * key only as a fingerprint), or why the logon failed.
  *
- * Load it after ksspi, with ksspid running and the user in its NTLM user
- * database:  insmod ksspi_echo_server.ko [port=4455]
+ * Load it after ksspi, with ksspid running:
+ *   insmod ksspi_echo_server.ko [port=4455] [package=NTLM|Kerberos]
  * samples/ksspi_echo/ksspi_echo_client is the matching client.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -24,12 +26,18 @@
 #include <net/net_namespace.h>
 #include <net/sock.h>
 #include <asm/unaligned.h>
+#include <crypto/sha2.h>
 #include <linux/ksspi_api.h>
 #include "ksspi_echo.h"
 
 static unsigned short port = KSSPI_ECHO_PORT;
 module_param(port, ushort, 0444);
 MODULE_PARM_DESC(port, "TCP port on 127.0.0.1 (default 4455)");
+
+static char *package = "NTLM";
+module_param(package, charp, 0444);
+MODULE_PARM_DESC(package,
+		 "Security package: NTLM (default) or Kerberos");
 
 #define ECHO_ASC_REQ	(ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY | \
 			 ASC_REQ_REPLAY_DETECT | ASC_REQ_SEQUENCE_DETECT | \
@@ -53,6 +61,7 @@ static DEFINE_MUTEX(echo_lock);
  * @peer: the client's address, for the log
  * @in: a frame's payload as received
  * @out: a frame's payload to send
+ * @trailer: the context's cbSecurityTrailer: a sealed frame's token
  */
 struct echo_conn {
 	struct work_struct work;
@@ -61,6 +70,7 @@ struct echo_conn {
 	struct sockaddr_storage peer;
 	u8 *in;
 	u8 *out;
+	u32 trailer;
 };
 
 static int echo_recv_all(struct socket *sock, void *buf, size_t len)
@@ -165,11 +175,33 @@ static u32 echo_authenticate(struct echo_conn *c, struct ksspi_handle *ctx)
 	return status;
 }
 
+/*
+ * The first 8 bytes of the session key's SHA-256: enough for the client to
+ * see that both sides hold the same key, nothing that helps to find it.
+ */
+static void echo_key_fingerprint(struct ksspi_handle *ctx, u8 print[8])
+{
+	u8 key[64], digest[SHA256_DIGEST_SIZE];
+	u32 len = sizeof(key);
+
+	memset(print, 0, 8);
+	if (ksspi_query_context_attributes(echo_owner, ctx,
+					   SECPKG_ATTR_SESSION_KEY, key,
+					   &len) != SEC_E_OK)
+		return;
+	sha256(key, len, digest);
+	memcpy(print, digest, 8);
+	memzero_explicit(key, sizeof(key));
+	memzero_explicit(digest, sizeof(digest));
+}
+
 /* Who logged on, and what ksspi tells about the context */
 static void echo_log_client(struct echo_conn *c, struct ksspi_handle *ctx)
 {
 	struct ksspi_attr_key_info key = { 0 };
 	struct ksspi_attr_flags flags = { 0 };
+	struct ksspi_package_info pkg = { 0 };
+	u8 print[8];
 	u32 len;
 
 	/* c->out is not needed after the handshake: the name goes there */
@@ -180,13 +212,38 @@ static void echo_log_client(struct echo_conn *c, struct ksspi_handle *ctx)
 	len = sizeof(flags);
 	ksspi_query_context_attributes(echo_owner, ctx, SECPKG_ATTR_FLAGS,
 				       &flags, &len);
+	len = sizeof(pkg);
+	ksspi_query_context_attributes(echo_owner, ctx,
+				       SECPKG_ATTR_PACKAGE_INFO, &pkg, &len);
+	echo_key_fingerprint(ctx, print);
+	pr_info_ratelimited("%pISpc: %s logged on with %s; attributes 0x%08x, session key %8phN...\n",
+			    &c->peer, c->out, pkg.name, flags.flags, print);
 	len = sizeof(key);
-	ksspi_query_context_attributes(echo_owner, ctx, SECPKG_ATTR_KEY_INFO,
-				       &key, &len);
-	pr_info_ratelimited("%pISpc: %s logged on; attributes 0x%08x, %u-bit key, %s, %s\n",
-			    &c->peer, c->out, flags.flags, key.key_size,
-			    key.signature_algorithm_name,
-			    key.encrypt_algorithm_name);
+	if (ksspi_query_context_attributes(echo_owner, ctx,
+					   SECPKG_ATTR_KEY_INFO, &key,
+					   &len) == SEC_E_OK)
+		pr_info_ratelimited("%pISpc: %u-bit key, %s, %s\n", &c->peer,
+				    key.key_size,
+				    key.signature_algorithm_name,
+				    key.encrypt_algorithm_name);
+}
+
+/* The token length of a sealed frame, from the context's sizes */
+static u32 echo_trailer(struct ksspi_handle *ctx, u32 *trailer)
+{
+	struct ksspi_attr_sizes sizes;
+	u32 len = sizeof(sizes), status;
+
+	status = ksspi_query_context_attributes(echo_owner, ctx,
+						SECPKG_ATTR_SIZES, &sizes,
+						&len);
+	if (status != SEC_E_OK)
+		return status;
+	if (!sizes.security_trailer ||
+	    sizes.security_trailer > KSSPI_ECHO_MAX_TRAILER)
+		return SEC_E_UNSUPPORTED_FUNCTION;
+	*trailer = sizes.security_trailer;
+	return SEC_E_OK;
 }
 
 /*
@@ -206,15 +263,15 @@ static unsigned long echo_messages(struct echo_conn *c,
 		type = echo_recv_frame(c->sock, c->in, &len);
 		if (type < 0)
 			return echoed;
-		if (type != KSSPI_ECHO_SEALED || len < KSSPI_ECHO_SIG_LEN) {
+		if (type != KSSPI_ECHO_SEALED || len < c->trailer) {
 			echo_send_error(c->sock, SEC_E_INVALID_TOKEN);
 			return echoed;
 		}
-		b[0] = (struct ksspi_buffer){ KSSPI_ECHO_SIG_LEN,
+		b[0] = (struct ksspi_buffer){ c->trailer,
 					      SECBUFFER_TOKEN, c->in };
-		b[1] = (struct ksspi_buffer){ len - KSSPI_ECHO_SIG_LEN,
+		b[1] = (struct ksspi_buffer){ len - c->trailer,
 					      SECBUFFER_DATA,
-					      c->in + KSSPI_ECHO_SIG_LEN };
+					      c->in + c->trailer };
 		status = ksspi_decrypt_message(echo_owner, ctx, &d, 0, &qop);
 		if (status == SEC_E_OK)
 			status = ksspi_encrypt_message(echo_owner, ctx, 0, &d, 0);
@@ -233,10 +290,16 @@ static void echo_conn_work(struct work_struct *work)
 	struct echo_conn *c = container_of(work, struct echo_conn, work);
 	struct ksspi_handle ctx;
 	unsigned long echoed;
+	u32 status;
 
 	if (echo_authenticate(c, &ctx) == SEC_E_OK) {
 		echo_log_client(c, &ctx);
-		echoed = echo_messages(c, &ctx);
+		status = echo_trailer(&ctx, &c->trailer);
+		echoed = 0;
+		if (status == SEC_E_OK)
+			echoed = echo_messages(c, &ctx);
+		else
+			echo_send_error(c->sock, status);
 		ksspi_delete_security_context(echo_owner, &ctx);
 		pr_info_ratelimited("%pISpc: %lu sealed messages echoed, connection closed\n",
 				    &c->peer, echoed);
@@ -321,12 +384,16 @@ static int __init echo_init(void)
 	echo_owner = ksspi_open();
 	if (!echo_owner)
 		return -ENOMEM;
-	/* Default credentials: ksspid checks clients in its user database. */
-	status = ksspi_acquire_credentials_handle(echo_owner, "NTLM",
+	/*
+	 * Default credentials: ksspid checks NTLM clients in its user
+	 * database and Kerberos ones with the machine's keytab.
+	 */
+	status = ksspi_acquire_credentials_handle(echo_owner, package,
 						  SECPKG_CRED_INBOUND, NULL,
 						  &echo_credential, NULL);
 	if (status != SEC_E_OK) {
-		pr_err("AcquireCredentialsHandle: 0x%08x\n", status);
+		pr_err("AcquireCredentialsHandle(%s): 0x%08x\n", package,
+		       status);
 		ksspi_close(echo_owner);
 		return -ENOENT;
 	}
@@ -339,7 +406,7 @@ static int __init echo_init(void)
 		err = PTR_ERR(echo_acceptor);
 		goto err_sock;
 	}
-	pr_info("listening on 127.0.0.1:%u\n", port);
+	pr_info("listening on 127.0.0.1:%u (%s)\n", port, package);
 	return 0;
 
 err_sock:
@@ -372,4 +439,4 @@ static void __exit echo_exit(void)
 module_init(echo_init);
 module_exit(echo_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("ksspi sample: NTLM-authenticated sealed echo server");
+MODULE_DESCRIPTION("ksspi sample: authenticated sealed echo server");
