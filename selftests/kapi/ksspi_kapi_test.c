@@ -12,6 +12,14 @@
  * selftests/interop/credssp_kapi listens with on 127.0.0.1:credssp_port,
  * then kTLS on the kernel socket and data both ways, then a wrong password.
  *
+ * Given handshake_package, it runs only a full handshake of that package
+ * (Kerberos, NTLM) with both sides in the kernel, through
+ * ksspid, as selftests/interop/krb5_kapi asks: client credentials from
+ * handshake_user/_domain/_password, the server's the defaults of an
+ * in-kernel caller (the machine's keytab, ksspid's NTLM users); then the
+ * package chosen (handshake_expect), the session keys, the names and
+ * sealed messages both ways.
+ *
  * Results: /sys/kernel/debug/ksspi_kapi_test/results, one line per test,
  * "ok N name" or "not ok N name".
  */
@@ -49,6 +57,26 @@ MODULE_PARM_DESC(credssp_domain, "the CredSSP client's domain");
 static char *credssp_password;
 module_param(credssp_password, charp, 0);
 MODULE_PARM_DESC(credssp_password, "the CredSSP client's password");
+
+static char *handshake_package;
+module_param(handshake_package, charp, 0444);
+MODULE_PARM_DESC(handshake_package,
+		 "run only a full handshake of this package, both sides here");
+static char *handshake_user;
+module_param(handshake_user, charp, 0444);
+MODULE_PARM_DESC(handshake_user, "the handshake client's user name");
+static char *handshake_domain;
+module_param(handshake_domain, charp, 0444);
+MODULE_PARM_DESC(handshake_domain, "the handshake client's domain or realm");
+static char *handshake_password;
+module_param(handshake_password, charp, 0);
+MODULE_PARM_DESC(handshake_password, "the handshake client's password");
+static char *handshake_target = "host/srv.test.local";
+module_param(handshake_target, charp, 0444);
+MODULE_PARM_DESC(handshake_target, "the target name (ASCII)");
+static char *handshake_expect;
+module_param(handshake_expect, charp, 0444);
+MODULE_PARM_DESC(handshake_expect, "the package PACKAGE_INFO must name");
 
 struct kt_result {
 	const char *name;
@@ -952,6 +980,218 @@ out:
 }
 
 /*
+ * One sealed message from @from to @to, in vmalloc'd memory: EncryptMessage
+ * with a token of the sender's cbSecurityTrailer, DecryptMessage of the
+ * same bytes, the plaintext back.
+ */
+static bool kt_hs_seal(struct ksspi_handle *from, struct ksspi_handle *to,
+		       u8 *area, size_t len)
+{
+	struct ksspi_attr_sizes sizes;
+	struct ksspi_buffer b[2];
+	struct ksspi_buffer_desc d;
+	u32 slen = sizeof(sizes), qop, trailer, i;
+	bool ok;
+
+	if (ksspi_query_context_attributes(kt_owner, from, SECPKG_ATTR_SIZES,
+					   &sizes, &slen) != SEC_E_OK ||
+	    sizes.security_trailer > PAGE_SIZE)
+		return false;
+	trailer = sizes.security_trailer;
+	for (i = 0; i < len; i++)
+		area[trailer + i] = (u8)(i * 7 + 1);
+	b[0] = (struct ksspi_buffer){ trailer, SECBUFFER_TOKEN, area };
+	b[1] = (struct ksspi_buffer){ len, SECBUFFER_DATA, area + trailer };
+	kt_desc(&d, b, 2);
+	if (ksspi_encrypt_message(kt_owner, from, 0, &d, 0) != SEC_E_OK)
+		return false;
+	ok = false;
+	for (i = 0; i < len && !ok; i++)
+		ok = area[trailer + i] != (u8)(i * 7 + 1);
+	if (!ok)
+		return false;	/* left in the clear */
+	b[0].cb_buffer = trailer;
+	if (ksspi_decrypt_message(kt_owner, to, &d, 0, &qop) != SEC_E_OK)
+		return false;
+	for (i = 0; i < len; i++)
+		if (area[trailer + i] != (u8)(i * 7 + 1))
+			return false;
+	return true;
+}
+
+/* SECPKG_ATTR_SESSION_KEY of both sides: present and equal */
+static bool kt_hs_same_key(struct ksspi_handle *a, struct ksspi_handle *b)
+{
+	u8 ka[64], kb[64];
+	u32 la = sizeof(ka), lb = sizeof(kb);
+	bool same;
+
+	same = ksspi_query_context_attributes(kt_owner, a,
+					      SECPKG_ATTR_SESSION_KEY, ka,
+					      &la) == SEC_E_OK &&
+	       ksspi_query_context_attributes(kt_owner, b,
+					      SECPKG_ATTR_SESSION_KEY, kb,
+					      &lb) == SEC_E_OK &&
+	       la && la == lb && !memcmp(ka, kb, la);
+	memzero_explicit(ka, sizeof(ka));
+	memzero_explicit(kb, sizeof(kb));
+	return same;
+}
+
+/* SECPKG_ATTR_NAMES into @name (512 bytes) */
+static bool kt_hs_name(struct ksspi_handle *ctx, char *name)
+{
+	u32 len = 512;
+
+	return ksspi_query_context_attributes(kt_owner, ctx, SECPKG_ATTR_NAMES,
+					      name, &len) == SEC_E_OK;
+}
+
+static bool kt_hs_package_is(struct ksspi_handle *ctx, const char *name)
+{
+	struct ksspi_package_info *info;
+	u32 len = sizeof(*info);
+	bool is;
+
+	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return false;
+	is = ksspi_query_context_attributes(kt_owner, ctx,
+					    SECPKG_ATTR_PACKAGE_INFO, info,
+					    &len) == SEC_E_OK &&
+	     !strcmp(info->name, name);
+	kfree(info);
+	return is;
+}
+
+/*
+ * The handshake_package case: ISC and ASC in turn until both are done
+ * (at most six legs), tokens in vmalloc'd memory, a UTF-16 target name.
+ */
+static void kt_full_handshake(void)
+{
+	struct ksspi_identity id = {
+		.user = handshake_user,
+		.domain = handshake_domain,
+		.password = handshake_password,
+	};
+	const u32 ireq = ISC_REQ_MUTUAL_AUTH | ISC_REQ_CONFIDENTIALITY |
+			 ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT |
+			 ISC_REQ_SEQUENCE_DETECT | ISC_REQ_CONNECTION;
+	const u32 areq = ASC_REQ_MUTUAL_AUTH | ASC_REQ_CONFIDENTIALITY |
+			 ASC_REQ_INTEGRITY | ASC_REQ_REPLAY_DETECT |
+			 ASC_REQ_SEQUENCE_DETECT | ASC_REQ_CONNECTION;
+	struct ksspi_handle ccred = {}, scred = {}, client, server;
+	u32 st_c = SEC_I_CONTINUE_NEEDED, st_s = SEC_I_CONTINUE_NEEDED;
+	struct ksspi_buffer in_buf, out_buf;
+	struct ksspi_buffer_desc in, out;
+	bool have_c = false, have_s = false;
+	u32 attr, len = 0, leg;
+	u16 *target;
+	u8 *area;
+	size_t i, tlen = strlen(handshake_target);
+	char *cname, *sname;
+
+	area = vmalloc(2 * KSSPI_MAX_TOKEN);
+	target = vmalloc((tlen + 1) * sizeof(u16));
+	cname = vzalloc(2 * 512);
+	if (!area || !target || !cname)
+		goto out_free;
+	sname = cname + 512;
+	for (i = 0; i <= tlen; i++)
+		target[i] = (u8)handshake_target[i];
+
+	KT_EXPECT("hs_acquire_client",
+		  ksspi_acquire_credentials_handle(kt_owner, handshake_package,
+						   SECPKG_CRED_OUTBOUND,
+						   handshake_user ? &id : NULL,
+						   &ccred, NULL) == SEC_E_OK);
+	KT_EXPECT("hs_acquire_server",
+		  ksspi_acquire_credentials_handle(kt_owner, handshake_package,
+						   SECPKG_CRED_INBOUND, NULL,
+						   &scred, NULL) == SEC_E_OK);
+
+	for (leg = 0; leg < 6; leg++) {
+		if (st_c == SEC_I_CONTINUE_NEEDED) {
+			in_buf = (struct ksspi_buffer){ len, SECBUFFER_TOKEN,
+							area };
+			out_buf = (struct ksspi_buffer){
+				KSSPI_MAX_TOKEN, SECBUFFER_TOKEN,
+				area + KSSPI_MAX_TOKEN };
+			kt_desc(&in, &in_buf, 1);
+			kt_desc(&out, &out_buf, 1);
+			st_c = ksspi_initialize_security_context(
+				kt_owner, have_c ? NULL : &ccred,
+				have_c ? &client : NULL, target, ireq, 0,
+				SECURITY_NATIVE_DREP, have_c ? &in : NULL, 0,
+				have_c ? NULL : &client, &out, &attr, NULL);
+			if (st_c != SEC_E_OK && st_c != SEC_I_CONTINUE_NEEDED)
+				break;
+			have_c = true;
+			len = out_buf.cb_buffer;
+			memmove(area, area + KSSPI_MAX_TOKEN, len);
+			if (!len && st_c == SEC_E_OK)
+				break;
+		}
+		if (st_s != SEC_I_CONTINUE_NEEDED)
+			break;
+		in_buf = (struct ksspi_buffer){ len, SECBUFFER_TOKEN, area };
+		out_buf = (struct ksspi_buffer){ KSSPI_MAX_TOKEN,
+						 SECBUFFER_TOKEN,
+						 area + KSSPI_MAX_TOKEN };
+		kt_desc(&in, &in_buf, 1);
+		kt_desc(&out, &out_buf, 1);
+		st_s = ksspi_accept_security_context(kt_owner,
+						     have_s ? NULL : &scred,
+						     have_s ? &server : NULL,
+						     &in, areq,
+						     SECURITY_NATIVE_DREP,
+						     have_s ? NULL : &server,
+						     &out, &attr, NULL);
+		if (st_s != SEC_E_OK && st_s != SEC_I_CONTINUE_NEEDED)
+			break;
+		have_s = true;
+		len = out_buf.cb_buffer;
+		memmove(area, area + KSSPI_MAX_TOKEN, len);
+		if (st_s == SEC_E_OK && st_c == SEC_E_OK)
+			break;
+		if (st_s == SEC_E_OK && !len)
+			break;
+	}
+	if (st_c != SEC_E_OK || st_s != SEC_E_OK)
+		pr_err("ksspi_kapi_test: %s handshake: client 0x%08x, server 0x%08x\n",
+		       handshake_package, st_c, st_s);
+	KT_EXPECT("hs_client_ok", st_c == SEC_E_OK);
+	KT_EXPECT("hs_server_ok", st_s == SEC_E_OK);
+	if (st_c != SEC_E_OK || st_s != SEC_E_OK)
+		goto out_delete;
+
+	KT_EXPECT("hs_client_package",
+		  kt_hs_package_is(&client, handshake_expect ?: ""));
+	KT_EXPECT("hs_server_package",
+		  kt_hs_package_is(&server, handshake_expect ?: ""));
+	KT_EXPECT("hs_session_keys_match", kt_hs_same_key(&client, &server));
+	KT_EXPECT("hs_names",
+		  kt_hs_name(&client, cname) && kt_hs_name(&server, sname) &&
+		  cname[0] && !strcmp(cname, sname));
+	KT_EXPECT("hs_sealed_client_to_server",
+		  kt_hs_seal(&client, &server, area, 3000));
+	KT_EXPECT("hs_sealed_server_to_client",
+		  kt_hs_seal(&server, &client, area, 3000));
+out_delete:
+	if (have_c)
+		ksspi_delete_security_context(kt_owner, &client);
+	if (have_s)
+		ksspi_delete_security_context(kt_owner, &server);
+	ksspi_free_credentials_handle(kt_owner, &ccred);
+	ksspi_free_credentials_handle(kt_owner, &scred);
+out_free:
+	vfree(area);
+	vfree(target);
+	vfree(cname);
+}
+
+/*
  * Known answers of the Kerberos crypto (kmod/krb5_crypto.c); where each
  * vector comes from: Documentation/kerberos-crypto.rst.
  */
@@ -1473,6 +1713,10 @@ static int __init kt_init(void)
 		return -ENOMEM;
 	if (credssp_port) {
 		kt_credssp_client();
+		goto results;
+	}
+	if (handshake_package) {
+		kt_full_handshake();
 		goto results;
 	}
 	kt_parameters();
