@@ -63,8 +63,7 @@ struct ksspi_pinned {
 enum ksspi_copy_mode {
 	KSSPI_COPY_NONE,	/* output only: keep user addresses */
 	KSSPI_COPY_IN,		/* copy every buffer's contents in */
-	KSSPI_PIN_DATA_READ,	/* copy, but use large DATA buffers in place,
-				 * read only */
+	KSSPI_PIN_DATA_READ,	/* copy; large DATA buffers in place, read */
 	KSSPI_PIN_DATA_WRITE,	/* the same, read and written */
 };
 

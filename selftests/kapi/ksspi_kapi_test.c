@@ -1064,6 +1064,21 @@ static bool kt_hs_package_is(struct ksspi_handle *ctx, const char *name)
 	return is;
 }
 
+/* One InitializeSecurityContext leg of kt_full_handshake() */
+static u32 kt_hs_isc(struct ksspi_handle *cred, struct ksspi_handle *ctx,
+		     bool have_ctx, const u16 *target, u32 req,
+		     struct ksspi_buffer_desc *in,
+		     struct ksspi_buffer_desc *out, u32 *attr)
+{
+	return ksspi_initialize_security_context(kt_owner, cred,
+						 have_ctx ? ctx : NULL,
+						 target, req, 0,
+						 SECURITY_NATIVE_DREP,
+						 have_ctx ? in : NULL, 0,
+						 have_ctx ? NULL : ctx, out,
+						 attr, NULL);
+}
+
 /*
  * The handshake_package case: ISC and ASC in turn until both are done
  * (at most six legs), tokens in vmalloc'd memory, a UTF-16 target name.
@@ -1120,11 +1135,9 @@ static void kt_full_handshake(void)
 				area + KSSPI_MAX_TOKEN };
 			kt_desc(&in, &in_buf, 1);
 			kt_desc(&out, &out_buf, 1);
-			st_c = ksspi_initialize_security_context(
-				kt_owner, have_c ? NULL : &ccred,
-				have_c ? &client : NULL, target, ireq, 0,
-				SECURITY_NATIVE_DREP, have_c ? &in : NULL, 0,
-				have_c ? NULL : &client, &out, &attr, NULL);
+			st_c = kt_hs_isc(have_c ? NULL : &ccred, &client,
+					 have_c, target, ireq, &in, &out,
+					 &attr);
 			if (st_c != SEC_E_OK && st_c != SEC_I_CONTINUE_NEEDED)
 				break;
 			have_c = true;
