@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <gssapi/gssapi.h>
+
 #include "package.h"
 
 #define KERBEROS_PACKAGE_NAME	"Kerberos"
@@ -44,6 +46,18 @@ int kerberos_spn_to_hostbased(const char *spn, char *out, size_t size);
  * none.  The caller hands MIT "FILE:/proc/self/fd/<fd>" and closes it.
  */
 int kerberos_user_ccache(uint32_t uid);
+
+/* Bytes of a SEC_CHANNEL_BINDINGS before its parts */
+#define KERBEROS_CB_HEADER_LEN	32
+
+/*
+ * The SEC_CHANNEL_BINDINGS of a SECBUFFER_CHANNEL_BINDINGS buffer (@cb,
+ * @len bytes) as MIT's gss_channel_bindings_struct, whose buffers point
+ * into @cb.  0, or -EINVAL when the header is short or a part lies outside
+ * the buffer (the caller answers SEC_E_BAD_BINDINGS).
+ */
+int kerberos_channel_bindings(const uint8_t *cb, size_t len,
+			      struct gss_channel_bindings_struct *out);
 
 /* The SSPI status of a failed GSSAPI call (@major, and its krb5 @minor). */
 uint32_t kerberos_status(uint32_t major, uint32_t minor);

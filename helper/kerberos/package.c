@@ -137,6 +137,8 @@ uint32_t kerberos_status(uint32_t major, uint32_t minor)
 	case GSS_S_BAD_NAME:
 	case GSS_S_BAD_NAMETYPE:
 		return SEC_E_TARGET_UNKNOWN;
+	case GSS_S_BAD_BINDINGS:
+		return SEC_E_BAD_BINDINGS;
 	default:
 		return SEC_E_INTERNAL_ERROR;
 	}
@@ -601,8 +603,20 @@ static void krb5_step(void *opaque, const struct upcall *up,
 	struct krb5_state *st = opaque;
 	bool initiator = up->op == KSSPI_OP_INIT_CONTEXT;
 	gss_buffer_desc in = GSS_C_EMPTY_BUFFER, out = GSS_C_EMPTY_BUFFER;
+	struct gss_channel_bindings_struct bindings;
+	gss_channel_bindings_t cb = GSS_C_NO_CHANNEL_BINDINGS;
 	OM_uint32 major, minor, ret_flags = 0;
 
+	if (upcall_has(up, KSSPI_A_CHANNEL_BINDINGS) &&
+	    up->channel_bindings.len) {
+		if (kerberos_channel_bindings(up->channel_bindings.data,
+					      up->channel_bindings.len,
+					      &bindings)) {
+			reply->status = SEC_E_BAD_BINDINGS;
+			return;
+		}
+		cb = &bindings;
+	}
 	if (!st->started) {
 		reply->status = initiator ? client_start(st, up) :
 					    server_start(st, up);
@@ -624,13 +638,12 @@ static void krb5_step(void *opaque, const struct upcall *up,
 		major = gss_init_sec_context(&minor, st->cred, &st->ctx,
 					     st->target, &krb5_mech_oid,
 					     gss_flags_of(st->context_req), 0,
-					     GSS_C_NO_CHANNEL_BINDINGS, &in,
-					     NULL, &out, &ret_flags, NULL);
+					     cb, &in, NULL, &out, &ret_flags,
+					     NULL);
 	else
 		major = gss_accept_sec_context(&minor, &st->ctx, st->cred,
-					       &in, GSS_C_NO_CHANNEL_BINDINGS,
-					       NULL, NULL, &out, &ret_flags, NULL,
-					       NULL);
+					       &in, cb, NULL, NULL, &out,
+					       &ret_flags, NULL, NULL);
 	if (GSS_ERROR(major)) {
 		/*
 		 * MIT's acceptor builds a KRB-ERROR token for the peer when
@@ -658,6 +671,17 @@ static void krb5_step(void *opaque, const struct upcall *up,
 		    (GSS_ROUTINE_ERROR(major) == GSS_S_CREDENTIALS_EXPIRED ||
 		     (krb5_error_code)minor == KRB5KRB_AP_ERR_TKT_EXPIRED))
 			reply->status = SEC_E_NO_CREDENTIALS;
+		goto out;
+	}
+	/*
+	 * MIT accepts an AP-REQ without bindings (an all-zero checksum) when
+	 * the acceptor has some; Windows refuses it unless the server asked
+	 * for ASC_REQ_ALLOW_MISSING_BINDINGS, as the NTLM package does.
+	 */
+	if (!initiator && cb != GSS_C_NO_CHANNEL_BINDINGS &&
+	    !(ret_flags & GSS_C_CHANNEL_BOUND_FLAG) &&
+	    !(up->context_req & ASC_REQ_ALLOW_MISSING_BINDINGS)) {
+		reply->status = SEC_E_BAD_BINDINGS;
 		goto out;
 	}
 	if (out.length &&

@@ -32,10 +32,12 @@
 		    ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT | \
 		    ISC_REQ_SEQUENCE_DETECT)
 
-static void run_leg(void *state, uint32_t op, uint32_t req,
-		    const char *user, const char *domain, const char *password,
-		    const char *target, const struct bytes *token,
-		    struct reply *r)
+/* One leg of root's, with @cb (@cb_len bytes) as its channel bindings. */
+static void run_leg_cb(void *state, uint32_t op, uint32_t req,
+		       const char *user, const char *domain,
+		       const char *password, const char *target,
+		       const struct bytes *token, const void *cb,
+		       size_t cb_len, struct reply *r)
 {
 	struct upcall up = { .op = op, .context_req = req };
 
@@ -62,9 +64,22 @@ static void run_leg(void *state, uint32_t op, uint32_t req,
 		bytes_append(&up.token, token->data, token->len);
 		up.present |= UPCALL_BIT(KSSPI_A_TOKEN);
 	}
+	if (cb) {
+		bytes_append(&up.channel_bindings, cb, cb_len);
+		up.present |= UPCALL_BIT(KSSPI_A_CHANNEL_BINDINGS);
+	}
 	*r = (struct reply){ 0 };
 	pkg_kerberos.step(state, &up, r);
 	upcall_free(&up);
+}
+
+static void run_leg(void *state, uint32_t op, uint32_t req,
+		    const char *user, const char *domain, const char *password,
+		    const char *target, const struct bytes *token,
+		    struct reply *r)
+{
+	run_leg_cb(state, op, req, user, domain, password, target, token,
+		   NULL, 0, r);
 }
 
 /* A whole handshake for @target; the client's and server's last replies. */
@@ -864,6 +879,134 @@ static void test_flags(void)
 	reply_clear(&s);
 }
 
+/*
+ * A SEC_CHANNEL_BINDINGS with @app as application data and, when @addr is
+ * given, an initiator address of type 2 (GSS_C_AF_INET): its length.
+ */
+static size_t make_bindings(uint8_t *out, size_t size, const char *app,
+			    const uint8_t *addr)
+{
+	size_t app_len = strlen(app), off = 32;
+
+	memset(out, 0, 32);
+	if (addr) {
+		out[0] = 2;
+		out[4] = 4;
+		out[8] = (uint8_t)off;
+		memcpy(out + off, addr, 4);
+		off += 4;
+	}
+	out[24] = (uint8_t)app_len;
+	out[28] = (uint8_t)off;
+	CHECK(off + app_len <= size);
+	memcpy(out + off, app, app_len);
+	return off + app_len;
+}
+
+/*
+ * A mutual handshake, the client with @ccb and the server with @scb
+ * (NULL: none) and @asc_req: the server's status, and the client's last.
+ */
+static uint32_t bound_handshake(const uint8_t *ccb, size_t ccb_len,
+				const uint8_t *scb, size_t scb_len,
+				uint32_t asc_req, uint32_t *client_status)
+{
+	void *c = pkg_kerberos.state_new(), *s = pkg_kerberos.state_new();
+	struct reply ap_req, ap_rep = { 0 }, done = { 0 };
+	uint32_t status;
+
+	run_leg_cb(c, KSSPI_OP_INIT_CONTEXT, REQ_MUTUAL, "alice",
+		   "test.local", "Passw0rd!", "host/srv.test.local", NULL, ccb,
+		   ccb_len, &ap_req);
+	*client_status = ap_req.status;
+	status = ap_req.status;
+	if (ap_req.status == SEC_I_CONTINUE_NEEDED) {
+		run_leg_cb(s, KSSPI_OP_ACCEPT_CONTEXT, asc_req, NULL, NULL,
+			   NULL, NULL, &ap_req.token, scb, scb_len, &ap_rep);
+		status = ap_rep.status;
+		if (status == SEC_E_OK) {
+			run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_MUTUAL, NULL,
+				NULL, NULL, NULL, &ap_rep.token, &done);
+			*client_status = done.status;
+			/* the keys of a bound context are those of any other */
+			CHECK(blobs_agree(&done, &ap_rep,
+					  KSSPI_CTX_REC_SESSION_KEY));
+		} else {
+			CHECK_EQ(ap_rep.blob.len, 0);
+		}
+	}
+	reply_clear(&done);
+	reply_clear(&ap_rep);
+	reply_clear(&ap_req);
+	pkg_kerberos.state_free(c);
+	pkg_kerberos.state_free(s);
+	return status;
+}
+
+/* SECBUFFER_CHANNEL_BINDINGS reach MIT on both ends, as Windows uses them */
+static void test_channel_bindings(void)
+{
+	static const uint8_t lo[4] = { 127, 0, 0, 1 }, other[4] = { 10, 0, 0, 1 };
+	uint8_t a[128], b[128];
+	size_t a_len, b_len;
+	uint32_t cs;
+
+	a_len = make_bindings(a, sizeof(a), "tls-server-end-point:AAAA", NULL);
+	b_len = make_bindings(b, sizeof(b), "tls-server-end-point:AAAB", NULL);
+	/* equal bindings */
+	CHECK_EQ(bound_handshake(a, a_len, a, a_len, 0, &cs), SEC_E_OK);
+	CHECK_EQ(cs, SEC_E_OK);
+	/* other application data */
+	CHECK_EQ(bound_handshake(a, a_len, b, b_len, 0, &cs),
+		 SEC_E_BAD_BINDINGS);
+	/* the addresses count too */
+	a_len = make_bindings(a, sizeof(a), "x", lo);
+	b_len = make_bindings(b, sizeof(b), "x", other);
+	CHECK_EQ(bound_handshake(a, a_len, a, a_len, 0, &cs), SEC_E_OK);
+	CHECK_EQ(bound_handshake(a, a_len, b, b_len, 0, &cs),
+		 SEC_E_BAD_BINDINGS);
+	/* a server with bindings, a client without */
+	CHECK_EQ(bound_handshake(NULL, 0, a, a_len, 0, &cs),
+		 SEC_E_BAD_BINDINGS);
+	CHECK_EQ(bound_handshake(NULL, 0, a, a_len,
+				 ASC_REQ_ALLOW_MISSING_BINDINGS, &cs),
+		 SEC_E_OK);
+	CHECK_EQ(cs, SEC_E_OK);
+	/* a server without bindings does not check the client's */
+	CHECK_EQ(bound_handshake(a, a_len, NULL, 0, 0, &cs), SEC_E_OK);
+	CHECK_EQ(cs, SEC_E_OK);
+}
+
+/* A malformed SEC_CHANNEL_BINDINGS: SEC_E_BAD_BINDINGS on either end. */
+static void test_bad_bindings(void)
+{
+	uint8_t cb[64], ok[64];
+	size_t ok_len;
+	uint32_t cs;
+
+	ok_len = make_bindings(ok, sizeof(ok), "tls-unique:0123", NULL);
+	/* shorter than the header */
+	CHECK_EQ(bound_handshake(ok, 31, ok, ok_len, 0, &cs),
+		 SEC_E_BAD_BINDINGS);
+	CHECK_EQ(cs, SEC_E_BAD_BINDINGS);
+	/* application data past the end */
+	memcpy(cb, ok, ok_len);
+	cb[24] = 60;
+	CHECK_EQ(bound_handshake(cb, ok_len, ok, ok_len, 0, &cs),
+		 SEC_E_BAD_BINDINGS);
+	CHECK_EQ(cs, SEC_E_BAD_BINDINGS);
+	/* an offset inside the header, on the server's side */
+	cb[24] = ok[24];
+	cb[28] = 8;
+	CHECK_EQ(bound_handshake(ok, ok_len, cb, ok_len, 0, &cs),
+		 SEC_E_BAD_BINDINGS);
+	CHECK_EQ(cs, SEC_I_CONTINUE_NEEDED);
+	/* an offset of 2^32 - 1 */
+	memset(cb + 28, 0xff, 4);
+	CHECK_EQ(bound_handshake(ok, ok_len, cb, ok_len, 0, &cs),
+		 SEC_E_BAD_BINDINGS);
+}
+
 static const struct test_case kerberos_tests[] = {
 	{ "SPN to host-based service name", test_spn },
 	{ "handshake without MUTUAL_AUTH: one leg each", test_no_mutual },
@@ -901,6 +1044,9 @@ static const struct test_case kerberos_tests[] = {
 	{ "EXTENDED_ERROR: the KRB-ERROR token reaches the client",
 	  test_krb_error_token },
 	{ "USE_SESSION_KEY, NO_INTEGRITY, DELEGATE", test_flags },
+	{ "channel bindings: equal accepted, different SEC_E_BAD_BINDINGS",
+	  test_channel_bindings },
+	{ "malformed channel bindings: SEC_E_BAD_BINDINGS", test_bad_bindings },
 	{ NULL, NULL }
 };
 
