@@ -39,13 +39,40 @@ void kerberos_config_cleanup(void);
 int kerberos_spn_to_hostbased(const char *spn, char *out, size_t size);
 
 /*
- * A descriptor open read-only on @uid's own credential cache file
- * (FILE:/tmp/krb5cc_<uid>, else the primary cache of
- * DIR:/run/user/<uid>/krb5cc), checked to be a regular file owned by @uid
- * and reached without a symbolic link at its last step; -1 when there is
- * none.  The caller hands MIT "FILE:/proc/self/fd/<fd>" and closes it.
+ * A descriptor of @uid's own credential cache: open read-only on
+ * FILE:/tmp/krb5cc_<uid>, else on the primary cache of
+ * DIR:/run/user/<uid>/krb5cc (a regular file owned by @uid, reached
+ * without a symbolic link at its last step), else a memfd copy of
+ * KEYRING:persistent:<uid>; krb5.conf's default_ccache_name, when it is
+ * one of these three for %{uid}, is tried first.  -1 when there is none.
+ * The caller hands MIT "FILE:/proc/self/fd/<fd>" and closes it.
  */
 int kerberos_user_ccache(uint32_t uid);
+
+/*
+ * A descriptor of a memfd holding, in FILE form, a copy of the primary
+ * cache of @uid's KEYRING:persistent:<uid> collection (keyring.c), every
+ * keyring and key of it owned by @uid; -1 when there is none.
+ */
+int kerberos_user_keyring_ccache(uint32_t uid);
+
+/* A key's keyctl_describe() text, "type;uid;gid;perm;description". */
+struct kerberos_key_desc {
+	char type[32];
+	uint32_t uid;
+	const char *description;	/* points into the text */
+};
+
+/* Parses @text into @out; 0 or -EINVAL. */
+int kerberos_key_description(const char *text, struct kerberos_key_desc *out);
+
+/*
+ * The cache name in the payload of a keyring collection's
+ * "krb_ccache:primary" key (be32 version 1, be32 length, name), written
+ * into @name (@size bytes with the NUL).  0 or -EINVAL.
+ */
+int kerberos_keyring_primary(const uint8_t *payload, size_t len, char *name,
+			     size_t size);
 
 /* Bytes of a SEC_CHANNEL_BINDINGS before its parts */
 #define KERBEROS_CB_HEADER_LEN	32

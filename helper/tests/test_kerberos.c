@@ -1007,6 +1007,113 @@ static void test_bad_bindings(void)
 		 SEC_E_BAD_BINDINGS);
 }
 
+/*
+ * A copy of the realm's krb5.conf that other uids can read, with @extra
+ * appended to [libdefaults] (NULL: nothing), at @out.
+ */
+static void readable_conf(const char *extra, char *out, size_t size)
+{
+	char cmd[1400];
+
+	snprintf(out, size, "/tmp/ksspi-krb5-%d.conf", (int)getpid());
+	if (extra)
+		snprintf(cmd, sizeof(cmd), "sed '/^\\[libdefaults\\]/a %s' '%s' "
+			 "> %s && chmod 0644 %s", extra, getenv("KRB5_CONFIG"),
+			 out, out);
+	else
+		snprintf(cmd, sizeof(cmd), "cp '%s' %s && chmod 0644 %s",
+			 getenv("KRB5_CONFIG"), out, out);
+	CHECK_EQ(system(cmd), 0);
+}
+
+/*
+ * "kinit -c @ccache @user" run as @uid (@uid 0: as root), with the
+ * realm's configuration; the exit status.
+ */
+static int kinit_as(uint32_t uid, const char *ccache, const char *user)
+{
+	char conf[64], cmd[700];
+
+	readable_conf(NULL, conf, sizeof(conf));
+	snprintf(cmd, sizeof(cmd), "echo 'Passw0rd!' | "
+		 "setpriv --reuid=%u --regid=%u --clear-groups "
+		 "env KRB5_CONFIG=%s kinit -c %s %s >/dev/null 2>&1",
+		 uid, uid, conf, ccache, user);
+	return system(cmd);
+}
+
+static void kdestroy_as(uint32_t uid, const char *ccache)
+{
+	char conf[64], cmd[500];
+
+	readable_conf(NULL, conf, sizeof(conf));
+	snprintf(cmd, sizeof(cmd), "setpriv --reuid=%u --regid=%u "
+		 "--clear-groups env KRB5_CONFIG=%s kdestroy -c %s "
+		 ">/dev/null 2>&1", uid, uid, conf, ccache);
+	if (system(cmd))
+		fprintf(stderr, "# kdestroy -c %s failed\n", ccache);
+	unlink(conf);
+}
+
+/*
+ * KEYRING:persistent:<uid>: each uid's own keyring cache, never another's;
+ * a collection another uid (root) wrote into it is not used.
+ */
+static void test_keyring_ccache(void)
+{
+	const uint32_t a = 3600000 + (uint32_t)getpid() % 1000;
+	const uint32_t b = a + 1000, none = a + 2000, planted = a + 3000;
+	char ka[64], kb[64], kp[64];
+
+	CHECK_EQ(kadmin("addprinc -pw Passw0rd! bob"), 0);
+	snprintf(ka, sizeof(ka), "KEYRING:persistent:%u", a);
+	snprintf(kb, sizeof(kb), "KEYRING:persistent:%u", b);
+	snprintf(kp, sizeof(kp), "KEYRING:persistent:%u", planted);
+	CHECK_EQ(kinit_as(a, ka, "alice"), 0);
+	CHECK_EQ(kinit_as(b, kb, "bob"), 0);
+	CHECK_EQ(handshake_as(a, false, "alice@TEST.LOCAL"), SEC_E_OK);
+	CHECK_EQ(handshake_as(b, false, "bob@TEST.LOCAL"), SEC_E_OK);
+	CHECK_EQ(handshake_as(none, false, ""), SEC_E_NO_CREDENTIALS);
+	/* root's kinit into another uid's persistent keyring: root's keys */
+	CHECK_EQ(kinit_as(0, kp, "alice"), 0);
+	CHECK_EQ(handshake_as(planted, false, ""), SEC_E_NO_CREDENTIALS);
+	kdestroy_as(a, ka);
+	CHECK_EQ(handshake_as(a, false, ""), SEC_E_NO_CREDENTIALS);
+	kdestroy_as(b, kb);
+	kdestroy_as(0, kp);
+}
+
+/*
+ * krb5.conf's default_ccache_name picks the place looked at first when it
+ * names one of the caller's own; any other name is ignored.
+ */
+static void test_default_ccache_name(void)
+{
+	const uint32_t uid = 3500000 + (uint32_t)getpid() % 1000;
+	const char *saved = getenv("KRB5_CONFIG");
+	char keyring[64], file[64], conf[64], saved_conf[512];
+
+	snprintf(saved_conf, sizeof(saved_conf), "%s", saved);
+	snprintf(keyring, sizeof(keyring), "KEYRING:persistent:%u", uid);
+	snprintf(file, sizeof(file), "/tmp/krb5cc_%u", uid);
+	kadmin("addprinc -pw Passw0rd! bob"); /* may exist already */
+	CHECK_EQ(kinit_as(uid, keyring, "alice"), 0);
+	CHECK_EQ(kinit_as(uid, file, "bob"), 0);
+	/* the default order: FILE first */
+	CHECK_EQ(handshake_as(uid, false, "bob@TEST.LOCAL"), SEC_E_OK);
+	readable_conf("default_ccache_name = KEYRING:persistent:%{uid}",
+		      conf, sizeof(conf));
+	setenv("KRB5_CONFIG", conf, 1);
+	CHECK_EQ(handshake_as(uid, false, "alice@TEST.LOCAL"), SEC_E_OK);
+	/* a name ksspid cannot tell is the caller's: the default order */
+	readable_conf("default_ccache_name = KEYRING:session:%{uid}",
+		      conf, sizeof(conf));
+	CHECK_EQ(handshake_as(uid, false, "bob@TEST.LOCAL"), SEC_E_OK);
+	setenv("KRB5_CONFIG", saved_conf, 1);
+	unlink(file);
+	kdestroy_as(uid, keyring);
+}
+
 static const struct test_case kerberos_tests[] = {
 	{ "SPN to host-based service name", test_spn },
 	{ "handshake without MUTUAL_AUTH: one leg each", test_no_mutual },
@@ -1047,6 +1154,10 @@ static const struct test_case kerberos_tests[] = {
 	{ "channel bindings: equal accepted, different SEC_E_BAD_BINDINGS",
 	  test_channel_bindings },
 	{ "malformed channel bindings: SEC_E_BAD_BINDINGS", test_bad_bindings },
+	{ "KEYRING:persistent:<uid>: the caller's own, never another's",
+	  test_keyring_ccache },
+	{ "default_ccache_name: the caller's own place first",
+	  test_default_ccache_name },
 	{ NULL, NULL }
 };
 
