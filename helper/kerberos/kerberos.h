@@ -11,6 +11,7 @@
 #ifndef KSSPID_KERBEROS_H
 #define KSSPID_KERBEROS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,22 @@ void kerberos_config_cleanup(void);
  * SPN of that shape or does not fit.
  */
 int kerberos_spn_to_hostbased(const char *spn, char *out, size_t size);
+
+/* What kerberos_target() made of a target name. */
+enum kerberos_name_type {
+	KERBEROS_NAME_HOSTBASED,	/* GSS_C_NT_HOSTBASED_SERVICE */
+	KERBEROS_NAME_PRINCIPAL,	/* GSS_KRB5_NT_PRINCIPAL_NAME */
+};
+
+/*
+ * The GSSAPI name of a target name (target.c): an SPN without a realm as
+ * the host-based "service@host" (kerberos_spn_to_hostbased()), an SPN with
+ * one ("service/host@REALM"), a "user@REALM" or a name without '/' as a
+ * krb5 principal, written into @out (@size bytes with the NUL).  0, or
+ * -EINVAL for anything else (SEC_E_TARGET_UNKNOWN).
+ */
+int kerberos_target(const char *target, char *out, size_t size,
+		    enum kerberos_name_type *type);
 
 /*
  * A descriptor of @uid's own credential cache: open read-only on

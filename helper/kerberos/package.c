@@ -69,28 +69,6 @@ void kerberos_config_cleanup(void)
 	acceptor_keytab = NULL;
 }
 
-int kerberos_spn_to_hostbased(const char *spn, char *out, size_t size)
-{
-	const char *slash = strchr(spn, '/');
-	size_t svc_len, host_len;
-
-	if (!slash || slash == spn)
-		return -EINVAL;
-	svc_len = (size_t)(slash - spn);
-	/* The host ends at a port or at the service name of a third part. */
-	host_len = strcspn(slash + 1, ":/");
-	if (host_len == 0 || memchr(spn, '@', svc_len) ||
-	    memchr(slash + 1, '@', host_len))
-		return -EINVAL;
-	if (svc_len + 1 + host_len + 1 > size)
-		return -EINVAL;
-	memcpy(out, spn, svc_len);
-	out[svc_len] = '@';
-	memcpy(out + svc_len + 1, slash + 1, host_len);
-	out[svc_len + 1 + host_len] = '\0';
-	return 0;
-}
-
 uint32_t kerberos_status(uint32_t major, uint32_t minor)
 {
 	switch ((krb5_error_code)minor) {
@@ -338,7 +316,8 @@ out:
 
 static uint32_t client_start(struct krb5_state *st, const struct upcall *up)
 {
-	char hostbased[KSSPI_MAX_NAME + 2];
+	char name[KSSPI_MAX_NAME + 2];
+	enum kerberos_name_type type;
 	gss_buffer_desc namebuf;
 	OM_uint32 major, minor;
 	uint32_t status;
@@ -351,12 +330,14 @@ static uint32_t client_start(struct krb5_state *st, const struct upcall *up)
 	if (up->context_req & ISC_REQ_USE_SESSION_KEY)
 		return SEC_E_UNSUPPORTED_FUNCTION;
 	if (!upcall_has(up, KSSPI_A_TARGET_NAME) ||
-	    kerberos_spn_to_hostbased(up->target_name, hostbased,
-				      sizeof(hostbased)))
+	    kerberos_target(up->target_name, name, sizeof(name), &type))
 		return SEC_E_TARGET_UNKNOWN;
-	namebuf.value = hostbased;
-	namebuf.length = strlen(hostbased);
-	major = gss_import_name(&minor, &namebuf, GSS_C_NT_HOSTBASED_SERVICE,
+	namebuf.value = name;
+	namebuf.length = strlen(name);
+	major = gss_import_name(&minor, &namebuf,
+				type == KERBEROS_NAME_HOSTBASED ?
+				GSS_C_NT_HOSTBASED_SERVICE :
+				(gss_OID)GSS_KRB5_NT_PRINCIPAL_NAME,
 				&st->target);
 	if (GSS_ERROR(major))
 		return SEC_E_TARGET_UNKNOWN;

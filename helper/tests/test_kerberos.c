@@ -227,6 +227,43 @@ static void test_spn(void)
 	CHECK(kerberos_spn_to_hostbased("host/srv.test.local", out, 8) != 0);
 }
 
+/* Target names: the GSSAPI name and its type, or a refusal. */
+static void test_target_forms(void)
+{
+	static const struct {
+		const char *target, *name;
+		enum kerberos_name_type type;
+	} good[] = {
+		{ "host/srv.test.local", "host@srv.test.local",
+		  KERBEROS_NAME_HOSTBASED },
+		{ "HTTP/web:8080", "HTTP@web", KERBEROS_NAME_HOSTBASED },
+		{ "host/srv", "host@srv", KERBEROS_NAME_HOSTBASED },
+		{ "host/srv.test.local@TEST.LOCAL",
+		  "host/srv.test.local@TEST.LOCAL", KERBEROS_NAME_PRINCIPAL },
+		{ "bob@TEST.LOCAL", "bob@TEST.LOCAL", KERBEROS_NAME_PRINCIPAL },
+		{ "bob", "bob", KERBEROS_NAME_PRINCIPAL },
+		{ "srv$", "srv$", KERBEROS_NAME_PRINCIPAL },
+	};
+	static const char *const bad[] = {
+		"", "@TEST.LOCAL", "bob@", "a@b@C", "TEST\\bob",
+		"host/@TEST.LOCAL", "/srv@TEST.LOCAL", "host/srv:88@TEST.LOCAL",
+		"host/srv/x@TEST.LOCAL", "bob@TEST/LOCAL", "host/", "/srv",
+	};
+	enum kerberos_name_type type;
+	char out[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		CHECK_EQ(kerberos_target(good[i].target, out, sizeof(out),
+					 &type), 0);
+		CHECK(strcmp(out, good[i].name) == 0);
+		CHECK_EQ(type, good[i].type);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(kerberos_target(bad[i], out, sizeof(out), &type) != 0);
+	CHECK(kerberos_target("bob@TEST.LOCAL", out, 14, &type) != 0);
+}
+
 static void test_no_mutual(void)
 {
 	struct reply c, s;
@@ -1114,8 +1151,84 @@ static void test_default_ccache_name(void)
 	kdestroy_as(uid, keyring);
 }
 
+/*
+ * A mutual handshake as alice to @target: the client's first status.  On
+ * success both ends name the service @server_name, unless @client_view
+ * says what the client calls it.
+ */
+static uint32_t target_status_as(const char *target, const char *server_name,
+				 const char *client_view)
+{
+	struct reply c, s;
+	uint32_t status;
+
+	handshake(target, REQ_MUTUAL, "Passw0rd!", &c, &s);
+	status = c.status;
+	if (status == SEC_E_OK) {
+		CHECK_EQ(s.status, SEC_E_OK);
+		if (!client_view)
+			client_view = server_name;
+		CHECK(blob_is(&c, KSSPI_CTX_REC_SERVER_NAME, client_view,
+			      strlen(client_view)));
+		CHECK(blob_is(&s, KSSPI_CTX_REC_SERVER_NAME, server_name,
+			      strlen(server_name)));
+	}
+	reply_clear(&c);
+	reply_clear(&s);
+	return status;
+}
+
+static uint32_t target_status(const char *target, const char *server_name)
+{
+	return target_status_as(target, server_name, NULL);
+}
+
+/*
+ * The target name forms against the KDC: SPNs with and without a realm,
+ * a short host, a user principal (UPN) and a bare account name.
+ */
+static void test_target_names(void)
+{
+	const char *srv = "host/srv.test.local@TEST.LOCAL";
+	char kt[512], query[700];
+
+	/* MIT lowercases the host of a host-based name ... */
+	CHECK_EQ(target_status("host/SRV.Test.Local", srv), SEC_E_OK);
+	/* ... not the service: MIT's principal names are case-sensitive */
+	CHECK_EQ(target_status("HOST/srv.test.local", ""),
+		 SEC_E_TARGET_UNKNOWN);
+	CHECK_EQ(target_status(srv, srv), SEC_E_OK);
+	CHECK_EQ(target_status("host/srv.test.local@NOSUCH.REALM", ""),
+		 SEC_E_TARGET_UNKNOWN);
+	/* a short host is not qualified (dns_canonicalize_hostname off) */
+	CHECK_EQ(target_status("host/srv", ""), SEC_E_TARGET_UNKNOWN);
+
+	realm_file("keytab-targets", kt, sizeof(kt));
+	kadmin("addprinc -pw Passw0rd! bob"); /* may exist already */
+	CHECK_EQ(kadmin("addprinc -randkey host/srv"), 0);
+	snprintf(query, sizeof(query), "ktadd -k %s -norandkey host/srv", kt);
+	CHECK_EQ(kadmin(query), 0);
+	snprintf(query, sizeof(query), "ktadd -k %s -norandkey bob", kt);
+	CHECK_EQ(kadmin(query), 0);
+	CHECK_EQ(kerberos_config_setup(kt), 0);
+	/*
+	 * a short host the KDC knows as it is; MIT names it on the client
+	 * with the referral realm (no domain_realm entry for "srv")
+	 */
+	CHECK_EQ(target_status_as("host/srv", "host/srv@TEST.LOCAL",
+				  "host/srv@"), SEC_E_OK);
+	/* a user account as the target, by UPN or by its bare name */
+	CHECK_EQ(target_status("bob@TEST.LOCAL", "bob@TEST.LOCAL"), SEC_E_OK);
+	CHECK_EQ(target_status("bob", "bob@TEST.LOCAL"), SEC_E_OK);
+	CHECK_EQ(target_status("nosuch@TEST.LOCAL", ""), SEC_E_TARGET_UNKNOWN);
+	CHECK_EQ(target_status("TEST\\bob", ""), SEC_E_TARGET_UNKNOWN);
+	CHECK_EQ(kerberos_config_setup(keytab_path), 0);
+	unlink(kt);
+}
+
 static const struct test_case kerberos_tests[] = {
 	{ "SPN to host-based service name", test_spn },
+	{ "target name forms", test_target_forms },
 	{ "handshake without MUTUAL_AUTH: one leg each", test_no_mutual },
 	{ "handshake with MUTUAL_AUTH: AP-REQ, AP-REP", test_mutual },
 	{ "MUTUAL_AUTH to TERMSRV/", test_mutual_termsrv },
@@ -1158,6 +1271,8 @@ static const struct test_case kerberos_tests[] = {
 	  test_keyring_ccache },
 	{ "default_ccache_name: the caller's own place first",
 	  test_default_ccache_name },
+	{ "target names: SPN, SPN@REALM, short host, UPN, account name",
+	  test_target_names },
 	{ NULL, NULL }
 };
 
