@@ -91,6 +91,29 @@ int kerberos_key_description(const char *text, struct kerberos_key_desc *out);
 int kerberos_keyring_primary(const uint8_t *payload, size_t len, char *name,
 			     size_t size);
 
+/* A MEMORY credential cache of one context, with its krb5 context. */
+struct kerberos_ccache {
+	struct _krb5_context *kctx;
+	struct _krb5_ccache *cc;
+};
+
+/*
+ * ISC_REQ_USE_SUPPLIED_CREDS: a new MEMORY cache in @out holding the
+ * tickets of the unencrypted KRB-CRED message @krb_cred (@len bytes, the
+ * caller's SECBUFFER_PKG_PARAMS).  SEC_E_OK, SEC_E_INVALID_PARAMETER for
+ * a message MIT cannot read, without tickets or with tickets of two
+ * clients, or SEC_E_INSUFFICIENT_MEMORY / SEC_E_INTERNAL_ERROR.
+ */
+uint32_t kerberos_supplied_ccache(const uint8_t *krb_cred, size_t len,
+				  struct kerberos_ccache *out);
+
+/* "MEMORY:<name>" of @cc into @out (@size bytes); 0 or -1. */
+int kerberos_ccache_name(const struct kerberos_ccache *cc, char *out,
+			 size_t size);
+
+/* Destroys the cache (its tickets) and frees the krb5 context. */
+void kerberos_ccache_destroy(struct kerberos_ccache *cc);
+
 /* Bytes of a SEC_CHANNEL_BINDINGS before its parts */
 #define KERBEROS_CB_HEADER_LEN	32
 

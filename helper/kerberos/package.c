@@ -52,6 +52,8 @@ struct krb5_state {
 	gss_name_t target;
 	uint32_t context_req;
 	int ccache_fd;		/* the caller's own cache, or -1 */
+	/* USE_SUPPLIED_CREDS: the PKG_PARAMS tickets, until the end */
+	struct kerberos_ccache supplied;
 };
 
 int kerberos_config_setup(const char *keytab)
@@ -150,6 +152,7 @@ static void krb5_state_free(void *opaque)
 		gss_release_name(&minor, &st->target);
 	if (st->ccache_fd >= 0)
 		close(st->ccache_fd);
+	kerberos_ccache_destroy(&st->supplied);
 	free(st);
 }
 
@@ -257,6 +260,23 @@ static uint32_t default_cred(struct krb5_state *st, const struct upcall *up)
 	return cred_from_store(st, kv, 1);
 }
 
+/* ISC_REQ_USE_SUPPLIED_CREDS: the tickets of the KRB-CRED in PKG_PARAMS */
+static uint32_t supplied_cred(struct krb5_state *st, const struct upcall *up)
+{
+	gss_key_value_element_desc kv = { "ccache", NULL };
+	char ccache[128];
+	uint32_t status;
+
+	status = kerberos_supplied_ccache(up->pkg_params.data,
+					  up->pkg_params.len, &st->supplied);
+	if (status != SEC_E_OK)
+		return status;
+	if (kerberos_ccache_name(&st->supplied, ccache, sizeof(ccache)))
+		return SEC_E_INTERNAL_ERROR;
+	kv.value = ccache;
+	return cred_from_store(st, &kv, 1);
+}
+
 /* "user@REALM" from the identity: the domain, uppercased, is the realm. */
 static uint32_t client_cred(struct krb5_state *st, const struct upcall *up)
 {
@@ -267,6 +287,9 @@ static uint32_t client_cred(struct krb5_state *st, const struct upcall *up)
 	OM_uint32 major, minor;
 	uint32_t status;
 
+	if ((up->context_req & ISC_REQ_USE_SUPPLIED_CREDS) &&
+	    upcall_has(up, KSSPI_A_PKG_PARAMS) && up->pkg_params.len)
+		return supplied_cred(st, up);
 	if (!upcall_has(up, UPCALL_USER) || !upcall_has(up, UPCALL_PASSWORD))
 		return default_cred(st, up);
 	if (upcall_identity_copy(up, &user, &domain, &password)) {
@@ -675,6 +698,8 @@ static void krb5_step(void *opaque, const struct upcall *up,
 	reply->context_attr |= up->context_req &
 			       (initiator ? ISC_REQ_EXTENDED_ERROR :
 					    ASC_REQ_EXTENDED_ERROR);
+	if (initiator && st->supplied.cc)
+		reply->context_attr |= ISC_RET_USED_SUPPLIED_CREDS;
 	/*
 	 * A forwarded TGT is not kept (delegated_cred_handle is NULL): the
 	 * acceptor cannot act as the client, so it does not say it can.

@@ -17,6 +17,7 @@
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
+#include <krb5/krb5.h>
 
 #include <linux/ksspi_netlink.h>
 #include <linux/ksspi_sspi.h>
@@ -1226,6 +1227,197 @@ static void test_target_names(void)
 	unlink(kt);
 }
 
+/*
+ * An unencrypted KRB-CRED (krb5_mk_1cred() without a key) of @user's TGT,
+ * as Windows' LSA exports tickets, into @out.
+ */
+static void krb_cred_of(const char *user, struct bytes *out)
+{
+	char path[64], name[80], cmd[300];
+	krb5_creds match = { 0 }, tgt = { 0 };
+	krb5_auth_context ac = NULL;
+	krb5_principal me = NULL;
+	krb5_ccache cc = NULL;
+	krb5_data *der = NULL;
+	krb5_context k;
+
+	snprintf(path, sizeof(path), "/tmp/ksspi-krbcred-%d", (int)getpid());
+	snprintf(name, sizeof(name), "FILE:%s", path);
+	snprintf(cmd, sizeof(cmd), "echo 'Passw0rd!' | kinit -c %s %s "
+		 ">/dev/null 2>&1", name, user);
+	CHECK_EQ(system(cmd), 0);
+	CHECK_EQ(krb5_init_context(&k), 0);
+	CHECK_EQ(krb5_cc_resolve(k, name, &cc), 0);
+	CHECK_EQ(krb5_cc_get_principal(k, cc, &me), 0);
+	CHECK_EQ(krb5_build_principal(k, &match.server, 10, "TEST.LOCAL",
+				      "krbtgt", "TEST.LOCAL", NULL), 0);
+	match.client = me;
+	CHECK_EQ(krb5_cc_retrieve_cred(k, cc, 0, &match, &tgt), 0);
+	CHECK_EQ(krb5_auth_con_init(k, &ac), 0);
+	CHECK_EQ(krb5_auth_con_setflags(k, ac, 0), 0);
+	CHECK_EQ(krb5_mk_1cred(k, ac, &tgt, &der, NULL), 0);
+	if (der)
+		CHECK_EQ(bytes_append(out, der->data, der->length), 0);
+	krb5_free_data(k, der);
+	krb5_auth_con_free(k, ac);
+	krb5_free_cred_contents(k, &tgt);
+	krb5_free_principal(k, match.server);
+	krb5_free_principal(k, me);
+	krb5_cc_destroy(k, cc);
+	krb5_free_context(k);
+}
+
+/* libkrb5's ASN.1 codecs: exported (krb5_3_MIT), not in krb5.h */
+krb5_error_code decode_krb5_cred(const krb5_data *der, krb5_cred **out);
+krb5_error_code encode_krb5_cred(const krb5_cred *cred, krb5_data **out);
+krb5_error_code decode_krb5_enc_cred_part(const krb5_data *der,
+					  krb5_cred_enc_part **out);
+krb5_error_code encode_krb5_enc_cred_part(const krb5_cred_enc_part *part,
+					  krb5_data **out);
+void KRB5_CALLCONV krb5_free_cred(krb5_context kctx, krb5_cred *cred);
+void KRB5_CALLCONV krb5_free_cred_enc_part(krb5_context kctx,
+					   krb5_cred_enc_part *part);
+
+/*
+ * @krb_cred with its KrbCredInfo's optional pname left out, which MIT's
+ * krb5_rd_cred() would dereference: into @out.
+ */
+static void without_pname(const struct bytes *krb_cred, struct bytes *out)
+{
+	krb5_data der = { .length = (unsigned int)krb_cred->len,
+			  .data = (char *)krb_cred->data };
+	krb5_cred_enc_part *part = NULL;
+	krb5_data *enc = NULL, *whole = NULL;
+	krb5_cred *cred = NULL;
+	krb5_context k;
+
+	CHECK_EQ(krb5_init_context(&k), 0);
+	CHECK_EQ(decode_krb5_cred(&der, &cred), 0);
+	CHECK_EQ(decode_krb5_enc_cred_part(&cred->enc_part.ciphertext, &part),
+		 0);
+	krb5_free_principal(k, part->ticket_info[0]->client);
+	part->ticket_info[0]->client = NULL;
+	CHECK_EQ(encode_krb5_enc_cred_part(part, &enc), 0);
+	free(cred->enc_part.ciphertext.data);
+	cred->enc_part.ciphertext = *enc;
+	free(enc);
+	CHECK_EQ(encode_krb5_cred(cred, &whole), 0);
+	CHECK_EQ(bytes_append(out, whole->data, whole->length), 0);
+	krb5_free_data(k, whole);
+	krb5_free_cred_enc_part(k, part);
+	free(part);
+	krb5_free_cred(k, cred);
+	krb5_free_context(k);
+}
+
+/* A client leg of root's with @params as its SECBUFFER_PKG_PARAMS. */
+static void supplied_leg(void *state, uint32_t req, const char *password,
+			 const struct bytes *params, const struct bytes *token,
+			 struct reply *r)
+{
+	struct upcall up = { .op = KSSPI_OP_INIT_CONTEXT, .context_req = req };
+
+	up.present = UPCALL_BIT(KSSPI_A_OP) | UPCALL_BIT(KSSPI_A_CONTEXT_REQ) |
+		     UPCALL_BIT(KSSPI_A_UID) | UPCALL_BIT(KSSPI_A_TARGET_NAME);
+	up.target_name = strdup("host/srv.test.local");
+	if (password) {
+		up.user = strdup("alice");
+		up.domain = strdup("TEST.LOCAL");
+		bytes_append(&up.password, password, strlen(password));
+		up.present |= UPCALL_BIT(UPCALL_USER) | UPCALL_BIT(UPCALL_DOMAIN) |
+			      UPCALL_BIT(UPCALL_PASSWORD);
+	}
+	if (params && params->len) {
+		bytes_append(&up.pkg_params, params->data, params->len);
+		up.present |= UPCALL_BIT(KSSPI_A_PKG_PARAMS);
+	}
+	if (token && token->len) {
+		bytes_append(&up.token, token->data, token->len);
+		up.present |= UPCALL_BIT(KSSPI_A_TOKEN);
+	}
+	*r = (struct reply){ 0 };
+	pkg_kerberos.step(state, &up, r);
+	upcall_free(&up);
+}
+
+/*
+ * A mutual handshake whose client has alice's @password (NULL: no
+ * identity) and @params: the client's last status; on success both ends
+ * name @client and *@attr is the client's last context attributes.
+ */
+static uint32_t supplied_handshake(uint32_t req, const char *password,
+				   const struct bytes *params,
+				   const char *client, uint32_t *attr)
+{
+	void *c = pkg_kerberos.state_new(), *s = pkg_kerberos.state_new();
+	struct reply r1, r2 = { 0 }, r3 = { 0 };
+	uint32_t status;
+
+	supplied_leg(c, req, password, params, NULL, &r1);
+	status = r1.status;
+	if (status == SEC_I_CONTINUE_NEEDED) {
+		run_leg(s, KSSPI_OP_ACCEPT_CONTEXT, 0, NULL, NULL, NULL, NULL,
+			&r1.token, &r2);
+		CHECK_EQ(r2.status, SEC_E_OK);
+		supplied_leg(c, req, NULL, NULL, &r2.token, &r3);
+		status = r3.status;
+		*attr = r3.context_attr;
+		CHECK(blob_is(&r3, KSSPI_CTX_REC_CLIENT_NAME, client,
+			      strlen(client)));
+		CHECK(blob_is(&r2, KSSPI_CTX_REC_CLIENT_NAME, client,
+			      strlen(client)));
+	}
+	reply_clear(&r1);
+	reply_clear(&r2);
+	reply_clear(&r3);
+	pkg_kerberos.state_free(c);
+	pkg_kerberos.state_free(s);
+	return status;
+}
+
+/* ISC_REQ_USE_SUPPLIED_CREDS: the TGT of a KRB-CRED in PKG_PARAMS. */
+static void test_supplied_creds(void)
+{
+	const uint32_t req = REQ_MUTUAL | ISC_REQ_USE_SUPPLIED_CREDS;
+	static const uint8_t junk[] = { 0x76, 0x03, 0x30, 0x01, 0x00 };
+	struct bytes alice = { 0 }, bob = { 0 }, bad = { 0 };
+	uint32_t attr = 0;
+
+	kadmin("addprinc -pw Passw0rd! bob"); /* may exist already */
+	krb_cred_of("alice", &alice);
+	krb_cred_of("bob", &bob);
+	bytes_append(&bad, junk, sizeof(junk));
+	/* no identity, no cache of its own: the supplied tickets */
+	CHECK_EQ(supplied_handshake(req, NULL, &alice, "alice@TEST.LOCAL",
+				    &attr), SEC_E_OK);
+	CHECK(attr & ISC_RET_USED_SUPPLIED_CREDS);
+	/* they win over the handle's identity */
+	CHECK_EQ(supplied_handshake(req, "Passw0rd!", &bob, "bob@TEST.LOCAL",
+				    &attr), SEC_E_OK);
+	CHECK(attr & ISC_RET_USED_SUPPLIED_CREDS);
+	/* without the flag PKG_PARAMS is not looked at */
+	CHECK_EQ(supplied_handshake(REQ_MUTUAL, NULL, &alice, "", &attr),
+		 SEC_E_NO_CREDENTIALS);
+	CHECK_EQ(supplied_handshake(REQ_MUTUAL, "Passw0rd!", &bob,
+				    "alice@TEST.LOCAL", &attr), SEC_E_OK);
+	CHECK(!(attr & ISC_RET_USED_SUPPLIED_CREDS));
+	/* the flag without PKG_PARAMS: the handle's credentials */
+	CHECK_EQ(supplied_handshake(req, "Passw0rd!", NULL, "alice@TEST.LOCAL",
+				    &attr), SEC_E_OK);
+	CHECK(!(attr & ISC_RET_USED_SUPPLIED_CREDS));
+	/* not a KRB-CRED */
+	CHECK_EQ(supplied_handshake(req, "Passw0rd!", &bad, "", &attr),
+		 SEC_E_INVALID_PARAMETER);
+	/* a KrbCredInfo without its client: refused, not a crash */
+	bytes_free(&bad);
+	without_pname(&alice, &bad);
+	CHECK_EQ(supplied_handshake(req, "Passw0rd!", &bad, "", &attr),
+		 SEC_E_INVALID_PARAMETER);
+	bytes_free(&alice);
+	bytes_free(&bob);
+	bytes_free(&bad);
+}
+
 static const struct test_case kerberos_tests[] = {
 	{ "SPN to host-based service name", test_spn },
 	{ "target name forms", test_target_forms },
@@ -1273,6 +1465,8 @@ static const struct test_case kerberos_tests[] = {
 	  test_default_ccache_name },
 	{ "target names: SPN, SPN@REALM, short host, UPN, account name",
 	  test_target_names },
+	{ "USE_SUPPLIED_CREDS: a KRB-CRED in SECBUFFER_PKG_PARAMS",
+	  test_supplied_creds },
 	{ NULL, NULL }
 };
 
