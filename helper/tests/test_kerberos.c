@@ -888,7 +888,7 @@ static void test_krb_error_token(void)
 	CHECK_EQ(kerberos_config_setup(keytab_path), 0);
 }
 
-/* Flags: USE_SESSION_KEY refused; NO_INTEGRITY; DELEGATE not claimed. */
+/* Flags: USE_SESSION_KEY refused; NO_INTEGRITY; DELEGATE client-side. */
 static void test_flags(void)
 {
 	struct reply c, s;
@@ -904,17 +904,92 @@ static void test_flags(void)
 	reply_clear(&c);
 	reply_clear(&s);
 	/*
-	 * The realm's TGTs are not forwardable: nothing is delegated and
-	 * neither end claims it.
+	 * The realm's TGTs are forwardable: the client delegates and says
+	 * so; the acceptor does not keep the TGT and does not claim it.
 	 */
 	handshake("host/srv.test.local", REQ_MUTUAL | ISC_REQ_DELEGATE,
 		  "Passw0rd!", &c, &s);
 	CHECK_EQ(c.status, SEC_E_OK);
 	CHECK_EQ(s.status, SEC_E_OK);
-	CHECK(!(c.context_attr & ISC_RET_DELEGATE));
+	CHECK(c.context_attr & ISC_RET_DELEGATE);
 	CHECK(!(s.context_attr & ASC_RET_DELEGATE));
 	reply_clear(&c);
 	reply_clear(&s);
+	/* a principal whose TGTs may not be forwarded: nothing delegated */
+	CHECK_EQ(kadmin("modprinc -allow_forwardable alice"), 0);
+	handshake("host/srv.test.local", REQ_MUTUAL | ISC_REQ_DELEGATE,
+		  "Passw0rd!", &c, &s);
+	CHECK_EQ(c.status, SEC_E_OK);
+	CHECK(!(c.context_attr & ISC_RET_DELEGATE));
+	reply_clear(&c);
+	reply_clear(&s);
+	CHECK_EQ(kadmin("modprinc +allow_forwardable alice"), 0);
+}
+
+/*
+ * DELEGATE to a second service: a ksspi client delegates to an MIT
+ * acceptor, which reaches host/sha2 as alice with the forwarded TGT; the
+ * ksspi acceptor there sees alice.
+ */
+static void test_delegation(void)
+{
+	void *c = pkg_kerberos.state_new(), *s2 = pkg_kerberos.state_new();
+	gss_buffer_desc in, out = GSS_C_EMPTY_BUFFER, out2 = GSS_C_EMPTY_BUFFER;
+	gss_buffer_desc namebuf = { 20, (void *)"host@sha2.test.local" };
+	gss_ctx_id_t acc = GSS_C_NO_CONTEXT, ini = GSS_C_NO_CONTEXT;
+	gss_cred_id_t deleg = GSS_C_NO_CREDENTIAL;
+	gss_name_t second = GSS_C_NO_NAME;
+	struct reply ap_req, done = { 0 }, r2 = { 0 };
+	struct bytes ap_rep = { 0 }, tok2 = { 0 };
+	OM_uint32 major, minor, flags = 0;
+
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_MUTUAL | ISC_REQ_DELEGATE,
+		"alice", "TEST.LOCAL", "Passw0rd!", "host/srv.test.local", NULL,
+		&ap_req);
+	CHECK_EQ(ap_req.status, SEC_I_CONTINUE_NEEDED);
+	in.value = ap_req.token.data;
+	in.length = ap_req.token.len;
+	major = gss_accept_sec_context(&minor, &acc, GSS_C_NO_CREDENTIAL, &in,
+				       GSS_C_NO_CHANNEL_BINDINGS, NULL, NULL,
+				       &out, &flags, NULL, &deleg);
+	CHECK_EQ(major, GSS_S_COMPLETE);
+	CHECK(flags & GSS_C_DELEG_FLAG);
+	CHECK(deleg != GSS_C_NO_CREDENTIAL);
+	bytes_append(&ap_rep, out.value, out.length);
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_MUTUAL | ISC_REQ_DELEGATE, NULL,
+		NULL, NULL, NULL, &ap_rep, &done);
+	CHECK_EQ(done.status, SEC_E_OK);
+	CHECK(done.context_attr & ISC_RET_DELEGATE);
+
+	major = gss_import_name(&minor, &namebuf, GSS_C_NT_HOSTBASED_SERVICE,
+				&second);
+	CHECK_EQ(major, GSS_S_COMPLETE);
+	major = gss_init_sec_context(&minor, deleg, &ini, second,
+				     (gss_OID)gss_mech_krb5, 0, 0,
+				     GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER,
+				     NULL, &out2, NULL, NULL);
+	CHECK_EQ(major, GSS_S_COMPLETE);
+	bytes_append(&tok2, out2.value, out2.length);
+	run_leg(s2, KSSPI_OP_ACCEPT_CONTEXT, 0, NULL, NULL, NULL, NULL, &tok2,
+		&r2);
+	CHECK_EQ(r2.status, SEC_E_OK);
+	CHECK(blob_is(&r2, KSSPI_CTX_REC_CLIENT_NAME, "alice@TEST.LOCAL", 16));
+	CHECK(blob_is(&r2, KSSPI_CTX_REC_SERVER_NAME,
+		      "host/sha2.test.local@TEST.LOCAL", 31));
+
+	reply_clear(&r2);
+	reply_clear(&done);
+	reply_clear(&ap_req);
+	bytes_free(&ap_rep);
+	bytes_free(&tok2);
+	gss_release_buffer(&minor, &out);
+	gss_release_buffer(&minor, &out2);
+	gss_release_name(&minor, &second);
+	gss_delete_sec_context(&minor, &acc, GSS_C_NO_BUFFER);
+	gss_delete_sec_context(&minor, &ini, GSS_C_NO_BUFFER);
+	gss_release_cred(&minor, &deleg);
+	pkg_kerberos.state_free(c);
+	pkg_kerberos.state_free(s2);
 }
 
 /*
@@ -1456,6 +1531,8 @@ static const struct test_case kerberos_tests[] = {
 	{ "EXTENDED_ERROR: the KRB-ERROR token reaches the client",
 	  test_krb_error_token },
 	{ "USE_SESSION_KEY, NO_INTEGRITY, DELEGATE", test_flags },
+	{ "DELEGATE: an MIT server reaches a second service as the client",
+	  test_delegation },
 	{ "channel bindings: equal accepted, different SEC_E_BAD_BINDINGS",
 	  test_channel_bindings },
 	{ "malformed channel bindings: SEC_E_BAD_BINDINGS", test_bad_bindings },
