@@ -11,8 +11,11 @@
 #ifndef KSSPID_KERBEROS_H
 #define KSSPID_KERBEROS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <gssapi/gssapi.h>
 
 #include "package.h"
 
@@ -36,14 +39,92 @@ void kerberos_config_cleanup(void);
  */
 int kerberos_spn_to_hostbased(const char *spn, char *out, size_t size);
 
+/* What kerberos_target() made of a target name. */
+enum kerberos_name_type {
+	KERBEROS_NAME_HOSTBASED,	/* GSS_C_NT_HOSTBASED_SERVICE */
+	KERBEROS_NAME_PRINCIPAL,	/* GSS_KRB5_NT_PRINCIPAL_NAME */
+};
+
 /*
- * A descriptor open read-only on @uid's own credential cache file
- * (FILE:/tmp/krb5cc_<uid>, else the primary cache of
- * DIR:/run/user/<uid>/krb5cc), checked to be a regular file owned by @uid
- * and reached without a symbolic link at its last step; -1 when there is
- * none.  The caller hands MIT "FILE:/proc/self/fd/<fd>" and closes it.
+ * The GSSAPI name of a target name (target.c): an SPN without a realm as
+ * the host-based "service@host" (kerberos_spn_to_hostbased()), an SPN with
+ * one ("service/host@REALM"), a "user@REALM" or a name without '/' as a
+ * krb5 principal, written into @out (@size bytes with the NUL).  0, or
+ * -EINVAL for anything else (SEC_E_TARGET_UNKNOWN).
+ */
+int kerberos_target(const char *target, char *out, size_t size,
+		    enum kerberos_name_type *type);
+
+/*
+ * A descriptor of @uid's own credential cache: open read-only on
+ * FILE:/tmp/krb5cc_<uid>, else on the primary cache of
+ * DIR:/run/user/<uid>/krb5cc (a regular file owned by @uid, reached
+ * without a symbolic link at its last step), else a memfd copy of
+ * KEYRING:persistent:<uid>; krb5.conf's default_ccache_name, when it is
+ * one of these three for %{uid}, is tried first.  -1 when there is none.
+ * The caller hands MIT "FILE:/proc/self/fd/<fd>" and closes it.
  */
 int kerberos_user_ccache(uint32_t uid);
+
+/*
+ * A descriptor of a memfd holding, in FILE form, a copy of the primary
+ * cache of @uid's KEYRING:persistent:<uid> collection (keyring.c), every
+ * keyring and key of it owned by @uid; -1 when there is none.
+ */
+int kerberos_user_keyring_ccache(uint32_t uid);
+
+/* A key's keyctl_describe() text, "type;uid;gid;perm;description". */
+struct kerberos_key_desc {
+	char type[32];
+	uint32_t uid;
+	const char *description;	/* points into the text */
+};
+
+/* Parses @text into @out; 0 or -EINVAL. */
+int kerberos_key_description(const char *text, struct kerberos_key_desc *out);
+
+/*
+ * The cache name in the payload of a keyring collection's
+ * "krb_ccache:primary" key (be32 version 1, be32 length, name), written
+ * into @name (@size bytes with the NUL).  0 or -EINVAL.
+ */
+int kerberos_keyring_primary(const uint8_t *payload, size_t len, char *name,
+			     size_t size);
+
+/* A MEMORY credential cache of one context, with its krb5 context. */
+struct kerberos_ccache {
+	struct _krb5_context *kctx;
+	struct _krb5_ccache *cc;
+};
+
+/*
+ * ISC_REQ_USE_SUPPLIED_CREDS: a new MEMORY cache in @out holding the
+ * tickets of the unencrypted KRB-CRED message @krb_cred (@len bytes, the
+ * caller's SECBUFFER_PKG_PARAMS).  SEC_E_OK, SEC_E_INVALID_PARAMETER for
+ * a message MIT cannot read, without tickets or with tickets of two
+ * clients, or SEC_E_INSUFFICIENT_MEMORY / SEC_E_INTERNAL_ERROR.
+ */
+uint32_t kerberos_supplied_ccache(const uint8_t *krb_cred, size_t len,
+				  struct kerberos_ccache *out);
+
+/* "MEMORY:<name>" of @cc into @out (@size bytes); 0 or -1. */
+int kerberos_ccache_name(const struct kerberos_ccache *cc, char *out,
+			 size_t size);
+
+/* Destroys the cache (its tickets) and frees the krb5 context. */
+void kerberos_ccache_destroy(struct kerberos_ccache *cc);
+
+/* Bytes of a SEC_CHANNEL_BINDINGS before its parts */
+#define KERBEROS_CB_HEADER_LEN	32
+
+/*
+ * The SEC_CHANNEL_BINDINGS of a SECBUFFER_CHANNEL_BINDINGS buffer (@cb,
+ * @len bytes) as MIT's gss_channel_bindings_struct, whose buffers point
+ * into @cb.  0, or -EINVAL when the header is short or a part lies outside
+ * the buffer (the caller answers SEC_E_BAD_BINDINGS).
+ */
+int kerberos_channel_bindings(const uint8_t *cb, size_t len,
+			      struct gss_channel_bindings_struct *out);
 
 /* The SSPI status of a failed GSSAPI call (@major, and its krb5 @minor). */
 uint32_t kerberos_status(uint32_t major, uint32_t minor);

@@ -52,6 +52,8 @@ struct krb5_state {
 	gss_name_t target;
 	uint32_t context_req;
 	int ccache_fd;		/* the caller's own cache, or -1 */
+	/* USE_SUPPLIED_CREDS: the PKG_PARAMS tickets, until the end */
+	struct kerberos_ccache supplied;
 };
 
 int kerberos_config_setup(const char *keytab)
@@ -67,28 +69,6 @@ void kerberos_config_cleanup(void)
 {
 	free(acceptor_keytab);
 	acceptor_keytab = NULL;
-}
-
-int kerberos_spn_to_hostbased(const char *spn, char *out, size_t size)
-{
-	const char *slash = strchr(spn, '/');
-	size_t svc_len, host_len;
-
-	if (!slash || slash == spn)
-		return -EINVAL;
-	svc_len = (size_t)(slash - spn);
-	/* The host ends at a port or at the service name of a third part. */
-	host_len = strcspn(slash + 1, ":/");
-	if (host_len == 0 || memchr(spn, '@', svc_len) ||
-	    memchr(slash + 1, '@', host_len))
-		return -EINVAL;
-	if (svc_len + 1 + host_len + 1 > size)
-		return -EINVAL;
-	memcpy(out, spn, svc_len);
-	out[svc_len] = '@';
-	memcpy(out + svc_len + 1, slash + 1, host_len);
-	out[svc_len + 1 + host_len] = '\0';
-	return 0;
 }
 
 uint32_t kerberos_status(uint32_t major, uint32_t minor)
@@ -137,6 +117,8 @@ uint32_t kerberos_status(uint32_t major, uint32_t minor)
 	case GSS_S_BAD_NAME:
 	case GSS_S_BAD_NAMETYPE:
 		return SEC_E_TARGET_UNKNOWN;
+	case GSS_S_BAD_BINDINGS:
+		return SEC_E_BAD_BINDINGS;
 	default:
 		return SEC_E_INTERNAL_ERROR;
 	}
@@ -170,6 +152,7 @@ static void krb5_state_free(void *opaque)
 		gss_release_name(&minor, &st->target);
 	if (st->ccache_fd >= 0)
 		close(st->ccache_fd);
+	kerberos_ccache_destroy(&st->supplied);
 	free(st);
 }
 
@@ -277,6 +260,23 @@ static uint32_t default_cred(struct krb5_state *st, const struct upcall *up)
 	return cred_from_store(st, kv, 1);
 }
 
+/* ISC_REQ_USE_SUPPLIED_CREDS: the tickets of the KRB-CRED in PKG_PARAMS */
+static uint32_t supplied_cred(struct krb5_state *st, const struct upcall *up)
+{
+	gss_key_value_element_desc kv = { "ccache", NULL };
+	char ccache[128];
+	uint32_t status;
+
+	status = kerberos_supplied_ccache(up->pkg_params.data,
+					  up->pkg_params.len, &st->supplied);
+	if (status != SEC_E_OK)
+		return status;
+	if (kerberos_ccache_name(&st->supplied, ccache, sizeof(ccache)))
+		return SEC_E_INTERNAL_ERROR;
+	kv.value = ccache;
+	return cred_from_store(st, &kv, 1);
+}
+
 /* "user@REALM" from the identity: the domain, uppercased, is the realm. */
 static uint32_t client_cred(struct krb5_state *st, const struct upcall *up)
 {
@@ -287,6 +287,9 @@ static uint32_t client_cred(struct krb5_state *st, const struct upcall *up)
 	OM_uint32 major, minor;
 	uint32_t status;
 
+	if ((up->context_req & ISC_REQ_USE_SUPPLIED_CREDS) &&
+	    upcall_has(up, KSSPI_A_PKG_PARAMS) && up->pkg_params.len)
+		return supplied_cred(st, up);
 	if (!upcall_has(up, UPCALL_USER) || !upcall_has(up, UPCALL_PASSWORD))
 		return default_cred(st, up);
 	if (upcall_identity_copy(up, &user, &domain, &password)) {
@@ -336,7 +339,8 @@ out:
 
 static uint32_t client_start(struct krb5_state *st, const struct upcall *up)
 {
-	char hostbased[KSSPI_MAX_NAME + 2];
+	char name[KSSPI_MAX_NAME + 2];
+	enum kerberos_name_type type;
 	gss_buffer_desc namebuf;
 	OM_uint32 major, minor;
 	uint32_t status;
@@ -349,12 +353,14 @@ static uint32_t client_start(struct krb5_state *st, const struct upcall *up)
 	if (up->context_req & ISC_REQ_USE_SESSION_KEY)
 		return SEC_E_UNSUPPORTED_FUNCTION;
 	if (!upcall_has(up, KSSPI_A_TARGET_NAME) ||
-	    kerberos_spn_to_hostbased(up->target_name, hostbased,
-				      sizeof(hostbased)))
+	    kerberos_target(up->target_name, name, sizeof(name), &type))
 		return SEC_E_TARGET_UNKNOWN;
-	namebuf.value = hostbased;
-	namebuf.length = strlen(hostbased);
-	major = gss_import_name(&minor, &namebuf, GSS_C_NT_HOSTBASED_SERVICE,
+	namebuf.value = name;
+	namebuf.length = strlen(name);
+	major = gss_import_name(&minor, &namebuf,
+				type == KERBEROS_NAME_HOSTBASED ?
+				GSS_C_NT_HOSTBASED_SERVICE :
+				(gss_OID)GSS_KRB5_NT_PRINCIPAL_NAME,
 				&st->target);
 	if (GSS_ERROR(major))
 		return SEC_E_TARGET_UNKNOWN;
@@ -601,8 +607,20 @@ static void krb5_step(void *opaque, const struct upcall *up,
 	struct krb5_state *st = opaque;
 	bool initiator = up->op == KSSPI_OP_INIT_CONTEXT;
 	gss_buffer_desc in = GSS_C_EMPTY_BUFFER, out = GSS_C_EMPTY_BUFFER;
+	struct gss_channel_bindings_struct bindings;
+	gss_channel_bindings_t cb = GSS_C_NO_CHANNEL_BINDINGS;
 	OM_uint32 major, minor, ret_flags = 0;
 
+	if (upcall_has(up, KSSPI_A_CHANNEL_BINDINGS) &&
+	    up->channel_bindings.len) {
+		if (kerberos_channel_bindings(up->channel_bindings.data,
+					      up->channel_bindings.len,
+					      &bindings)) {
+			reply->status = SEC_E_BAD_BINDINGS;
+			return;
+		}
+		cb = &bindings;
+	}
 	if (!st->started) {
 		reply->status = initiator ? client_start(st, up) :
 					    server_start(st, up);
@@ -624,13 +642,12 @@ static void krb5_step(void *opaque, const struct upcall *up,
 		major = gss_init_sec_context(&minor, st->cred, &st->ctx,
 					     st->target, &krb5_mech_oid,
 					     gss_flags_of(st->context_req), 0,
-					     GSS_C_NO_CHANNEL_BINDINGS, &in,
-					     NULL, &out, &ret_flags, NULL);
+					     cb, &in, NULL, &out, &ret_flags,
+					     NULL);
 	else
 		major = gss_accept_sec_context(&minor, &st->ctx, st->cred,
-					       &in, GSS_C_NO_CHANNEL_BINDINGS,
-					       NULL, NULL, &out, &ret_flags, NULL,
-					       NULL);
+					       &in, cb, NULL, NULL, &out,
+					       &ret_flags, NULL, NULL);
 	if (GSS_ERROR(major)) {
 		/*
 		 * MIT's acceptor builds a KRB-ERROR token for the peer when
@@ -660,6 +677,17 @@ static void krb5_step(void *opaque, const struct upcall *up,
 			reply->status = SEC_E_NO_CREDENTIALS;
 		goto out;
 	}
+	/*
+	 * MIT accepts an AP-REQ without bindings (an all-zero checksum) when
+	 * the acceptor has some; Windows refuses it unless the server asked
+	 * for ASC_REQ_ALLOW_MISSING_BINDINGS, as the NTLM package does.
+	 */
+	if (!initiator && cb != GSS_C_NO_CHANNEL_BINDINGS &&
+	    !(ret_flags & GSS_C_CHANNEL_BOUND_FLAG) &&
+	    !(up->context_req & ASC_REQ_ALLOW_MISSING_BINDINGS)) {
+		reply->status = SEC_E_BAD_BINDINGS;
+		goto out;
+	}
 	if (out.length &&
 	    bytes_append(&reply->token, out.value, out.length)) {
 		reply->status = SEC_E_INSUFFICIENT_MEMORY;
@@ -670,6 +698,8 @@ static void krb5_step(void *opaque, const struct upcall *up,
 	reply->context_attr |= up->context_req &
 			       (initiator ? ISC_REQ_EXTENDED_ERROR :
 					    ASC_REQ_EXTENDED_ERROR);
+	if (initiator && st->supplied.cc)
+		reply->context_attr |= ISC_RET_USED_SUPPLIED_CREDS;
 	/*
 	 * A forwarded TGT is not kept (delegated_cred_handle is NULL): the
 	 * acceptor cannot act as the client, so it does not say it can.

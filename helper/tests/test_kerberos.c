@@ -17,6 +17,7 @@
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
+#include <krb5/krb5.h>
 
 #include <linux/ksspi_netlink.h>
 #include <linux/ksspi_sspi.h>
@@ -32,10 +33,12 @@
 		    ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT | \
 		    ISC_REQ_SEQUENCE_DETECT)
 
-static void run_leg(void *state, uint32_t op, uint32_t req,
-		    const char *user, const char *domain, const char *password,
-		    const char *target, const struct bytes *token,
-		    struct reply *r)
+/* One leg of root's, with @cb (@cb_len bytes) as its channel bindings. */
+static void run_leg_cb(void *state, uint32_t op, uint32_t req,
+		       const char *user, const char *domain,
+		       const char *password, const char *target,
+		       const struct bytes *token, const void *cb,
+		       size_t cb_len, struct reply *r)
 {
 	struct upcall up = { .op = op, .context_req = req };
 
@@ -62,9 +65,22 @@ static void run_leg(void *state, uint32_t op, uint32_t req,
 		bytes_append(&up.token, token->data, token->len);
 		up.present |= UPCALL_BIT(KSSPI_A_TOKEN);
 	}
+	if (cb) {
+		bytes_append(&up.channel_bindings, cb, cb_len);
+		up.present |= UPCALL_BIT(KSSPI_A_CHANNEL_BINDINGS);
+	}
 	*r = (struct reply){ 0 };
 	pkg_kerberos.step(state, &up, r);
 	upcall_free(&up);
+}
+
+static void run_leg(void *state, uint32_t op, uint32_t req,
+		    const char *user, const char *domain, const char *password,
+		    const char *target, const struct bytes *token,
+		    struct reply *r)
+{
+	run_leg_cb(state, op, req, user, domain, password, target, token,
+		   NULL, 0, r);
 }
 
 /* A whole handshake for @target; the client's and server's last replies. */
@@ -210,6 +226,43 @@ static void test_spn(void)
 	CHECK(kerberos_spn_to_hostbased("host/", out, sizeof(out)) != 0);
 	CHECK(kerberos_spn_to_hostbased("host/a@B", out, sizeof(out)) != 0);
 	CHECK(kerberos_spn_to_hostbased("host/srv.test.local", out, 8) != 0);
+}
+
+/* Target names: the GSSAPI name and its type, or a refusal. */
+static void test_target_forms(void)
+{
+	static const struct {
+		const char *target, *name;
+		enum kerberos_name_type type;
+	} good[] = {
+		{ "host/srv.test.local", "host@srv.test.local",
+		  KERBEROS_NAME_HOSTBASED },
+		{ "HTTP/web:8080", "HTTP@web", KERBEROS_NAME_HOSTBASED },
+		{ "host/srv", "host@srv", KERBEROS_NAME_HOSTBASED },
+		{ "host/srv.test.local@TEST.LOCAL",
+		  "host/srv.test.local@TEST.LOCAL", KERBEROS_NAME_PRINCIPAL },
+		{ "bob@TEST.LOCAL", "bob@TEST.LOCAL", KERBEROS_NAME_PRINCIPAL },
+		{ "bob", "bob", KERBEROS_NAME_PRINCIPAL },
+		{ "srv$", "srv$", KERBEROS_NAME_PRINCIPAL },
+	};
+	static const char *const bad[] = {
+		"", "@TEST.LOCAL", "bob@", "a@b@C", "TEST\\bob",
+		"host/@TEST.LOCAL", "/srv@TEST.LOCAL", "host/srv:88@TEST.LOCAL",
+		"host/srv/x@TEST.LOCAL", "bob@TEST/LOCAL", "host/", "/srv",
+	};
+	enum kerberos_name_type type;
+	char out[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		CHECK_EQ(kerberos_target(good[i].target, out, sizeof(out),
+					 &type), 0);
+		CHECK(strcmp(out, good[i].name) == 0);
+		CHECK_EQ(type, good[i].type);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(kerberos_target(bad[i], out, sizeof(out), &type) != 0);
+	CHECK(kerberos_target("bob@TEST.LOCAL", out, 14, &type) != 0);
 }
 
 static void test_no_mutual(void)
@@ -835,7 +888,7 @@ static void test_krb_error_token(void)
 	CHECK_EQ(kerberos_config_setup(keytab_path), 0);
 }
 
-/* Flags: USE_SESSION_KEY refused; NO_INTEGRITY; DELEGATE not claimed. */
+/* Flags: USE_SESSION_KEY refused; NO_INTEGRITY; DELEGATE client-side. */
 static void test_flags(void)
 {
 	struct reply c, s;
@@ -851,21 +904,598 @@ static void test_flags(void)
 	reply_clear(&c);
 	reply_clear(&s);
 	/*
-	 * The realm's TGTs are not forwardable: nothing is delegated and
-	 * neither end claims it.
+	 * The realm's TGTs are forwardable: the client delegates and says
+	 * so; the acceptor does not keep the TGT and does not claim it.
 	 */
 	handshake("host/srv.test.local", REQ_MUTUAL | ISC_REQ_DELEGATE,
 		  "Passw0rd!", &c, &s);
 	CHECK_EQ(c.status, SEC_E_OK);
 	CHECK_EQ(s.status, SEC_E_OK);
-	CHECK(!(c.context_attr & ISC_RET_DELEGATE));
+	CHECK(c.context_attr & ISC_RET_DELEGATE);
 	CHECK(!(s.context_attr & ASC_RET_DELEGATE));
 	reply_clear(&c);
 	reply_clear(&s);
+	/* a principal whose TGTs may not be forwarded: nothing delegated */
+	CHECK_EQ(kadmin("modprinc -allow_forwardable alice"), 0);
+	handshake("host/srv.test.local", REQ_MUTUAL | ISC_REQ_DELEGATE,
+		  "Passw0rd!", &c, &s);
+	CHECK_EQ(c.status, SEC_E_OK);
+	CHECK(!(c.context_attr & ISC_RET_DELEGATE));
+	reply_clear(&c);
+	reply_clear(&s);
+	CHECK_EQ(kadmin("modprinc +allow_forwardable alice"), 0);
+}
+
+/*
+ * DELEGATE to a second service: a ksspi client delegates to an MIT
+ * acceptor, which reaches host/sha2 as alice with the forwarded TGT; the
+ * ksspi acceptor there sees alice.
+ */
+static void test_delegation(void)
+{
+	void *c = pkg_kerberos.state_new(), *s2 = pkg_kerberos.state_new();
+	gss_buffer_desc in, out = GSS_C_EMPTY_BUFFER, out2 = GSS_C_EMPTY_BUFFER;
+	gss_buffer_desc namebuf = { 20, (void *)"host@sha2.test.local" };
+	gss_ctx_id_t acc = GSS_C_NO_CONTEXT, ini = GSS_C_NO_CONTEXT;
+	gss_cred_id_t deleg = GSS_C_NO_CREDENTIAL;
+	gss_name_t second = GSS_C_NO_NAME;
+	struct reply ap_req, done = { 0 }, r2 = { 0 };
+	struct bytes ap_rep = { 0 }, tok2 = { 0 };
+	OM_uint32 major, minor, flags = 0;
+
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_MUTUAL | ISC_REQ_DELEGATE,
+		"alice", "TEST.LOCAL", "Passw0rd!", "host/srv.test.local", NULL,
+		&ap_req);
+	CHECK_EQ(ap_req.status, SEC_I_CONTINUE_NEEDED);
+	in.value = ap_req.token.data;
+	in.length = ap_req.token.len;
+	major = gss_accept_sec_context(&minor, &acc, GSS_C_NO_CREDENTIAL, &in,
+				       GSS_C_NO_CHANNEL_BINDINGS, NULL, NULL,
+				       &out, &flags, NULL, &deleg);
+	CHECK_EQ(major, GSS_S_COMPLETE);
+	CHECK(flags & GSS_C_DELEG_FLAG);
+	CHECK(deleg != GSS_C_NO_CREDENTIAL);
+	bytes_append(&ap_rep, out.value, out.length);
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_MUTUAL | ISC_REQ_DELEGATE, NULL,
+		NULL, NULL, NULL, &ap_rep, &done);
+	CHECK_EQ(done.status, SEC_E_OK);
+	CHECK(done.context_attr & ISC_RET_DELEGATE);
+
+	major = gss_import_name(&minor, &namebuf, GSS_C_NT_HOSTBASED_SERVICE,
+				&second);
+	CHECK_EQ(major, GSS_S_COMPLETE);
+	major = gss_init_sec_context(&minor, deleg, &ini, second,
+				     (gss_OID)gss_mech_krb5, 0, 0,
+				     GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER,
+				     NULL, &out2, NULL, NULL);
+	CHECK_EQ(major, GSS_S_COMPLETE);
+	bytes_append(&tok2, out2.value, out2.length);
+	run_leg(s2, KSSPI_OP_ACCEPT_CONTEXT, 0, NULL, NULL, NULL, NULL, &tok2,
+		&r2);
+	CHECK_EQ(r2.status, SEC_E_OK);
+	CHECK(blob_is(&r2, KSSPI_CTX_REC_CLIENT_NAME, "alice@TEST.LOCAL", 16));
+	CHECK(blob_is(&r2, KSSPI_CTX_REC_SERVER_NAME,
+		      "host/sha2.test.local@TEST.LOCAL", 31));
+
+	reply_clear(&r2);
+	reply_clear(&done);
+	reply_clear(&ap_req);
+	bytes_free(&ap_rep);
+	bytes_free(&tok2);
+	gss_release_buffer(&minor, &out);
+	gss_release_buffer(&minor, &out2);
+	gss_release_name(&minor, &second);
+	gss_delete_sec_context(&minor, &acc, GSS_C_NO_BUFFER);
+	gss_delete_sec_context(&minor, &ini, GSS_C_NO_BUFFER);
+	gss_release_cred(&minor, &deleg);
+	pkg_kerberos.state_free(c);
+	pkg_kerberos.state_free(s2);
+}
+
+/*
+ * A SEC_CHANNEL_BINDINGS with @app as application data and, when @addr is
+ * given, an initiator address of type 2 (GSS_C_AF_INET): its length.
+ */
+static size_t make_bindings(uint8_t *out, size_t size, const char *app,
+			    const uint8_t *addr)
+{
+	size_t app_len = strlen(app), off = 32;
+
+	memset(out, 0, 32);
+	if (addr) {
+		out[0] = 2;
+		out[4] = 4;
+		out[8] = (uint8_t)off;
+		memcpy(out + off, addr, 4);
+		off += 4;
+	}
+	out[24] = (uint8_t)app_len;
+	out[28] = (uint8_t)off;
+	CHECK(off + app_len <= size);
+	memcpy(out + off, app, app_len);
+	return off + app_len;
+}
+
+/*
+ * A mutual handshake, the client with @ccb and the server with @scb
+ * (NULL: none) and @asc_req: the server's status, and the client's last.
+ */
+static uint32_t bound_handshake(const uint8_t *ccb, size_t ccb_len,
+				const uint8_t *scb, size_t scb_len,
+				uint32_t asc_req, uint32_t *client_status)
+{
+	void *c = pkg_kerberos.state_new(), *s = pkg_kerberos.state_new();
+	struct reply ap_req, ap_rep = { 0 }, done = { 0 };
+	uint32_t status;
+
+	run_leg_cb(c, KSSPI_OP_INIT_CONTEXT, REQ_MUTUAL, "alice",
+		   "test.local", "Passw0rd!", "host/srv.test.local", NULL, ccb,
+		   ccb_len, &ap_req);
+	*client_status = ap_req.status;
+	status = ap_req.status;
+	if (ap_req.status == SEC_I_CONTINUE_NEEDED) {
+		run_leg_cb(s, KSSPI_OP_ACCEPT_CONTEXT, asc_req, NULL, NULL,
+			   NULL, NULL, &ap_req.token, scb, scb_len, &ap_rep);
+		status = ap_rep.status;
+		if (status == SEC_E_OK) {
+			run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_MUTUAL, NULL,
+				NULL, NULL, NULL, &ap_rep.token, &done);
+			*client_status = done.status;
+			/* the keys of a bound context are those of any other */
+			CHECK(blobs_agree(&done, &ap_rep,
+					  KSSPI_CTX_REC_SESSION_KEY));
+		} else {
+			CHECK_EQ(ap_rep.blob.len, 0);
+		}
+	}
+	reply_clear(&done);
+	reply_clear(&ap_rep);
+	reply_clear(&ap_req);
+	pkg_kerberos.state_free(c);
+	pkg_kerberos.state_free(s);
+	return status;
+}
+
+/* SECBUFFER_CHANNEL_BINDINGS reach MIT on both ends, as Windows uses them */
+static void test_channel_bindings(void)
+{
+	static const uint8_t lo[4] = { 127, 0, 0, 1 }, other[4] = { 10, 0, 0, 1 };
+	uint8_t a[128], b[128];
+	size_t a_len, b_len;
+	uint32_t cs;
+
+	a_len = make_bindings(a, sizeof(a), "tls-server-end-point:AAAA", NULL);
+	b_len = make_bindings(b, sizeof(b), "tls-server-end-point:AAAB", NULL);
+	/* equal bindings */
+	CHECK_EQ(bound_handshake(a, a_len, a, a_len, 0, &cs), SEC_E_OK);
+	CHECK_EQ(cs, SEC_E_OK);
+	/* other application data */
+	CHECK_EQ(bound_handshake(a, a_len, b, b_len, 0, &cs),
+		 SEC_E_BAD_BINDINGS);
+	/* the addresses count too */
+	a_len = make_bindings(a, sizeof(a), "x", lo);
+	b_len = make_bindings(b, sizeof(b), "x", other);
+	CHECK_EQ(bound_handshake(a, a_len, a, a_len, 0, &cs), SEC_E_OK);
+	CHECK_EQ(bound_handshake(a, a_len, b, b_len, 0, &cs),
+		 SEC_E_BAD_BINDINGS);
+	/* a server with bindings, a client without */
+	CHECK_EQ(bound_handshake(NULL, 0, a, a_len, 0, &cs),
+		 SEC_E_BAD_BINDINGS);
+	CHECK_EQ(bound_handshake(NULL, 0, a, a_len,
+				 ASC_REQ_ALLOW_MISSING_BINDINGS, &cs),
+		 SEC_E_OK);
+	CHECK_EQ(cs, SEC_E_OK);
+	/* a server without bindings does not check the client's */
+	CHECK_EQ(bound_handshake(a, a_len, NULL, 0, 0, &cs), SEC_E_OK);
+	CHECK_EQ(cs, SEC_E_OK);
+}
+
+/* A malformed SEC_CHANNEL_BINDINGS: SEC_E_BAD_BINDINGS on either end. */
+static void test_bad_bindings(void)
+{
+	uint8_t cb[64], ok[64];
+	size_t ok_len;
+	uint32_t cs;
+
+	ok_len = make_bindings(ok, sizeof(ok), "tls-unique:0123", NULL);
+	/* shorter than the header */
+	CHECK_EQ(bound_handshake(ok, 31, ok, ok_len, 0, &cs),
+		 SEC_E_BAD_BINDINGS);
+	CHECK_EQ(cs, SEC_E_BAD_BINDINGS);
+	/* application data past the end */
+	memcpy(cb, ok, ok_len);
+	cb[24] = 60;
+	CHECK_EQ(bound_handshake(cb, ok_len, ok, ok_len, 0, &cs),
+		 SEC_E_BAD_BINDINGS);
+	CHECK_EQ(cs, SEC_E_BAD_BINDINGS);
+	/* an offset inside the header, on the server's side */
+	cb[24] = ok[24];
+	cb[28] = 8;
+	CHECK_EQ(bound_handshake(ok, ok_len, cb, ok_len, 0, &cs),
+		 SEC_E_BAD_BINDINGS);
+	CHECK_EQ(cs, SEC_I_CONTINUE_NEEDED);
+	/* an offset of 2^32 - 1 */
+	memset(cb + 28, 0xff, 4);
+	CHECK_EQ(bound_handshake(ok, ok_len, cb, ok_len, 0, &cs),
+		 SEC_E_BAD_BINDINGS);
+}
+
+/*
+ * A copy of the realm's krb5.conf that other uids can read, with @extra
+ * appended to [libdefaults] (NULL: nothing), at @out.
+ */
+static void readable_conf(const char *extra, char *out, size_t size)
+{
+	char cmd[1400];
+
+	snprintf(out, size, "/tmp/ksspi-krb5-%d.conf", (int)getpid());
+	if (extra)
+		snprintf(cmd, sizeof(cmd), "sed '/^\\[libdefaults\\]/a %s' '%s' "
+			 "> %s && chmod 0644 %s", extra, getenv("KRB5_CONFIG"),
+			 out, out);
+	else
+		snprintf(cmd, sizeof(cmd), "cp '%s' %s && chmod 0644 %s",
+			 getenv("KRB5_CONFIG"), out, out);
+	CHECK_EQ(system(cmd), 0);
+}
+
+/*
+ * "kinit -c @ccache @user" run as @uid (@uid 0: as root), with the
+ * realm's configuration; the exit status.
+ */
+static int kinit_as(uint32_t uid, const char *ccache, const char *user)
+{
+	char conf[64], cmd[700];
+
+	readable_conf(NULL, conf, sizeof(conf));
+	snprintf(cmd, sizeof(cmd), "echo 'Passw0rd!' | "
+		 "setpriv --reuid=%u --regid=%u --clear-groups "
+		 "env KRB5_CONFIG=%s kinit -c %s %s >/dev/null 2>&1",
+		 uid, uid, conf, ccache, user);
+	return system(cmd);
+}
+
+static void kdestroy_as(uint32_t uid, const char *ccache)
+{
+	char conf[64], cmd[500];
+
+	readable_conf(NULL, conf, sizeof(conf));
+	snprintf(cmd, sizeof(cmd), "setpriv --reuid=%u --regid=%u "
+		 "--clear-groups env KRB5_CONFIG=%s kdestroy -c %s "
+		 ">/dev/null 2>&1", uid, uid, conf, ccache);
+	if (system(cmd))
+		fprintf(stderr, "# kdestroy -c %s failed\n", ccache);
+	unlink(conf);
+}
+
+/*
+ * KEYRING:persistent:<uid>: each uid's own keyring cache, never another's;
+ * a collection another uid (root) wrote into it is not used.
+ */
+static void test_keyring_ccache(void)
+{
+	const uint32_t a = 3600000 + (uint32_t)getpid() % 1000;
+	const uint32_t b = a + 1000, none = a + 2000, planted = a + 3000;
+	char ka[64], kb[64], kp[64];
+
+	CHECK_EQ(kadmin("addprinc -pw Passw0rd! bob"), 0);
+	snprintf(ka, sizeof(ka), "KEYRING:persistent:%u", a);
+	snprintf(kb, sizeof(kb), "KEYRING:persistent:%u", b);
+	snprintf(kp, sizeof(kp), "KEYRING:persistent:%u", planted);
+	CHECK_EQ(kinit_as(a, ka, "alice"), 0);
+	CHECK_EQ(kinit_as(b, kb, "bob"), 0);
+	CHECK_EQ(handshake_as(a, false, "alice@TEST.LOCAL"), SEC_E_OK);
+	CHECK_EQ(handshake_as(b, false, "bob@TEST.LOCAL"), SEC_E_OK);
+	CHECK_EQ(handshake_as(none, false, ""), SEC_E_NO_CREDENTIALS);
+	/* root's kinit into another uid's persistent keyring: root's keys */
+	CHECK_EQ(kinit_as(0, kp, "alice"), 0);
+	CHECK_EQ(handshake_as(planted, false, ""), SEC_E_NO_CREDENTIALS);
+	kdestroy_as(a, ka);
+	CHECK_EQ(handshake_as(a, false, ""), SEC_E_NO_CREDENTIALS);
+	kdestroy_as(b, kb);
+	kdestroy_as(0, kp);
+}
+
+/*
+ * krb5.conf's default_ccache_name picks the place looked at first when it
+ * names one of the caller's own; any other name is ignored.
+ */
+static void test_default_ccache_name(void)
+{
+	const uint32_t uid = 3500000 + (uint32_t)getpid() % 1000;
+	const char *saved = getenv("KRB5_CONFIG");
+	char keyring[64], file[64], conf[64], saved_conf[512];
+
+	snprintf(saved_conf, sizeof(saved_conf), "%s", saved);
+	snprintf(keyring, sizeof(keyring), "KEYRING:persistent:%u", uid);
+	snprintf(file, sizeof(file), "/tmp/krb5cc_%u", uid);
+	kadmin("addprinc -pw Passw0rd! bob"); /* may exist already */
+	CHECK_EQ(kinit_as(uid, keyring, "alice"), 0);
+	CHECK_EQ(kinit_as(uid, file, "bob"), 0);
+	/* the default order: FILE first */
+	CHECK_EQ(handshake_as(uid, false, "bob@TEST.LOCAL"), SEC_E_OK);
+	readable_conf("default_ccache_name = KEYRING:persistent:%{uid}",
+		      conf, sizeof(conf));
+	setenv("KRB5_CONFIG", conf, 1);
+	CHECK_EQ(handshake_as(uid, false, "alice@TEST.LOCAL"), SEC_E_OK);
+	/* a name ksspid cannot tell is the caller's: the default order */
+	readable_conf("default_ccache_name = KEYRING:session:%{uid}",
+		      conf, sizeof(conf));
+	CHECK_EQ(handshake_as(uid, false, "bob@TEST.LOCAL"), SEC_E_OK);
+	setenv("KRB5_CONFIG", saved_conf, 1);
+	unlink(file);
+	kdestroy_as(uid, keyring);
+}
+
+/*
+ * A mutual handshake as alice to @target: the client's first status.  On
+ * success both ends name the service @server_name, unless @client_view
+ * says what the client calls it.
+ */
+static uint32_t target_status_as(const char *target, const char *server_name,
+				 const char *client_view)
+{
+	struct reply c, s;
+	uint32_t status;
+
+	handshake(target, REQ_MUTUAL, "Passw0rd!", &c, &s);
+	status = c.status;
+	if (status == SEC_E_OK) {
+		CHECK_EQ(s.status, SEC_E_OK);
+		if (!client_view)
+			client_view = server_name;
+		CHECK(blob_is(&c, KSSPI_CTX_REC_SERVER_NAME, client_view,
+			      strlen(client_view)));
+		CHECK(blob_is(&s, KSSPI_CTX_REC_SERVER_NAME, server_name,
+			      strlen(server_name)));
+	}
+	reply_clear(&c);
+	reply_clear(&s);
+	return status;
+}
+
+static uint32_t target_status(const char *target, const char *server_name)
+{
+	return target_status_as(target, server_name, NULL);
+}
+
+/*
+ * The target name forms against the KDC: SPNs with and without a realm,
+ * a short host, a user principal (UPN) and a bare account name.
+ */
+static void test_target_names(void)
+{
+	const char *srv = "host/srv.test.local@TEST.LOCAL";
+	char kt[512], query[700];
+
+	/* MIT lowercases the host of a host-based name ... */
+	CHECK_EQ(target_status("host/SRV.Test.Local", srv), SEC_E_OK);
+	/* ... not the service: MIT's principal names are case-sensitive */
+	CHECK_EQ(target_status("HOST/srv.test.local", ""),
+		 SEC_E_TARGET_UNKNOWN);
+	CHECK_EQ(target_status(srv, srv), SEC_E_OK);
+	CHECK_EQ(target_status("host/srv.test.local@NOSUCH.REALM", ""),
+		 SEC_E_TARGET_UNKNOWN);
+	/* a short host is not qualified (dns_canonicalize_hostname off) */
+	CHECK_EQ(target_status("host/srv", ""), SEC_E_TARGET_UNKNOWN);
+
+	realm_file("keytab-targets", kt, sizeof(kt));
+	kadmin("addprinc -pw Passw0rd! bob"); /* may exist already */
+	CHECK_EQ(kadmin("addprinc -randkey host/srv"), 0);
+	snprintf(query, sizeof(query), "ktadd -k %s -norandkey host/srv", kt);
+	CHECK_EQ(kadmin(query), 0);
+	snprintf(query, sizeof(query), "ktadd -k %s -norandkey bob", kt);
+	CHECK_EQ(kadmin(query), 0);
+	CHECK_EQ(kerberos_config_setup(kt), 0);
+	/*
+	 * a short host the KDC knows as it is; MIT names it on the client
+	 * with the referral realm (no domain_realm entry for "srv")
+	 */
+	CHECK_EQ(target_status_as("host/srv", "host/srv@TEST.LOCAL",
+				  "host/srv@"), SEC_E_OK);
+	/* a user account as the target, by UPN or by its bare name */
+	CHECK_EQ(target_status("bob@TEST.LOCAL", "bob@TEST.LOCAL"), SEC_E_OK);
+	CHECK_EQ(target_status("bob", "bob@TEST.LOCAL"), SEC_E_OK);
+	CHECK_EQ(target_status("nosuch@TEST.LOCAL", ""), SEC_E_TARGET_UNKNOWN);
+	CHECK_EQ(target_status("TEST\\bob", ""), SEC_E_TARGET_UNKNOWN);
+	CHECK_EQ(kerberos_config_setup(keytab_path), 0);
+	unlink(kt);
+}
+
+/*
+ * An unencrypted KRB-CRED (krb5_mk_1cred() without a key) of @user's TGT,
+ * as Windows' LSA exports tickets, into @out.
+ */
+static void krb_cred_of(const char *user, struct bytes *out)
+{
+	char path[64], name[80], cmd[300];
+	krb5_creds match = { 0 }, tgt = { 0 };
+	krb5_auth_context ac = NULL;
+	krb5_principal me = NULL;
+	krb5_ccache cc = NULL;
+	krb5_data *der = NULL;
+	krb5_context k;
+
+	snprintf(path, sizeof(path), "/tmp/ksspi-krbcred-%d", (int)getpid());
+	snprintf(name, sizeof(name), "FILE:%s", path);
+	snprintf(cmd, sizeof(cmd), "echo 'Passw0rd!' | kinit -c %s %s "
+		 ">/dev/null 2>&1", name, user);
+	CHECK_EQ(system(cmd), 0);
+	CHECK_EQ(krb5_init_context(&k), 0);
+	CHECK_EQ(krb5_cc_resolve(k, name, &cc), 0);
+	CHECK_EQ(krb5_cc_get_principal(k, cc, &me), 0);
+	CHECK_EQ(krb5_build_principal(k, &match.server, 10, "TEST.LOCAL",
+				      "krbtgt", "TEST.LOCAL", NULL), 0);
+	match.client = me;
+	CHECK_EQ(krb5_cc_retrieve_cred(k, cc, 0, &match, &tgt), 0);
+	CHECK_EQ(krb5_auth_con_init(k, &ac), 0);
+	CHECK_EQ(krb5_auth_con_setflags(k, ac, 0), 0);
+	CHECK_EQ(krb5_mk_1cred(k, ac, &tgt, &der, NULL), 0);
+	if (der)
+		CHECK_EQ(bytes_append(out, der->data, der->length), 0);
+	krb5_free_data(k, der);
+	krb5_auth_con_free(k, ac);
+	krb5_free_cred_contents(k, &tgt);
+	krb5_free_principal(k, match.server);
+	krb5_free_principal(k, me);
+	krb5_cc_destroy(k, cc);
+	krb5_free_context(k);
+}
+
+/* libkrb5's ASN.1 codecs: exported (krb5_3_MIT), not in krb5.h */
+krb5_error_code decode_krb5_cred(const krb5_data *der, krb5_cred **out);
+krb5_error_code encode_krb5_cred(const krb5_cred *cred, krb5_data **out);
+krb5_error_code decode_krb5_enc_cred_part(const krb5_data *der,
+					  krb5_cred_enc_part **out);
+krb5_error_code encode_krb5_enc_cred_part(const krb5_cred_enc_part *part,
+					  krb5_data **out);
+void KRB5_CALLCONV krb5_free_cred(krb5_context kctx, krb5_cred *cred);
+void KRB5_CALLCONV krb5_free_cred_enc_part(krb5_context kctx,
+					   krb5_cred_enc_part *part);
+
+/*
+ * @krb_cred with its KrbCredInfo's optional pname left out, which MIT's
+ * krb5_rd_cred() would dereference: into @out.
+ */
+static void without_pname(const struct bytes *krb_cred, struct bytes *out)
+{
+	krb5_data der = { .length = (unsigned int)krb_cred->len,
+			  .data = (char *)krb_cred->data };
+	krb5_cred_enc_part *part = NULL;
+	krb5_data *enc = NULL, *whole = NULL;
+	krb5_cred *cred = NULL;
+	krb5_context k;
+
+	CHECK_EQ(krb5_init_context(&k), 0);
+	CHECK_EQ(decode_krb5_cred(&der, &cred), 0);
+	CHECK_EQ(decode_krb5_enc_cred_part(&cred->enc_part.ciphertext, &part),
+		 0);
+	krb5_free_principal(k, part->ticket_info[0]->client);
+	part->ticket_info[0]->client = NULL;
+	CHECK_EQ(encode_krb5_enc_cred_part(part, &enc), 0);
+	free(cred->enc_part.ciphertext.data);
+	cred->enc_part.ciphertext = *enc;
+	free(enc);
+	CHECK_EQ(encode_krb5_cred(cred, &whole), 0);
+	CHECK_EQ(bytes_append(out, whole->data, whole->length), 0);
+	krb5_free_data(k, whole);
+	krb5_free_cred_enc_part(k, part);
+	free(part);
+	krb5_free_cred(k, cred);
+	krb5_free_context(k);
+}
+
+/* A client leg of root's with @params as its SECBUFFER_PKG_PARAMS. */
+static void supplied_leg(void *state, uint32_t req, const char *password,
+			 const struct bytes *params, const struct bytes *token,
+			 struct reply *r)
+{
+	struct upcall up = { .op = KSSPI_OP_INIT_CONTEXT, .context_req = req };
+
+	up.present = UPCALL_BIT(KSSPI_A_OP) | UPCALL_BIT(KSSPI_A_CONTEXT_REQ) |
+		     UPCALL_BIT(KSSPI_A_UID) | UPCALL_BIT(KSSPI_A_TARGET_NAME);
+	up.target_name = strdup("host/srv.test.local");
+	if (password) {
+		up.user = strdup("alice");
+		up.domain = strdup("TEST.LOCAL");
+		bytes_append(&up.password, password, strlen(password));
+		up.present |= UPCALL_BIT(UPCALL_USER) | UPCALL_BIT(UPCALL_DOMAIN) |
+			      UPCALL_BIT(UPCALL_PASSWORD);
+	}
+	if (params && params->len) {
+		bytes_append(&up.pkg_params, params->data, params->len);
+		up.present |= UPCALL_BIT(KSSPI_A_PKG_PARAMS);
+	}
+	if (token && token->len) {
+		bytes_append(&up.token, token->data, token->len);
+		up.present |= UPCALL_BIT(KSSPI_A_TOKEN);
+	}
+	*r = (struct reply){ 0 };
+	pkg_kerberos.step(state, &up, r);
+	upcall_free(&up);
+}
+
+/*
+ * A mutual handshake whose client has alice's @password (NULL: no
+ * identity) and @params: the client's last status; on success both ends
+ * name @client and *@attr is the client's last context attributes.
+ */
+static uint32_t supplied_handshake(uint32_t req, const char *password,
+				   const struct bytes *params,
+				   const char *client, uint32_t *attr)
+{
+	void *c = pkg_kerberos.state_new(), *s = pkg_kerberos.state_new();
+	struct reply r1, r2 = { 0 }, r3 = { 0 };
+	uint32_t status;
+
+	supplied_leg(c, req, password, params, NULL, &r1);
+	status = r1.status;
+	if (status == SEC_I_CONTINUE_NEEDED) {
+		run_leg(s, KSSPI_OP_ACCEPT_CONTEXT, 0, NULL, NULL, NULL, NULL,
+			&r1.token, &r2);
+		CHECK_EQ(r2.status, SEC_E_OK);
+		supplied_leg(c, req, NULL, NULL, &r2.token, &r3);
+		status = r3.status;
+		*attr = r3.context_attr;
+		CHECK(blob_is(&r3, KSSPI_CTX_REC_CLIENT_NAME, client,
+			      strlen(client)));
+		CHECK(blob_is(&r2, KSSPI_CTX_REC_CLIENT_NAME, client,
+			      strlen(client)));
+	}
+	reply_clear(&r1);
+	reply_clear(&r2);
+	reply_clear(&r3);
+	pkg_kerberos.state_free(c);
+	pkg_kerberos.state_free(s);
+	return status;
+}
+
+/* ISC_REQ_USE_SUPPLIED_CREDS: the TGT of a KRB-CRED in PKG_PARAMS. */
+static void test_supplied_creds(void)
+{
+	const uint32_t req = REQ_MUTUAL | ISC_REQ_USE_SUPPLIED_CREDS;
+	static const uint8_t junk[] = { 0x76, 0x03, 0x30, 0x01, 0x00 };
+	struct bytes alice = { 0 }, bob = { 0 }, bad = { 0 };
+	uint32_t attr = 0;
+
+	kadmin("addprinc -pw Passw0rd! bob"); /* may exist already */
+	krb_cred_of("alice", &alice);
+	krb_cred_of("bob", &bob);
+	bytes_append(&bad, junk, sizeof(junk));
+	/* no identity, no cache of its own: the supplied tickets */
+	CHECK_EQ(supplied_handshake(req, NULL, &alice, "alice@TEST.LOCAL",
+				    &attr), SEC_E_OK);
+	CHECK(attr & ISC_RET_USED_SUPPLIED_CREDS);
+	/* they win over the handle's identity */
+	CHECK_EQ(supplied_handshake(req, "Passw0rd!", &bob, "bob@TEST.LOCAL",
+				    &attr), SEC_E_OK);
+	CHECK(attr & ISC_RET_USED_SUPPLIED_CREDS);
+	/* without the flag PKG_PARAMS is not looked at */
+	CHECK_EQ(supplied_handshake(REQ_MUTUAL, NULL, &alice, "", &attr),
+		 SEC_E_NO_CREDENTIALS);
+	CHECK_EQ(supplied_handshake(REQ_MUTUAL, "Passw0rd!", &bob,
+				    "alice@TEST.LOCAL", &attr), SEC_E_OK);
+	CHECK(!(attr & ISC_RET_USED_SUPPLIED_CREDS));
+	/* the flag without PKG_PARAMS: the handle's credentials */
+	CHECK_EQ(supplied_handshake(req, "Passw0rd!", NULL, "alice@TEST.LOCAL",
+				    &attr), SEC_E_OK);
+	CHECK(!(attr & ISC_RET_USED_SUPPLIED_CREDS));
+	/* not a KRB-CRED */
+	CHECK_EQ(supplied_handshake(req, "Passw0rd!", &bad, "", &attr),
+		 SEC_E_INVALID_PARAMETER);
+	/* a KrbCredInfo without its client: refused, not a crash */
+	bytes_free(&bad);
+	without_pname(&alice, &bad);
+	CHECK_EQ(supplied_handshake(req, "Passw0rd!", &bad, "", &attr),
+		 SEC_E_INVALID_PARAMETER);
+	bytes_free(&alice);
+	bytes_free(&bob);
+	bytes_free(&bad);
 }
 
 static const struct test_case kerberos_tests[] = {
 	{ "SPN to host-based service name", test_spn },
+	{ "target name forms", test_target_forms },
 	{ "handshake without MUTUAL_AUTH: one leg each", test_no_mutual },
 	{ "handshake with MUTUAL_AUTH: AP-REQ, AP-REP", test_mutual },
 	{ "MUTUAL_AUTH to TERMSRV/", test_mutual_termsrv },
@@ -901,6 +1531,19 @@ static const struct test_case kerberos_tests[] = {
 	{ "EXTENDED_ERROR: the KRB-ERROR token reaches the client",
 	  test_krb_error_token },
 	{ "USE_SESSION_KEY, NO_INTEGRITY, DELEGATE", test_flags },
+	{ "DELEGATE: an MIT server reaches a second service as the client",
+	  test_delegation },
+	{ "channel bindings: equal accepted, different SEC_E_BAD_BINDINGS",
+	  test_channel_bindings },
+	{ "malformed channel bindings: SEC_E_BAD_BINDINGS", test_bad_bindings },
+	{ "KEYRING:persistent:<uid>: the caller's own, never another's",
+	  test_keyring_ccache },
+	{ "default_ccache_name: the caller's own place first",
+	  test_default_ccache_name },
+	{ "target names: SPN, SPN@REALM, short host, UPN, account name",
+	  test_target_names },
+	{ "USE_SUPPLIED_CREDS: a KRB-CRED in SECBUFFER_PKG_PARAMS",
+	  test_supplied_creds },
 	{ NULL, NULL }
 };
 

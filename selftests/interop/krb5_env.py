@@ -24,6 +24,9 @@ removes the folder.  Creating the realm takes well under a second.
     with krb5_env.Realm() as realm:
         realm.kinit("alice", krb5_env.PASSWORD)
 
+TGTs are forwardable (forwardable = true), so that a client can delegate
+its TGT (ISC_REQ_DELEGATE, GSS_C_DELEG_FLAG).
+
 Host names are never resolved or canonicalized (rdns and
 dns_canonicalize_hostname off): "host@srv.test.local" names
 host/srv.test.local@TEST.LOCAL without /etc/hosts.
@@ -132,6 +135,7 @@ class Realm:
 	rdns = false
 	udp_preference_limit = 1
 	allow_weak_crypto = false
+	forwardable = true
 
 [realms]
 	{realm} = {{

@@ -69,6 +69,7 @@ ISC_REQ_EXTENDED_ERROR = 0x00004000
 ISC_REQ_STREAM = 0x00008000
 ISC_REQ_MANUAL_CRED_VALIDATION = 0x00080000
 ISC_RET_DELEGATE = 0x00000001
+ISC_RET_USED_SUPPLIED_CREDS = 0x00000080
 ISC_RET_MUTUAL_AUTH = 0x00000002
 ISC_RET_MANUAL_CRED_VALIDATION = 0x00080000
 ISC_REQ_REPLAY_DETECT = 0x00000004
@@ -426,6 +427,9 @@ class Context:
         self.next_cred = None
         # a SECBUFFER_PKG_PARAMS input buffer with every input (None: none)
         self.pkg_params = None
+        # ... on a first leg without a token too (Kerberos' supplied
+        # tickets); CredSSP's tests give it with tokens only
+        self.pkg_params_first = False
 
     def step(self, token=None, bindings=None, empty=False):
         """One leg; returns (status, output token bytes).  With empty, an
@@ -448,7 +452,8 @@ class Context:
             keep.append(bb)
             bufs.append(SecBuffer(len(bindings), SECBUFFER_CHANNEL_BINDINGS,
                                   ctypes.cast(bb, ctypes.c_void_p)))
-        if self.pkg_params is not None and token is not None:
+        if self.pkg_params is not None and (token is not None or
+                                            self.pkg_params_first):
             pb = ctypes.create_string_buffer(bytes(self.pkg_params),
                                              max(len(self.pkg_params), 1))
             keep.append(pb)
