@@ -43,12 +43,14 @@ struct package {
 	 *
 	 * inner_new() reads the blob (the package's records, as
 	 * <linux/ksspi_context.h> lays them out); NULL when the context
-	 * cannot seal or memory runs out.  inner_wrap() appends to @out what
-	 * GSS_WrapEx (EncryptMessage with the token buffer first) gives for
-	 * @msg: the package's signature or token header, then the sealed
-	 * message; 0 or -ENOMEM.  inner_unwrap() takes that back, appending
-	 * the message to @out: 0, -EBADMSG when it does not verify (@out is
-	 * then unchanged) or -ENOMEM.  inner_free() wipes and frees (NULL is
+	 * can neither sign nor seal, or memory runs out.  inner_wrap()
+	 * appends to @out what GSS_WrapEx (EncryptMessage with the token
+	 * buffer first) gives for @msg: the package's signature or token
+	 * header, then the sealed message; 0, -EINVAL (the context cannot
+	 * seal) or -ENOMEM.  inner_unwrap() takes that back, appending the
+	 * message to @out: 0, -EBADMSG when it does not verify (@out is then
+	 * unchanged), -EINVAL or -ENOMEM.  Both may be NULL when inner_sign
+	 * is not.  inner_free() wipes and frees (NULL is
 	 * allowed).
 	 */
 	void *(*inner_new)(const struct bytes *blob);

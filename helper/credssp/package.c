@@ -191,7 +191,10 @@ void credssp_inner_step(struct credssp_state *st, const struct upcall *outer,
 	/* The inner handshake is over: its context protects the rest */
 	pkg->state_free(st->inner_state);
 	st->inner_state = NULL;
-	st->inner = pkg->inner_new ? pkg->inner_new(&inner_reply->blob) : NULL;
+	/* CredSSP seals pubKeyAuth and authInfo: sealing is a must */
+	st->inner = pkg->inner_new && pkg->inner_wrap &&
+		    (inner_reply->context_attr & ISC_RET_CONFIDENTIALITY) ?
+		    pkg->inner_new(&inner_reply->blob) : NULL;
 	if (!st->inner) {
 		inner_reply->status = SEC_E_UNSUPPORTED_FUNCTION;
 		return;

@@ -101,6 +101,7 @@ bool ntlm_sec_unseal(struct ntlm_sec_dir *d, uint8_t *msg, size_t len,
 /* Both directions of an established context, ours and the peer's. */
 struct ntlm_inner {
 	struct ntlm_sec_dir out, in;
+	bool can_seal;		/* NTLMSSP_NEGOTIATE_SEAL; else sign only */
 };
 
 /* A record of exactly @len bytes, or NULL. */
@@ -170,7 +171,7 @@ void *ntlm_inner_new(const struct bytes *blob)
 		return NULL;
 	flags = ntlm_le32(le_flags);
 	/* The keys of seal.c are those of extended session security */
-	if (!(flags & NTLMSSP_NEGOTIATE_SEAL) ||
+	if (!(flags & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)) ||
 	    !(flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY))
 		return NULL;
 	if (!blob_seq(blob, KSSPI_CTX_REC_SEND_SEQ, &send_seq) ||
@@ -190,6 +191,7 @@ void *ntlm_inner_new(const struct bytes *blob)
 	}
 	inner->out.seq = send_seq;
 	inner->in.seq = recv_seq;
+	inner->can_seal = flags & NTLMSSP_NEGOTIATE_SEAL;
 	return inner;
 }
 
@@ -211,6 +213,8 @@ int ntlm_inner_wrap(void *opaque, const uint8_t *msg, size_t len,
 	size_t at = out->len;
 	uint8_t sig[NTLM_SIGNATURE_SIZE] = { 0 };
 
+	if (!inner->can_seal)
+		return -EINVAL;
 	/* Room first, so that a failure leaves the stream where it was */
 	if (bytes_append(out, sig, sizeof(sig)) ||
 	    bytes_append(out, msg, len)) {
@@ -228,6 +232,8 @@ int ntlm_inner_unwrap(void *opaque, const uint8_t *token, size_t len,
 	struct ntlm_inner *inner = opaque;
 	size_t at = out->len;
 
+	if (!inner->can_seal)
+		return -EINVAL;
 	if (len < NTLM_SIGNATURE_SIZE)
 		return -EBADMSG;
 	if (bytes_append(out, token + NTLM_SIGNATURE_SIZE,

@@ -63,15 +63,15 @@ bool ntlm_sec_unseal(struct ntlm_sec_dir *d, uint8_t *msg, size_t len,
  * The package's inner-use interface (package.h): message protection from
  * the blob an NTLM handshake produced.  ntlm_inner_new() reads the blob's
  * NTLM records (flags, the four keys, and the RC4 states when present) and
- * needs sealing (NEGOTIATE_SEAL with extended session security); NULL when
- * the blob lacks them or memory runs out.
+ * needs signing or sealing with extended session security; NULL when the
+ * blob lacks them or memory runs out.
  */
 void *ntlm_inner_new(const struct bytes *blob);
 
 /*
  * GSS_WrapEx / EncryptMessage with the signature first: the 16-byte
- * NTLMSSP_MESSAGE_SIGNATURE, then @msg sealed, appended to @out.  0 or
- * -ENOMEM.
+ * NTLMSSP_MESSAGE_SIGNATURE, then @msg sealed, appended to @out.  0,
+ * -EINVAL without NEGOTIATE_SEAL, or -ENOMEM.
  */
 int ntlm_inner_wrap(void *inner, const uint8_t *msg, size_t len,
 		    struct bytes *out);
@@ -79,7 +79,8 @@ int ntlm_inner_wrap(void *inner, const uint8_t *msg, size_t len,
 /*
  * The reverse: @token is a signature and the sealed message; the message
  * is appended to @out.  -EBADMSG when the token is shorter than a
- * signature or the signature does not verify (@out unchanged), -ENOMEM.
+ * signature or the signature does not verify (@out unchanged), -EINVAL
+ * without NEGOTIATE_SEAL, -ENOMEM.
  */
 int ntlm_inner_unwrap(void *inner, const uint8_t *token, size_t len,
 		      struct bytes *out);
