@@ -126,6 +126,34 @@ void kerberos_ccache_destroy(struct kerberos_ccache *cc);
 int kerberos_channel_bindings(const uint8_t *cb, size_t len,
 			      struct gss_channel_bindings_struct *out);
 
+/*
+ * RFC 4121 MIC tokens of an established context, from the blob of its
+ * last leg (cfx.c): the package's inner_new, inner_sign, inner_verify,
+ * inner_export and inner_free (package.h).  inner_verify() takes only the
+ * peer's next token in sequence.
+ */
+void *kerberos_inner_new(const struct bytes *blob);
+int kerberos_inner_sign(void *inner, const uint8_t *msg, size_t len,
+			struct bytes *out);
+int kerberos_inner_verify(void *inner, const uint8_t *msg, size_t len,
+			  const uint8_t *token, size_t token_len);
+int kerberos_inner_export(void *inner, struct bytes *blob);
+void kerberos_inner_free(void *inner);
+
+/*
+ * Whether the acceptor keytab holds any key: Negotiate offers Kerberos to
+ * an initiator only then.
+ */
+bool kerberos_can_accept(void);
+
+/*
+ * The realm a client's first leg for @up would ask a KDC of: the
+ * identity's domain uppercased, or the principal's realm of a
+ * "user@REALM" identity, else krb5.conf's default realm; into @out
+ * (@size bytes with the NUL).  0 or -1 when there is none.
+ */
+int kerberos_client_realm(const struct upcall *up, char *out, size_t size);
+
 /* The SSPI status of a failed GSSAPI call (@major, and its krb5 @minor). */
 uint32_t kerberos_status(uint32_t major, uint32_t minor);
 

@@ -405,6 +405,60 @@ out:
 	return found;
 }
 
+bool kerberos_can_accept(void)
+{
+	krb5_context kctx;
+	krb5_keytab kt = NULL;
+	krb5_kt_cursor cursor;
+	krb5_keytab_entry entry;
+	bool any = false;
+
+	if (krb5_init_context(&kctx))
+		return false;
+	if ((acceptor_keytab ? krb5_kt_resolve(kctx, acceptor_keytab, &kt) :
+			       krb5_kt_default(kctx, &kt)) ||
+	    krb5_kt_start_seq_get(kctx, kt, &cursor))
+		goto out;
+	if (!krb5_kt_next_entry(kctx, kt, &entry, &cursor)) {
+		any = true;
+		krb5_free_keytab_entry_contents(kctx, &entry);
+	}
+	krb5_kt_end_seq_get(kctx, kt, &cursor);
+out:
+	if (kt)
+		krb5_kt_close(kctx, kt);
+	krb5_free_context(kctx);
+	return any;
+}
+
+int kerberos_client_realm(const struct upcall *up, char *out, size_t size)
+{
+	char *principal = NULL, *realm = NULL;
+	const char *at;
+	krb5_context kctx;
+	int err = -1;
+
+	if (upcall_has(up, UPCALL_USER) && up->user && up->user[0]) {
+		principal = identity_principal(up->user, up->domain);
+		at = principal ? strrchr(principal, '@') : NULL;
+		if (at && at[1] && strlen(at + 1) < size) {
+			strcpy(out, at + 1);
+			err = 0;
+		}
+		free(principal);
+		return err;
+	}
+	if (krb5_init_context(&kctx))
+		return -1;
+	if (!krb5_get_default_realm(kctx, &realm) && strlen(realm) < size) {
+		strcpy(out, realm);
+		err = 0;
+	}
+	krb5_free_default_realm(kctx, realm);
+	krb5_free_context(kctx);
+	return err;
+}
+
 /*
  * Acceptor credentials from the keytab: of the principal the identity of
  * AcquireCredentialsHandle(SECPKG_CRED_INBOUND) names (user, domain: how a
@@ -726,4 +780,13 @@ const struct package pkg_kerberos = {
 	.state_new = krb5_state_new,
 	.state_free = krb5_state_free,
 	.step = krb5_step,
+	/*
+	 * MIC tokens only (SPNEGO's mechListMIC): CredSSP, which needs
+	 * wrap, does not run Kerberos inside yet.
+	 */
+	.inner_new = kerberos_inner_new,
+	.inner_sign = kerberos_inner_sign,
+	.inner_verify = kerberos_inner_verify,
+	.inner_export = kerberos_inner_export,
+	.inner_free = kerberos_inner_free,
 };
