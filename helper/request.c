@@ -42,12 +42,14 @@
 #include "ksspitest/ksspitest.h"
 #include "request.h"
 #include "session.h"
+#include "spnego/negotiate.h"
 
 static const struct package *const packages[] = {
 	&pkg_test,
 	&pkg_ntlm,
 	&pkg_credssp,
 	&pkg_kerberos,
+	&pkg_negotiate,
 };
 
 /* Names compare case-insensitively, as the kernel's and Windows' do. */
