@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * RFC 4121 MIC tokens of an established Kerberos context, in ksspid: what
- * SPNEGO's mechListMIC needs after the handshake and before the context
- * goes to the kernel.  The context is read back from the blob establish()
- * wrote; the checksum is MIT's (krb5_c_make_checksum() with the enctype's
- * mandatory checksum type), never one of ours.  The kernel's
- * kmod/krb5_crypto.c produces the same tokens for MakeSignature.
+ * RFC 4121 tokens of an established Kerberos context, in ksspid: what
+ * SPNEGO's mechListMIC (MIC tokens) and CredSSP's pubKeyAuth and authInfo
+ * (sealed Wrap tokens) need before the context goes to the kernel, or
+ * when it never does (CredSSP's inner context).  The context is read back
+ * from the blob establish() wrote; checksums and encryption are MIT's
+ * (krb5_c_make_checksum() with the enctype's mandatory checksum type,
+ * krb5_c_encrypt()), never ours.  The kernel's per-message code makes the
+ * same tokens.
  *
- *	TOK_ID 04 04 | Flags | Filler ff ff ff ff ff | SND_SEQ (be64) | SGN_CKSUM
- *	SGN_CKSUM = checksum(message | the 16 header bytes)
+ *	MIC:  04 04 | Flags | ff ff ff ff ff | SND_SEQ (be64) | checksum
+ *	      checksum over (message | the 16 header bytes)
+ *	Wrap: 05 04 | Flags | ff | EC (be16) | RRC (be16) | SND_SEQ (be64) |
+ *	      encrypt(message | EC filler bytes | header with RRC 0),
+ *	      rotated right by RRC
  */
 #include <endian.h>
 #include <errno.h>
@@ -30,8 +35,10 @@
 #define CFX_FLAG_SEALED			0x02
 #define CFX_FLAG_ACCEPTOR_SUBKEY	0x04
 
-/* RFC 4121 2: key usages of MIC tokens */
+/* RFC 4121 2: key usages */
+#define KG_USAGE_ACCEPTOR_SEAL	22
 #define KG_USAGE_ACCEPTOR_SIGN	23
+#define KG_USAGE_INITIATOR_SEAL	24
 #define KG_USAGE_INITIATOR_SIGN	25
 
 struct krb5_inner {
@@ -193,6 +200,141 @@ int kerberos_inner_verify(void *opaque, const uint8_t *msg, size_t len,
 	else
 		inner->received++;
 	krb5_free_checksum_contents(inner->kctx, &cksum);
+	return err;
+}
+
+static void wrap_header(const struct krb5_inner *inner, bool by_acceptor,
+			uint16_t ec, uint16_t rrc, uint64_t seq,
+			uint8_t hdr[CFX_HEADER_LEN])
+{
+	uint64_t be_seq = htobe64(seq);
+
+	hdr[0] = 0x05;
+	hdr[1] = 0x04;
+	hdr[2] = (by_acceptor ? CFX_FLAG_SENT_BY_ACCEPTOR : 0) |
+		 CFX_FLAG_SEALED |
+		 (inner->acceptor_subkey ? CFX_FLAG_ACCEPTOR_SUBKEY : 0);
+	hdr[3] = 0xff;
+	hdr[4] = (uint8_t)(ec >> 8);
+	hdr[5] = (uint8_t)ec;
+	hdr[6] = (uint8_t)(rrc >> 8);
+	hdr[7] = (uint8_t)rrc;
+	memcpy(hdr + 8, &be_seq, sizeof(be_seq));
+}
+
+int kerberos_inner_wrap(void *opaque, const uint8_t *msg, size_t len,
+			struct bytes *out)
+{
+	struct krb5_inner *inner = opaque;
+	uint8_t hdr[CFX_HEADER_LEN];
+	krb5_enc_data cipher = { 0 };
+	krb5_data plain;
+	size_t at = out->len, cipher_len;
+	uint8_t *buf, *sealed = NULL;
+	int err = -ENOMEM;
+
+	if (len > UINT32_MAX - 2 * CFX_HEADER_LEN)
+		return -EINVAL;
+	/* EC 0 and RRC 0, as MIT writes them for the AES enctypes */
+	wrap_header(inner, !inner->initiator, 0, 0,
+		    inner->send_seq + inner->sent, hdr);
+	buf = malloc(len + CFX_HEADER_LEN);
+	if (!buf)
+		return -ENOMEM;
+	if (len)
+		memcpy(buf, msg, len);
+	memcpy(buf + len, hdr, CFX_HEADER_LEN);
+	plain.magic = KV5M_DATA;
+	plain.data = (char *)buf;
+	plain.length = (unsigned int)(len + CFX_HEADER_LEN);
+	if (krb5_c_encrypt_length(inner->kctx, inner->key.enctype,
+				  plain.length, &cipher_len) ||
+	    !(sealed = malloc(cipher_len)))
+		goto out;
+	cipher.ciphertext.data = (char *)sealed;
+	cipher.ciphertext.length = (unsigned int)cipher_len;
+	if (krb5_c_encrypt(inner->kctx, &inner->key,
+			   inner->initiator ? KG_USAGE_INITIATOR_SEAL :
+					      KG_USAGE_ACCEPTOR_SEAL,
+			   NULL, &plain, &cipher)) {
+		err = -EINVAL;
+		goto out;
+	}
+	if (bytes_append(out, hdr, sizeof(hdr)) ||
+	    bytes_append(out, sealed, cipher.ciphertext.length)) {
+		if (out->len > at) {
+			explicit_bzero(out->data + at, out->len - at);
+			out->len = at;
+		}
+		goto out;
+	}
+	inner->sent++;
+	err = 0;
+out:
+	explicit_bzero(buf, len + CFX_HEADER_LEN);
+	free(buf);
+	free(sealed);
+	return err;
+}
+
+int kerberos_inner_unwrap(void *opaque, const uint8_t *token, size_t len,
+			  struct bytes *out)
+{
+	struct krb5_inner *inner = opaque;
+	uint8_t want[CFX_HEADER_LEN];
+	krb5_enc_data cipher = { 0 };
+	krb5_data plain = { 0 };
+	size_t body, rrc, ec, i;
+	uint8_t *rotated;
+	int err = -EBADMSG;
+
+	if (len < 2 * CFX_HEADER_LEN || len - CFX_HEADER_LEN > UINT32_MAX)
+		return -EBADMSG;
+	ec = (size_t)token[4] << 8 | token[5];
+	rrc = (size_t)token[6] << 8 | token[7];
+	/* The peer's next token, sealed, with its side's flags */
+	wrap_header(inner, inner->initiator, (uint16_t)ec, (uint16_t)rrc,
+		    inner->recv_seq + inner->received, want);
+	if (memcmp(token, want, CFX_HEADER_LEN))
+		return -EBADMSG;
+	body = len - CFX_HEADER_LEN;
+	rotated = malloc(body);
+	if (!rotated)
+		return -ENOMEM;
+	/* Undo the right rotation by RRC (RFC 4121 4.2.5) */
+	for (i = 0; i < body; i++)
+		rotated[i] = token[CFX_HEADER_LEN + (i + rrc) % body];
+	cipher.enctype = inner->key.enctype;
+	cipher.ciphertext.data = (char *)rotated;
+	cipher.ciphertext.length = (unsigned int)body;
+	plain.length = (unsigned int)body;
+	plain.data = calloc(1, body);
+	if (!plain.data) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (krb5_c_decrypt(inner->kctx, &inner->key,
+			   inner->initiator ? KG_USAGE_ACCEPTOR_SEAL :
+					      KG_USAGE_INITIATOR_SEAL,
+			   NULL, &cipher, &plain))
+		goto out;
+	/* The encrypted header copy has RRC 0 */
+	want[6] = 0;
+	want[7] = 0;
+	if (plain.length < ec + CFX_HEADER_LEN ||
+	    memcmp(plain.data + plain.length - CFX_HEADER_LEN, want,
+		   CFX_HEADER_LEN))
+		goto out;
+	err = bytes_append(out, plain.data,
+			   plain.length - ec - CFX_HEADER_LEN) ? -ENOMEM : 0;
+	if (!err)
+		inner->received++;
+out:
+	if (plain.data) {
+		explicit_bzero(plain.data, body);
+		free(plain.data);
+	}
+	free(rotated);
 	return err;
 }
 

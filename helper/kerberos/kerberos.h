@@ -127,12 +127,16 @@ int kerberos_channel_bindings(const uint8_t *cb, size_t len,
 			      struct gss_channel_bindings_struct *out);
 
 /*
- * RFC 4121 MIC tokens of an established context, from the blob of its
- * last leg (cfx.c): the package's inner_new, inner_sign, inner_verify,
- * inner_export and inner_free (package.h).  inner_verify() takes only the
- * peer's next token in sequence.
+ * RFC 4121 MIC and sealed Wrap tokens of an established context, from the
+ * blob of its last leg (cfx.c): the package's inner_* functions
+ * (package.h).  inner_verify() and inner_unwrap() take only the peer's
+ * next token in sequence.
  */
 void *kerberos_inner_new(const struct bytes *blob);
+int kerberos_inner_wrap(void *inner, const uint8_t *msg, size_t len,
+			struct bytes *out);
+int kerberos_inner_unwrap(void *inner, const uint8_t *token, size_t len,
+			  struct bytes *out);
 int kerberos_inner_sign(void *inner, const uint8_t *msg, size_t len,
 			struct bytes *out);
 int kerberos_inner_verify(void *inner, const uint8_t *msg, size_t len,

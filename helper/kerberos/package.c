@@ -780,11 +780,10 @@ const struct package pkg_kerberos = {
 	.state_new = krb5_state_new,
 	.state_free = krb5_state_free,
 	.step = krb5_step,
-	/*
-	 * MIC tokens only (SPNEGO's mechListMIC): CredSSP, which needs
-	 * wrap, does not run Kerberos inside yet.
-	 */
+	/* SPNEGO's mechListMIC, CredSSP's pubKeyAuth and authInfo */
 	.inner_new = kerberos_inner_new,
+	.inner_wrap = kerberos_inner_wrap,
+	.inner_unwrap = kerberos_inner_unwrap,
 	.inner_sign = kerberos_inner_sign,
 	.inner_verify = kerberos_inner_verify,
 	.inner_export = kerberos_inner_export,

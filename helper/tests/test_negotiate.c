@@ -770,9 +770,44 @@ static void test_krb5_mic_against_mit(void)
 		 GSS_S_COMPLETE);
 	mic.data[mic.len - 1] ^= 1;
 	CHECK(GSS_ERROR(gss_verify_mic(&minor, ctx, &text, &in, NULL)));
+	/* Sealed Wrap tokens (CredSSP's) both ways */
+	{
+		gss_buffer_desc wrapped = GSS_C_EMPTY_BUFFER;
+		gss_buffer_desc unwrapped = GSS_C_EMPTY_BUFFER;
+		struct bytes ours = {}, plain = {};
+		int conf = 0;
+
+		CHECK(!GSS_ERROR(gss_wrap(&minor, ctx, 1, 0, &text, &conf,
+					  &wrapped)) && conf);
+		CHECK_EQ(kerberos_inner_unwrap(inner, wrapped.value,
+					       wrapped.length, &plain), 0);
+		CHECK(plain.len == sizeof(msg) &&
+		      !memcmp(plain.data, msg, sizeof(msg)));
+		gss_release_buffer(&minor, &wrapped);
+		CHECK_EQ(kerberos_inner_wrap(inner, (const uint8_t *)msg,
+					     sizeof(msg), &ours), 0);
+		in.value = ours.data;
+		in.length = ours.len;
+		CHECK_EQ(gss_unwrap(&minor, ctx, &in, &unwrapped, &conf,
+				    NULL), GSS_S_COMPLETE);
+		CHECK(conf && unwrapped.length == sizeof(msg) &&
+		      !memcmp(unwrapped.value, msg, sizeof(msg)));
+		gss_release_buffer(&minor, &unwrapped);
+		/* A changed byte, and the next one out of sequence */
+		CHECK(!GSS_ERROR(gss_wrap(&minor, ctx, 1, 0, &text, &conf,
+					  &wrapped)));
+		((uint8_t *)wrapped.value)[wrapped.length - 1] ^= 1;
+		bytes_free(&plain);
+		CHECK_EQ(kerberos_inner_unwrap(inner, wrapped.value,
+					       wrapped.length, &plain),
+			 -EBADMSG);
+		CHECK_EQ(plain.len, 0);
+		gss_release_buffer(&minor, &wrapped);
+		bytes_free(&ours);
+	}
 	CHECK_EQ(kerberos_inner_export(inner, &s.r.blob), 0);
-	CHECK_EQ(record_le64(&s.r, KSSPI_CTX_REC_SEND_SEQ), send_seq + 1);
-	CHECK_EQ(record_le64(&s.r, KSSPI_CTX_REC_RECV_SEQ), recv_seq + 1);
+	CHECK_EQ(record_le64(&s.r, KSSPI_CTX_REC_SEND_SEQ), send_seq + 2);
+	CHECK_EQ(record_le64(&s.r, KSSPI_CTX_REC_RECV_SEQ), recv_seq + 2);
 	kerberos_inner_free(inner);
 out:
 	bytes_free(&token);
@@ -799,8 +834,8 @@ static const struct test_case negotiate_tests[] = {
 	  test_hostile },
 	{ "MIT SPNEGO initiator -> ksspi acceptor", test_mit_initiator },
 	{ "ksspi initiator -> MIT SPNEGO acceptor", test_mit_acceptor },
-	{ "Kerberos mechListMIC (cfx.c) against MIT's gss_get_mic",
-	  test_krb5_mic_against_mit },
+	{ "Kerberos MIC and Wrap tokens (cfx.c) against MIT's gss_get_mic "
+	  "and gss_wrap", test_krb5_mic_against_mit },
 	{ NULL, NULL },
 };
 
