@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A sample in-kernel consumer of ksspi: a TCP server that authenticates
- * each client with NTLM (ksspid's user database) or Kerberos (the
- * machine's keytab) and then echoes sealed messages back, using only the
- * exported API of <linux/ksspi_api.h>, as an SMB server would.
+ * each client with Negotiate (SPNEGO choosing Kerberos or NTLM, and raw
+ * NTLM or Kerberos tokens answered raw, as an SMB server's session setup
+ * takes them), NTLM (ksspid's user database) or Kerberos (the machine's
+ * keytab) and then echoes sealed messages back, using only the exported
+ * API of <linux/ksspi_api.h>.
  * Tokens and messages live in vmalloc'd buffers, handed to ksspi as they
  * are.  Each connection leaves a line or two in the kernel log: who logged
  * on with which package and what QueryContextAttributes says (the session
  * key only as a fingerprint), or why the logon failed.
  *
  * Load it after ksspi, with ksspid running:
- *   insmod ksspi_echo_server.ko [port=4455] [package=NTLM|Kerberos]
+ *   insmod ksspi_echo_server.ko [port=4455]
+ *	[package=Negotiate|NTLM|Kerberos]
  * samples/ksspi_echo/ksspi_echo_client is the matching client.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -34,10 +37,10 @@ static unsigned short port = KSSPI_ECHO_PORT;
 module_param(port, ushort, 0444);
 MODULE_PARM_DESC(port, "TCP port on 127.0.0.1 (default 4455)");
 
-static char *package = "NTLM";
+static char *package = "Negotiate";
 module_param(package, charp, 0444);
 MODULE_PARM_DESC(package,
-		 "Security package: NTLM (default) or Kerberos");
+		 "Security package: Negotiate (default), NTLM or Kerberos");
 
 #define ECHO_ASC_REQ	(ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY | \
 			 ASC_REQ_REPLAY_DETECT | ASC_REQ_SEQUENCE_DETECT | \
