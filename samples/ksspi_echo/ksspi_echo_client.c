@@ -360,6 +360,9 @@ static int authenticate(int fd, CredHandle *cred, const char *target,
 			return 1;
 		}
 		first = 0;
+		/* Done, with nothing more to say (SPNEGO's last answer) */
+		if (st == SEC_E_OK && !out_buf.cbBuffer)
+			break;
 		if (verbose)
 			printf("         to the server:   %s (%u bytes)\n",
 			       token_name(tok, out_buf.cbBuffer),
