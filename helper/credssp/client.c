@@ -26,6 +26,7 @@
 #include "message.h"
 #include "ntlm/ntlm.h"
 #include "ntlm/unicode.h"
+#include "spnego/negotiate.h"
 
 /*
  * The host of an SPN ("TERMSRV/host.example.com:3389" gives
@@ -261,9 +262,24 @@ void credssp_client_handshake_done(struct credssp_state *st,
 	struct reply inner = { 0 };
 	struct ts_request out = { 0 };
 
-	/* The inner package: NTLM (Negotiate will offer Kerberos first) */
-	st->inner_pkg = &pkg_ntlm;
+	/*
+	 * The inner package: Negotiate, as mstsc's, when it can offer
+	 * Kerberos (SPNEGO with an AP-REQ).  When it would fall back to NTLM,
+	 * raw NTLM instead, as FreeRDP's and impacket's clients send it:
+	 * every CredSSP server takes that, not every one takes SPNEGO.
+	 */
+	st->inner_pkg = &pkg_negotiate;
 	credssp_inner_step(st, up, NULL, 0, &inner);
+	if (inner.status == SEC_I_CONTINUE_NEEDED &&
+	    !nego_offers_kerberos(st->inner_state)) {
+		reply_clear(&inner);
+		inner = (struct reply){ 0 };
+		pkg_negotiate.state_free(st->inner_state);
+		st->inner_state = NULL;
+		st->inner_started = false;
+		st->inner_pkg = &pkg_ntlm;
+		credssp_inner_step(st, up, NULL, 0, &inner);
+	}
 	if (inner.status != SEC_I_CONTINUE_NEEDED) {
 		reply->status = inner.status == SEC_E_OK ? SEC_E_INTERNAL_ERROR :
 							   inner.status;
@@ -394,7 +410,8 @@ static uint32_t client_credentials(struct credssp_state *st,
 	if ((st->context_req & ISC_REQ_DELEGATE) &&
 	    (!supplied || st->supplied_credentials.len)) {
 		status = credssp_delegation_check(st->target,
-						  st->inner_pkg == &pkg_ntlm);
+						  !strcmp(st->inner_mech,
+							  "NTLM"));
 		if (status != SEC_E_OK)
 			return status;
 		if (supplied)

@@ -119,6 +119,8 @@ struct credssp_state {
 	bool inner_started;
 	char *client_name;		/* from the inner context */
 	char *inner_server_name;
+	/* the package that authenticated: Negotiate's choice, or inner_pkg */
+	const char *inner_mech;
 	int64_t expiry;
 
 	bool resumed;			/* TLS resumed a cached session */
@@ -190,10 +192,10 @@ uint32_t credssp_check_version(struct credssp_state *st,
 			       const struct ts_request *req, uint32_t ours);
 
 /*
- * The inner package a first negoToken is for: raw NTLM ("NTLMSSP\0") is
- * NTLM's.  A SPNEGO token (0x60, 0xa0, 0xa1) gives
- * SEC_E_UNSUPPORTED_FUNCTION until the Negotiate package exists; anything
- * else SEC_E_INVALID_TOKEN.  SEC_E_OK sets *@pkg.
+ * The inner package a first negoToken is for (spnego/first_token.c): raw
+ * NTLM ("NTLMSSP\0") is NTLM's, a framed SPNEGO negTokenInit Negotiate's,
+ * a framed Kerberos token Kerberos'; anything else SEC_E_INVALID_TOKEN.
+ * SEC_E_OK sets *@pkg.
  */
 uint32_t credssp_inner_for_token(const uint8_t *token, size_t len,
 				 const struct package **pkg);

@@ -32,7 +32,10 @@
 #include "ctxblob.h"
 #include "log.h"
 #include "message.h"
+#include "kerberos/kerberos.h"
 #include "ntlm/ntlm.h"
+#include "spnego/first_token.h"
+#include "spnego/negotiate.h"
 
 static void *credssp_state_new(void)
 {
@@ -99,21 +102,25 @@ uint32_t credssp_check_version(struct credssp_state *st,
 uint32_t credssp_inner_for_token(const uint8_t *token, size_t len,
 				 const struct package **pkg)
 {
-	static const uint8_t ntlm_signature[8] = "NTLMSSP";
-
-	if (len >= sizeof(ntlm_signature) &&
-	    memcmp(token, ntlm_signature, sizeof(ntlm_signature)) == 0) {
+	/*
+	 * What Windows' CredSSP server takes (its inner package is
+	 * Negotiate): raw NTLM (FreeRDP, impacket), SPNEGO (mstsc) and a
+	 * raw Kerberos token (rdesktop).
+	 */
+	switch (spnego_first_token_kind(token, len)) {
+	case SPNEGO_FIRST_RAW_NTLM:
 		*pkg = &pkg_ntlm;
 		return SEC_E_OK;
+	case SPNEGO_FIRST_SPNEGO:
+		*pkg = &pkg_negotiate;
+		return SEC_E_OK;
+	case SPNEGO_FIRST_RAW_KRB5:
+		*pkg = &pkg_kerberos;
+		return SEC_E_OK;
+	case SPNEGO_FIRST_INVALID:
+	default:
+		return SEC_E_INVALID_TOKEN;
 	}
-	/*
-	 * SPNEGO: an initial context token (RFC 2743 3.1, [APPLICATION 0]),
-	 * NegTokenInit or NegTokenResp.  The Negotiate package will take
-	 * these.
-	 */
-	if (len && (token[0] == 0x60 || token[0] == 0xa0 || token[0] == 0xa1))
-		return SEC_E_UNSUPPORTED_FUNCTION;
-	return SEC_E_INVALID_TOKEN;
 }
 
 /* The value of a UTF-8 name record of the inner blob, or NULL. */
@@ -199,11 +206,17 @@ void credssp_inner_step(struct credssp_state *st, const struct upcall *outer,
 		inner_reply->status = SEC_E_UNSUPPORTED_FUNCTION;
 		return;
 	}
+	st->inner_mech = pkg->name;
+	if (pkg == &pkg_negotiate) {
+		const struct package *mech = nego_blob_mech(&inner_reply->blob);
+
+		st->inner_mech = mech ? mech->name : NULL;
+	}
 	st->client_name = inner_name(&inner_reply->blob,
 				     KSSPI_CTX_REC_CLIENT_NAME);
 	st->inner_server_name = inner_name(&inner_reply->blob,
 					   KSSPI_CTX_REC_SERVER_NAME);
-	if (!st->client_name) {
+	if (!st->client_name || !st->inner_mech) {
 		inner_reply->status = SEC_E_INTERNAL_ERROR;
 		return;
 	}
@@ -408,8 +421,8 @@ void credssp_establish(struct credssp_state *st, struct reply *reply)
 				  ts_version, sizeof(ts_version));
 	if (!err)
 		err = ctxblob_add(blob, KSSPI_CTX_REC_CREDSSP_INNER, crit,
-				  st->inner_pkg->name,
-				  (uint32_t)strlen(st->inner_pkg->name));
+				  st->inner_mech,
+				  (uint32_t)strlen(st->inner_mech));
 	if (!err)
 		err = ctxblob_add(blob, KSSPI_CTX_REC_CREDSSP_INFO, crit, info,
 				  sizeof(info));

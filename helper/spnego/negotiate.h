@@ -108,6 +108,15 @@ void nego_send_resp(struct reply *reply, int neg_state,
 		    enum spnego_mech supported, const struct bytes *token,
 		    const struct bytes *mic, uint32_t status_if_ok);
 
+/*
+ * Whether an initiator's first leg on @state offered Kerberos (an AP-REQ)
+ * rather than NTLM alone.
+ */
+bool nego_offers_kerberos(const void *state);
+
+/* The package a Negotiate blob names (KSSPI_CTX_REC_NEGO_MECH), or NULL. */
+const struct package *nego_blob_mech(const struct bytes *blob);
+
 void nego_client_step(struct nego_state *st, const struct upcall *up,
 		      struct reply *reply);
 void nego_server_step(struct nego_state *st, const struct upcall *up,

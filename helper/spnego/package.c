@@ -18,7 +18,9 @@
 #include <linux/ksspi_sspi.h>
 
 #include "ctxblob.h"
+#include "kerberos/kerberos.h"
 #include "message.h"
+#include "ntlm/ntlm.h"
 #include "spnego/negotiate.h"
 
 static void *nego_state_new(void)
@@ -235,6 +237,86 @@ void nego_send_resp(struct reply *reply, int neg_state,
 	reply->status = status_if_ok;
 }
 
+bool nego_offers_kerberos(const void *state)
+{
+	const struct nego_state *st = state;
+
+	return st->offered_count > 1;
+}
+
+/* The inner context of an established Negotiate one: its package's */
+struct nego_inner {
+	const struct package *pkg;
+	void *inner;
+};
+
+const struct package *nego_blob_mech(const struct bytes *blob)
+{
+	const uint8_t *name;
+	uint32_t len;
+
+	if (ctxblob_find(blob->data, blob->len, KSSPI_CTX_REC_NEGO_MECH,
+			 &name, &len))
+		return NULL;
+	if (len == strlen(pkg_kerberos.name) &&
+	    !memcmp(name, pkg_kerberos.name, len))
+		return &pkg_kerberos;
+	if (len == strlen(pkg_ntlm.name) && !memcmp(name, pkg_ntlm.name, len))
+		return &pkg_ntlm;
+	return NULL;
+}
+
+/*
+ * The chosen package reads its own records of the Negotiate blob (NTLM's
+ * as the crypto reset left them, Kerberos' after the MICs).
+ */
+static void *nego_inner_new(const struct bytes *blob)
+{
+	const struct package *pkg = nego_blob_mech(blob);
+	struct nego_inner *ni;
+
+	if (!pkg || !pkg->inner_new)
+		return NULL;
+	ni = calloc(1, sizeof(*ni));
+	if (!ni)
+		return NULL;
+	ni->pkg = pkg;
+	ni->inner = pkg->inner_new(blob);
+	if (!ni->inner) {
+		free(ni);
+		return NULL;
+	}
+	return ni;
+}
+
+static int nego_inner_wrap(void *opaque, const uint8_t *msg, size_t len,
+			   struct bytes *out)
+{
+	struct nego_inner *ni = opaque;
+
+	return ni->pkg->inner_wrap ?
+	       ni->pkg->inner_wrap(ni->inner, msg, len, out) : -EINVAL;
+}
+
+static int nego_inner_unwrap(void *opaque, const uint8_t *token, size_t len,
+			     struct bytes *out)
+{
+	struct nego_inner *ni = opaque;
+
+	return ni->pkg->inner_unwrap ?
+	       ni->pkg->inner_unwrap(ni->inner, token, len, out) : -EINVAL;
+}
+
+static void nego_inner_free(void *opaque)
+{
+	struct nego_inner *ni = opaque;
+
+	if (!ni)
+		return;
+	ni->pkg->inner_free(ni->inner);
+	free(ni);
+}
+
 static void nego_step(void *opaque, const struct upcall *up,
 		      struct reply *reply)
 {
@@ -262,4 +344,9 @@ const struct package pkg_negotiate = {
 	.state_new = nego_state_new,
 	.state_free = nego_state_free,
 	.step = nego_step,
+	/* CredSSP's inner package, as mstsc's Negotiate */
+	.inner_new = nego_inner_new,
+	.inner_wrap = nego_inner_wrap,
+	.inner_unwrap = nego_inner_unwrap,
+	.inner_free = nego_inner_free,
 };

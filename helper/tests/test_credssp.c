@@ -25,8 +25,10 @@
 #include "credssp/tsrequest.h"
 #include "credssp_harness.h"
 #include "log.h"
+#include "kerberos/kerberos.h"
 #include "ntlm/ntlm.h"
 #include "ntlm/unicode.h"
+#include "spnego/negotiate.h"
 #include "ntlm_harness.h"
 #include "request.h"
 #include "session.h"
@@ -407,7 +409,13 @@ static void test_policy(void)
 static void test_helpers(void)
 {
 	static const uint8_t ntlm[] = "NTLMSSP\0\1\0\0\0";
-	static const uint8_t spnego[] = { 0x60, 0x10 };
+	/* framings only: 0x60, length, the mechanism's OID, a body byte */
+	static const uint8_t spnego[] = { 0x60, 0x09, 0x06, 0x06, 0x2b, 0x06,
+					  0x01, 0x05, 0x05, 0x02, 0xa0 };
+	static const uint8_t krb5[] = { 0x60, 0x0c, 0x06, 0x09, 0x2a, 0x86,
+					0x48, 0x86, 0xf7, 0x12, 0x01, 0x02,
+					0x02, 0x01 };
+	static const uint8_t truncated[] = { 0x60, 0x10 };
 	const struct package *pkg = NULL;
 	struct credssp_state st = { 0 };
 	struct ts_request req = { 0 };
@@ -415,7 +423,12 @@ static void test_helpers(void)
 	CHECK_EQ(credssp_inner_for_token(ntlm, sizeof(ntlm), &pkg), SEC_E_OK);
 	CHECK(pkg == &pkg_ntlm);
 	CHECK_EQ(credssp_inner_for_token(spnego, sizeof(spnego), &pkg),
-		 SEC_E_UNSUPPORTED_FUNCTION);
+		 SEC_E_OK);
+	CHECK(pkg == &pkg_negotiate);
+	CHECK_EQ(credssp_inner_for_token(krb5, sizeof(krb5), &pkg), SEC_E_OK);
+	CHECK(pkg == &pkg_kerberos);
+	CHECK_EQ(credssp_inner_for_token(truncated, sizeof(truncated), &pkg),
+		 SEC_E_INVALID_TOKEN);
 	CHECK_EQ(credssp_inner_for_token((const uint8_t *)"NTLMSSP", 7, &pkg),
 		 SEC_E_INVALID_TOKEN);
 	CHECK_EQ(credssp_inner_for_token(ntlm, 0, &pkg), SEC_E_INVALID_TOKEN);

@@ -1084,18 +1084,42 @@ out:
 	ntlm_handshake_free(&h);
 }
 
-/* A context that cannot seal has no inner protection. */
+/*
+ * A context that only signs can sign (SPNEGO's mechListMIC) but not seal;
+ * one that does neither has no inner protection.
+ */
 static void test_inner_needs_seal(void)
 {
+	static const uint8_t msg[] = "mechTypes";
 	struct hs h = alice();
-	struct bytes cut = { 0 };
+	struct bytes cut = { 0 }, sig = { 0 }, out = { 0 };
+	void *client, *server;
 
 	setup();
 	h.isc_req = ISC_REQ_INTEGRITY;
 	ntlm_handshake(&h);
 	CHECK_EQ(h.done.status, SEC_E_OK);
+	client = pkg_ntlm.inner_new(&h.authenticate.blob);
+	server = pkg_ntlm.inner_new(&h.done.blob);
+	CHECK(client && server);
+	if (client && server) {
+		CHECK_EQ(pkg_ntlm.inner_sign(client, msg, sizeof(msg), &sig), 0);
+		CHECK_EQ(pkg_ntlm.inner_verify(server, msg, sizeof(msg),
+					       sig.data, sig.len), 0);
+		CHECK_EQ(pkg_ntlm.inner_wrap(client, msg, sizeof(msg), &out),
+			 -EINVAL);
+		CHECK_EQ(out.len, 0);
+	}
+	pkg_ntlm.inner_free(client);
+	pkg_ntlm.inner_free(server);
+	bytes_free(&sig);
+	ntlm_handshake_free(&h);
+
+	h = alice();
+	h.isc_req = 0;
+	ntlm_handshake(&h);
+	CHECK_EQ(h.done.status, SEC_E_OK);
 	CHECK(pkg_ntlm.inner_new(&h.authenticate.blob) == NULL);
-	CHECK(pkg_ntlm.inner_new(&h.done.blob) == NULL);
 	ntlm_handshake_free(&h);
 
 	h = alice();
@@ -1110,7 +1134,7 @@ static void test_inner_needs_seal(void)
 const struct test_case ntlm_pkg_tests[] = {
 	{ "ntlm inner use: wrap and unwrap from the blobs, both ways",
 	  test_inner },
-	{ "ntlm inner use: refused without sealing or with a bad blob",
+	{ "ntlm inner use: sign-only contexts sign; none without signing or with a bad blob",
 	  test_inner_needs_seal },
 	{ "ntlm handshake: success, tokens, blobs, keys protect messages",
 	  test_success },
