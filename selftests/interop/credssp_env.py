@@ -65,10 +65,10 @@ class CredsspHelper(E.NtlmHelper):
         super().setup()
 
 
-def run(title, plan, body, name):
+def run(title, plan, body, name, extra_args=()):
     """ntlm_env.run with CredsspHelper."""
     tap = E.Tap(plan, title)
-    helper = CredsspHelper(name)
+    helper = CredsspHelper(name, extra_args=extra_args)
     reason = "not run"
     try:
         if not os.path.exists(E.STATS):
