@@ -151,7 +151,23 @@ static void server_nego(struct credssp_state *st, const struct upcall *up,
 	struct ts_request out = { 0 };
 	struct bytes binding = { 0 }, pub_key_auth = { 0 };
 
-	if (!req->nego_token.len || req->auth_info.len) {
+	if (req->auth_info.len) {
+		reply->status = SEC_E_INVALID_TOKEN;
+		return;
+	}
+	/*
+	 * Our inner context finished with a token for the client (an
+	 * AP-REP, SPNEGO's last answer): pubKeyAuth comes next, alone.
+	 */
+	if (st->inner) {
+		out.version = st->version;
+		if (req->nego_token.len)
+			reply->status = SEC_E_INVALID_TOKEN;
+		else
+			goto pub_key;
+		return;
+	}
+	if (!req->nego_token.len) {
 		reply->status = SEC_E_INVALID_TOKEN;
 		return;
 	}
@@ -175,7 +191,14 @@ static void server_nego(struct credssp_state *st, const struct upcall *up,
 			reply->status = SEC_I_CONTINUE_NEEDED;
 		goto out;
 	case SEC_E_OK:
-		break;
+		if (req->pub_key_auth.len)
+			break;
+		/* The client ends its inner context with our last token */
+		reply->status = inner.token.len ? credssp_encode(&out, answer) :
+						  SEC_E_INVALID_TOKEN;
+		if (reply->status == SEC_E_OK)
+			reply->status = SEC_I_CONTINUE_NEEDED;
+		goto out;
 	default:
 		/* The inner logon failed: tell the client why, if it can hear */
 		reply->status = inner.status;
@@ -183,6 +206,7 @@ static void server_nego(struct credssp_state *st, const struct upcall *up,
 		goto out;
 	}
 
+pub_key:
 	reply->status = check_client_binding(st, req);
 	if (reply->status != SEC_E_OK)
 		goto out;

@@ -851,6 +851,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	keytab_path = argv[1];
+	/*
+	 * MIT's SPNEGO with its built-in mechanisms only: gss-ntlmssp, which
+	 * /etc/gss/mech.d adds, leaks under LeakSanitizer on loading.
+	 */
+	setenv("GSS_MECH_CONFIG", "/dev/null", 1);
 	if (kerberos_config_setup(argv[1]))
 		return 1;
 	rc = tap_run(suites);
