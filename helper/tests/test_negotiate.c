@@ -12,6 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
@@ -394,6 +398,93 @@ static void test_kdc_memory(void)
 	}
 	side_free(&c);
 	spnego_kdc_memory_clear();
+}
+
+/* Datagrams waiting on @fd, taken off it. */
+static int datagrams(int fd)
+{
+	uint8_t buf[4096];
+	int n = 0;
+
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
+		n++;
+	return n;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) +
+	       (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*
+ * A KDC that never answers (a UDP socket nobody reads): the first
+ * handshake pays MIT's timeout and falls back to NTLM; the next ones do
+ * not ask it at all (no datagram reaches it) and fall back at once.  The
+ * times are printed, not asserted.
+ */
+static void test_blackhole_kdc(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t sa_len = sizeof(sa);
+	char conf[256], path[] = "/tmp/ksspi-blackhole-XXXXXX";
+	char *saved = strdup(getenv("KRB5_CONFIG"));
+	struct timespec t0;
+	struct side c;
+	int fd, i, tmp;
+	FILE *f;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	tmp = mkstemp(path);
+	CHECK(fd >= 0 && tmp >= 0 && saved);
+	if (fd < 0 || tmp < 0 || !saved)
+		goto out;
+	CHECK(!bind(fd, (struct sockaddr *)&sa, sizeof(sa)) &&
+	      !getsockname(fd, (struct sockaddr *)&sa, &sa_len));
+	f = fdopen(tmp, "w");
+	tmp = -1;
+	if (!f)
+		goto out;
+	fprintf(f, "[realms]\n\tBLACKHOLE.TEST = {\n\t\tkdc = 127.0.0.1:%u\n"
+		"\t}\n", ntohs(sa.sin_port));
+	fclose(f);
+	snprintf(conf, sizeof(conf), "%s:%s", saved, path);
+	setenv("KRB5_CONFIG", conf, 1);
+	spnego_kdc_memory_clear();
+	for (i = 0; i < 3; i++) {
+		struct spnego_token t;
+
+		side_init(&c, &pkg_negotiate, true, REQ);
+		c.user = "alice";
+		c.domain = "BLACKHOLE.TEST";
+		c.password = T_PASSWORD;
+		c.target = KRB5_TARGET;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		leg(&c, NULL);
+		printf("# handshake %d: first leg after %.3f s\n", i + 1,
+		       seconds_since(&t0));
+		CHECK_EQ(c.r.status, SEC_I_CONTINUE_NEEDED);
+		decode(&c.r.token, &t);
+		CHECK(t.mech_count == 1 && t.mechs[0] == SPNEGO_MECH_NTLM);
+		spnego_token_clear(&t);
+		if (i == 0)
+			CHECK(datagrams(fd) > 0);
+		else
+			CHECK_EQ(datagrams(fd), 0);
+		side_free(&c);
+	}
+out:
+	if (saved)
+		setenv("KRB5_CONFIG", saved, 1);
+	spnego_kdc_memory_clear();
+	unlink(path);
+	if (fd >= 0)
+		close(fd);
+	free(saved);
 }
 
 static void test_raw_ntlm(void)
@@ -825,6 +916,8 @@ static const struct test_case negotiate_tests[] = {
 	{ "NTLM (no KDC for TESTDOM): mechListMICs, crypto reset",
 	  test_ntlm },
 	{ "an unreachable KDC is remembered; NTLM at once", test_kdc_memory },
+	{ "a KDC that never answers: one timeout, then NTLM without asking",
+	  test_blackhole_kdc },
 	{ "raw NTLM to the acceptor, answered raw", test_raw_ntlm },
 	{ "raw Kerberos to the acceptor, answered raw", test_raw_krb5 },
 	{ "acceptor's negTokenInit2 first", test_init2 },
