@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * libFuzzer target: the Kerberos MIC token reader of kerberos/cfx.c
- * (kerberos_inner_verify(), SPNEGO's mechListMIC) on hostile tokens, for
- * a context of each AES enctype and side.  Input byte 0 picks the
- * enctype (17 + value % 4) and the side (bit 2); the rest is the token,
- * checked over a fixed message after the peer's own MIC (which must
- * verify): nothing the fuzzer makes may verify.
+ * libFuzzer target: the Kerberos token readers of kerberos/cfx.c on
+ * hostile tokens: kerberos_inner_verify() (MIC tokens, SPNEGO's
+ * mechListMIC) and kerberos_inner_unwrap() (sealed Wrap tokens, CredSSP's
+ * pubKeyAuth and authInfo), for a context of each AES enctype and side.
+ * Input byte 0 picks the enctype (17 + value % 4), the side (bit 2) and
+ * the reader (bit 3: Wrap); the rest is the token, read after the peer's
+ * own token of that kind (which must be taken): nothing the fuzzer makes
+ * may be.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -56,14 +58,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	peer = kerberos_inner_new(&blob);
 	if (!inner || !peer)
 		abort();
-	/* The peer's own token verifies; the fuzzer's only by its checksum */
-	if (kerberos_inner_sign(peer, message, sizeof(message), &own) ||
-	    kerberos_inner_verify(inner, message, sizeof(message), own.data,
-				  own.len))
-		abort();
-	if (!kerberos_inner_verify(inner, message, sizeof(message), data + 1,
-				   size - 1))
-		abort();
+	if (data[0] & 8) {
+		struct bytes plain = {};
+
+		/* The peer's own Wrap token opens; the fuzzer's never */
+		if (kerberos_inner_wrap(peer, message, sizeof(message), &own) ||
+		    kerberos_inner_unwrap(inner, own.data, own.len, &plain) ||
+		    plain.len != sizeof(message) ||
+		    memcmp(plain.data, message, sizeof(message)))
+			abort();
+		bytes_free(&plain);
+		if (!kerberos_inner_unwrap(inner, data + 1, size - 1, &plain) ||
+		    plain.len)
+			abort();
+	} else {
+		/* The peer's own MIC verifies; the fuzzer's never */
+		if (kerberos_inner_sign(peer, message, sizeof(message), &own) ||
+		    kerberos_inner_verify(inner, message, sizeof(message),
+					  own.data, own.len))
+			abort();
+		if (!kerberos_inner_verify(inner, message, sizeof(message),
+					   data + 1, size - 1))
+			abort();
+	}
 	bytes_free(&own);
 	bytes_free(&blob);
 	kerberos_inner_free(inner);
