@@ -117,6 +117,8 @@ KSSPI_CREDSSP_F_RESUMED = 0x1
 SECPKG_ATTR_SESSION_KEY = 9
 SECPKG_ATTR_KEY_INFO = 5
 SECPKG_ATTR_PACKAGE_INFO = 10
+SECPKG_ATTR_NEGOTIATION_INFO = 12
+SECPKG_NEGOTIATION_COMPLETE = 0
 SECPKG_ATTR_FLAGS = 14
 SECPKG_ATTR_ISSUER_LIST_EX = 0x59
 
@@ -205,6 +207,11 @@ class SecPkgContext_SessionKey(ctypes.Structure):
 
 class SecPkgContext_PackageInfoA(ctypes.Structure):
     _fields_ = [("PackageInfo", ctypes.POINTER(SecPkgInfoA))]
+
+
+class SecPkgContext_NegotiationInfoA(ctypes.Structure):
+    _fields_ = [("PackageInfo", ctypes.POINTER(SecPkgInfoA)),
+                ("NegotiationState", ctypes.c_uint32)]
 
 
 class SecPkgContext_KeyInfoA(ctypes.Structure):
@@ -655,6 +662,14 @@ class Context:
         name = pi.PackageInfo.contents.Name.decode()
         lib.FreeContextBuffer(ctypes.cast(pi.PackageInfo, ctypes.c_void_p))
         return name
+
+    def negotiation_info(self):
+        """SECPKG_ATTR_NEGOTIATION_INFO: (package name, state)."""
+        ni = self.query(SECPKG_ATTR_NEGOTIATION_INFO,
+                        SecPkgContext_NegotiationInfoA())
+        name = ni.PackageInfo.contents.Name.decode()
+        lib.FreeContextBuffer(ctypes.cast(ni.PackageInfo, ctypes.c_void_p))
+        return name, ni.NegotiationState
 
     def export(self, flags=0):
         """ExportSecurityContext: (status, blob)."""
