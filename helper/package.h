@@ -76,8 +76,7 @@ struct package {
 	 * Optional: the blob that hands the inner context to the kernel
 	 * once the outer package has used it, replacing @blob (the step's)
 	 * with one whose sequence numbers are as they now stand; 0 or
-	 * -ENOMEM.  Without it the step's blob is handed over unchanged
-	 * (NTLM: SPNEGO resets its crypto state after the mechListMIC).
+	 * -ENOMEM.  Without it the step's blob is handed over unchanged.
 	 */
 	int (*inner_export)(void *inner, struct bytes *blob);
 

@@ -188,6 +188,7 @@ const struct package pkg_ntlm = {
 	.inner_wrap = ntlm_inner_wrap,
 	.inner_unwrap = ntlm_inner_unwrap,
 	.inner_free = ntlm_inner_free,
+	.inner_export = ntlm_inner_export,
 	.inner_sign = ntlm_inner_sign,
 	.inner_verify = ntlm_inner_verify,
 	.failure_ntstatus = ntlm_failure_ntstatus,

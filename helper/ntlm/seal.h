@@ -94,6 +94,13 @@ int ntlm_inner_verify(void *inner, const uint8_t *msg, size_t len,
 		      const uint8_t *token, size_t token_len);
 
 /* Wipes and frees; NULL is allowed. */
+/*
+ * The handshake's blob (@blob, as the step wrote it) after SPNEGO's
+ * mechListMICs: the sequence numbers as they now stand, the RC4 states
+ * from the keys again (the crypto reset).  0.
+ */
+int ntlm_inner_export(void *inner, struct bytes *blob);
+
 void ntlm_inner_free(void *inner);
 
 #endif /* KSSPID_NTLM_SEAL_H */

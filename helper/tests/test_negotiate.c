@@ -359,9 +359,20 @@ static void test_ntlm(void)
 	check_nego_blob(&c.r, "NTLM");
 	check_nego_blob(&s.r, "NTLM");
 	CHECK(same_session_key(&c.r, &s.r));
-	/* The crypto reset: the kernel starts from sequence number 0 */
-	CHECK_EQ(record_le64(&c.r, KSSPI_CTX_REC_SEND_SEQ), 0);
-	CHECK_EQ(record_le64(&s.r, KSSPI_CTX_REC_SEND_SEQ), 0);
+	/*
+	 * The crypto reset: RC4 from the keys again (no RC4 records), the
+	 * sequence numbers past each side's MIC
+	 */
+	CHECK_EQ(record_le64(&c.r, KSSPI_CTX_REC_SEND_SEQ), 1);
+	CHECK_EQ(record_le64(&c.r, KSSPI_CTX_REC_RECV_SEQ), 1);
+	CHECK_EQ(record_le64(&s.r, KSSPI_CTX_REC_SEND_SEQ), 1);
+	CHECK_EQ(record_le64(&s.r, KSSPI_CTX_REC_RECV_SEQ), 1);
+	{
+		uint32_t len;
+
+		CHECK(!record(&c.r, KSSPI_CTX_REC_NTLM_RC4_OUT, &len));
+		CHECK(!record(&s.r, KSSPI_CTX_REC_NTLM_RC4_IN, &len));
+	}
 	side_free(&c);
 	side_free(&s);
 }
