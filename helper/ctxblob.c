@@ -179,3 +179,20 @@ void ctxblob_reply(struct reply *reply, int err, uint32_t context_attr,
 	reply->has_expiry = true;
 	reply->expiry = expiry;
 }
+
+int ctxblob_set_le64(struct bytes *blob, uint16_t type, uint64_t value)
+{
+	const uint8_t *v;
+	uint32_t len, i;
+	size_t at;
+	int err = ctxblob_find(blob->data, blob->len, type, &v, &len);
+
+	if (err)
+		return err;
+	if (len != 8)
+		return -EINVAL;
+	at = (size_t)(v - blob->data);
+	for (i = 0; i < 8; i++)
+		blob->data[at + i] = (uint8_t)(value >> (8 * i));
+	return 0;
+}

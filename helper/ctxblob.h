@@ -50,4 +50,11 @@ void ctxblob_reply(struct reply *reply, int err, uint32_t context_attr,
 int ctxblob_find(const uint8_t *blob, size_t blob_len, uint16_t type,
 		 const uint8_t **value, uint32_t *len);
 
+/*
+ * Rewrites the value of the 8-byte record @type of @blob (a blob
+ * ctxblob_find() reads) as the little-endian @value; -ENOENT when there
+ * is no such record, -EINVAL for a malformed blob or another length.
+ */
+int ctxblob_set_le64(struct bytes *blob, uint16_t type, uint64_t value);
+
 #endif /* KSSPID_CTXBLOB_H */

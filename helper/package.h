@@ -75,8 +75,9 @@ struct package {
 	/*
 	 * Optional: the blob that hands the inner context to the kernel
 	 * once the outer package has used it, replacing @blob (the step's)
-	 * with one whose sequence numbers are as they now stand; 0 or
-	 * -ENOMEM.  Without it the step's blob is handed over unchanged.
+	 * with one whose sequence numbers are as they now stand; 0,
+	 * -EINVAL (a blob without them) or -ENOMEM.  Without it the step's
+	 * blob is handed over unchanged.
 	 */
 	int (*inner_export)(void *inner, struct bytes *blob);
 

@@ -338,26 +338,15 @@ out:
 	return err;
 }
 
-static void put_le64_at(struct bytes *blob, uint16_t type, uint64_t value)
-{
-	const uint8_t *v;
-	uint32_t len, i;
-	size_t at;
-
-	if (ctxblob_find(blob->data, blob->len, type, &v, &len) || len != 8)
-		return;
-	at = (size_t)(v - blob->data);
-	for (i = 0; i < 8; i++)
-		blob->data[at + i] = (uint8_t)(value >> (8 * i));
-}
-
 int kerberos_inner_export(void *opaque, struct bytes *blob)
 {
 	struct krb5_inner *inner = opaque;
 
 	/* kerberos_inner_new() found both records in this blob */
-	put_le64_at(blob, KSSPI_CTX_REC_SEND_SEQ, inner->send_seq + inner->sent);
-	put_le64_at(blob, KSSPI_CTX_REC_RECV_SEQ,
-		    inner->recv_seq + inner->received);
+	if (ctxblob_set_le64(blob, KSSPI_CTX_REC_SEND_SEQ,
+			     inner->send_seq + inner->sent) ||
+	    ctxblob_set_le64(blob, KSSPI_CTX_REC_RECV_SEQ,
+			     inner->recv_seq + inner->received))
+		return -EINVAL;
 	return 0;
 }

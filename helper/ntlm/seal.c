@@ -271,20 +271,6 @@ int ntlm_inner_verify(void *opaque, const uint8_t *msg, size_t len,
 	return 0;
 }
 
-/* Rewrites the 8-byte value of record @type of @blob, if it has one. */
-static void blob_put_le64(struct bytes *blob, uint16_t type, uint64_t value)
-{
-	const uint8_t *v;
-	uint32_t len, i;
-	size_t at;
-
-	if (ctxblob_find(blob->data, blob->len, type, &v, &len) || len != 8)
-		return;
-	at = (size_t)(v - blob->data);
-	for (i = 0; i < 8; i++)
-		blob->data[at + i] = (uint8_t)(value >> (8 * i));
-}
-
 int ntlm_inner_export(void *opaque, struct bytes *blob)
 {
 	struct ntlm_inner *inner = opaque;
@@ -295,8 +281,9 @@ int ntlm_inner_export(void *opaque, struct bytes *blob)
 	 * key (the handshake's blob carries none), the sequence numbers go
 	 * on after the mechListMICs.
 	 */
-	blob_put_le64(blob, KSSPI_CTX_REC_SEND_SEQ, inner->out.seq);
-	blob_put_le64(blob, KSSPI_CTX_REC_RECV_SEQ, inner->in.seq);
+	if (ctxblob_set_le64(blob, KSSPI_CTX_REC_SEND_SEQ, inner->out.seq) ||
+	    ctxblob_set_le64(blob, KSSPI_CTX_REC_RECV_SEQ, inner->in.seq))
+		return -EINVAL;
 	return 0;
 }
 

@@ -97,7 +97,8 @@ int ntlm_inner_verify(void *inner, const uint8_t *msg, size_t len,
 /*
  * The handshake's blob (@blob, as the step wrote it) after SPNEGO's
  * mechListMICs: the sequence numbers as they now stand, the RC4 states
- * from the keys again (the crypto reset).  0.
+ * from the keys again (the crypto reset).  0, or -EINVAL for a blob
+ * without sequence number records.
  */
 int ntlm_inner_export(void *inner, struct bytes *blob);
 

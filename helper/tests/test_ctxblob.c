@@ -146,7 +146,32 @@ static void test_find(void)
 	bytes_free(&blob);
 }
 
+/* ctxblob_set_le64() rewrites an 8-byte record in place, nothing else. */
+static void test_set_le64(void)
+{
+	struct bytes blob = { 0 };
+	const uint8_t *v;
+	uint32_t len;
+
+	CHECK_EQ(ctxblob_begin(&blob, "NTLM", 0, 0, 0), 0);
+	CHECK_EQ(ctxblob_add_le64(&blob, KSSPI_CTX_REC_SEND_SEQ, 1, 7), 0);
+	CHECK_EQ(ctxblob_add(&blob, KSSPI_CTX_REC_CLIENT_NAME, 1, "a", 1), 0);
+	CHECK_EQ(ctxblob_finish(&blob), 0);
+	CHECK_EQ(ctxblob_set_le64(&blob, KSSPI_CTX_REC_SEND_SEQ,
+				  0x0102030405060708ull), 0);
+	CHECK(!ctxblob_find(blob.data, blob.len, KSSPI_CTX_REC_SEND_SEQ, &v,
+			    &len) && len == 8 && get_le64(v) == 0x0102030405060708ull);
+	CHECK(!ctxblob_find(blob.data, blob.len, KSSPI_CTX_REC_CLIENT_NAME, &v,
+			    &len) && len == 1 && v[0] == 'a');
+	CHECK_EQ(ctxblob_set_le64(&blob, KSSPI_CTX_REC_RECV_SEQ, 1), -ENOENT);
+	CHECK_EQ(ctxblob_set_le64(&blob, KSSPI_CTX_REC_CLIENT_NAME, 1),
+		 -EINVAL);
+	bytes_free(&blob);
+}
+
 const struct test_case ctxblob_tests[] = {
+	{ "context blob: an 8-byte record rewritten in place",
+	  test_set_le64 },
 	{ "context blob: the reader finds records, refuses malformed blobs",
 	  test_find },
 	{ "context blob: header fields, records, padding",
