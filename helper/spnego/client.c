@@ -104,14 +104,16 @@ static void client_first(struct nego_state *st, const struct upcall *up,
 
 	have_realm = !kerberos_client_realm(up, realm, sizeof(realm));
 	if (!have_realm ||
-	    !spnego_kdc_recently_failed(realm, monotonic_now())) {
+	    !spnego_kdc_recently_failed(upcall_owner(up), realm,
+					monotonic_now())) {
 		krb5_status = start_inner(st, up, &pkg_kerberos, &token);
 		if (have_realm &&
 		    krb5_status == SEC_E_NO_AUTHENTICATING_AUTHORITY)
-			spnego_kdc_failed(realm, monotonic_now());
+			spnego_kdc_failed(upcall_owner(up), realm,
+					  monotonic_now());
 		else if (have_realm && (krb5_status == SEC_I_CONTINUE_NEEDED ||
 					krb5_status == SEC_E_OK))
-			spnego_kdc_answered(realm);
+			spnego_kdc_answered(upcall_owner(up), realm);
 	}
 	if (krb5_status == SEC_I_CONTINUE_NEEDED || krb5_status == SEC_E_OK) {
 		st->mech = SPNEGO_MECH_MS_KRB5;
