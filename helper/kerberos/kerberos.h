@@ -145,10 +145,11 @@ int kerberos_inner_export(void *inner, struct bytes *blob);
 void kerberos_inner_free(void *inner);
 
 /*
- * Whether the acceptor keytab holds any key: Negotiate offers Kerberos to
+ * Whether @up's caller may accept with the acceptor keytab (root and
+ * in-kernel callers) and it holds any key: Negotiate offers Kerberos to
  * an initiator only then.
  */
-bool kerberos_can_accept(void);
+bool kerberos_can_accept(const struct upcall *up);
 
 /*
  * The realm a client's first leg for @up would ask a KDC of: the

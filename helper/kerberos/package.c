@@ -405,7 +405,19 @@ out:
 	return found;
 }
 
-bool kerberos_can_accept(void)
+/*
+ * The keytab's keys are the services' secrets: whoever accepts with them
+ * receives tickets meant for those services.  As on Windows, where only
+ * the service's account and SYSTEM reach them, only root and in-kernel
+ * callers may accept with them.
+ */
+static bool keytab_caller(const struct upcall *up)
+{
+	return (up->flags & KSSPI_UPCALL_F_KERNEL_CALLER) ||
+	       (upcall_has(up, KSSPI_A_UID) && up->uid == 0);
+}
+
+bool kerberos_can_accept(const struct upcall *up)
 {
 	krb5_context kctx;
 	krb5_keytab kt = NULL;
@@ -413,7 +425,7 @@ bool kerberos_can_accept(void)
 	krb5_keytab_entry entry;
 	bool any = false;
 
-	if (krb5_init_context(&kctx))
+	if (!keytab_caller(up) || krb5_init_context(&kctx))
 		return false;
 	if ((acceptor_keytab ? krb5_kt_resolve(kctx, acceptor_keytab, &kt) :
 			       krb5_kt_default(kctx, &kt)) ||
@@ -473,14 +485,7 @@ static uint32_t server_start(struct krb5_state *st, const struct upcall *up)
 	OM_uint32 major, minor;
 	char *principal = NULL;
 
-	/*
-	 * The keytab's keys are the services' secrets: whoever accepts with
-	 * them receives tickets meant for those services.  As on Windows,
-	 * where only the service's account and SYSTEM reach them, only root
-	 * and in-kernel callers may accept with them.
-	 */
-	if (!(up->flags & KSSPI_UPCALL_F_KERNEL_CALLER) &&
-	    (!upcall_has(up, KSSPI_A_UID) || up->uid != 0))
+	if (!keytab_caller(up))
 		return SEC_E_NO_CREDENTIALS;
 	if (upcall_has(up, UPCALL_USER) && up->user && up->user[0]) {
 		gss_buffer_desc namebuf;

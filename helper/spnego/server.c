@@ -25,10 +25,11 @@
 #include "spnego/first_token.h"
 #include "spnego/negotiate.h"
 
-static unsigned int available_packages(void)
+/* What @up's caller can accept with: Kerberos needs the keytab */
+static unsigned int available_packages(const struct upcall *up)
 {
 	return SPNEGO_PKG_NTLM |
-	       (kerberos_can_accept() ? SPNEGO_PKG_KERBEROS : 0);
+	       (kerberos_can_accept(up) ? SPNEGO_PKG_KERBEROS : 0);
 }
 
 static const struct package *package_of(enum spnego_mech mech)
@@ -151,13 +152,14 @@ static void server_raw(struct nego_state *st, const struct upcall *up,
 	reply_clear(&inner);
 }
 
-static void server_init2(struct nego_state *st, struct reply *reply)
+static void server_init2(struct nego_state *st, const struct upcall *up,
+			 struct reply *reply)
 {
 	static const enum spnego_mech with_krb5[] = {
 		SPNEGO_MECH_MS_KRB5, SPNEGO_MECH_KRB5, SPNEGO_MECH_NTLM
 	};
 	static const enum spnego_mech ntlm_only[] = { SPNEGO_MECH_NTLM };
-	bool krb5 = available_packages() & SPNEGO_PKG_KERBEROS;
+	bool krb5 = available_packages(up) & SPNEGO_PKG_KERBEROS;
 
 	if (spnego_init2_encode(krb5 ? with_krb5 : ntlm_only, krb5 ? 3 : 1,
 				&reply->token)) {
@@ -202,7 +204,7 @@ static void server_first(struct nego_state *st, const struct upcall *up,
 		reply->status = SEC_E_INVALID_TOKEN;
 		goto out;
 	}
-	if (!spnego_choose(&init, available_packages(), &choice)) {
+	if (!spnego_choose(&init, available_packages(up), &choice)) {
 		/* Nothing offered is served here */
 		server_fail(reply, SEC_E_LOGON_DENIED, SPNEGO_MECH_OTHER, NULL);
 		goto out;
@@ -267,7 +269,7 @@ void nego_server_step(struct nego_state *st, const struct upcall *up,
 	switch (st->stage) {
 	case NEGO_START:
 		if (!has_token)
-			server_init2(st, reply);
+			server_init2(st, up, reply);
 		else
 			server_first(st, up, reply);
 		return;

@@ -55,6 +55,7 @@ struct side {
 	bool initiator;
 	uint32_t req;
 	const char *user, *domain, *password, *target;
+	uint32_t uid;
 	int legs;
 	struct reply r;
 };
@@ -82,6 +83,7 @@ static void leg(struct side *s, const struct bytes *in)
 				     KSSPI_OP_ACCEPT_CONTEXT,
 		.context_req = s->req,
 		.package = (char *)s->pkg->name,
+		.uid = s->uid,
 	};
 
 	up.present = UPCALL_BIT(KSSPI_A_OP) | UPCALL_BIT(KSSPI_A_CONTEXT_REQ) |
@@ -568,6 +570,42 @@ static void test_init2(void)
 }
 
 /*
+ * The keytab is root's and the kernel's only: a user's acceptor offers
+ * NTLM alone in its negTokenInit2, and answers an optimistic AP-REQ with
+ * a counter-proposal of NTLM, although the keytab has keys.
+ */
+static void test_user_acceptor_no_keytab(void)
+{
+	struct side c, s;
+	struct spnego_token t;
+
+	side_init(&s, &pkg_negotiate, false, 0);
+	s.uid = 1000;
+	leg(&s, NULL);
+	CHECK_EQ(s.r.status, SEC_I_CONTINUE_NEEDED);
+	decode(&s.r.token, &t);
+	CHECK(t.kind == SPNEGO_TOKEN_INIT && t.has_neg_hints);
+	CHECK(t.mech_count == 1 && t.mechs[0] == SPNEGO_MECH_NTLM);
+	spnego_token_clear(&t);
+	side_free(&s);
+
+	krb5_client(&c, REQ | ISC_REQ_MUTUAL_AUTH);
+	side_init(&s, &pkg_negotiate, false, 0);
+	s.uid = 1000;
+	leg(&c, NULL);
+	CHECK_EQ(c.r.status, SEC_I_CONTINUE_NEEDED);
+	leg(&s, &c.r.token);
+	CHECK_EQ(s.r.status, SEC_I_CONTINUE_NEEDED);
+	decode(&s.r.token, &t);
+	CHECK(t.has_supported_mech && t.supported_mech == SPNEGO_MECH_NTLM);
+	CHECK(t.has_neg_state && t.neg_state == SPNEGO_REQUEST_MIC);
+	CHECK_EQ(t.response_token.len, 0);
+	spnego_token_clear(&t);
+	side_free(&c);
+	side_free(&s);
+}
+
+/*
  * An acceptor without Kerberos keys answers an optimistic AP-REQ with
  * NTLM and request-mic; both sides then exchange MICs.
  */
@@ -937,6 +975,8 @@ static const struct test_case negotiate_tests[] = {
 	{ "raw NTLM to the acceptor, answered raw", test_raw_ntlm },
 	{ "raw Kerberos to the acceptor, answered raw", test_raw_krb5 },
 	{ "acceptor's negTokenInit2 first", test_init2 },
+	{ "a user's acceptor offers no Kerberos (keytab is root's)",
+	  test_user_acceptor_no_keytab },
 	{ "counter-proposal: NTLM from an acceptor without keys",
 	  test_counter_proposal },
 	{ "hostile: bad MICs, foreign framing, unoffered mechanism",
