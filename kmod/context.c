@@ -62,6 +62,36 @@ static void ksspi_context_end_session(struct ksspi_context *ctx,
 }
 
 /*
+ * Drops the session an accepted context kept for its delegated
+ * credentials: when the context goes, or a reauthentication replaces what
+ * the client delegated.
+ */
+static void ksspi_context_drop_kept(struct ksspi_context *ctx)
+{
+	if (!ctx->kept_session)
+		return;
+	ksspi_session_release(ctx->kept_notice, ctx->kept_session,
+			      ctx->kept_generation);
+	ctx->kept_notice = NULL;
+	ctx->kept_session = 0;
+}
+
+/*
+ * The last leg of an acceptor whose helper kept its session: the session
+ * moves to @ctx->kept_session with its release notice, and no longer
+ * counts as an unfinished handshake.
+ */
+static void ksspi_context_keep_session(struct ksspi_context *ctx)
+{
+	ksspi_context_drop_kept(ctx);
+	ctx->kept_session = ctx->session_id;
+	ctx->kept_generation = ctx->helper_generation;
+	ctx->kept_notice = ctx->release_notice;
+	ctx->release_notice = NULL;
+	ksspi_context_end_session(ctx, true);
+}
+
+/*
  * Starts a helper session for a first leg: the release notice is allocated
  * and the user's unfinished handshakes are counted before the helper is
  * asked to hold anything.
@@ -86,6 +116,7 @@ static void ksspi_context_release(struct ksspi_object *obj)
 	struct ksspi_context *ctx = ksspi_to_context(obj);
 
 	ksspi_context_end_session(ctx, false);
+	ksspi_context_drop_kept(ctx);
 	ksspi_notice_free(ctx->release_notice);
 	ksspi_sec_state_free(ctx->sec);
 	if (ctx->cred)
@@ -166,6 +197,47 @@ bool ksspi_context_parses_data(struct ksspi_owner *owner,
 	parses = ctx->pkg->stream_buffers;
 	ksspi_object_put(&ctx->obj);
 	return parses;
+}
+
+/**
+ * ksspi_context_delegation - the helper session that holds the credentials
+ *	a client delegated to an accepted context
+ * @owner: the caller's table
+ * @handle: the accepted context
+ * @session: receives the session id
+ * @generation: receives the helper instance that holds it
+ *
+ * Return: SEC_E_OK; SEC_E_INVALID_HANDLE when @handle names no context of
+ * @owner; SEC_E_NO_CREDENTIALS when it is not an established acceptor's
+ * to which credentials were delegated, or the helper that held them is
+ * gone.
+ */
+u32 ksspi_context_delegation(struct ksspi_owner *owner,
+			     const struct ksspi_handle *handle, u64 *session,
+			     u64 *generation)
+{
+	struct ksspi_context *ctx;
+	u32 status;
+
+	status = ksspi_context_get(owner, handle, &ctx);
+	if (status != SEC_E_OK)
+		return status;
+	if (mutex_lock_killable(&ctx->handshake_lock)) {
+		status = SEC_E_INTERNAL_ERROR;
+		goto out;
+	}
+	status = SEC_E_NO_CREDENTIALS;
+	if (!ctx->initiator && ctx->kept_session &&
+	    READ_ONCE(ctx->state) == KSSPI_CTX_ESTABLISHED &&
+	    ctx->kept_generation == ksspi_helper_generation()) {
+		*session = ctx->kept_session;
+		*generation = ctx->kept_generation;
+		status = SEC_E_OK;
+	}
+	mutex_unlock(&ctx->handshake_lock);
+out:
+	ksspi_object_put(&ctx->obj);
+	return status;
 }
 
 u32 ksspi_context_delete(struct ksspi_owner *owner,
@@ -425,6 +497,13 @@ static u32 ksspi_handshake_leg(struct ksspi_handshake_call *c,
 			if (status != SEC_E_OK)
 				return status;
 		}
+		/* Delegated credentials live only in the helper that got them */
+		if (ctx->cred && ctx->cred->delegation_session &&
+		    ctx->cred->delegation_generation !=
+		    ksspi_helper_generation()) {
+			ksspi_identity_copy_free(&id);
+			return SEC_E_NO_CREDENTIALS;
+		}
 	} else if (ctx->helper_generation != ksspi_helper_generation()) {
 		/* The helper that held this handshake's state is gone. */
 		return SEC_E_NO_AUTHENTICATING_AUTHORITY;
@@ -470,6 +549,8 @@ static u32 ksspi_handshake_leg(struct ksspi_handshake_call *c,
 		req.pkg_params_len = params->cb_buffer;
 	}
 	req.credential_id = ctx->cred ? ctx->cred->id : 0;
+	if (first && ctx->cred)
+		req.delegation_session = ctx->cred->delegation_session;
 	req.logon_session = c->kernel_caller ? AUDIT_SID_UNSET :
 			    audit_get_sessionid(current);
 	req.owner = c->owner->user;
@@ -504,8 +585,17 @@ static u32 ksspi_handshake_leg(struct ksspi_handshake_call *c,
 	}
 
 	if (ksspi_leg_final(status)) {
-		/* The helper drops its state with the final answer. */
-		ksspi_context_end_session(ctx, true);
+		/*
+		 * The helper drops its state with the final answer, unless an
+		 * acceptor's holds delegated credentials; what an earlier
+		 * authentication of the context delegated goes either way.
+		 */
+		ksspi_context_drop_kept(ctx);
+		if (reply.keep_session && !ctx->initiator &&
+		    status == SEC_E_OK)
+			ksspi_context_keep_session(ctx);
+		else
+			ksspi_context_end_session(ctx, !reply.keep_session);
 		if (ksspi_blob_parse(ctx->pkg, reply.blob, reply.blob_len,
 				     &sec) != SEC_E_OK ||
 		    !!(sec->flags & KSSPI_CTX_F_INITIATOR) != ctx->initiator) {

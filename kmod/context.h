@@ -71,6 +71,11 @@ enum ksspi_context_state {
  *	@handshake_lock)
  * @handshake_charged: the session counts against the user's unfinished
  *	handshakes (under @handshake_lock)
+ * @kept_session: the helper session an accepted context kept after its
+ *	last leg, holding the credentials its client delegated; 0 when
+ *	none (under @handshake_lock)
+ * @kept_generation: the helper instance that holds it
+ * @kept_notice: the notice that releases it
  * @context_attr: attributes reported so far (under @handshake_lock)
  * @start: when the context was created
  * @target: target name (UTF-8) or NULL (under @handshake_lock)
@@ -94,6 +99,9 @@ struct ksspi_context {
 	u64 helper_generation;
 	struct ksspi_notice *release_notice;
 	bool handshake_charged;
+	u64 kept_session;
+	u64 kept_generation;
+	struct ksspi_notice *kept_notice;
 	u32 context_attr;
 	time64_t start;
 	char *target;
@@ -172,6 +180,9 @@ u32 ksspi_context_export(struct ksspi_owner *owner,
 u32 ksspi_context_import(struct ksspi_owner *owner, const char *package,
 			 const void *blob, u32 blob_len,
 			 struct ksspi_handle *handle);
+u32 ksspi_context_delegation(struct ksspi_owner *owner,
+			     const struct ksspi_handle *handle, u64 *session,
+			     u64 *generation);
 u32 ksspi_context_complete(struct ksspi_owner *owner,
 			   const struct ksspi_handle *handle,
 			   u32 desc_status);

@@ -18,6 +18,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <keys/user-type.h>
+#include "context.h"
 #include "credential.h"
 #include "debugfs.h"
 #include "package.h"
@@ -397,4 +398,53 @@ u32 ksspi_credential_create(struct ksspi_user *user, const char *package,
 fail:
 	ksspi_object_put(&cred->obj);
 	return status;
+}
+
+/**
+ * ksspi_credential_from_context - AcquireCredentialsHandle of the
+ *	credentials a client delegated to an accepted context
+ * @owner: the caller's table, which must hold @context
+ * @package: package name: one whose credentials may be delegated
+ *	(Kerberos, Negotiate)
+ * @use: SECPKG_CRED_OUTBOUND: delegated credentials only initiate
+ * @context: an established context accepted with ASC_REQ_DELEGATE that
+ *	returned ASC_RET_DELEGATE
+ * @out: receives the credential (one reference)
+ *
+ * The credential names the helper session that holds the delegated
+ * tickets, not the context: once the context is deleted (or reauthenticated
+ * without delegation) or the helper restarts, its legs get
+ * SEC_E_NO_CREDENTIALS.
+ *
+ * Return: SEC_E_OK; SEC_E_SECPKG_NOT_FOUND; SEC_E_INVALID_PARAMETER for an
+ * unknown @use; SEC_E_INVALID_HANDLE when @context names no context of
+ * @owner; SEC_E_NO_CREDENTIALS for another package, an inbound use, or a
+ * context that holds no delegated credentials.
+ */
+u32 ksspi_credential_from_context(struct ksspi_owner *owner,
+				  const char *package, u32 use,
+				  const struct ksspi_handle *context,
+				  struct ksspi_credential **out)
+{
+	struct ksspi_credential *cred;
+	u64 session, generation;
+	u32 status;
+
+	status = ksspi_credential_create(owner->user, package, use, NULL,
+					 false, &cred);
+	if (status != SEC_E_OK)
+		return status;
+	status = ksspi_context_delegation(owner, context, &session,
+					  &generation);
+	if (status == SEC_E_OK &&
+	    (!cred->pkg->delegation || use != SECPKG_CRED_OUTBOUND))
+		status = SEC_E_NO_CREDENTIALS;
+	if (status != SEC_E_OK) {
+		ksspi_object_put(&cred->obj);
+		return status;
+	}
+	cred->delegation_session = session;
+	cred->delegation_generation = generation;
+	*out = cred;
+	return SEC_E_OK;
 }

@@ -25,6 +25,9 @@ struct ksspi_user;
  * @tls_certificate: keyring key holding a TLS certificate chain, or NULL;
  *	read, with @tls_private_key, whenever a leg sends the credential
  * @tls_private_key: keyring key holding its private key, or NULL
+ * @delegation_session: the kept helper session of an accepted context
+ *	whose delegated credentials this outbound credential uses, or 0
+ * @delegation_generation: the helper instance that holds it
  *
  * Immutable after creation: no lock.
  */
@@ -40,6 +43,8 @@ struct ksspi_credential {
 	struct key *key;
 	struct key *tls_certificate;
 	struct key *tls_private_key;
+	u64 delegation_session;
+	u64 delegation_generation;
 };
 
 /*
@@ -59,6 +64,10 @@ struct ksspi_identity_copy {
 u32 ksspi_credential_create(struct ksspi_user *user, const char *package,
 			    u32 use, const struct ksspi_identity *id,
 			    bool id_malformed, struct ksspi_credential **out);
+u32 ksspi_credential_from_context(struct ksspi_owner *owner,
+				  const char *package, u32 use,
+				  const struct ksspi_handle *context,
+				  struct ksspi_credential **out);
 u32 ksspi_credential_identity(const struct ksspi_credential *cred,
 			      struct ksspi_identity_copy *id);
 void ksspi_identity_copy_free(struct ksspi_identity_copy *id);

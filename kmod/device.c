@@ -155,7 +155,10 @@ static long ksspi_ioc_acquire(struct ksspi_owner *owner, void __user *uarg)
 			   uarg, &usize);
 	if (err)
 		return err;
-	if (a.flags || a.identity_type > KSSPI_IDENTITY_KEY)
+	if (a.flags || a.identity_type > KSSPI_IDENTITY_DELEGATION ||
+	    (a.identity_type == KSSPI_IDENTITY_DELEGATION &&
+	     (usize < sizeof(a) || a.tls_certificate_key ||
+	      a.tls_private_key)))
 		return -EINVAL;
 	id.tls_certificate_key = a.tls_certificate_key;
 	id.tls_private_key = a.tls_private_key;
@@ -189,6 +192,11 @@ static long ksspi_ioc_acquire(struct ksspi_owner *owner, void __user *uarg)
 	a.expiry = 0;
 	if (ksspi_has_nul(package, a.package_len))
 		a.status = SEC_E_SECPKG_NOT_FOUND;
+	else if (a.identity_type == KSSPI_IDENTITY_DELEGATION)
+		a.status = ksspi_credential_from_context(owner, package,
+							 a.credential_use,
+							 &a.delegation_context,
+							 &cred);
 	else
 		a.status = ksspi_credential_create(owner->user, package,
 						   a.credential_use,

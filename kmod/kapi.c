@@ -106,6 +106,53 @@ ksspi_status_t ksspi_acquire_credentials_handle(struct ksspi_owner *owner,
 EXPORT_SYMBOL_GPL(ksspi_acquire_credentials_handle);
 
 /**
+ * ksspi_acquire_credentials_from_context - outbound credentials of what a
+ *	client delegated to an accepted context (a Linux extension: Windows
+ *	servers impersonate the client instead)
+ * @owner: the caller's handle table, which holds @context
+ * @package: "Kerberos" or "Negotiate"
+ * @context: a context accepted with ASC_REQ_DELEGATE whose last call
+ *	returned ASC_RET_DELEGATE
+ * @credential: receives the CredHandle (SECPKG_CRED_OUTBOUND)
+ * @expiry: receives the expiry (local time), may be NULL
+ *
+ * InitializeSecurityContext with the credential acts as the client of
+ * @context.  Once @context is deleted, or the helper restarts, its first
+ * legs get SEC_E_NO_CREDENTIALS.
+ *
+ * Context: process context; may sleep.
+ * Return: SEC_E_OK, SEC_E_SECPKG_NOT_FOUND, SEC_E_INVALID_HANDLE,
+ * SEC_E_NO_CREDENTIALS, SEC_E_INSUFFICIENT_MEMORY.
+ */
+ksspi_status_t ksspi_acquire_credentials_from_context(struct ksspi_owner *owner,
+						      const char *package,
+						      const struct ksspi_handle *context,
+						      struct ksspi_handle *credential,
+						      s64 *expiry)
+{
+	struct ksspi_credential *cred;
+	u32 status;
+
+	if (!owner || !context)
+		return SEC_E_INVALID_HANDLE;
+	if (!credential)
+		return SEC_E_INVALID_PARAMETER;
+	status = ksspi_credential_from_context(owner, package,
+					       SECPKG_CRED_OUTBOUND, context,
+					       &cred);
+	if (status != SEC_E_OK)
+		return status;
+	if (ksspi_owner_insert(owner, &cred->obj, credential)) {
+		ksspi_object_put(&cred->obj);
+		return SEC_E_INSUFFICIENT_MEMORY;
+	}
+	if (expiry)
+		*expiry = KSSPI_TIMESTAMP_NEVER;
+	return SEC_E_OK;
+}
+EXPORT_SYMBOL_GPL(ksspi_acquire_credentials_from_context);
+
+/**
  * ksspi_free_credentials_handle - FreeCredentialsHandle
  * @owner: the caller's handle table, from ksspi_open()
  * @credential: the handle; contexts made with it keep working

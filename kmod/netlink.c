@@ -57,6 +57,7 @@ static const struct nla_policy ksspi_done_policy[KSSPI_A_MAX + 1] = {
 				    .len = KSSPI_NL_FRAGMENT_MAX },
 	[KSSPI_A_INPUT_MISSING]	= { .type = NLA_U32 },
 	[KSSPI_A_INPUT_EXTRA]	= { .type = NLA_U32 },
+	[KSSPI_A_KEEP_SESSION]	= { .type = NLA_FLAG },
 	[KSSPI_A_ISSUER_LIST]	= { .type = NLA_BINARY,
 				    .len = KSSPI_NL_FRAGMENT_MAX },
 };
@@ -230,6 +231,7 @@ static int ksspi_nl_parse_answer(const struct genl_info *info,
 	if (info->attrs[KSSPI_A_INPUT_MISSING])
 		reply->input_missing =
 			nla_get_u32(info->attrs[KSSPI_A_INPUT_MISSING]);
+	reply->keep_session = nla_get_flag(info->attrs[KSSPI_A_KEEP_SESSION]);
 	if (info->attrs[KSSPI_A_INPUT_EXTRA])
 		reply->input_extra =
 			nla_get_u32(info->attrs[KSSPI_A_INPUT_EXTRA]);
@@ -407,7 +409,7 @@ struct sk_buff *ksspi_netlink_request_new(u32 request_id,
 	void *hdr;
 
 	/* KSSPI_A_QUEUED is added when the helper fetches it. */
-	size = nla_total_size_64bit(sizeof(u64)) * 3 +
+	size = nla_total_size_64bit(sizeof(u64)) * 4 +
 	       nla_total_size(sizeof(u32)) * 10 +
 	       ksspi_nl_str_size(req->package) +
 	       ksspi_nl_str_size(req->target) +
@@ -444,6 +446,10 @@ struct sk_buff *ksspi_netlink_request_new(u32 request_id,
 	    (nla_put_u64_64bit(skb, KSSPI_A_CREDENTIAL_ID, req->credential_id,
 			       KSSPI_A_PAD) ||
 	     nla_put_u32(skb, KSSPI_A_LOGON_SESSION, req->logon_session)))
+		goto too_big;
+	if (req->delegation_session &&
+	    nla_put_u64_64bit(skb, KSSPI_A_DELEGATION_SESSION,
+			      req->delegation_session, KSSPI_A_PAD))
 		goto too_big;
 	if (ksspi_nl_put_str(skb, KSSPI_A_TARGET_NAME, req->target) ||
 	    ksspi_nl_put_fragments(skb, KSSPI_A_TOKEN, req->token,

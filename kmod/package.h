@@ -77,6 +77,8 @@ struct ksspi_package_ops {
  *	(STREAM_HEADER, DATA, STREAM_TRAILER; DATA and EMPTY buffers) and
  *	check the buffers themselves: the core does not require a
  *	SECBUFFER_TOKEN or SECBUFFER_STREAM buffer
+ * @delegation: outbound credentials may be made of what a client delegated
+ *	to an accepted context (ksspi_credential_from_context())
  * @ops: the package's functions
  * @live_credentials: credentials alive (statistics)
  * @live_contexts: contexts alive (statistics)
@@ -89,6 +91,7 @@ struct ksspi_package {
 	bool server_initiated;
 	bool stream_buffers;
 	bool tls_identity;
+	bool delegation;
 	const struct ksspi_package_ops *ops;
 	atomic_t live_credentials;
 	atomic_t live_contexts;

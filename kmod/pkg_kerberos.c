@@ -990,6 +990,7 @@ static struct ksspi_package ksspi_kerberos_package = {
 		.block_size = 1,
 		.security_trailer = 60,
 	},
+	.delegation = true,
 	.ops = &ksspi_kerberos_ops,
 };
 

@@ -99,6 +99,7 @@ static struct ksspi_package ksspi_negotiate_package = {
 		.block_size = 1,
 		.security_trailer = 72,
 	},
+	.delegation = true,
 	.ops = &ksspi_negotiate_ops,
 };
 

@@ -32,6 +32,8 @@ struct sk_buff;
  * @pkg_params: the caller's SECBUFFER_PKG_PARAMS input or NULL
  * @pkg_params_len: its length
  * @credential_id: the credential's id, 0 for none
+ * @delegation_session: a client leg's credentials are those delegated to
+ *	this kept acceptor session, 0 for none
  * @logon_session: the caller's audit session id
  * @owner: the user the request counts against
  * @pid: the caller's tgid, 0 for the kernel
@@ -60,6 +62,7 @@ struct ksspi_upcall_request {
 	const void *pkg_params;
 	u32 pkg_params_len;
 	u64 credential_id;
+	u64 delegation_session;
 	u32 logon_session;
 	struct ksspi_user *owner;
 	pid_t pid;
@@ -80,6 +83,8 @@ struct ksspi_upcall_request {
  * @issuers: with SEC_I_INCOMPLETE_CREDENTIALS, the CAs the server named
  *	(kvmalloc'd; struct ksspi_attr_issuer_list's entries) or NULL
  * @issuers_len: their length
+ * @keep_session: the helper keeps the session of this acceptor's SEC_E_OK
+ *	(delegated credentials) until it is released
  */
 struct ksspi_upcall_reply {
 	u32 status;
@@ -93,6 +98,7 @@ struct ksspi_upcall_reply {
 	u32 input_extra;
 	u8 *issuers;
 	u32 issuers_len;
+	bool keep_session;
 };
 
 enum ksspi_notice_type {

@@ -951,6 +951,37 @@ TEST_F(abi, acquire_credentials_old_size)
 	EXPECT_STATUS(SEC_E_UNKNOWN_CREDENTIALS, a.status);
 }
 
+/*
+ * KSSPI_IDENTITY_DELEGATION needs the size with delegation_context and no
+ * TLS keys; a handle that names no context is SEC_E_INVALID_HANDLE, and a
+ * package without delegation (the test package) SEC_E_NO_CREDENTIALS is
+ * covered with a real context by krb5_ksspi.
+ */
+TEST_F(abi, acquire_credentials_delegation)
+{
+	struct ksspi_acquire_credentials a;
+
+	kt_acquire_init(&a, SECPKG_CRED_OUTBOUND, NULL, NULL, NULL);
+	a.identity_type = KSSPI_IDENTITY_DELEGATION;
+	a.size = KSSPI_ACQUIRE_CREDENTIALS_SIZE_VER1;
+	EXPECT_ERRNO(EINVAL, kt_ioctl(self->fd, KSSPI_IOC_ACQUIRE_CREDENTIALS,
+				      &a));
+	a.size = sizeof(a);
+	a.tls_certificate_key = KEY_SPEC_SESSION_KEYRING;
+	a.tls_private_key = KEY_SPEC_SESSION_KEYRING;
+	EXPECT_ERRNO(EINVAL, kt_ioctl(self->fd, KSSPI_IOC_ACQUIRE_CREDENTIALS,
+				      &a));
+	a.tls_certificate_key = 0;
+	a.tls_private_key = 0;
+	a.delegation_context.lower = 0x1234;
+	a.delegation_context.upper = 0x5678;
+	ASSERT_EQ(0, kt_ioctl(self->fd, KSSPI_IOC_ACQUIRE_CREDENTIALS, &a));
+	EXPECT_STATUS(SEC_E_INVALID_HANDLE, a.status);
+	a.identity_type = KSSPI_IDENTITY_DELEGATION + 1;
+	EXPECT_ERRNO(EINVAL, kt_ioctl(self->fd, KSSPI_IOC_ACQUIRE_CREDENTIALS,
+				      &a));
+}
+
 TEST_F(abi, query_package)
 {
 	struct ksspi_package_info info;

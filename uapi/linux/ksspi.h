@@ -107,6 +107,8 @@ struct ksspi_sec_buffer_desc {
 #define KSSPI_IDENTITY_NONE	0	/* default credentials */
 #define KSSPI_IDENTITY_PASSWORD	1	/* user, domain, password */
 #define KSSPI_IDENTITY_KEY	2	/* serial of a "user" or "logon" key */
+#define KSSPI_IDENTITY_DELEGATION 3	/* the credentials a client delegated
+					 * to an accepted context */
 
 /**
  * struct ksspi_package_info - SecPkgInfo
@@ -190,6 +192,10 @@ struct ksspi_enum_packages {
  * @tls_private_key: the serial of a "user" or "logon" key holding its
  *	private key (PEM or DER); set exactly when @tls_certificate_key is.
  *	The caller must possess both keys (search permission).
+ * @delegation_context: with KSSPI_IDENTITY_DELEGATION, a context of the
+ *	caller accepted with ASC_REQ_DELEGATE that returned ASC_RET_DELEGATE:
+ *	the new outbound credential acts as that context's client
+ *	(Documentation/kerberos.rst, "Delegation")
  */
 struct ksspi_acquire_credentials {
 	__u32 size;
@@ -210,10 +216,13 @@ struct ksspi_acquire_credentials {
 	__s64 expiry;
 	__u32 tls_certificate_key;
 	__u32 tls_private_key;
+	struct ksspi_handle delegation_context;
 };
 
 /* The size of struct ksspi_acquire_credentials before its TLS keys */
 #define KSSPI_ACQUIRE_CREDENTIALS_SIZE_VER0	96
+/* ... and before @delegation_context */
+#define KSSPI_ACQUIRE_CREDENTIALS_SIZE_VER1	104
 
 /**
  * struct ksspi_handle_op - FreeCredentialsHandle, DeleteSecurityContext

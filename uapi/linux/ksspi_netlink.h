@@ -124,6 +124,13 @@ enum ksspi_attr {
 					 * CAs the server trusts: each a
 					 * big-endian u16 length and a DER
 					 * DistinguishedName */
+	KSSPI_A_KEEP_SESSION,		/* flag: with an acceptor's SEC_E_OK,
+					 * the helper keeps the session (the
+					 * client's delegated credentials)
+					 * until it is released */
+	KSSPI_A_DELEGATION_SESSION,	/* u64: a client leg's credentials
+					 * are those delegated to this kept
+					 * acceptor session */
 
 	__KSSPI_A_MAX
 };

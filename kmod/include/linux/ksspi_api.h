@@ -67,6 +67,11 @@ ksspi_status_t ksspi_acquire_credentials_handle(struct ksspi_owner *owner,
 						const struct ksspi_identity *identity,
 						struct ksspi_handle *credential,
 						s64 *expiry);
+ksspi_status_t ksspi_acquire_credentials_from_context(struct ksspi_owner *owner,
+						      const char *package,
+						      const struct ksspi_handle *context,
+						      struct ksspi_handle *credential,
+						      s64 *expiry);
 ksspi_status_t ksspi_free_credentials_handle(struct ksspi_owner *owner,
 					     struct ksspi_handle *credential);
 ksspi_status_t ksspi_initialize_security_context(struct ksspi_owner *owner,
