@@ -63,6 +63,7 @@ static const struct attr_rule upcall_rules[KSSPI_A_MAX + 1] = {
 	[KSSPI_A_CREDENTIAL_ID]	 = { .kind = ATTR_U64 },
 	[KSSPI_A_LOGON_SESSION]	 = { .kind = ATTR_U32 },
 	[KSSPI_A_TLS_IDENTITY_KEY] = { .kind = ATTR_U32 },
+	[KSSPI_A_DELEGATION_SESSION] = { .kind = ATTR_U64 },
 };
 
 /* The same limits in libnl's terms, for its own first check. */
@@ -89,6 +90,7 @@ static const struct nla_policy upcall_policy[KSSPI_A_MAX + 1] = {
 	[KSSPI_A_CREDENTIAL_ID]	   = { .type = NLA_U64, .maxlen = 8 },
 	[KSSPI_A_LOGON_SESSION]	   = { .type = NLA_U32, .maxlen = 4 },
 	[KSSPI_A_TLS_IDENTITY_KEY] = { .type = NLA_U32, .maxlen = 4 },
+	[KSSPI_A_DELEGATION_SESSION] = { .type = NLA_U64, .maxlen = 8 },
 };
 
 /* Where the value of attribute @type goes in @up. */
@@ -112,6 +114,7 @@ static void *upcall_field(struct upcall *up, int type)
 	case KSSPI_A_CREDENTIAL_ID:	return &up->credential_id;
 	case KSSPI_A_LOGON_SESSION:	return &up->logon_session;
 	case KSSPI_A_TLS_IDENTITY_KEY:	return &up->tls_identity_key;
+	case KSSPI_A_DELEGATION_SESSION: return &up->delegation_session;
 	default:			return NULL;
 	}
 }
@@ -405,6 +408,7 @@ void reply_clear(struct reply *r)
 	r->expiry = 0;
 	r->input_missing = 0;
 	r->input_extra = 0;
+	r->keep_session = false;
 }
 
 size_t done_size(const struct reply *r)
@@ -415,6 +419,7 @@ size_t done_size(const struct reply *r)
 	       (size_t)nla_total_size(sizeof(uint32_t)) +	/* context attr */
 	       (size_t)nla_total_size(sizeof(int64_t)) +	/* expiry */
 	       2 * (size_t)nla_total_size(sizeof(uint32_t)) +	/* input */
+	       (size_t)nla_total_size(0) +			/* keep */
 	       fragments_size(r->token.len) + fragments_size(r->blob.len) +
 	       fragments_size(r->issuers.len);
 }
@@ -443,6 +448,8 @@ int done_build(struct nl_msg *msg, int family_id, const struct reply *r)
 		err = nla_put_u32(msg, KSSPI_A_INPUT_MISSING, r->input_missing);
 	if (!err && r->input_extra)
 		err = nla_put_u32(msg, KSSPI_A_INPUT_EXTRA, r->input_extra);
+	if (!err && r->keep_session)
+		err = nla_put_flag(msg, KSSPI_A_KEEP_SESSION);
 	if (!err)
 		err = fragments_put(msg, KSSPI_A_TOKEN, r->token.data,
 				    r->token.len);

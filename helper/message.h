@@ -66,6 +66,16 @@ struct upcall {
 	uint32_t logon_session;		/* audit session id */
 	uint32_t uid;
 	uint32_t pid;
+	uint64_t delegation_session;	/* a client's first leg: the kept
+					 * acceptor session whose delegated
+					 * credentials it uses */
+
+	/*
+	 * Not from the wire: set by request.c for a client's first leg with
+	 * KSSPI_A_DELEGATION_SESSION, the credential cache ("MEMORY:...")
+	 * holding what was delegated, valid during the leg.
+	 */
+	const char *delegated_ccache;
 
 	/* Set by the worker that serves it: the kernel gave up on it. */
 	struct cancel *cancel;
@@ -164,6 +174,9 @@ struct reply {
 					 * token not used (SECBUFFER_EXTRA) */
 	struct bytes issuers;		/* SEC_I_INCOMPLETE_CREDENTIALS: the
 					 * CAs the server named */
+	bool keep_session;		/* an acceptor's SEC_E_OK: its state
+					 * holds delegated credentials, to
+					 * keep until released */
 };
 
 /*

@@ -87,6 +87,15 @@ struct package {
 	 * more precise word than its SSPI status.
 	 */
 	uint32_t (*failure_ntstatus)(void *state);
+
+	/*
+	 * Optional: the name ("MEMORY:...") of the credential cache holding
+	 * what a client delegated to the acceptor whose last leg answered
+	 * with reply->keep_session, written to @name (@size bytes); 0, or
+	 * -ENOENT when nothing was delegated.  Called while the state is
+	 * kept, possibly by several client legs at once: read-only.
+	 */
+	int (*delegated_ccache)(void *state, char *name, size_t size);
 };
 
 /* The package named @name, or NULL. */

@@ -21,7 +21,12 @@
  *    count of SEC_E_INCOMPLETE_MESSAGE, and the token a package built to
  *    tell the peer (TSRequest errorCode, a TLS alert) when the caller
  *    asked for ISC_REQ_EXTENDED_ERROR / ASC_REQ_EXTENDED_ERROR;
- *  - a user holds at most max_per_user sessions (session.c).
+ *  - a user holds at most max_per_user sessions (session.c);
+ *  - an acceptor's SEC_E_OK with reply->keep_session keeps the session,
+ *    established, until the kernel releases it or the context expires: it
+ *    holds what the client delegated.  A client's first leg with
+ *    KSSPI_A_DELEGATION_SESSION reads it: the same owner's, of a package
+ *    that names its delegated credentials, else SEC_E_NO_CREDENTIALS.
  *
  * The identity of a first leg was read from its key before (identity.c);
  * nothing here makes a system call, so the fuzzers can drive it.
@@ -121,6 +126,66 @@ static void run_step(const struct package *package, void *state,
 	reply->input_missing = missing;
 }
 
+static bool keeps_session(const struct upcall *up, const struct reply *reply)
+{
+	return reply->keep_session && reply->status == SEC_E_OK &&
+	       up->op == KSSPI_OP_ACCEPT_CONTEXT;
+}
+
+/*
+ * When a kept session is dropped (monotonic seconds): when the context
+ * expires (its ticket's end time), a context without one after the idle
+ * timeout.
+ */
+static int64_t kept_until(const struct reply *reply)
+{
+	int64_t now = monotonic_seconds(), left = SESSION_IDLE_TIMEOUT;
+
+	if (reply->has_expiry && reply->expiry > 0)
+		left = reply->expiry - (int64_t)time(NULL);
+	return now + (left > 0 ? left : 0);
+}
+
+/*
+ * A package step, with a client's delegated credentials found first when
+ * the leg names a kept acceptor session.
+ */
+static void run_leg(struct session_table *sessions,
+		    const struct package *package, void *state,
+		    const struct upcall *up, struct reply *reply)
+{
+	struct session *deleg;
+	struct upcall with_ccache;
+	char ccache[128];
+
+	if (!upcall_has(up, KSSPI_A_DELEGATION_SESSION)) {
+		run_step(package, state, up, reply);
+		return;
+	}
+	if (up->op != KSSPI_OP_INIT_CONTEXT ||
+	    !(up->flags & KSSPI_UPCALL_F_FIRST_LEG)) {
+		reply->status = SEC_E_INVALID_PARAMETER;
+		return;
+	}
+	deleg = session_read(sessions, up->delegation_session,
+			     upcall_owner(up), monotonic_seconds());
+	if (!deleg) {
+		reply->status = SEC_E_NO_CREDENTIALS;
+		return;
+	}
+	if (deleg->initiator || !deleg->package->delegated_ccache ||
+	    deleg->package->delegated_ccache(deleg->state, ccache,
+					     sizeof(ccache))) {
+		reply->status = SEC_E_NO_CREDENTIALS;
+	} else {
+		/* A shallow copy: @up keeps owning what it points to */
+		with_ccache = *up;
+		with_ccache.delegated_ccache = ccache;
+		run_step(package, state, &with_ccache, reply);
+	}
+	session_read_done(sessions, deleg);
+}
+
 static void first_leg(struct session_table *sessions,
 		      const struct package *package, const struct upcall *up,
 		      struct reply *reply)
@@ -142,8 +207,8 @@ static void first_leg(struct session_table *sessions,
 		reply->status = SEC_E_INSUFFICIENT_MEMORY;
 		return;
 	}
-	run_step(package, state, up, reply);
-	if (!status_continues(reply->status)) {
+	run_leg(sessions, package, state, up, reply);
+	if (!status_continues(reply->status) && !keeps_session(up, reply)) {
 		package->state_free(state);
 		return;
 	}
@@ -154,6 +219,10 @@ static void first_leg(struct session_table *sessions,
 		err = -ENOMEM;
 	} else {
 		session->owner = upcall_owner(up);
+		if (keeps_session(up, reply)) {
+			session->established = true;
+			session->expires = kept_until(reply);
+		}
 		err = session_add(sessions, session, monotonic_seconds());
 		if (err)
 			session_free(session);
@@ -186,9 +255,12 @@ static void next_leg(struct session_table *sessions,
 	if (session->package != package || session->initiator != initiator)
 		reply->status = SEC_E_INVALID_HANDLE;
 	else
-		run_step(package, session->state, up, reply);
-	session_put(sessions, session, status_continues(reply->status),
-		    monotonic_seconds());
+		run_leg(sessions, package, session->state, up, reply);
+	if (keeps_session(up, reply))
+		session_establish(sessions, session, kept_until(reply));
+	else
+		session_put(sessions, session, status_continues(reply->status),
+			    monotonic_seconds());
 }
 
 static void handle_leg(struct session_table *sessions,

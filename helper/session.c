@@ -160,7 +160,7 @@ int session_add(struct session_table *t, struct session *s, int64_t now)
 
 	pthread_mutex_lock(&t->lock);
 	old = find_live(t, s->id);
-	if (old && old->busy) {
+	if (old && (old->busy || old->readers)) {
 		err = -EBUSY;
 		goto out;
 	}
@@ -177,6 +177,7 @@ int session_add(struct session_table *t, struct session *s, int64_t now)
 		goto out;
 	s->busy = false;
 	s->released = false;
+	s->readers = 0;
 	s->last_used = now;
 	s->next = *bucket_of(t, s->id);
 	*bucket_of(t, s->id) = s;
@@ -194,7 +195,9 @@ enum session_lookup session_acquire(struct session_table *t, uint64_t id,
 
 	pthread_mutex_lock(&t->lock);
 	s = find_live(t, id);
-	if (s && s->busy) {
+	if (s && s->established) {
+		result = SESSION_UNKNOWN;	/* takes no more legs */
+	} else if (s && s->busy) {
 		result = SESSION_BUSY;
 	} else if (s) {
 		s->busy = true;
@@ -221,14 +224,59 @@ void session_put(struct session_table *t, struct session *s, bool keep,
 		session_free(s);
 }
 
+void session_establish(struct session_table *t, struct session *s,
+		       int64_t expires)
+{
+	pthread_mutex_lock(&t->lock);
+	if (!s->released) {
+		s->busy = false;
+		s->established = true;
+		s->expires = expires;
+		s = NULL;
+	} else {
+		unlink_session(t, s);
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (s)
+		session_free(s);
+}
+
+struct session *session_read(struct session_table *t, uint64_t id,
+			     uint64_t owner, int64_t now)
+{
+	struct session *s;
+
+	pthread_mutex_lock(&t->lock);
+	s = find_live(t, id);
+	if (s && s->established && s->owner == owner && now < s->expires)
+		s->readers++;
+	else
+		s = NULL;
+	pthread_mutex_unlock(&t->lock);
+	return s;
+}
+
+void session_read_done(struct session_table *t, struct session *s)
+{
+	pthread_mutex_lock(&t->lock);
+	if (--s->readers || !s->released)
+		s = NULL;
+	else
+		unlink_session(t, s);
+	pthread_mutex_unlock(&t->lock);
+	if (s)
+		session_free(s);
+}
+
 bool session_release(struct session_table *t, uint64_t id)
 {
 	struct session *s;
 
 	pthread_mutex_lock(&t->lock);
 	s = find_live(t, id);
-	if (s && s->busy) {
-		s->released = true;	/* freed by its session_put() */
+	if (s && (s->busy || s->readers)) {
+		/* freed by its session_put() or last session_read_done() */
+		s->released = true;
 		pthread_mutex_unlock(&t->lock);
 		return true;
 	}
@@ -275,7 +323,9 @@ size_t session_expire(struct session_table *t, int64_t now)
 		while (*link) {
 			struct session *s = *link;
 
-			if (s->busy || now - s->last_used < SESSION_IDLE_TIMEOUT) {
+			if (s->busy || s->readers ||
+			    (s->established ? now < s->expires :
+			     now - s->last_used < SESSION_IDLE_TIMEOUT)) {
 				link = &s->next;
 				continue;
 			}

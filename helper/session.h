@@ -8,6 +8,11 @@
  * arrives while it is busy marks it, and the worker's session_put() then
  * frees it.  Sessions idle for SESSION_IDLE_TIMEOUT seconds are dropped by
  * session_expire().
+ *
+ * An acceptor whose client delegated credentials keeps its session after
+ * its last leg, "established": it takes no more legs; client legs of a
+ * credential made from the context read it (session_read(), several at
+ * once); it goes with the kernel's release notice or at its expiry.
  */
 #ifndef KSSPID_SESSION_H
 #define KSSPID_SESSION_H
@@ -38,6 +43,9 @@ struct session {
 	int64_t last_used;	/* monotonic seconds */
 	bool busy;
 	bool released;
+	bool established;	/* kept after an acceptor's last leg */
+	int64_t expires;	/* established: dropped then (monotonic) */
+	unsigned int readers;	/* session_read()s not yet done */
 	struct session *next;
 };
 
@@ -96,6 +104,22 @@ enum session_lookup session_acquire(struct session_table *t, uint64_t id,
  */
 void session_put(struct session_table *t, struct session *s, bool keep,
 		 int64_t now);
+
+/*
+ * Ends an acceptor's last leg on an acquired session by keeping it,
+ * established, until it is released or @expires (monotonic seconds).
+ */
+void session_establish(struct session_table *t, struct session *s,
+		       int64_t expires);
+
+/*
+ * The established session @id of @owner, not expired at @now, for
+ * reading its state (no leg may change it) until session_read_done();
+ * NULL when there is none.
+ */
+struct session *session_read(struct session_table *t, uint64_t id,
+			     uint64_t owner, int64_t now);
+void session_read_done(struct session_table *t, struct session *s);
 
 /* KSSPI_CMD_SESSION_RELEASE: true when a session of that id existed. */
 bool session_release(struct session_table *t, uint64_t id);

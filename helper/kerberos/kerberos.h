@@ -107,6 +107,17 @@ struct kerberos_ccache {
 uint32_t kerberos_supplied_ccache(const uint8_t *krb_cred, size_t len,
 				  struct kerberos_ccache *out);
 
+/* A new, empty MEMORY cache in @out: 0 or -1. */
+int kerberos_ccache_new(struct kerberos_ccache *out);
+
+/*
+ * A new MEMORY cache in @out holding a copy of the tickets of the cache
+ * @name (another MEMORY cache of ksspid: delegated credentials).
+ * SEC_E_OK, SEC_E_NO_CREDENTIALS when it cannot be read or holds none,
+ * or SEC_E_INSUFFICIENT_MEMORY.
+ */
+uint32_t kerberos_ccache_copy(const char *name, struct kerberos_ccache *out);
+
 /* "MEMORY:<name>" of @cc into @out (@size bytes); 0 or -1. */
 int kerberos_ccache_name(const struct kerberos_ccache *cc, char *out,
 			 size_t size);

@@ -54,6 +54,12 @@ struct krb5_state {
 	int ccache_fd;		/* the caller's own cache, or -1 */
 	/* USE_SUPPLIED_CREDS: the PKG_PARAMS tickets, until the end */
 	struct kerberos_ccache supplied;
+	/*
+	 * An acceptor's: the TGT its client delegated, kept with the state
+	 * (request.c keeps the session); a client's: its copy of the TGT
+	 * delegated to the accepted context its credential was made from.
+	 */
+	struct kerberos_ccache delegated;
 };
 
 int kerberos_config_setup(const char *keytab)
@@ -153,6 +159,7 @@ static void krb5_state_free(void *opaque)
 	if (st->ccache_fd >= 0)
 		close(st->ccache_fd);
 	kerberos_ccache_destroy(&st->supplied);
+	kerberos_ccache_destroy(&st->delegated);
 	free(st);
 }
 
@@ -277,6 +284,25 @@ static uint32_t supplied_cred(struct krb5_state *st, const struct upcall *up)
 	return cred_from_store(st, &kv, 1);
 }
 
+/*
+ * A credential made from an accepted context: its own copy of the TGT
+ * delegated there, so that the context may go while this one runs.
+ */
+static uint32_t delegated_cred(struct krb5_state *st, const struct upcall *up)
+{
+	gss_key_value_element_desc kv = { "ccache", NULL };
+	char ccache[128];
+	uint32_t status;
+
+	status = kerberos_ccache_copy(up->delegated_ccache, &st->delegated);
+	if (status != SEC_E_OK)
+		return status;
+	if (kerberos_ccache_name(&st->delegated, ccache, sizeof(ccache)))
+		return SEC_E_INTERNAL_ERROR;
+	kv.value = ccache;
+	return cred_from_store(st, &kv, 1);
+}
+
 /* "user@REALM" from the identity: the domain, uppercased, is the realm. */
 static uint32_t client_cred(struct krb5_state *st, const struct upcall *up)
 {
@@ -290,6 +316,8 @@ static uint32_t client_cred(struct krb5_state *st, const struct upcall *up)
 	if ((up->context_req & ISC_REQ_USE_SUPPLIED_CREDS) &&
 	    upcall_has(up, KSSPI_A_PKG_PARAMS) && up->pkg_params.len)
 		return supplied_cred(st, up);
+	if (up->delegated_ccache)
+		return delegated_cred(st, up);
 	if (!upcall_has(up, UPCALL_USER) || !upcall_has(up, UPCALL_PASSWORD))
 		return default_cred(st, up);
 	if (upcall_identity_copy(up, &user, &domain, &password)) {
@@ -660,6 +688,30 @@ out:
 		gss_release_name(&minor, &targ);
 }
 
+/*
+ * The TGT a client forwarded, into a MEMORY cache of the state's own:
+ * SEC_E_OK, or SEC_E_INSUFFICIENT_MEMORY when it cannot be kept.
+ */
+static uint32_t keep_delegated(struct krb5_state *st, gss_cred_id_t deleg)
+{
+	gss_key_value_element_desc kv = { "ccache", NULL };
+	gss_key_value_set_desc store = { 1, &kv };
+	OM_uint32 major, minor;
+	char ccache[128];
+
+	if (kerberos_ccache_new(&st->delegated) ||
+	    kerberos_ccache_name(&st->delegated, ccache, sizeof(ccache)))
+		return SEC_E_INSUFFICIENT_MEMORY;
+	kv.value = ccache;
+	major = gss_store_cred_into(&minor, deleg, GSS_C_INITIATE,
+				    &krb5_mech_oid, 1, 0, &store, NULL, NULL);
+	if (GSS_ERROR(major)) {
+		kerberos_ccache_destroy(&st->delegated);
+		return SEC_E_INSUFFICIENT_MEMORY;
+	}
+	return SEC_E_OK;
+}
+
 static void krb5_step(void *opaque, const struct upcall *up,
 		      struct reply *reply)
 {
@@ -668,6 +720,7 @@ static void krb5_step(void *opaque, const struct upcall *up,
 	gss_buffer_desc in = GSS_C_EMPTY_BUFFER, out = GSS_C_EMPTY_BUFFER;
 	struct gss_channel_bindings_struct bindings;
 	gss_channel_bindings_t cb = GSS_C_NO_CHANNEL_BINDINGS;
+	gss_cred_id_t deleg = GSS_C_NO_CREDENTIAL;
 	OM_uint32 major, minor, ret_flags = 0;
 
 	if (upcall_has(up, KSSPI_A_CHANNEL_BINDINGS) &&
@@ -706,7 +759,10 @@ static void krb5_step(void *opaque, const struct upcall *up,
 	else
 		major = gss_accept_sec_context(&minor, &st->ctx, st->cred,
 					       &in, cb, NULL, NULL, &out,
-					       &ret_flags, NULL, NULL);
+					       &ret_flags, NULL,
+					       up->context_req &
+					       ASC_REQ_DELEGATE ? &deleg :
+					       NULL);
 	if (GSS_ERROR(major)) {
 		/*
 		 * MIT's acceptor builds a KRB-ERROR token for the peer when
@@ -760,11 +816,23 @@ static void krb5_step(void *opaque, const struct upcall *up,
 	if (initiator && st->supplied.cc)
 		reply->context_attr |= ISC_RET_USED_SUPPLIED_CREDS;
 	/*
-	 * A forwarded TGT is not kept (delegated_cred_handle is NULL): the
-	 * acceptor cannot act as the client, so it does not say it can.
+	 * A forwarded TGT is kept only for a server that asked for
+	 * ASC_REQ_DELEGATE: ASC_RET_DELEGATE then says that a credential can
+	 * be made from the context (Documentation/kerberos.rst,
+	 * "Delegation"), and the session stays until the context goes.
 	 */
-	if (!initiator)
+	if (!initiator) {
 		reply->context_attr &= ~(uint32_t)ASC_RET_DELEGATE;
+		if (!(major & GSS_S_CONTINUE_NEEDED) &&
+		    (ret_flags & GSS_C_DELEG_FLAG) &&
+		    deleg != GSS_C_NO_CREDENTIAL) {
+			reply->status = keep_delegated(st, deleg);
+			if (reply->status != SEC_E_OK)
+				goto out;
+			reply->context_attr |= ASC_RET_DELEGATE;
+			reply->keep_session = true;
+		}
+	}
 	if (major & GSS_S_CONTINUE_NEEDED) {
 		/*
 		 * MIT names the flags the context will have; mutual
@@ -777,7 +845,18 @@ static void krb5_step(void *opaque, const struct upcall *up,
 	}
 	establish(st, initiator, reply->context_attr, reply);
 out:
+	if (deleg != GSS_C_NO_CREDENTIAL)
+		gss_release_cred(&minor, &deleg);
 	gss_release_buffer(&minor, &out);
+}
+
+static int krb5_delegated_ccache(void *opaque, char *name, size_t size)
+{
+	struct krb5_state *st = opaque;
+
+	if (st->initiator || !st->delegated.cc)
+		return -ENOENT;
+	return kerberos_ccache_name(&st->delegated, name, size) ? -ENOENT : 0;
 }
 
 const struct package pkg_kerberos = {
@@ -793,4 +872,5 @@ const struct package pkg_kerberos = {
 	.inner_verify = kerberos_inner_verify,
 	.inner_export = kerberos_inner_export,
 	.inner_free = kerberos_inner_free,
+	.delegated_ccache = krb5_delegated_ccache,
 };

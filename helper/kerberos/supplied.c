@@ -144,6 +144,47 @@ out:
 	return status;
 }
 
+int kerberos_ccache_new(struct kerberos_ccache *out)
+{
+	krb5_context kctx;
+
+	if (krb5_init_context(&kctx))
+		return -1;
+	if (krb5_cc_new_unique(kctx, "MEMORY", NULL, &out->cc)) {
+		krb5_free_context(kctx);
+		return -1;
+	}
+	out->kctx = kctx;
+	return 0;
+}
+
+uint32_t kerberos_ccache_copy(const char *name, struct kerberos_ccache *out)
+{
+	krb5_principal client = NULL;
+	krb5_ccache from = NULL;
+	uint32_t status = SEC_E_NO_CREDENTIALS;
+
+	if (kerberos_ccache_new(out))
+		return SEC_E_INSUFFICIENT_MEMORY;
+	if (krb5_cc_resolve(out->kctx, name, &from) ||
+	    krb5_cc_get_principal(out->kctx, from, &client))
+		goto out;
+	if (krb5_cc_initialize(out->kctx, out->cc, client) ||
+	    krb5_cc_copy_creds(out->kctx, from, out->cc)) {
+		status = SEC_E_INSUFFICIENT_MEMORY;
+		goto out;
+	}
+	status = SEC_E_OK;
+out:
+	if (client)
+		krb5_free_principal(out->kctx, client);
+	if (from)
+		krb5_cc_close(out->kctx, from);
+	if (status != SEC_E_OK)
+		kerberos_ccache_destroy(out);
+	return status;
+}
+
 int kerberos_ccache_name(const struct kerberos_ccache *cc, char *out,
 			 size_t size)
 {

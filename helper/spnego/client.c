@@ -119,7 +119,8 @@ static void client_first(struct nego_state *st, const struct upcall *up,
 		st->mech = SPNEGO_MECH_MS_KRB5;
 		memcpy(st->offered, with_krb5, sizeof(with_krb5));
 		st->offered_count = 3;
-	} else if (!ntlm_may_mend(krb5_status)) {
+	} else if (!ntlm_may_mend(krb5_status) || up->delegated_ccache) {
+		/* Delegated credentials are Kerberos tickets: no NTLM */
 		reply->status = krb5_status;
 		return;
 	} else {

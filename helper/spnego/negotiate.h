@@ -45,6 +45,8 @@ struct nego_state {
 	void *inner_state;		/* inner handshake, while it runs */
 	bool inner_started;
 	void *inner;			/* inner context, once established */
+	/* an acceptor's ended inner handshake holding delegated credentials */
+	void *delegated_state;
 	struct bytes inner_blob;	/* the inner package's last blob */
 	uint32_t context_attr;
 	bool has_expiry;

@@ -49,6 +49,8 @@ static void nego_state_free(void *opaque)
 	if (!st)
 		return;
 	nego_inner_reset(st);
+	if (st->delegated_state)
+		st->mech_pkg->state_free(st->delegated_state);
 	bytes_free(&st->mech_types_der);
 	free(st->user);
 	free(st->domain);
@@ -130,7 +132,12 @@ void nego_inner_step(struct nego_state *st, const struct upcall *outer,
 	if (inner_reply->status != SEC_E_OK)
 		return;
 
-	pkg->state_free(st->inner_state);
+	/* What the client delegated stays as long as the outer session */
+	if (inner_reply->keep_session && !st->initiator)
+		st->delegated_state = st->inner_state;
+	else
+		pkg->state_free(st->inner_state);
+	inner_reply->keep_session = false;
 	st->inner_state = NULL;
 	st->inner_blob = inner_reply->blob;
 	inner_reply->blob = (struct bytes){};
@@ -217,6 +224,7 @@ void nego_finish(struct nego_state *st, struct reply *reply)
 	reply->context_attr = st->context_attr;
 	reply->has_expiry = st->has_expiry;
 	reply->expiry = st->expiry;
+	reply->keep_session = st->delegated_state != NULL;
 }
 
 void nego_send_resp(struct reply *reply, int neg_state,
@@ -339,6 +347,16 @@ static void nego_step(void *opaque, const struct upcall *up,
 		nego_server_step(st, up, reply);
 }
 
+static int nego_delegated_ccache(void *opaque, char *name, size_t size)
+{
+	struct nego_state *st = opaque;
+
+	if (!st->delegated_state || !st->mech_pkg->delegated_ccache)
+		return -ENOENT;
+	return st->mech_pkg->delegated_ccache(st->delegated_state, name,
+					      size);
+}
+
 const struct package pkg_negotiate = {
 	.name = NEGOTIATE_PACKAGE_NAME,
 	.state_new = nego_state_new,
@@ -349,4 +367,5 @@ const struct package pkg_negotiate = {
 	.inner_wrap = nego_inner_wrap,
 	.inner_unwrap = nego_inner_unwrap,
 	.inner_free = nego_inner_free,
+	.delegated_ccache = nego_delegated_ccache,
 };

@@ -27,6 +27,8 @@
 #include "ctxblob.h"
 #include "kerberos/kerberos.h"
 #include "message.h"
+#include "request.h"
+#include "session.h"
 #include "tests/tap.h"
 
 #define REQ_MUTUAL (ISC_REQ_MUTUAL_AUTH | ISC_REQ_CONFIDENTIALITY | \
@@ -905,7 +907,8 @@ static void test_flags(void)
 	reply_clear(&s);
 	/*
 	 * The realm's TGTs are forwardable: the client delegates and says
-	 * so; the acceptor does not keep the TGT and does not claim it.
+	 * so; the acceptor did not ask for ASC_REQ_DELEGATE, so it does not
+	 * keep the TGT and does not claim it.
 	 */
 	handshake("host/srv.test.local", REQ_MUTUAL | ISC_REQ_DELEGATE,
 		  "Passw0rd!", &c, &s);
@@ -990,6 +993,173 @@ static void test_delegation(void)
 	gss_release_cred(&minor, &deleg);
 	pkg_kerberos.state_free(c);
 	pkg_kerberos.state_free(s2);
+}
+
+/* A leg through request_handle(), as ksspid's workers run it */
+struct deleg_leg {
+	const char *package;
+	uint32_t op, req, uid;
+	uint64_t session, delegation;	/* delegation 0: none */
+	bool first;
+	const char *password;		/* alice's, on a client's first leg */
+	const char *target;
+	const struct bytes *token;
+};
+
+static uint32_t request_leg(struct session_table *t,
+			    const struct deleg_leg *l, struct reply *r)
+{
+	struct upcall up = { .op = l->op, .context_req = l->req,
+			     .uid = l->uid, .session_id = l->session,
+			     .flags = l->first ? KSSPI_UPCALL_F_FIRST_LEG : 0,
+			     .delegation_session = l->delegation };
+
+	up.package = strdup(l->package);
+	up.present = UPCALL_BIT(KSSPI_A_OP) | UPCALL_BIT(KSSPI_A_CONTEXT_REQ) |
+		     UPCALL_BIT(KSSPI_A_UID) | UPCALL_BIT(KSSPI_A_FLAGS) |
+		     UPCALL_BIT(KSSPI_A_PACKAGE) |
+		     UPCALL_BIT(KSSPI_A_SESSION_ID);
+	if (l->delegation)
+		up.present |= UPCALL_BIT(KSSPI_A_DELEGATION_SESSION);
+	if (l->password) {
+		up.user = strdup("alice");
+		up.domain = strdup("TEST.LOCAL");
+		bytes_append(&up.password, l->password, strlen(l->password));
+		up.present |= UPCALL_BIT(UPCALL_USER) |
+			      UPCALL_BIT(UPCALL_DOMAIN) |
+			      UPCALL_BIT(UPCALL_PASSWORD);
+	}
+	if (l->target) {
+		up.target_name = strdup(l->target);
+		up.present |= UPCALL_BIT(KSSPI_A_TARGET_NAME);
+	}
+	if (l->token && l->token->len) {
+		bytes_append(&up.token, l->token->data, l->token->len);
+		up.present |= UPCALL_BIT(KSSPI_A_TOKEN);
+	}
+	*r = (struct reply){ 0 };
+	request_handle(t, &up, r);
+	upcall_free(&up);
+	return r->status;
+}
+
+/*
+ * alice delegates to a ksspi acceptor of @package (session 1, uid 0) that
+ * asked for ASC_REQ_DELEGATE (@asc_req): its SEC_E_OK in @accepted.
+ */
+static void delegate_to_acceptor(struct session_table *t, const char *package,
+				 uint32_t asc_req, struct reply *accepted)
+{
+	struct reply ap_req, done;
+
+	request_leg(t, &(struct deleg_leg){ package, KSSPI_OP_INIT_CONTEXT,
+					    REQ_MUTUAL | ISC_REQ_DELEGATE, 0,
+					    100, 0, true, "Passw0rd!",
+					    "host/srv.test.local", NULL },
+		    &ap_req);
+	CHECK_EQ(ap_req.status, SEC_I_CONTINUE_NEEDED);
+	request_leg(t, &(struct deleg_leg){ package, KSSPI_OP_ACCEPT_CONTEXT,
+					    asc_req, 0, 1, 0, true, NULL, NULL,
+					    &ap_req.token }, accepted);
+	CHECK_EQ(accepted->status, SEC_E_OK);
+	request_leg(t, &(struct deleg_leg){ package, KSSPI_OP_INIT_CONTEXT,
+					    REQ_MUTUAL | ISC_REQ_DELEGATE, 0,
+					    100, 0, false, NULL, NULL,
+					    &accepted->token }, &done);
+	CHECK_EQ(done.status, SEC_E_OK);
+	CHECK(done.context_attr & ISC_RET_DELEGATE);
+	reply_clear(&ap_req);
+	reply_clear(&done);
+}
+
+/*
+ * The client leg of a credential made from acceptor session 1, as @uid,
+ * to host/sha2; its first answer's status.  With SEC_I_CONTINUE_NEEDED a
+ * ksspi acceptor of host/sha2 must see alice.
+ */
+static uint32_t as_delegated_client(struct session_table *t,
+				    const char *package, uint32_t uid)
+{
+	struct reply ap_req, r2;
+	uint32_t status;
+
+	status = request_leg(t, &(struct deleg_leg){
+				package, KSSPI_OP_INIT_CONTEXT, REQ_MUTUAL,
+				uid, 200, 1, true, NULL,
+				"host/sha2.test.local", NULL }, &ap_req);
+	if (status == SEC_I_CONTINUE_NEEDED) {
+		request_leg(t, &(struct deleg_leg){
+				package, KSSPI_OP_ACCEPT_CONTEXT, 0, 0, 300,
+				0, true, NULL, NULL, &ap_req.token }, &r2);
+		CHECK_EQ(r2.status, SEC_E_OK);
+		CHECK(r2.blob.len > 0 &&
+		      memmem(r2.blob.data, r2.blob.len, "alice@TEST.LOCAL", 16));
+		reply_clear(&r2);
+		session_release(t, 200);
+	}
+	reply_clear(&ap_req);
+	return status;
+}
+
+/*
+ * DELEGATE, the server half: a ksspi acceptor that asked for
+ * ASC_REQ_DELEGATE keeps alice's forwarded TGT under its session, says
+ * ASC_RET_DELEGATE, and a client leg naming that session reaches a second
+ * service as alice; another owner cannot use it, and once the session is
+ * released nobody can.  Without ASC_REQ_DELEGATE nothing is kept.
+ */
+static void test_delegation_server(void)
+{
+	const char *const packages[] = { "Kerberos", "Negotiate" };
+	struct session_table t;
+	struct reply accepted;
+
+	CHECK_EQ(session_table_init(&t), 0);
+	/* the control: root has no tickets of its own here */
+	CHECK_EQ(request_leg(&t, &(struct deleg_leg){
+				"Kerberos", KSSPI_OP_INIT_CONTEXT, REQ_MUTUAL,
+				0, 200, 0, true, NULL,
+				"host/sha2.test.local", NULL }, &accepted),
+		 SEC_E_NO_CREDENTIALS);
+	reply_clear(&accepted);
+	for (size_t i = 0; i < 2; i++) {
+		printf("# %s\n", packages[i]);
+		delegate_to_acceptor(&t, packages[i], ASC_REQ_DELEGATE,
+				     &accepted);
+		CHECK(accepted.keep_session);
+		CHECK(accepted.context_attr & ASC_RET_DELEGATE);
+		reply_clear(&accepted);
+		/* the kept acceptor session alone */
+		CHECK_EQ(session_count(&t), 1);
+		CHECK_EQ(as_delegated_client(&t, packages[i], 0),
+			 SEC_I_CONTINUE_NEEDED);
+		/* twice: the delegated TGT stays for every credential */
+		CHECK_EQ(as_delegated_client(&t, packages[i], 0),
+			 SEC_I_CONTINUE_NEEDED);
+		/* uid 1000 cannot name root's session */
+		CHECK_EQ(as_delegated_client(&t, packages[i], 1000),
+			 SEC_E_NO_CREDENTIALS);
+		/* the kept session takes no legs */
+		CHECK_EQ(request_leg(&t, &(struct deleg_leg){
+				packages[i], KSSPI_OP_ACCEPT_CONTEXT, 0, 0, 1,
+				0, false, NULL, NULL, NULL }, &accepted),
+			 SEC_E_NO_AUTHENTICATING_AUTHORITY);
+		reply_clear(&accepted);
+		CHECK(session_release(&t, 1));
+		CHECK_EQ(as_delegated_client(&t, packages[i], 0),
+			 SEC_E_NO_CREDENTIALS);
+		CHECK_EQ(session_count(&t), 0);
+
+		/* a server that did not ask keeps nothing, claims nothing */
+		delegate_to_acceptor(&t, packages[i], 0, &accepted);
+		CHECK(!accepted.keep_session);
+		CHECK(!(accepted.context_attr & ASC_RET_DELEGATE));
+		reply_clear(&accepted);
+		CHECK_EQ(session_count(&t), 0);
+		CHECK_EQ(as_delegated_client(&t, packages[i], 0),
+			 SEC_E_NO_CREDENTIALS);
+	}
+	session_table_destroy(&t);
 }
 
 /*
@@ -1533,6 +1703,8 @@ static const struct test_case kerberos_tests[] = {
 	{ "USE_SESSION_KEY, NO_INTEGRITY, DELEGATE", test_flags },
 	{ "DELEGATE: an MIT server reaches a second service as the client",
 	  test_delegation },
+	{ "DELEGATE: a ksspi server keeps the TGT and acts as the client",
+	  test_delegation_server },
 	{ "channel bindings: equal accepted, different SEC_E_BAD_BINDINGS",
 	  test_channel_bindings },
 	{ "malformed channel bindings: SEC_E_BAD_BINDINGS", test_bad_bindings },

@@ -117,6 +117,7 @@ static void test_downcall_fields(void)
 		.context_attr = 0x10002,
 		.has_expiry = true,
 		.expiry = -5,
+		.keep_session = true,
 	};
 	uint8_t *token = pattern(70000, 1), *blob = pattern(40000, 2);
 	struct collected c;
@@ -161,6 +162,9 @@ static void test_downcall_fields(void)
 	collect(attrs, len, KSSPI_A_CONTEXT_BLOB, &c);
 	CHECK(c.count == 2 && c.joined.len == 40000 &&
 	      memcmp(c.joined.data, blob, 40000) == 0);
+	bytes_free(&c.joined);
+	collect(attrs, len, KSSPI_A_KEEP_SESSION, &c);
+	CHECK(c.count == 1 && c.joined.len == 0);
 	bytes_free(&c.joined);
 
 	nlmsg_free(msg);
@@ -230,6 +234,7 @@ static void full_upcall(struct bytes *b, const uint8_t *token, size_t len)
 	attr_put(b, KSSPI_A_PKG_PARAMS, "params", 6);
 	attr_put_u64(b, KSSPI_A_CREDENTIAL_ID, 77);
 	attr_put_u32(b, KSSPI_A_LOGON_SESSION, 3);
+	attr_put_u64(b, KSSPI_A_DELEGATION_SESSION, 0x5150);
 }
 
 static uint32_t parse(struct upcall *up, const struct bytes *b)
@@ -266,6 +271,9 @@ static void test_parse_all_fields(void)
 	CHECK_EQ(up.credential_id, 77);
 	CHECK_EQ(up.logon_session, 3);
 	CHECK(upcall_has(&up, KSSPI_A_LOGON_SESSION));
+	CHECK(upcall_has(&up, KSSPI_A_DELEGATION_SESSION));
+	CHECK_EQ(up.delegation_session, 0x5150);
+	CHECK(!up.delegated_ccache);
 	upcall_free(&up);
 	bytes_free(&b);
 	free(token);

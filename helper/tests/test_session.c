@@ -156,6 +156,65 @@ static void test_many(void)
 	CHECK_EQ(states_freed, 5000);
 }
 
+/*
+ * An acceptor's kept session: no more legs; read by its owner only, by
+ * several at once, until its expiry; a release while it is read frees it
+ * with the last reader.
+ */
+static void test_established(void)
+{
+	struct session_table t;
+	struct session *s, *r1, *r2;
+
+	session_table_init(&t);
+	states_freed = 0;
+	s = new_session(7);
+	s->owner = 1000;
+	session_add(&t, s, 100);
+	CHECK_EQ(session_acquire(&t, 7, &s), SESSION_FOUND);
+	/* a leg's session cannot be read */
+	CHECK(!session_read(&t, 7, 1000, 100));
+	session_establish(&t, s, 500);
+	CHECK_EQ(session_acquire(&t, 7, &s), SESSION_UNKNOWN);
+	CHECK(!session_read(&t, 7, 1001, 100));
+	CHECK(!session_read(&t, 7, SESSION_OWNER_KERNEL, 100));
+	CHECK(!session_read(&t, 8, 1000, 100));
+	CHECK(!session_read(&t, 7, 1000, 500));
+	r1 = session_read(&t, 7, 1000, 499);
+	r2 = session_read(&t, 7, 1000, 499);
+	CHECK(r1 && r1 == r2);
+	/* not idle-expired, nor while read */
+	CHECK_EQ(session_expire(&t, 100 + SESSION_IDLE_TIMEOUT), 0);
+	CHECK(session_release(&t, 7));
+	CHECK(!session_read(&t, 7, 1000, 200));
+	if (r1)
+		session_read_done(&t, r1);
+	CHECK_EQ(states_freed, 0);
+	if (r2)
+		session_read_done(&t, r2);
+	CHECK_EQ(states_freed, 1);
+	CHECK_EQ(session_count(&t), 0);
+
+	/* dropped at its expiry, not before */
+	s = new_session(9);
+	session_add(&t, s, 100);
+	CHECK_EQ(session_acquire(&t, 9, &s), SESSION_FOUND);
+	session_establish(&t, s, 5000);
+	CHECK_EQ(session_expire(&t, 4999), 0);
+	CHECK_EQ(session_expire(&t, 5000), 1);
+	CHECK_EQ(session_count(&t), 0);
+
+	/* released during its last leg: never kept */
+	s = new_session(10);
+	session_add(&t, s, 100);
+	CHECK_EQ(session_acquire(&t, 10, &s), SESSION_FOUND);
+	CHECK(session_release(&t, 10));
+	session_establish(&t, s, 5000);
+	CHECK_EQ(session_count(&t), 0);
+	CHECK_EQ(states_freed, 3);
+	session_table_destroy(&t);
+}
+
 const struct test_case session_tests[] = {
 	{ "sessions: create, look up, busy, finish", test_create_lookup_finish },
 	{ "sessions: release, also during a leg", test_release },
@@ -163,5 +222,7 @@ const struct test_case session_tests[] = {
 	{ "sessions: idle expiry after 10 minutes, never while busy",
 	  test_expiry },
 	{ "sessions: 5000 sessions", test_many },
+	{ "sessions: kept after an acceptor's last leg, read by its owner",
+	  test_established },
 	{ NULL, NULL },
 };
