@@ -22,6 +22,7 @@ struct acquire {
 	uint32_t identity;
 	uint32_t key_serial;
 	uint32_t tls_certificate_key, tls_private_key;
+	const SecHandle *delegation_context;
 	const char *user, *domain, *password;
 	size_t user_len, domain_len, password_len;
 };
@@ -48,6 +49,9 @@ static SECURITY_STATUS acquire(const struct acquire *a, PCredHandle ph,
 	req.password_len = (uint32_t)a->password_len;
 	req.tls_certificate_key = a->tls_certificate_key;
 	req.tls_private_key = a->tls_private_key;
+	if (a->delegation_context)
+		ksspi_priv_handle_to_abi(&req.delegation_context,
+					 a->delegation_context);
 
 	st = ksspi_priv_call(KSSPI_IOC_ACQUIRE_CREDENTIALS, &req,
 			     SEC_E_INTERNAL_ERROR);
@@ -265,6 +269,23 @@ SECURITY_STATUS AcquireCredentialsHandleTlsA(const SEC_CHAR *pszPackage,
 
 	return st != SEC_E_OK ? st :
 	       acquire_identity(&a, pAuthData, phCredential, ptsExpiry);
+}
+
+SECURITY_STATUS AcquireCredentialsHandleFromContextA(
+	PCtxtHandle phAcceptedContext, const SEC_CHAR *pszPackage,
+	PCredHandle phCredential, PTimeStamp ptsExpiry)
+{
+	struct acquire a = {
+		.use = SECPKG_CRED_OUTBOUND,
+		.identity = KSSPI_IDENTITY_DELEGATION,
+		.delegation_context = phAcceptedContext,
+	};
+	SECURITY_STATUS st;
+
+	if (!phAcceptedContext)
+		return SEC_E_INVALID_HANDLE;
+	st = extension_args(&a, pszPackage, phCredential);
+	return st != SEC_E_OK ? st : acquire(&a, phCredential, ptsExpiry);
 }
 
 SECURITY_STATUS FreeCredentialsHandle(PCredHandle phCredential)

@@ -15,7 +15,8 @@
  *  - SEC_ENTRY expands to nothing.
  *  - AcquireCredentialsHandleKeyA() is a Linux extension that takes a
  *    keyring key serial instead of a SEC_WINNT_AUTH_IDENTITY;
- *    ksspi_status_name() is another one.
+ *    AcquireCredentialsHandleFromContextA() (delegated credentials) and
+ *    ksspi_status_name() are others.
  *  - Functions ksspi cannot serve return SEC_E_UNSUPPORTED_FUNCTION.
  */
 #ifndef _KSSPI_SSPI_H
@@ -424,6 +425,18 @@ _KSSPI_API SECURITY_STATUS SEC_ENTRY AcquireCredentialsHandleKeyA(
 _KSSPI_API SECURITY_STATUS SEC_ENTRY AcquireCredentialsHandleTlsA(
 	const SEC_CHAR *pszPackage, ULONG fCredentialUse, void *pAuthData,
 	key_serial_t certificate, key_serial_t private_key,
+	PCredHandle phCredential, PTimeStamp ptsExpiry);
+
+/*
+ * Linux extension: outbound credentials of what a client delegated to a
+ * context this process accepted with ASC_REQ_DELEGATE (the call returned
+ * ASC_RET_DELEGATE), for "Kerberos" or "Negotiate".  Windows servers
+ * reach a second service with ImpersonateSecurityContext instead.  Once
+ * the accepted context is deleted, InitializeSecurityContext with the
+ * credential gives SEC_E_NO_CREDENTIALS.
+ */
+_KSSPI_API SECURITY_STATUS SEC_ENTRY AcquireCredentialsHandleFromContextA(
+	PCtxtHandle phAcceptedContext, const SEC_CHAR *pszPackage,
 	PCredHandle phCredential, PTimeStamp ptsExpiry);
 
 _KSSPI_API SECURITY_STATUS SEC_ENTRY FreeCredentialsHandle(
