@@ -94,6 +94,7 @@ ASC_REQ_INTEGRITY = 0x00020000
 ASC_REQ_ALLOW_NULL_SESSION = 0x00100000
 ASC_REQ_EXTENDED_ERROR = 0x00008000
 ASC_REQ_STREAM = 0x00010000
+ASC_REQ_DELEGATE = 0x00000001
 ASC_RET_DELEGATE = 0x00000001
 ASC_RET_REPLAY_DETECT = 0x00000004
 ASC_RET_SEQUENCE_DETECT = 0x00000008
@@ -268,6 +269,10 @@ def _load():
                                          ctypes.c_void_p, ctypes.c_int32,
                                          ctypes.c_int32, _P(SecHandle),
                                          _P(TimeStamp)],
+        "AcquireCredentialsHandleFromContextA": [_P(SecHandle),
+                                                 ctypes.c_char_p,
+                                                 _P(SecHandle),
+                                                 _P(TimeStamp)],
         "FreeCredentialsHandle": [_P(SecHandle)],
         "InitializeSecurityContextA": [_P(SecHandle), _P(SecHandle),
                                        ctypes.c_char_p, _u32, _u32, _u32,
@@ -365,6 +370,20 @@ class Credential:
                 None, ctypes.byref(self.handle), None)
         _check("AcquireCredentialsHandle", st)
         self.live = True
+
+    @classmethod
+    def from_context(cls, ctx, package="Kerberos"):
+        """AcquireCredentialsHandleFromContextA: the credentials a client
+        delegated to the accepted context @ctx; SspiError otherwise."""
+        self = cls.__new__(cls)
+        self.handle = SecHandle()
+        self.live = False
+        _check("AcquireCredentialsHandleFromContext",
+               lib.AcquireCredentialsHandleFromContextA(
+                   ctypes.byref(ctx.handle), package.encode(),
+                   ctypes.byref(self.handle), None))
+        self.live = True
+        return self
 
     def free(self):
         if self.live:

@@ -77,6 +77,13 @@ MODULE_PARM_DESC(handshake_target, "the target name (ASCII)");
 static char *handshake_expect;
 module_param(handshake_expect, charp, 0444);
 MODULE_PARM_DESC(handshake_expect, "the package PACKAGE_INFO must name");
+static bool handshake_delegate;
+module_param(handshake_delegate, bool, 0444);
+MODULE_PARM_DESC(handshake_delegate,
+		 "the client delegates; the server reaches handshake_second_target as it");
+static char *handshake_second_target = "host/sha2.test.local";
+module_param(handshake_second_target, charp, 0444);
+MODULE_PARM_DESC(handshake_second_target, "the delegation's second service");
 
 struct kt_result {
 	const char *name;
@@ -1080,8 +1087,134 @@ static u32 kt_hs_isc(struct ksspi_handle *cred, struct ksspi_handle *ctx,
 }
 
 /*
- * The handshake_package case: ISC and ASC in turn until both are done
- * (at most six legs), tokens in vmalloc'd memory, a UTF-16 target name.
+ * ISC with @ccred and ASC with @scred in turn until both are done (at most
+ * six legs), tokens in vmalloc'd @area (2 * KSSPI_MAX_TOKEN); the last
+ * statuses in @st_c and @st_s, the contexts made in @client and @server
+ * (@have_c, @have_s), the server's last attributes in @sattr.
+ */
+static void kt_hs_run(struct ksspi_handle *ccred, struct ksspi_handle *scred,
+		      const u16 *target, u32 ireq, u32 areq, u8 *area,
+		      struct ksspi_handle *client, struct ksspi_handle *server,
+		      bool *have_c, bool *have_s, u32 *st_c, u32 *st_s,
+		      u32 *sattr)
+{
+	struct ksspi_buffer in_buf, out_buf;
+	struct ksspi_buffer_desc in, out;
+	u32 attr, len = 0, leg;
+
+	*st_c = SEC_I_CONTINUE_NEEDED;
+	*st_s = SEC_I_CONTINUE_NEEDED;
+	*have_c = false;
+	*have_s = false;
+	*sattr = 0;
+	for (leg = 0; leg < 6; leg++) {
+		if (*st_c == SEC_I_CONTINUE_NEEDED) {
+			in_buf = (struct ksspi_buffer){ len, SECBUFFER_TOKEN,
+							area };
+			out_buf = (struct ksspi_buffer){
+				KSSPI_MAX_TOKEN, SECBUFFER_TOKEN,
+				area + KSSPI_MAX_TOKEN };
+			kt_desc(&in, &in_buf, 1);
+			kt_desc(&out, &out_buf, 1);
+			*st_c = kt_hs_isc(*have_c ? NULL : ccred, client,
+					  *have_c, target, ireq, &in, &out,
+					  &attr);
+			if (*st_c != SEC_E_OK &&
+			    *st_c != SEC_I_CONTINUE_NEEDED)
+				break;
+			*have_c = true;
+			len = out_buf.cb_buffer;
+			memmove(area, area + KSSPI_MAX_TOKEN, len);
+			if (!len && *st_c == SEC_E_OK)
+				break;
+		}
+		if (*st_s != SEC_I_CONTINUE_NEEDED)
+			break;
+		in_buf = (struct ksspi_buffer){ len, SECBUFFER_TOKEN, area };
+		out_buf = (struct ksspi_buffer){ KSSPI_MAX_TOKEN,
+						 SECBUFFER_TOKEN,
+						 area + KSSPI_MAX_TOKEN };
+		kt_desc(&in, &in_buf, 1);
+		kt_desc(&out, &out_buf, 1);
+		*st_s = ksspi_accept_security_context(kt_owner,
+						      *have_s ? NULL : scred,
+						      *have_s ? server : NULL,
+						      &in, areq,
+						      SECURITY_NATIVE_DREP,
+						      *have_s ? NULL : server,
+						      &out, sattr, NULL);
+		if (*st_s != SEC_E_OK && *st_s != SEC_I_CONTINUE_NEEDED)
+			break;
+		*have_s = true;
+		len = out_buf.cb_buffer;
+		memmove(area, area + KSSPI_MAX_TOKEN, len);
+		if (*st_s == SEC_E_OK && *st_c == SEC_E_OK)
+			break;
+		if (*st_s == SEC_E_OK && !len)
+			break;
+	}
+}
+
+/*
+ * handshake_delegate: the client delegates, the server (ASC_REQ_DELEGATE)
+ * reaches handshake_second_target as the client with
+ * ksspi_acquire_credentials_from_context(): the second server must name
+ * the first one's client (@client_name), which an in-kernel caller's own
+ * machine credentials are not; once the server's context is deleted, the
+ * credential gets SEC_E_NO_CREDENTIALS.
+ */
+static void kt_hs_second_hop(struct ksspi_handle *server, u32 sattr,
+			     struct ksspi_handle *scred, const char *client_name,
+			     u8 *area, char *name)
+{
+	const u32 req = ISC_REQ_MUTUAL_AUTH | ISC_REQ_CONFIDENTIALITY |
+			ISC_REQ_INTEGRITY;
+	struct ksspi_handle dcred = {}, c2, s2;
+	struct ksspi_buffer out_buf;
+	struct ksspi_buffer_desc out;
+	size_t i, tlen = strlen(handshake_second_target);
+	bool have_c, have_s;
+	u32 st_c, st_s, attr;
+	u16 *target;
+
+	KT_EXPECT("hs_delegated", sattr & ASC_RET_DELEGATE);
+	target = vmalloc((tlen + 1) * sizeof(u16));
+	if (!target)
+		return;
+	for (i = 0; i <= tlen; i++)
+		target[i] = (u8)handshake_second_target[i];
+	KT_EXPECT("hs_credential_from_context",
+		  ksspi_acquire_credentials_from_context(kt_owner,
+							 handshake_package,
+							 server, &dcred,
+							 NULL) == SEC_E_OK);
+	kt_hs_run(&dcred, scred, target, req, ASC_REQ_MUTUAL_AUTH, area,
+		  &c2, &s2, &have_c, &have_s, &st_c, &st_s, &attr);
+	KT_EXPECT("hs_second_hop_ok", st_c == SEC_E_OK && st_s == SEC_E_OK);
+	KT_EXPECT("hs_second_hop_as_client",
+		  st_s == SEC_E_OK && kt_hs_name(&s2, name) &&
+		  !strcmp(name, client_name));
+	if (have_c)
+		ksspi_delete_security_context(kt_owner, &c2);
+	if (have_s)
+		ksspi_delete_security_context(kt_owner, &s2);
+
+	ksspi_delete_security_context(kt_owner, server);
+	out_buf = (struct ksspi_buffer){ KSSPI_MAX_TOKEN, SECBUFFER_TOKEN,
+					 area };
+	kt_desc(&out, &out_buf, 1);
+	st_c = kt_hs_isc(&dcred, &c2, false, target, req, NULL, &out, &attr);
+	KT_EXPECT("hs_deleted_context_no_credentials",
+		  st_c == SEC_E_NO_CREDENTIALS);
+	if (st_c == SEC_E_OK || st_c == SEC_I_CONTINUE_NEEDED)
+		ksspi_delete_security_context(kt_owner, &c2);
+	ksspi_free_credentials_handle(kt_owner, &dcred);
+	vfree(target);
+}
+
+/*
+ * The handshake_package case: a full handshake, tokens in vmalloc'd
+ * memory, a UTF-16 target name.
  */
 static void kt_full_handshake(void)
 {
@@ -1092,16 +1225,15 @@ static void kt_full_handshake(void)
 	};
 	const u32 ireq = ISC_REQ_MUTUAL_AUTH | ISC_REQ_CONFIDENTIALITY |
 			 ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT |
-			 ISC_REQ_SEQUENCE_DETECT | ISC_REQ_CONNECTION;
+			 ISC_REQ_SEQUENCE_DETECT | ISC_REQ_CONNECTION |
+			 (handshake_delegate ? ISC_REQ_DELEGATE : 0);
 	const u32 areq = ASC_REQ_MUTUAL_AUTH | ASC_REQ_CONFIDENTIALITY |
 			 ASC_REQ_INTEGRITY | ASC_REQ_REPLAY_DETECT |
-			 ASC_REQ_SEQUENCE_DETECT | ASC_REQ_CONNECTION;
+			 ASC_REQ_SEQUENCE_DETECT | ASC_REQ_CONNECTION |
+			 (handshake_delegate ? ASC_REQ_DELEGATE : 0);
 	struct ksspi_handle ccred = {}, scred = {}, client, server;
-	u32 st_c = SEC_I_CONTINUE_NEEDED, st_s = SEC_I_CONTINUE_NEEDED;
-	struct ksspi_buffer in_buf, out_buf;
-	struct ksspi_buffer_desc in, out;
+	u32 st_c, st_s, sattr;
 	bool have_c = false, have_s = false;
-	u32 attr, len = 0, leg;
 	u16 *target;
 	u8 *area;
 	size_t i, tlen = strlen(handshake_target);
@@ -1126,51 +1258,8 @@ static void kt_full_handshake(void)
 						   SECPKG_CRED_INBOUND, NULL,
 						   &scred, NULL) == SEC_E_OK);
 
-	for (leg = 0; leg < 6; leg++) {
-		if (st_c == SEC_I_CONTINUE_NEEDED) {
-			in_buf = (struct ksspi_buffer){ len, SECBUFFER_TOKEN,
-							area };
-			out_buf = (struct ksspi_buffer){
-				KSSPI_MAX_TOKEN, SECBUFFER_TOKEN,
-				area + KSSPI_MAX_TOKEN };
-			kt_desc(&in, &in_buf, 1);
-			kt_desc(&out, &out_buf, 1);
-			st_c = kt_hs_isc(have_c ? NULL : &ccred, &client,
-					 have_c, target, ireq, &in, &out,
-					 &attr);
-			if (st_c != SEC_E_OK && st_c != SEC_I_CONTINUE_NEEDED)
-				break;
-			have_c = true;
-			len = out_buf.cb_buffer;
-			memmove(area, area + KSSPI_MAX_TOKEN, len);
-			if (!len && st_c == SEC_E_OK)
-				break;
-		}
-		if (st_s != SEC_I_CONTINUE_NEEDED)
-			break;
-		in_buf = (struct ksspi_buffer){ len, SECBUFFER_TOKEN, area };
-		out_buf = (struct ksspi_buffer){ KSSPI_MAX_TOKEN,
-						 SECBUFFER_TOKEN,
-						 area + KSSPI_MAX_TOKEN };
-		kt_desc(&in, &in_buf, 1);
-		kt_desc(&out, &out_buf, 1);
-		st_s = ksspi_accept_security_context(kt_owner,
-						     have_s ? NULL : &scred,
-						     have_s ? &server : NULL,
-						     &in, areq,
-						     SECURITY_NATIVE_DREP,
-						     have_s ? NULL : &server,
-						     &out, &attr, NULL);
-		if (st_s != SEC_E_OK && st_s != SEC_I_CONTINUE_NEEDED)
-			break;
-		have_s = true;
-		len = out_buf.cb_buffer;
-		memmove(area, area + KSSPI_MAX_TOKEN, len);
-		if (st_s == SEC_E_OK && st_c == SEC_E_OK)
-			break;
-		if (st_s == SEC_E_OK && !len)
-			break;
-	}
+	kt_hs_run(&ccred, &scred, target, ireq, areq, area, &client, &server,
+		  &have_c, &have_s, &st_c, &st_s, &sattr);
 	if (st_c != SEC_E_OK || st_s != SEC_E_OK)
 		pr_err("ksspi_kapi_test: %s handshake: client 0x%08x, server 0x%08x\n",
 		       handshake_package, st_c, st_s);
@@ -1191,6 +1280,10 @@ static void kt_full_handshake(void)
 		  kt_hs_seal(&client, &server, area, 3000));
 	KT_EXPECT("hs_sealed_server_to_client",
 		  kt_hs_seal(&server, &client, area, 3000));
+	if (handshake_delegate) {
+		kt_hs_second_hop(&server, sattr, &scred, sname, area, cname);
+		have_s = false;		/* deleted there */
+	}
 out_delete:
 	if (have_c)
 		ksspi_delete_security_context(kt_owner, &client);
