@@ -208,13 +208,22 @@ enum session_lookup session_acquire(struct session_table *t, uint64_t id,
 	return result;
 }
 
-void session_put(struct session_table *t, struct session *s, bool keep,
-		 int64_t now)
+/*
+ * Ends a leg on @s: kept, idle since @when or established until @when,
+ * unless it was released meanwhile; freed otherwise.
+ */
+static void leg_done(struct session_table *t, struct session *s, bool keep,
+		     bool establish, int64_t when)
 {
 	pthread_mutex_lock(&t->lock);
 	if (keep && !s->released) {
 		s->busy = false;
-		s->last_used = now;
+		if (establish) {
+			s->established = true;
+			s->expires = when;
+		} else {
+			s->last_used = when;
+		}
 		s = NULL;
 	} else {
 		unlink_session(t, s);
@@ -224,21 +233,16 @@ void session_put(struct session_table *t, struct session *s, bool keep,
 		session_free(s);
 }
 
+void session_put(struct session_table *t, struct session *s, bool keep,
+		 int64_t now)
+{
+	leg_done(t, s, keep, false, now);
+}
+
 void session_establish(struct session_table *t, struct session *s,
 		       int64_t expires)
 {
-	pthread_mutex_lock(&t->lock);
-	if (!s->released) {
-		s->busy = false;
-		s->established = true;
-		s->expires = expires;
-		s = NULL;
-	} else {
-		unlink_session(t, s);
-	}
-	pthread_mutex_unlock(&t->lock);
-	if (s)
-		session_free(s);
+	leg_done(t, s, true, true, expires);
 }
 
 struct session *session_read(struct session_table *t, uint64_t id,

@@ -60,6 +60,22 @@ void ksspi_close(struct ksspi_owner *owner)
 }
 EXPORT_SYMBOL_GPL(ksspi_close);
 
+/* A new credential (if @status is SEC_E_OK) into the caller's table */
+static u32 ksspi_kapi_hand_out(struct ksspi_owner *owner, u32 status,
+			       struct ksspi_credential *cred,
+			       struct ksspi_handle *credential, s64 *expiry)
+{
+	if (status != SEC_E_OK)
+		return status;
+	if (ksspi_owner_insert(owner, &cred->obj, credential)) {
+		ksspi_object_put(&cred->obj);
+		return SEC_E_INSUFFICIENT_MEMORY;
+	}
+	if (expiry)
+		*expiry = KSSPI_TIMESTAMP_NEVER;
+	return SEC_E_OK;
+}
+
 /**
  * ksspi_acquire_credentials_handle - AcquireCredentialsHandle
  * @owner: the caller's handle table, from ksspi_open()
@@ -81,7 +97,7 @@ ksspi_status_t ksspi_acquire_credentials_handle(struct ksspi_owner *owner,
 						struct ksspi_handle *credential,
 						s64 *expiry)
 {
-	struct ksspi_credential *cred;
+	struct ksspi_credential *cred = NULL;
 	u32 status;
 
 	if (!owner)
@@ -93,15 +109,7 @@ ksspi_status_t ksspi_acquire_credentials_handle(struct ksspi_owner *owner,
 		identity = NULL;
 	status = ksspi_credential_create(owner->user, package, credential_use,
 					 identity, false, &cred);
-	if (status != SEC_E_OK)
-		return status;
-	if (ksspi_owner_insert(owner, &cred->obj, credential)) {
-		ksspi_object_put(&cred->obj);
-		return SEC_E_INSUFFICIENT_MEMORY;
-	}
-	if (expiry)
-		*expiry = KSSPI_TIMESTAMP_NEVER;
-	return SEC_E_OK;
+	return ksspi_kapi_hand_out(owner, status, cred, credential, expiry);
 }
 EXPORT_SYMBOL_GPL(ksspi_acquire_credentials_handle);
 
@@ -130,7 +138,7 @@ ksspi_status_t ksspi_acquire_credentials_from_context(struct ksspi_owner *owner,
 						      struct ksspi_handle *credential,
 						      s64 *expiry)
 {
-	struct ksspi_credential *cred;
+	struct ksspi_credential *cred = NULL;
 	u32 status;
 
 	if (!owner || !context)
@@ -140,15 +148,7 @@ ksspi_status_t ksspi_acquire_credentials_from_context(struct ksspi_owner *owner,
 	status = ksspi_credential_from_context(owner, package,
 					       SECPKG_CRED_OUTBOUND, context,
 					       &cred);
-	if (status != SEC_E_OK)
-		return status;
-	if (ksspi_owner_insert(owner, &cred->obj, credential)) {
-		ksspi_object_put(&cred->obj);
-		return SEC_E_INSUFFICIENT_MEMORY;
-	}
-	if (expiry)
-		*expiry = KSSPI_TIMESTAMP_NEVER;
-	return SEC_E_OK;
+	return ksspi_kapi_hand_out(owner, status, cred, credential, expiry);
 }
 EXPORT_SYMBOL_GPL(ksspi_acquire_credentials_from_context);
 
