@@ -888,15 +888,11 @@ static void test_krb_error_token(void)
 	CHECK_EQ(kerberos_config_setup(keytab_path), 0);
 }
 
-/* Flags: USE_SESSION_KEY refused; NO_INTEGRITY; DELEGATE client-side. */
+/* Flags: NO_INTEGRITY; DELEGATE client-side. */
 static void test_flags(void)
 {
 	struct reply c, s;
 
-	handshake("host/srv.test.local", REQ_MUTUAL | ISC_REQ_USE_SESSION_KEY,
-		  "Passw0rd!", &c, &s);
-	CHECK_EQ(c.status, SEC_E_UNSUPPORTED_FUNCTION);
-	reply_clear(&c);
 	handshake("host/srv.test.local", REQ_MUTUAL | ISC_REQ_NO_INTEGRITY,
 		  "Passw0rd!", &c, &s);
 	CHECK_EQ(c.status, SEC_E_OK);
@@ -1493,6 +1489,472 @@ static void test_supplied_creds(void)
 	bytes_free(&bad);
 }
 
+
+/* --- user-to-user (ISC_REQ_USE_SESSION_KEY) ------------------------------ */
+
+#define REQ_U2U (REQ_MUTUAL | ISC_REQ_USE_SESSION_KEY)
+
+/* The user-to-user OID's framing of a token of kind @tok_id. */
+static int u2u_token_is(const struct bytes *t, uint16_t tok_id)
+{
+	static const uint8_t oid[] = { 0x06, 0x0a, 0x2a, 0x86, 0x48, 0x86,
+				       0xf7, 0x12, 0x01, 0x02, 0x02, 0x03 };
+	size_t at;
+
+	if (t->len < 20 || t->data[0] != 0x60)
+		return 0;
+	at = t->data[1] < 0x80 ? 2 : 2 + (t->data[1] & 0x7f);
+	return t->len > at + sizeof(oid) + 2 &&
+	       !memcmp(t->data + at, oid, sizeof(oid)) &&
+	       t->data[at + sizeof(oid)] == tok_id >> 8 &&
+	       t->data[at + sizeof(oid) + 1] == (tok_id & 0xff);
+}
+
+/* A server leg of the unprivileged @uid, no identity, with @token. */
+static void u2u_server_leg(void *state, uint32_t uid, uint32_t req,
+			   const struct bytes *token, const void *cb,
+			   size_t cb_len, struct reply *r)
+{
+	struct upcall up = { .op = KSSPI_OP_ACCEPT_CONTEXT, .uid = uid,
+			     .context_req = req };
+
+	up.present = UPCALL_BIT(KSSPI_A_OP) | UPCALL_BIT(KSSPI_A_UID) |
+		     UPCALL_BIT(KSSPI_A_CONTEXT_REQ);
+	if (token && token->len) {
+		bytes_append(&up.token, token->data, token->len);
+		up.present |= UPCALL_BIT(KSSPI_A_TOKEN);
+	}
+	if (cb) {
+		bytes_append(&up.channel_bindings, cb, cb_len);
+		up.present |= UPCALL_BIT(KSSPI_A_CHANNEL_BINDINGS);
+	}
+	*r = (struct reply){ 0 };
+	pkg_kerberos.step(state, &up, r);
+	upcall_free(&up);
+}
+
+/* "kinit @user" into FILE:/tmp/krb5cc_<uid>, owned by @uid. */
+static void u2u_kinit(uint32_t uid, const char *user, const char *lifetime)
+{
+	char path[64], cmd[300];
+
+	snprintf(path, sizeof(path), "/tmp/krb5cc_%u", uid);
+	snprintf(cmd, sizeof(cmd), "echo 'Passw0rd!' | kinit %s%s -c FILE:%s "
+		 "%s >/dev/null 2>&1", lifetime ? "-l " : "",
+		 lifetime ? lifetime : "", path, user);
+	CHECK_EQ(system(cmd), 0);
+	CHECK_EQ(chown(path, uid, uid), 0);
+}
+
+static void u2u_kdestroy(uint32_t uid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/tmp/krb5cc_%u", uid);
+	unlink(path);
+}
+
+/* A uid nobody has, holding bob's TGT and nothing else. */
+static uint32_t u2u_server_uid(void)
+{
+	return 3300000 + (uint32_t)getpid() % 1000;
+}
+
+/* Every leg of a user-to-user handshake; the last replies. */
+struct u2u_run {
+	struct reply tgt_req, tgt_rep, ap_req, ap_rep, done;
+};
+
+static void u2u_run_free(struct u2u_run *h)
+{
+	reply_clear(&h->tgt_req);
+	reply_clear(&h->tgt_rep);
+	reply_clear(&h->ap_req);
+	reply_clear(&h->ap_rep);
+	reply_clear(&h->done);
+}
+
+/*
+ * alice (password) to @target, the server @uid with its own cache: each
+ * leg while the one before went on.  The client's last status.
+ */
+static uint32_t u2u_handshake(const char *target, uint32_t uid,
+			      const void *ccb, size_t ccb_len,
+			      const void *scb, size_t scb_len, uint32_t asc_req,
+			      struct u2u_run *h)
+{
+	void *c = pkg_kerberos.state_new(), *s = pkg_kerberos.state_new();
+	uint32_t status;
+
+	memset(h, 0, sizeof(*h));
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, "alice", "TEST.LOCAL",
+		"Passw0rd!", target, NULL, &h->tgt_req);
+	status = h->tgt_req.status;
+	if (status != SEC_I_CONTINUE_NEEDED)
+		goto out;
+	u2u_server_leg(s, uid, asc_req, &h->tgt_req.token, scb, scb_len,
+		       &h->tgt_rep);
+	status = h->tgt_rep.status;
+	if (status != SEC_I_CONTINUE_NEEDED)
+		goto out;
+	run_leg_cb(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, NULL, NULL, NULL, NULL,
+		   &h->tgt_rep.token, ccb, ccb_len, &h->ap_req);
+	status = h->ap_req.status;
+	if (status != SEC_I_CONTINUE_NEEDED)
+		goto out;
+	u2u_server_leg(s, uid, asc_req, &h->ap_req.token, scb, scb_len,
+		       &h->ap_rep);
+	status = h->ap_rep.status;
+	if (status != SEC_E_OK)
+		goto out;
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, NULL, NULL, NULL, NULL,
+		&h->ap_rep.token, &h->done);
+	status = h->done.status;
+out:
+	pkg_kerberos.state_free(c);
+	pkg_kerberos.state_free(s);
+	return status;
+}
+
+/* Messages both ways through cfx.c, from the two blobs. */
+static void u2u_messages(const struct reply *c, const struct reply *s)
+{
+	void *ci = kerberos_inner_new(&c->blob);
+	void *si = kerberos_inner_new(&s->blob);
+	static const char msg[] = "user-to-user";
+	struct bytes wrapped = { 0 }, plain = { 0 }, mic = { 0 };
+	int i;
+
+	CHECK(ci != NULL && si != NULL);
+	if (!ci || !si)
+		goto out;
+	for (i = 0; i < 3; i++) {
+		bytes_free(&wrapped);
+		bytes_free(&plain);
+		CHECK_EQ(kerberos_inner_wrap(ci, (const uint8_t *)msg,
+					     sizeof(msg), &wrapped), 0);
+		CHECK_EQ(kerberos_inner_unwrap(si, wrapped.data, wrapped.len,
+					       &plain), 0);
+		CHECK(plain.len == sizeof(msg) &&
+		      !memcmp(plain.data, msg, sizeof(msg)));
+	}
+	bytes_free(&plain);
+	/* the server's way, and a replayed token refused */
+	CHECK_EQ(kerberos_inner_wrap(si, (const uint8_t *)msg, sizeof(msg),
+				     &plain), 0);
+	bytes_free(&wrapped);
+	CHECK_EQ(kerberos_inner_unwrap(ci, plain.data, plain.len, &wrapped),
+		 0);
+	CHECK(kerberos_inner_unwrap(ci, plain.data, plain.len, &wrapped) !=
+	      0);
+	CHECK_EQ(kerberos_inner_sign(si, (const uint8_t *)msg, sizeof(msg),
+				     &mic), 0);
+	CHECK_EQ(kerberos_inner_verify(ci, (const uint8_t *)msg, sizeof(msg),
+				       mic.data, mic.len), 0);
+	bytes_free(&mic);
+	CHECK_EQ(kerberos_inner_sign(ci, (const uint8_t *)msg, sizeof(msg),
+				     &mic), 0);
+	mic.data[mic.len - 1] ^= 1;
+	CHECK(kerberos_inner_verify(si, (const uint8_t *)msg, sizeof(msg),
+				    mic.data, mic.len) != 0);
+out:
+	bytes_free(&wrapped);
+	bytes_free(&plain);
+	bytes_free(&mic);
+	kerberos_inner_free(ci);
+	kerberos_inner_free(si);
+}
+
+/*
+ * ksspi client and ksspi server user-to-user: the server an unprivileged
+ * uid with bob's TGT only (the keytab pointed at nothing), the client
+ * alice.  Four tokens of Windows' shape, both blobs alike, messages both
+ * ways.
+ */
+static void test_u2u(void)
+{
+	const uint32_t uid = u2u_server_uid();
+	char missing[512];
+	struct u2u_run h;
+	time_t now = time(NULL);
+
+	kadmin("addprinc -pw Passw0rd! bob"); /* may exist already */
+	u2u_kinit(uid, "bob", NULL);
+	realm_file("no-such-keytab", missing, sizeof(missing));
+	CHECK_EQ(kerberos_config_setup(missing), 0);
+	CHECK_EQ(u2u_handshake("bob@TEST.LOCAL", uid, NULL, 0, NULL, 0, 0,
+			       &h), SEC_E_OK);
+	CHECK(u2u_token_is(&h.tgt_req.token, 0x0400));
+	CHECK(u2u_token_is(&h.tgt_rep.token, 0x0401));
+	CHECK(u2u_token_is(&h.ap_req.token, 0x0100));
+	CHECK(u2u_token_is(&h.ap_rep.token, 0x0200));
+	CHECK(h.tgt_req.context_attr & ISC_RET_USE_SESSION_KEY);
+	CHECK(h.done.context_attr & ISC_RET_USE_SESSION_KEY);
+	CHECK(h.done.context_attr & ISC_RET_MUTUAL_AUTH);
+	CHECK(h.done.context_attr & ISC_RET_CONFIDENTIALITY);
+	CHECK(h.ap_rep.context_attr & ASC_RET_USE_SESSION_KEY);
+	CHECK(h.ap_rep.context_attr & ASC_RET_MUTUAL_AUTH);
+	CHECK(h.ap_rep.context_attr & ASC_RET_REPLAY_DETECT);
+	CHECK_EQ(h.done.blob.len > 0, 1);
+	check_blobs(&h.done, &h.ap_rep, 18, 1, "bob@TEST.LOCAL");
+	/* the user-to-user ticket's end time, on both ends */
+	CHECK(h.done.has_expiry && h.done.expiry > now + 9 * 3600 &&
+	      h.done.expiry <= now + 10 * 3600 + 60);
+	CHECK_EQ(h.done.expiry, h.ap_rep.expiry);
+	u2u_messages(&h.done, &h.ap_rep);
+	u2u_run_free(&h);
+	/* the bare account name */
+	CHECK_EQ(u2u_handshake("bob", uid, NULL, 0, NULL, 0, 0, &h), SEC_E_OK);
+	u2u_run_free(&h);
+	CHECK_EQ(kerberos_config_setup(keytab_path), 0);
+	u2u_kdestroy(uid);
+}
+
+/* What a server without a TGT, or another principal's client, gets. */
+static void test_u2u_refused(void)
+{
+	const uint32_t uid = u2u_server_uid();
+	struct u2u_run h;
+
+	/* no cache of its own: root's, the keytab, others' are not used */
+	u2u_kdestroy(uid);
+	CHECK_EQ(u2u_handshake("bob@TEST.LOCAL", uid, NULL, 0, NULL, 0, 0,
+			       &h), SEC_E_NO_CREDENTIALS);
+	CHECK_EQ(h.tgt_rep.token.len, 0);
+	u2u_run_free(&h);
+	/* an expired TGT */
+	u2u_kinit(uid, "bob", "2s");
+	sleep(3);
+	CHECK_EQ(u2u_handshake("bob@TEST.LOCAL", uid, NULL, 0, NULL, 0, 0,
+			       &h), SEC_E_NO_CREDENTIALS);
+	u2u_run_free(&h);
+	/*
+	 * the client names alice, the server holds bob's TGT: MIT's KDC will
+	 * not issue alice's ticket in bob's session key (SERVER_NOMATCH)
+	 */
+	u2u_kinit(uid, "bob", NULL);
+	CHECK_EQ(u2u_handshake("alice@TEST.LOCAL", uid, NULL, 0, NULL, 0, 0,
+			       &h), SEC_E_WRONG_PRINCIPAL);
+	CHECK_EQ(h.ap_req.token.len, 0);
+	u2u_run_free(&h);
+	/* an unknown principal */
+	CHECK_EQ(u2u_handshake("nosuch@TEST.LOCAL", uid, NULL, 0, NULL, 0, 0,
+			       &h), SEC_E_TARGET_UNKNOWN);
+	u2u_run_free(&h);
+	u2u_kdestroy(uid);
+}
+
+/* Channel bindings reach the authenticator's checksum as MIT's do. */
+static void test_u2u_bindings(void)
+{
+	const uint32_t uid = u2u_server_uid();
+	uint8_t a[128], b[128];
+	size_t a_len, b_len;
+	struct u2u_run h;
+
+	u2u_kinit(uid, "bob", NULL);
+	a_len = make_bindings(a, sizeof(a), "tls-server-end-point:AAAA", NULL);
+	b_len = make_bindings(b, sizeof(b), "tls-server-end-point:AAAB", NULL);
+	CHECK_EQ(u2u_handshake("bob@TEST.LOCAL", uid, a, a_len, a, a_len, 0,
+			       &h), SEC_E_OK);
+	u2u_run_free(&h);
+	CHECK_EQ(u2u_handshake("bob@TEST.LOCAL", uid, a, a_len, b, b_len, 0,
+			       &h), SEC_E_BAD_BINDINGS);
+	CHECK_EQ(h.ap_rep.token.len, 0);
+	CHECK_EQ(h.ap_rep.blob.len, 0);
+	u2u_run_free(&h);
+	/* a client without bindings: refused unless the server allows it */
+	CHECK_EQ(u2u_handshake("bob@TEST.LOCAL", uid, NULL, 0, a, a_len, 0,
+			       &h), SEC_E_BAD_BINDINGS);
+	u2u_run_free(&h);
+	CHECK_EQ(u2u_handshake("bob@TEST.LOCAL", uid, NULL, 0, a, a_len,
+			       ASC_REQ_ALLOW_MISSING_BINDINGS, &h), SEC_E_OK);
+	u2u_run_free(&h);
+	u2u_kdestroy(uid);
+}
+
+/* @hex (pairs of hex digits) into @out. */
+static void from_hex(const char *hex, struct bytes *out)
+{
+	unsigned int byte;
+
+	for (; hex[0] && hex[1]; hex += 2) {
+		if (sscanf(hex, "%2x", &byte) != 1)
+			break;
+		bytes_append(out, (uint8_t[]){ (uint8_t)byte }, 1);
+	}
+}
+
+/* A server's first leg on @token: its status. */
+static uint32_t u2u_server_first(uint32_t uid, const struct bytes *token)
+{
+	void *s = pkg_kerberos.state_new();
+	struct reply r;
+	uint32_t status;
+
+	u2u_server_leg(s, uid, 0, token, NULL, 0, &r);
+	status = r.status;
+	CHECK(status == SEC_I_CONTINUE_NEEDED || r.token.len == 0);
+	reply_clear(&r);
+	pkg_kerberos.state_free(s);
+	return status;
+}
+
+/*
+ * Hostile TGT-REQ and TGT-REP tokens: SEC_E_INVALID_TOKEN, nothing sent.
+ * The framing is "60 len 06 0a <u2u OID> TOK_ID"; the well-formed
+ * KERB-TGT-REQUEST is 30 0a a0 03 02 01 05 a1 03 02 01 10.
+ */
+static void test_u2u_hostile(void)
+{
+	static const char *const bad_req[] = {
+		/* msg-type 17 */
+		"601a060a2a864886f71201020203" "0400" "300aa003020105a103020111",
+		/* pvno 4 */
+		"601a060a2a864886f71201020203" "0400" "300aa003020104a103020110",
+		/* TOK_ID 04 02 */
+		"601a060a2a864886f71201020203" "0402" "300aa003020105a103020110",
+		/* a byte after the message */
+		"601b060a2a864886f71201020203" "0400" "300aa003020105a10302011000",
+		/* outer length one too long */
+		"601b060a2a864886f71201020203" "0400" "300aa003020105a103020110",
+		/* inner SEQUENCE length too long */
+		"601a060a2a864886f71201020203" "0400" "300ba003020105a103020110",
+		/* no message */
+		"600e060a2a864886f71201020203" "0400",
+		/* an empty serverName */
+		"601e060a2a864886f71201020203" "0400"
+		"300ea003020105a103020110a2023000",
+		/* BER long-form length */
+		"60811a060a2a864886f71201020203" "0400" "300aa003020105a103020110",
+		/* krb5's OID, not user-to-user's */
+		"601906092a864886f712010202" "0400" "300aa003020105a103020110",
+	};
+	static const char good_req[] =
+		"601a060a2a864886f71201020203" "0400" "300aa003020105a103020110";
+	const uint32_t uid = u2u_server_uid();
+	void *c;
+	struct bytes t = { 0 };
+	struct reply r1, r2;
+	size_t i;
+
+	u2u_kinit(uid, "bob", NULL);
+	from_hex(good_req, &t);
+	CHECK_EQ(u2u_server_first(uid, &t), SEC_I_CONTINUE_NEEDED);
+	for (i = 0; i < sizeof(bad_req) / sizeof(bad_req[0]); i++) {
+		uint32_t status;
+
+		bytes_free(&t);
+		from_hex(bad_req[i], &t);
+		status = u2u_server_first(uid, &t);
+		/* the krb5 OID goes to the keytab acceptor: root only */
+		if (i == sizeof(bad_req) / sizeof(bad_req[0]) - 1)
+			CHECK_EQ(status, SEC_E_NO_CREDENTIALS);
+		else
+			CHECK_EQ(status, SEC_E_INVALID_TOKEN);
+	}
+	bytes_free(&t);
+
+	/* TGT-REPs the client must refuse */
+	static const char *const bad_rep[] = {
+		/* a TGT-REQUEST instead */
+		"601a060a2a864886f71201020203" "0401" "300aa003020105a103020110",
+		/* a KERB-TGT-REPLY whose ticket is an INTEGER */
+		"601f060a2a864886f71201020203" "0401"
+		"300fa003020105a103020111a203020101",
+		/* an AP-REP's TOK_ID */
+		"601a060a2a864886f71201020203" "0200" "300aa003020105a103020111",
+		/* a Ticket tag with nothing MIT can decode */
+		"6020060a2a864886f71201020203" "0401"
+		"3010a003020105a103020111a2046102 3000",
+	};
+	for (i = 0; i < sizeof(bad_rep) / sizeof(bad_rep[0]); i++) {
+		char hex[256];
+		size_t j, k = 0;
+
+		for (j = 0; bad_rep[i][j] && k < sizeof(hex) - 1; j++)
+			if (bad_rep[i][j] != ' ')
+				hex[k++] = bad_rep[i][j];
+		hex[k] = '\0';
+		c = pkg_kerberos.state_new();
+		run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, "alice",
+			"TEST.LOCAL", "Passw0rd!", "bob@TEST.LOCAL", NULL, &r1);
+		CHECK_EQ(r1.status, SEC_I_CONTINUE_NEEDED);
+		from_hex(hex, &t);
+		run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, NULL, NULL, NULL,
+			NULL, &t, &r2);
+		CHECK_EQ(r2.status, SEC_E_INVALID_TOKEN);
+		CHECK_EQ(r2.token.len, 0);
+		reply_clear(&r1);
+		reply_clear(&r2);
+		bytes_free(&t);
+		pkg_kerberos.state_free(c);
+	}
+	u2u_kdestroy(uid);
+}
+
+/*
+ * Tampered legs of a real run: a service ticket instead of a TGT in the
+ * TGT-REP, a flipped bit in the AP-REQ, the AP-REP of another run.
+ */
+static void test_u2u_tampered(void)
+{
+	const uint32_t uid = u2u_server_uid();
+	void *c = pkg_kerberos.state_new(), *s = pkg_kerberos.state_new();
+	void *c2 = pkg_kerberos.state_new();
+	struct reply req, rep, ap_req, r, req2, rep2, ap_req2;
+	struct u2u_run h;
+
+	u2u_kinit(uid, "bob", NULL);
+	/* a flipped bit near the AP-REQ's end (its authenticator) */
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, "alice", "TEST.LOCAL",
+		"Passw0rd!", "bob@TEST.LOCAL", NULL, &req);
+	u2u_server_leg(s, uid, 0, &req.token, NULL, 0, &rep);
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, NULL, NULL, NULL, NULL,
+		&rep.token, &ap_req);
+	CHECK_EQ(ap_req.status, SEC_I_CONTINUE_NEEDED);
+	ap_req.token.data[ap_req.token.len - 10] ^= 0x01;
+	u2u_server_leg(s, uid, 0, &ap_req.token, NULL, 0, &r);
+	CHECK_EQ(r.status, SEC_E_LOGON_DENIED);
+	CHECK_EQ(r.token.len, 0);
+	CHECK_EQ(r.blob.len, 0);
+	reply_clear(&r);
+	/* the state is spent: the genuine AP-REQ is not taken afterwards */
+	ap_req.token.data[ap_req.token.len - 10] ^= 0x01;
+	u2u_server_leg(s, uid, 0, &ap_req.token, NULL, 0, &r);
+	CHECK_EQ(r.status, SEC_E_INVALID_TOKEN);
+	reply_clear(&r);
+
+	/* the AP-REP of another run does not end this one */
+	CHECK_EQ(u2u_handshake("bob@TEST.LOCAL", uid, NULL, 0, NULL, 0, 0,
+			       &h), SEC_E_OK);
+	run_leg(c2, KSSPI_OP_INIT_CONTEXT, REQ_U2U, "alice", "TEST.LOCAL",
+		"Passw0rd!", "bob@TEST.LOCAL", NULL, &req2);
+	pkg_kerberos.state_free(s);
+	s = pkg_kerberos.state_new();
+	u2u_server_leg(s, uid, 0, &req2.token, NULL, 0, &rep2);
+	run_leg(c2, KSSPI_OP_INIT_CONTEXT, REQ_U2U, NULL, NULL, NULL, NULL,
+		&rep2.token, &ap_req2);
+	CHECK_EQ(ap_req2.status, SEC_I_CONTINUE_NEEDED);
+	run_leg(c2, KSSPI_OP_INIT_CONTEXT, REQ_U2U, NULL, NULL, NULL, NULL,
+		&h.ap_rep.token, &r);
+	CHECK_EQ(r.status, SEC_E_WRONG_PRINCIPAL);
+	CHECK_EQ(r.blob.len, 0);
+	reply_clear(&r);
+	u2u_run_free(&h);
+
+	reply_clear(&req);
+	reply_clear(&rep);
+	reply_clear(&ap_req);
+	reply_clear(&req2);
+	reply_clear(&rep2);
+	reply_clear(&ap_req2);
+	pkg_kerberos.state_free(c);
+	pkg_kerberos.state_free(c2);
+	pkg_kerberos.state_free(s);
+	u2u_kdestroy(uid);
+}
+
 static const struct test_case kerberos_tests[] = {
 	{ "SPN to host-based service name", test_spn },
 	{ "target name forms", test_target_forms },
@@ -1530,7 +1992,7 @@ static const struct test_case kerberos_tests[] = {
 	  test_acceptor_needs_root },
 	{ "EXTENDED_ERROR: the KRB-ERROR token reaches the client",
 	  test_krb_error_token },
-	{ "USE_SESSION_KEY, NO_INTEGRITY, DELEGATE", test_flags },
+	{ "NO_INTEGRITY, DELEGATE", test_flags },
 	{ "DELEGATE: an MIT server reaches a second service as the client",
 	  test_delegation },
 	{ "channel bindings: equal accepted, different SEC_E_BAD_BINDINGS",
@@ -1544,6 +2006,15 @@ static const struct test_case kerberos_tests[] = {
 	  test_target_names },
 	{ "USE_SUPPLIED_CREDS: a KRB-CRED in SECBUFFER_PKG_PARAMS",
 	  test_supplied_creds },
+	{ "USE_SESSION_KEY: user-to-user to a server with only a TGT",
+	  test_u2u },
+	{ "user-to-user: no TGT, expired TGT, another principal, unknown",
+	  test_u2u_refused },
+	{ "user-to-user: channel bindings", test_u2u_bindings },
+	{ "user-to-user: hostile TGT-REQ and TGT-REP: SEC_E_INVALID_TOKEN",
+	  test_u2u_hostile },
+	{ "user-to-user: tampered AP-REQ, another run's AP-REP",
+	  test_u2u_tampered },
 	{ NULL, NULL }
 };
 
