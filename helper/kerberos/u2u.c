@@ -616,11 +616,12 @@ static uint32_t server_ap_rep(struct kerberos_u2u *u, const struct upcall *up,
 			status = SEC_E_INVALID_TOKEN;
 		return status;
 	}
-	/* a ticket in the TGT's session key names us, said so */
-	if (!(options & AP_OPTS_USE_SESSION_KEY)) {
-		status = SEC_E_INVALID_TOKEN;
-		goto out;
-	}
+	/*
+	 * The ticket decrypted under the TGT's session key: a user-to-user
+	 * ticket whether or not the AP-REQ says USE_SESSION_KEY (MIT's
+	 * initiator, with such a ticket in its cache, does not say it).  It
+	 * must name us.
+	 */
 	if (!krb5_principal_compare(u->kctx, ticket->server, u->me)) {
 		status = SEC_E_WRONG_PRINCIPAL;
 		goto out;

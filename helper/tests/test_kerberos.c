@@ -1955,6 +1955,381 @@ static void test_u2u_tampered(void)
 	u2u_kdestroy(uid);
 }
 
+
+/*
+ * @token (a GSS token with one OID) re-framed with the OID @oid (@oid_len
+ * bytes of DER contents), its TOK_ID and message kept: into @out.
+ */
+static void reframe(const struct bytes *token, const uint8_t *oid,
+		    size_t oid_len, struct bytes *out)
+{
+	size_t at, inner_at, body_len, inner;
+	uint8_t head[16];
+
+	CHECK(token->len > 4 && token->data[0] == 0x60);
+	at = token->data[1] < 0x80 ? 2 : 2 + (token->data[1] & 0x7f);
+	inner_at = at + 2 + token->data[at + 1];
+	CHECK(inner_at < token->len);
+	body_len = token->len - inner_at;	/* TOK_ID and message */
+	inner = 2 + oid_len + body_len;
+	head[0] = 0x60;
+	if (inner < 0x80) {
+		head[1] = (uint8_t)inner;
+		at = 2;
+	} else if (inner < 0x100) {
+		head[1] = 0x81;
+		head[2] = (uint8_t)inner;
+		at = 3;
+	} else {
+		head[1] = 0x82;
+		head[2] = (uint8_t)(inner >> 8);
+		head[3] = (uint8_t)inner;
+		at = 4;
+	}
+	head[at++] = 0x06;
+	head[at++] = (uint8_t)oid_len;
+	bytes_append(out, head, at);
+	bytes_append(out, oid, oid_len);
+	bytes_append(out, token->data + inner_at, body_len);
+}
+
+static const uint8_t krb5_oid_der[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12,
+					0x01, 0x02, 0x02 };
+static const uint8_t u2u_oid_der[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12,
+				       0x01, 0x02, 0x02, 0x03 };
+
+/*
+ * bob's TGT session key from FILE:@path into the keytab @kt_name
+ * as a key of bob@TEST.LOCAL: what a user-to-user ticket for bob is
+ * encrypted in.
+ */
+static void tgt_key_keytab(const char *path, const char *kt_name)
+{
+	krb5_creds match = { 0 }, tgt = { 0 };
+	krb5_keytab_entry entry = { 0 };
+	krb5_principal me = NULL;
+	krb5_keytab kt = NULL;
+	krb5_ccache cc = NULL;
+	krb5_context k;
+	char name[128];
+
+	snprintf(name, sizeof(name), "FILE:%s", path);
+	CHECK_EQ(krb5_init_context(&k), 0);
+	CHECK_EQ(krb5_cc_resolve(k, name, &cc), 0);
+	CHECK_EQ(krb5_cc_get_principal(k, cc, &me), 0);
+	CHECK_EQ(krb5_build_principal(k, &match.server, 10, "TEST.LOCAL",
+				      "krbtgt", "TEST.LOCAL", NULL), 0);
+	match.client = me;
+	CHECK_EQ(krb5_cc_retrieve_cred(k, cc, 0, &match, &tgt), 0);
+	CHECK_EQ(krb5_kt_resolve(k, kt_name, &kt), 0);
+	entry.principal = me;
+	entry.vno = 1;
+	entry.key = tgt.keyblock;
+	CHECK_EQ(krb5_kt_add_entry(k, kt, &entry), 0);
+	krb5_free_cred_contents(k, &tgt);
+	krb5_free_principal(k, match.server);
+	krb5_free_principal(k, me);
+	krb5_kt_close(k, kt);
+	krb5_cc_close(k, cc);
+	krb5_free_context(k);
+}
+
+/*
+ * A real acceptor for the ksspi client's user-to-user AP-REQ: MIT's
+ * gss_accept_sec_context(), given bob's TGT session key as a keytab key
+ * (MIT's acceptor has no user-to-user mode of its own) and the AP-REQ
+ * re-framed with the krb5 OID.  MIT checks the authenticator's 0x8003
+ * checksum and flags and answers an AP-REP with its own subkey, which
+ * the ksspi client takes (re-framed with the user-to-user OID); then
+ * both ends have the same key and sequence numbers, and MIT's Wrap token
+ * opens with the client's blob.
+ */
+static void test_u2u_mit_acceptor(void)
+{
+	const uint32_t uid = u2u_server_uid();
+	char path[64], kt_name[600];
+	gss_key_value_element_desc kv = { "keytab", kt_name };
+	gss_key_value_set_desc store = { 1, &kv };
+	gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+	gss_ctx_id_t acc = GSS_C_NO_CONTEXT;
+	gss_buffer_desc in, out = GSS_C_EMPTY_BUFFER, plain, sealed;
+	gss_krb5_lucid_context_v1_t *lucid = NULL;
+	void *c = pkg_kerberos.state_new(), *s = pkg_kerberos.state_new();
+	struct reply req, rep, ap_req, done = { 0 };
+	struct bytes krb5_ap_req = { 0 }, ap_rep = { 0 }, mit_rep = { 0 };
+	struct bytes opened = { 0 };
+	void *exported = NULL, *inner = NULL;
+	OM_uint32 major, minor, flags = 0;
+	const uint8_t *key;
+	uint32_t key_len;
+
+	u2u_kinit(uid, "bob", NULL);
+	snprintf(path, sizeof(path), "/tmp/krb5cc_%u", uid);
+	strcpy(kt_name, "FILE:");
+	realm_file("keytab-u2u-peer", kt_name + 5, sizeof(kt_name) - 5);
+	unlink(kt_name + 5);
+	tgt_key_keytab(path, kt_name);
+
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, "alice", "TEST.LOCAL",
+		"Passw0rd!", "bob@TEST.LOCAL", NULL, &req);
+	u2u_server_leg(s, uid, 0, &req.token, NULL, 0, &rep);
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, NULL, NULL, NULL, NULL,
+		&rep.token, &ap_req);
+	CHECK_EQ(ap_req.status, SEC_I_CONTINUE_NEEDED);
+	reframe(&ap_req.token, krb5_oid_der, sizeof(krb5_oid_der),
+		&krb5_ap_req);
+
+	major = gss_acquire_cred_from(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE,
+				      GSS_C_NO_OID_SET, GSS_C_ACCEPT, &store,
+				      &cred, NULL, NULL);
+	CHECK_EQ(major, GSS_S_COMPLETE);
+	in.value = krb5_ap_req.data;
+	in.length = krb5_ap_req.len;
+	major = gss_accept_sec_context(&minor, &acc, cred, &in,
+				       GSS_C_NO_CHANNEL_BINDINGS, NULL, NULL,
+				       &out, &flags, NULL, NULL);
+	CHECK_EQ(major, GSS_S_COMPLETE);
+	/* the flags the ksspi client put in the 0x8003 checksum */
+	CHECK(flags & GSS_C_MUTUAL_FLAG);
+	CHECK(flags & GSS_C_CONF_FLAG);
+	CHECK(flags & GSS_C_REPLAY_FLAG);
+	CHECK(out.length > 0);
+	if (major != GSS_S_COMPLETE || !out.length)
+		goto out;
+	bytes_append(&mit_rep, out.value, out.length);
+	reframe(&mit_rep, u2u_oid_der, sizeof(u2u_oid_der), &ap_rep);
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, NULL, NULL, NULL, NULL,
+		&ap_rep, &done);
+	CHECK_EQ(done.status, SEC_E_OK);
+	CHECK(done.context_attr & ISC_RET_MUTUAL_AUTH);
+
+	/* MIT's Wrap token opens with the ksspi client's blob */
+	plain.value = (void *)"from MIT";
+	plain.length = 8;
+	major = gss_wrap(&minor, acc, 1, GSS_C_QOP_DEFAULT, &plain, NULL,
+			 &sealed);
+	CHECK_EQ(major, GSS_S_COMPLETE);
+	inner = kerberos_inner_new(&done.blob);
+	CHECK(inner != NULL);
+	if (inner && major == GSS_S_COMPLETE)
+		CHECK_EQ(kerberos_inner_unwrap(inner, sealed.value,
+					       sealed.length, &opened), 0);
+	CHECK(opened.len == 8 && !memcmp(opened.data, "from MIT", 8));
+	gss_release_buffer(&minor, &sealed);
+
+	/* and the same key, crossed sequence numbers */
+	major = gss_krb5_export_lucid_sec_context(&minor, &acc, 1, &exported);
+	CHECK_EQ(major, GSS_S_COMPLETE);
+	lucid = exported;
+	if (lucid) {
+		CHECK(lucid->cfx_kd.have_acceptor_subkey);
+		CHECK(!ctxblob_find(done.blob.data, done.blob.len,
+				    KSSPI_CTX_REC_KRB5_KEY, &key, &key_len));
+		CHECK(key_len == lucid->cfx_kd.acceptor_subkey.length &&
+		      !memcmp(key, lucid->cfx_kd.acceptor_subkey.data,
+			      key_len));
+		/* one token from MIT so far */
+		CHECK_EQ(blob_number(&done, KSSPI_CTX_REC_RECV_SEQ) + 1,
+			 lucid->send_seq);
+		CHECK_EQ(blob_number(&done, KSSPI_CTX_REC_SEND_SEQ),
+			 lucid->recv_seq);
+		gss_krb5_free_lucid_sec_context(&minor, lucid);
+	}
+out:
+	if (inner)
+		kerberos_inner_free(inner);
+	gss_release_buffer(&minor, &out);
+	if (acc != GSS_C_NO_CONTEXT)
+		gss_delete_sec_context(&minor, &acc, GSS_C_NO_BUFFER);
+	gss_release_cred(&minor, &cred);
+	bytes_free(&krb5_ap_req);
+	bytes_free(&ap_rep);
+	bytes_free(&mit_rep);
+	bytes_free(&opened);
+	reply_clear(&req);
+	reply_clear(&rep);
+	reply_clear(&ap_req);
+	reply_clear(&done);
+	pkg_kerberos.state_free(c);
+	pkg_kerberos.state_free(s);
+	unlink(kt_name + 5);
+	u2u_kdestroy(uid);
+}
+
+
+
+/*
+ * MIT's cache keeps a user-to-user ticket apart (is_skey), where its
+ * GSSAPI initiator never looks: the copy of @ccname's user-to-user ticket
+ * stored as a plain service ticket, so that gss_init_sec_context() uses
+ * it.  Test-only plumbing; the ticket is untouched.
+ */
+static void u2u_ticket_as_plain(const char *ccname)
+{
+	krb5_cc_cursor cur;
+	krb5_creds creds;
+	krb5_ccache cc = NULL;
+	krb5_context k;
+	int found = 0;
+
+	CHECK_EQ(krb5_init_context(&k), 0);
+	CHECK_EQ(krb5_cc_resolve(k, ccname, &cc), 0);
+	CHECK_EQ(krb5_cc_start_seq_get(k, cc, &cur), 0);
+	while (!found && !krb5_cc_next_cred(k, cc, &cur, &creds)) {
+		if (creds.is_skey) {
+			creds.is_skey = 0;
+			krb5_free_data_contents(k, &creds.second_ticket);
+			found = 1;
+			krb5_cc_end_seq_get(k, cc, &cur);
+			CHECK_EQ(krb5_cc_store_cred(k, cc, &creds), 0);
+		}
+		krb5_free_cred_contents(k, &creds);
+	}
+	if (!found)
+		krb5_cc_end_seq_get(k, cc, &cur);
+	CHECK(found);
+	krb5_cc_close(k, cc);
+	krb5_free_context(k);
+}
+
+/*
+ * A real initiator for the ksspi user-to-user server: MIT's
+ * gss_init_sec_context() with a user-to-user ticket for bob in alice's
+ * cache (kvno --u2u with bob's cache), its AP-REQ re-framed with the
+ * user-to-user OID.  The ksspi server (bob's TGT only) takes it after its
+ * TGT-REQ/TGT-REP leg; MIT takes the AP-REP (re-framed with the krb5 OID)
+ * and completes; keys and sequence numbers agree, and the server's Wrap
+ * token opens at MIT.
+ */
+static void test_u2u_mit_initiator(void)
+{
+	static const char tgt_req_hex[] =
+		"601a060a2a864886f71201020203" "0400" "300aa003020105a103020110";
+	const uint32_t uid = u2u_server_uid();
+	const OM_uint32 want = GSS_C_MUTUAL_FLAG | GSS_C_CONF_FLAG |
+			       GSS_C_INTEG_FLAG | GSS_C_REPLAY_FLAG |
+			       GSS_C_SEQUENCE_FLAG;
+	char cc[512], ccname[600], cmd[1500];
+	gss_key_value_element_desc kv = { "ccache", ccname };
+	gss_key_value_set_desc store = { 1, &kv };
+	gss_buffer_desc nb = { 14, (void *)"bob@TEST.LOCAL" };
+	gss_buffer_desc in = GSS_C_EMPTY_BUFFER, out = GSS_C_EMPTY_BUFFER;
+	gss_buffer_desc out2 = GSS_C_EMPTY_BUFFER, sealed, plain;
+	gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+	gss_ctx_id_t ini = GSS_C_NO_CONTEXT;
+	gss_name_t target = GSS_C_NO_NAME;
+	gss_krb5_lucid_context_v1_t *lucid = NULL;
+	struct bytes tgt_req = { 0 }, mit_req = { 0 }, ap_req = { 0 };
+	struct bytes krb5_rep = { 0 }, wrapped = { 0 };
+	struct reply rep, done = { 0 };
+	void *s = pkg_kerberos.state_new(), *inner = NULL, *exported = NULL;
+	OM_uint32 major, minor, flags = 0;
+	const uint8_t *key;
+	uint32_t key_len;
+
+	u2u_kinit(uid, "bob", NULL);
+	realm_file("ccache-u2u-alice", cc, sizeof(cc));
+	snprintf(ccname, sizeof(ccname), "FILE:%s", cc);
+	snprintf(cmd, sizeof(cmd), "echo 'Passw0rd!' | kinit -c %s alice "
+		 ">/dev/null 2>&1 && kvno -q -c %s --u2u FILE:/tmp/krb5cc_%u "
+		 "bob@TEST.LOCAL >/dev/null 2>&1", ccname, ccname, uid);
+	CHECK_EQ(system(cmd), 0);
+	u2u_ticket_as_plain(ccname);
+
+	major = gss_acquire_cred_from(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE,
+				      GSS_C_NO_OID_SET, GSS_C_INITIATE, &store,
+				      &cred, NULL, NULL);
+	CHECK_EQ(major, GSS_S_COMPLETE);
+	CHECK_EQ(gss_import_name(&minor, &nb,
+				 (gss_OID)GSS_KRB5_NT_PRINCIPAL_NAME, &target),
+		 GSS_S_COMPLETE);
+	major = gss_init_sec_context(&minor, cred, &ini, target,
+				     (gss_OID)gss_mech_krb5, want, 0,
+				     GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER,
+				     NULL, &out, NULL, NULL);
+	CHECK_EQ(major, GSS_S_CONTINUE_NEEDED);
+	if (major != GSS_S_CONTINUE_NEEDED)
+		goto out;
+	bytes_append(&mit_req, out.value, out.length);
+	reframe(&mit_req, u2u_oid_der, sizeof(u2u_oid_der), &ap_req);
+
+	/* the server's TGT-REQ leg first, then MIT's AP-REQ */
+	from_hex(tgt_req_hex, &tgt_req);
+	u2u_server_leg(s, uid, 0, &tgt_req, NULL, 0, &rep);
+	CHECK_EQ(rep.status, SEC_I_CONTINUE_NEEDED);
+	reply_clear(&rep);
+	u2u_server_leg(s, uid, 0, &ap_req, NULL, 0, &rep);
+	CHECK_EQ(rep.status, SEC_E_OK);
+	CHECK(rep.context_attr & ASC_RET_MUTUAL_AUTH);
+	CHECK(rep.context_attr & ASC_RET_CONFIDENTIALITY);
+	CHECK(rep.context_attr & ASC_RET_SEQUENCE_DETECT);
+	CHECK(blob_is(&rep, KSSPI_CTX_REC_CLIENT_NAME, "alice@TEST.LOCAL", 16));
+	CHECK(blob_is(&rep, KSSPI_CTX_REC_SERVER_NAME, "bob@TEST.LOCAL", 14));
+	if (rep.status != SEC_E_OK)
+		goto out;
+	reframe(&rep.token, krb5_oid_der, sizeof(krb5_oid_der), &krb5_rep);
+	in.value = krb5_rep.data;
+	in.length = krb5_rep.len;
+	major = gss_init_sec_context(&minor, cred, &ini, target,
+				     (gss_OID)gss_mech_krb5, want, 0,
+				     GSS_C_NO_CHANNEL_BINDINGS, &in, NULL,
+				     &out2, &flags, NULL);
+	CHECK_EQ(major, GSS_S_COMPLETE);
+	CHECK(flags & GSS_C_MUTUAL_FLAG);
+
+	/* the server's Wrap token opens at MIT */
+	inner = kerberos_inner_new(&rep.blob);
+	CHECK(inner != NULL);
+	if (inner)
+		CHECK_EQ(kerberos_inner_wrap(inner, (const uint8_t *)"to MIT",
+					     6, &wrapped), 0);
+	sealed.value = wrapped.data;
+	sealed.length = wrapped.len;
+	major = gss_unwrap(&minor, ini, &sealed, &plain, NULL, NULL);
+	CHECK_EQ(major, GSS_S_COMPLETE);
+	if (major == GSS_S_COMPLETE) {
+		CHECK(plain.length == 6 && !memcmp(plain.value, "to MIT", 6));
+		gss_release_buffer(&minor, &plain);
+	}
+	major = gss_krb5_export_lucid_sec_context(&minor, &ini, 1, &exported);
+	CHECK_EQ(major, GSS_S_COMPLETE);
+	lucid = exported;
+	if (lucid) {
+		CHECK(lucid->cfx_kd.have_acceptor_subkey);
+		CHECK(!ctxblob_find(rep.blob.data, rep.blob.len,
+				    KSSPI_CTX_REC_KRB5_KEY, &key, &key_len));
+		CHECK(key_len == lucid->cfx_kd.acceptor_subkey.length &&
+		      !memcmp(key, lucid->cfx_kd.acceptor_subkey.data,
+			      key_len));
+		/* MIT's recv_seq stays the first one it expected */
+		CHECK_EQ(blob_number(&rep, KSSPI_CTX_REC_SEND_SEQ),
+			 lucid->recv_seq);
+		CHECK_EQ(blob_number(&rep, KSSPI_CTX_REC_RECV_SEQ),
+			 lucid->send_seq);
+		gss_krb5_free_lucid_sec_context(&minor, lucid);
+	}
+out:
+	if (inner)
+		kerberos_inner_free(inner);
+	gss_release_buffer(&minor, &out);
+	gss_release_buffer(&minor, &out2);
+	if (ini != GSS_C_NO_CONTEXT)
+		gss_delete_sec_context(&minor, &ini, GSS_C_NO_BUFFER);
+	if (target != GSS_C_NO_NAME)
+		gss_release_name(&minor, &target);
+	gss_release_cred(&minor, &cred);
+	bytes_free(&tgt_req);
+	bytes_free(&mit_req);
+	bytes_free(&ap_req);
+	bytes_free(&krb5_rep);
+	bytes_free(&wrapped);
+	reply_clear(&rep);
+	reply_clear(&done);
+	pkg_kerberos.state_free(s);
+	unlink(cc);
+	u2u_kdestroy(uid);
+}
+
 static const struct test_case kerberos_tests[] = {
 	{ "SPN to host-based service name", test_spn },
 	{ "target name forms", test_target_forms },
@@ -2015,6 +2390,10 @@ static const struct test_case kerberos_tests[] = {
 	  test_u2u_hostile },
 	{ "user-to-user: tampered AP-REQ, another run's AP-REP",
 	  test_u2u_tampered },
+	{ "user-to-user: MIT's acceptor takes the ksspi client's AP-REQ",
+	  test_u2u_mit_acceptor },
+	{ "user-to-user: the ksspi server takes MIT's initiator's AP-REQ",
+	  test_u2u_mit_initiator },
 	{ NULL, NULL }
 };
 
