@@ -197,13 +197,15 @@ void kerberos_u2u_free(struct kerberos_u2u *u);
 /*
  * The client's first leg: the TGT-REQ for @target (kerberos_target()'s
  * name and @type) into @reply->token, with @cred's tickets (a GSSAPI
- * initiator credential) copied for the later legs.  SEC_I_CONTINUE_NEEDED
+ * initiator credential) copied for the later legs; the established
+ * context gets @extra_attrs besides the flags'.  SEC_I_CONTINUE_NEEDED
  * or SEC_E_NO_CREDENTIALS, SEC_E_TARGET_UNKNOWN, SEC_E_INSUFFICIENT_MEMORY.
  */
 uint32_t kerberos_u2u_client_start(struct kerberos_u2u *u,
 				   gss_cred_id_t cred, const char *target,
 				   enum kerberos_name_type type,
-				   OM_uint32 gss_flags, struct reply *reply);
+				   OM_uint32 gss_flags, uint32_t extra_attrs,
+				   struct reply *reply);
 
 /* The client's later legs (TGT-REP in, AP-REQ out; AP-REP in, context). */
 uint32_t kerberos_u2u_client_step(struct kerberos_u2u *u,

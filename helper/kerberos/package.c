@@ -377,6 +377,8 @@ static uint32_t client_start(struct krb5_state *st, const struct upcall *up,
 			return SEC_E_INSUFFICIENT_MEMORY;
 		return kerberos_u2u_client_start(st->u2u, st->cred, name, type,
 						 gss_flags_of(st->context_req),
+						 st->supplied.cc ?
+						 ISC_RET_USED_SUPPLIED_CREDS : 0,
 						 reply);
 	}
 	return SEC_E_OK;

@@ -62,6 +62,7 @@ struct kerberos_u2u {
 	krb5_auth_context ac;
 	krb5_keyblock *initiator_subkey;
 	OM_uint32 gss_flags;	/* client: asked for */
+	uint32_t extra_attrs;	/* client: ISC_RET_* besides the flags' */
 };
 
 static void put_le32(uint8_t out[4], uint32_t value)
@@ -117,11 +118,7 @@ static uint32_t krb5_failure(krb5_error_code code)
 	if (code == ENOMEM)
 		return SEC_E_INSUFFICIENT_MEMORY;
 	switch (code) {
-	case KRB5KDC_ERR_SERVER_NOMATCH:
-	case KRB5KRB_AP_WRONG_PRINC:
-		return SEC_E_WRONG_PRINCIPAL;
-	case KRB5KDC_ERR_BADOPTION:
-	case KRB5KRB_AP_ERR_NOT_US:
+	case KRB5KDC_ERR_SERVER_NOMATCH:	/* not that TGT's principal */
 		return SEC_E_WRONG_PRINCIPAL;
 	default:
 		return kerberos_status(GSS_S_FAILURE, (OM_uint32)code);
@@ -209,7 +206,8 @@ static krb5_error_code cred_principal(krb5_context kctx, gss_cred_id_t cred,
 uint32_t kerberos_u2u_client_start(struct kerberos_u2u *u,
 				   gss_cred_id_t cred, const char *target,
 				   enum kerberos_name_type type,
-				   OM_uint32 gss_flags, struct reply *reply)
+				   OM_uint32 gss_flags, uint32_t extra_attrs,
+				   struct reply *reply)
 {
 	const char *components[8];
 	char *copies[8] = { 0 };
@@ -263,6 +261,7 @@ uint32_t kerberos_u2u_client_start(struct kerberos_u2u *u,
 			       &reply->token))
 		goto out;
 	u->gss_flags = gss_flags | GSS_C_MUTUAL_FLAG;
+	u->extra_attrs = extra_attrs;
 	u->stage = U2U_CLIENT_TGT_REQ_SENT;
 	status = SEC_I_CONTINUE_NEEDED;
 out:
@@ -449,9 +448,10 @@ static uint32_t client_done(struct kerberos_u2u *u, const struct upcall *up,
 	status = finish(u, true, u->me, u->ticket->server,
 			rep->subkey ? rep->subkey : u->initiator_subkey,
 			rep->subkey != NULL, (uint32_t)local_seq,
-			rep->seq_number, u->ticket->times.endtime,
+			rep->seq_number,
+			(int64_t)(uint32_t)u->ticket->times.endtime,
 			kerberos_context_attrs(true, u->gss_flags) |
-			ISC_RET_USE_SESSION_KEY, reply);
+			ISC_RET_USE_SESSION_KEY | u->extra_attrs, reply);
 	krb5_free_ap_rep_enc_part(u->kctx, rep);
 	return status;
 }
@@ -671,7 +671,7 @@ static uint32_t server_ap_rep(struct kerberos_u2u *u, const struct upcall *up,
 	}
 	status = finish(u, false, ticket->enc_part2->client, ticket->server,
 			key, mutual, (uint32_t)local_seq, (uint32_t)remote_seq,
-			ticket->enc_part2->times.endtime,
+			(int64_t)(uint32_t)ticket->enc_part2->times.endtime,
 			kerberos_context_attrs(false, flags) |
 			ASC_RET_USE_SESSION_KEY, reply);
 out:

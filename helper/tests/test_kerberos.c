@@ -2330,6 +2330,64 @@ out:
 	u2u_kdestroy(uid);
 }
 
+
+/* A user-to-user client leg of root's with @params as its PKG_PARAMS. */
+static void u2u_supplied_leg(void *state, const struct bytes *params,
+			     const struct bytes *token, struct reply *r)
+{
+	struct upcall up = { .op = KSSPI_OP_INIT_CONTEXT,
+			     .context_req = REQ_U2U |
+					    ISC_REQ_USE_SUPPLIED_CREDS };
+
+	up.present = UPCALL_BIT(KSSPI_A_OP) | UPCALL_BIT(KSSPI_A_CONTEXT_REQ) |
+		     UPCALL_BIT(KSSPI_A_UID) | UPCALL_BIT(KSSPI_A_TARGET_NAME);
+	up.target_name = strdup("bob@TEST.LOCAL");
+	if (params) {
+		bytes_append(&up.pkg_params, params->data, params->len);
+		up.present |= UPCALL_BIT(KSSPI_A_PKG_PARAMS);
+	}
+	if (token) {
+		bytes_append(&up.token, token->data, token->len);
+		up.present |= UPCALL_BIT(KSSPI_A_TOKEN);
+	}
+	*r = (struct reply){ 0 };
+	pkg_kerberos.step(state, &up, r);
+	upcall_free(&up);
+}
+
+/* USE_SUPPLIED_CREDS with user-to-user: the KRB-CRED's TGT asks. */
+static void test_u2u_supplied(void)
+{
+	const uint32_t uid = u2u_server_uid();
+	void *c = pkg_kerberos.state_new(), *s = pkg_kerberos.state_new();
+	struct reply r1, r2, r3, r4, r5;
+	struct bytes alice = { 0 };
+
+	u2u_kinit(uid, "bob", NULL);
+	krb_cred_of("alice", &alice);
+	u2u_supplied_leg(c, &alice, NULL, &r1);
+	CHECK_EQ(r1.status, SEC_I_CONTINUE_NEEDED);
+	u2u_server_leg(s, uid, 0, &r1.token, NULL, 0, &r2);
+	u2u_supplied_leg(c, NULL, &r2.token, &r3);
+	CHECK_EQ(r3.status, SEC_I_CONTINUE_NEEDED);
+	u2u_server_leg(s, uid, 0, &r3.token, NULL, 0, &r4);
+	CHECK_EQ(r4.status, SEC_E_OK);
+	u2u_supplied_leg(c, NULL, &r4.token, &r5);
+	CHECK_EQ(r5.status, SEC_E_OK);
+	CHECK(r5.context_attr & ISC_RET_USED_SUPPLIED_CREDS);
+	CHECK(r5.context_attr & ISC_RET_USE_SESSION_KEY);
+	CHECK(blob_is(&r4, KSSPI_CTX_REC_CLIENT_NAME, "alice@TEST.LOCAL", 16));
+	reply_clear(&r1);
+	reply_clear(&r2);
+	reply_clear(&r3);
+	reply_clear(&r4);
+	reply_clear(&r5);
+	bytes_free(&alice);
+	pkg_kerberos.state_free(c);
+	pkg_kerberos.state_free(s);
+	u2u_kdestroy(uid);
+}
+
 static const struct test_case kerberos_tests[] = {
 	{ "SPN to host-based service name", test_spn },
 	{ "target name forms", test_target_forms },
@@ -2386,6 +2444,7 @@ static const struct test_case kerberos_tests[] = {
 	{ "user-to-user: no TGT, expired TGT, another principal, unknown",
 	  test_u2u_refused },
 	{ "user-to-user: channel bindings", test_u2u_bindings },
+	{ "user-to-user with USE_SUPPLIED_CREDS", test_u2u_supplied },
 	{ "user-to-user: hostile TGT-REQ and TGT-REP: SEC_E_INVALID_TOKEN",
 	  test_u2u_hostile },
 	{ "user-to-user: tampered AP-REQ, another run's AP-REP",
