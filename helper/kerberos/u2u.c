@@ -235,9 +235,10 @@ uint32_t kerberos_u2u_client_start(struct kerberos_u2u *u,
 	n = u->target->length;
 	if (n < 1 || n > (int32_t)(sizeof(components) / sizeof(components[0])))
 		return SEC_E_TARGET_UNKNOWN;
-	/* the names go into the DER as C strings */
+	/* the names go into the DER as C strings, none empty */
 	for (i = 0; i < n; i++) {
-		if (memchr(u->target->data[i].data, 0,
+		if (!u->target->data[i].length ||
+		    memchr(u->target->data[i].data, 0,
 			   u->target->data[i].length))
 			return SEC_E_TARGET_UNKNOWN;
 	}
@@ -260,7 +261,8 @@ uint32_t kerberos_u2u_client_start(struct kerberos_u2u *u,
 	    kerberos_u2u_frame(KERBEROS_U2U_TOK_TGT_REQ, req.data, req.len,
 			       &reply->token))
 		goto out;
-	u->gss_flags = gss_flags | GSS_C_MUTUAL_FLAG;
+	/* always mutual; nothing delegated on this path */
+	u->gss_flags = (gss_flags | GSS_C_MUTUAL_FLAG) & ~GSS_C_DELEG_FLAG;
 	u->extra_attrs = extra_attrs;
 	u->stage = U2U_CLIENT_TGT_REQ_SENT;
 	status = SEC_I_CONTINUE_NEEDED;

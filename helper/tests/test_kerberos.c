@@ -2388,6 +2388,37 @@ static void test_u2u_supplied(void)
 	u2u_kdestroy(uid);
 }
 
+
+/* DELEGATE is not claimed: this path forwards no TGT. */
+static void test_u2u_no_delegation(void)
+{
+	const uint32_t uid = u2u_server_uid();
+	void *c = pkg_kerberos.state_new(), *s = pkg_kerberos.state_new();
+	const uint32_t req = REQ_U2U | ISC_REQ_DELEGATE;
+	struct reply r1, r2, r3, r4, r5;
+
+	u2u_kinit(uid, "bob", NULL);
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, req, "alice", "TEST.LOCAL",
+		"Passw0rd!", "bob@TEST.LOCAL", NULL, &r1);
+	u2u_server_leg(s, uid, 0, &r1.token, NULL, 0, &r2);
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, req, NULL, NULL, NULL, NULL,
+		&r2.token, &r3);
+	u2u_server_leg(s, uid, 0, &r3.token, NULL, 0, &r4);
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, req, NULL, NULL, NULL, NULL,
+		&r4.token, &r5);
+	CHECK_EQ(r5.status, SEC_E_OK);
+	CHECK(!(r5.context_attr & ISC_RET_DELEGATE));
+	CHECK(!(r4.context_attr & ASC_RET_DELEGATE));
+	reply_clear(&r1);
+	reply_clear(&r2);
+	reply_clear(&r3);
+	reply_clear(&r4);
+	reply_clear(&r5);
+	pkg_kerberos.state_free(c);
+	pkg_kerberos.state_free(s);
+	u2u_kdestroy(uid);
+}
+
 static const struct test_case kerberos_tests[] = {
 	{ "SPN to host-based service name", test_spn },
 	{ "target name forms", test_target_forms },
@@ -2445,6 +2476,8 @@ static const struct test_case kerberos_tests[] = {
 	  test_u2u_refused },
 	{ "user-to-user: channel bindings", test_u2u_bindings },
 	{ "user-to-user with USE_SUPPLIED_CREDS", test_u2u_supplied },
+	{ "user-to-user with DELEGATE: nothing delegated, nothing claimed",
+	  test_u2u_no_delegation },
 	{ "user-to-user: hostile TGT-REQ and TGT-REP: SEC_E_INVALID_TOKEN",
 	  test_u2u_hostile },
 	{ "user-to-user: tampered AP-REQ, another run's AP-REP",
