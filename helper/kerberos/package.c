@@ -377,8 +377,10 @@ static uint32_t client_start(struct krb5_state *st, const struct upcall *up,
 			return SEC_E_INSUFFICIENT_MEMORY;
 		return kerberos_u2u_client_start(st->u2u, st->cred, name, type,
 						 gss_flags_of(st->context_req),
-						 st->supplied.cc ?
-						 ISC_RET_USED_SUPPLIED_CREDS : 0,
+						 (st->supplied.cc ?
+						  ISC_RET_USED_SUPPLIED_CREDS :
+						  0) | (up->context_req &
+						  ISC_REQ_EXTENDED_ERROR),
 						 reply);
 	}
 	return SEC_E_OK;
@@ -690,15 +692,17 @@ out:
 		gss_release_name(&minor, &targ);
 }
 
-/* A user-to-user leg's reply: what every leg says, or nothing on failure. */
+/*
+ * A user-to-user leg's reply: what every leg says.  A failed leg leaves
+ * at most a KRB-ERROR token, which request.c hands on under
+ * EXTENDED_ERROR only.
+ */
 static void u2u_reply(bool initiator, struct reply *reply)
 {
 	if (reply->status == SEC_I_CONTINUE_NEEDED) {
 		reply->has_context_attr = true;
 		reply->context_attr = initiator ? ISC_RET_USE_SESSION_KEY :
 						  ASC_RET_USE_SESSION_KEY;
-	} else if (reply->status != SEC_E_OK) {
-		reply_clear(reply);
 	}
 }
 

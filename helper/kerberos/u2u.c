@@ -458,6 +458,41 @@ static uint32_t client_done(struct kerberos_u2u *u, const struct upcall *up,
 	return status;
 }
 
+/*
+ * A KRB-ERROR token from the server (03 00): the status of its error, as
+ * the GSSAPI path gives it; a refusal of our AP-REQ's ticket or
+ * authenticator is the server's not proving itself.
+ */
+static uint32_t client_error(struct kerberos_u2u *u, const struct upcall *up)
+{
+	krb5_error *err = NULL;
+	krb5_data body;
+	uint32_t status;
+
+	if (expect_token(up, KERBEROS_U2U_TOK_ERROR, &body) != SEC_E_OK ||
+	    krb5_rd_error(u->kctx, &body, &err))
+		return SEC_E_INVALID_TOKEN;
+	status = err->error > 127 ? SEC_E_INTERNAL_ERROR :
+		 kerberos_status(GSS_S_FAILURE, (OM_uint32)(err->error +
+							   ERROR_TABLE_BASE_krb5));
+	if (status == SEC_E_LOGON_DENIED)
+		status = SEC_E_WRONG_PRINCIPAL;
+	krb5_free_error(u->kctx, err);
+	return status;
+}
+
+static bool is_error_token(const struct upcall *up)
+{
+	const uint8_t *body;
+	uint16_t tok_id;
+	size_t len;
+
+	return upcall_has(up, KSSPI_A_TOKEN) &&
+	       !kerberos_u2u_unframe(up->token.data, up->token.len, &tok_id,
+				     &body, &len) &&
+	       tok_id == KERBEROS_U2U_TOK_ERROR;
+}
+
 uint32_t kerberos_u2u_client_step(struct kerberos_u2u *u,
 				  const struct upcall *up,
 				  const struct gss_channel_bindings_struct *cb,
@@ -465,6 +500,11 @@ uint32_t kerberos_u2u_client_step(struct kerberos_u2u *u,
 {
 	uint32_t status;
 
+	if ((u->stage == U2U_CLIENT_TGT_REQ_SENT ||
+	     u->stage == U2U_CLIENT_AP_REQ_SENT) && is_error_token(up)) {
+		u->stage = U2U_DONE;
+		return client_error(u, up);
+	}
 	switch (u->stage) {
 	case U2U_CLIENT_TGT_REQ_SENT:
 		status = client_ap_req(u, up, cb, reply);
@@ -586,6 +626,31 @@ static uint32_t check_authenticator(const krb5_authenticator *auth,
 	return SEC_E_OK;
 }
 
+/*
+ * The KRB-ERROR a failed AP-REQ gets, as MIT's acceptor makes it (token
+ * 03 00): the client learns why, and request.c hands it on under
+ * ASC_REQ_EXTENDED_ERROR only.
+ */
+static void error_token(struct kerberos_u2u *u, krb5_error_code code,
+			struct reply *reply)
+{
+	krb5_error err = { 0 };
+	krb5_data der = { 0 };
+
+	err.error = (krb5_ui_4)(code - ERROR_TABLE_BASE_krb5);
+	if (code < ERROR_TABLE_BASE_krb5 || err.error > 127)
+		err.error = 60;		/* KRB_ERR_GENERIC */
+	err.server = u->me;
+	if (krb5_us_timeofday(u->kctx, &err.stime, &err.susec) ||
+	    krb5_mk_error(u->kctx, &err, &der))
+		return;
+	if (kerberos_u2u_frame(KERBEROS_U2U_TOK_ERROR,
+			       (const uint8_t *)der.data, der.length,
+			       &reply->token))
+		bytes_free(&reply->token);
+	krb5_free_data_contents(u->kctx, &der);
+}
+
 /* Leg 2: the AP-REQ under the TGT's session key; the AP-REP. */
 static uint32_t server_ap_rep(struct kerberos_u2u *u, const struct upcall *up,
 			      const struct gss_channel_bindings_struct *cb,
@@ -616,6 +681,7 @@ static uint32_t server_ap_rep(struct kerberos_u2u *u, const struct upcall *up,
 		/* what MIT could not even read */
 		if (status == SEC_E_INTERNAL_ERROR)
 			status = SEC_E_INVALID_TOKEN;
+		error_token(u, code, reply);
 		return status;
 	}
 	/*
@@ -626,6 +692,7 @@ static uint32_t server_ap_rep(struct kerberos_u2u *u, const struct upcall *up,
 	 */
 	if (!krb5_principal_compare(u->kctx, ticket->server, u->me)) {
 		status = SEC_E_WRONG_PRINCIPAL;
+		code = KRB5KRB_AP_WRONG_PRINC;
 		goto out;
 	}
 	code = krb5_auth_con_getauthenticator(u->kctx, u->ac, &auth);
@@ -675,10 +742,14 @@ static uint32_t server_ap_rep(struct kerberos_u2u *u, const struct upcall *up,
 			key, mutual, (uint32_t)local_seq, (uint32_t)remote_seq,
 			(int64_t)(uint32_t)ticket->enc_part2->times.endtime,
 			kerberos_context_attrs(false, flags) |
-			ASC_RET_USE_SESSION_KEY, reply);
+			ASC_RET_USE_SESSION_KEY |
+			(up->context_req & ASC_REQ_EXTENDED_ERROR), reply);
 out:
-	if (status != SEC_E_OK && status != SEC_I_CONTINUE_NEEDED)
+	if (status != SEC_E_OK && status != SEC_I_CONTINUE_NEEDED) {
 		bytes_free(&reply->token);
+		if (code == KRB5KRB_AP_WRONG_PRINC)
+			error_token(u, code, reply);
+	}
 	krb5_free_data_contents(u->kctx, &ap_rep);
 	if (key)
 		krb5_free_keyblock(u->kctx, key);

@@ -1705,6 +1705,12 @@ static void test_u2u(void)
 	u2u_run_free(&h);
 	/* the bare account name */
 	CHECK_EQ(u2u_handshake("bob", uid, NULL, 0, NULL, 0, 0, &h), SEC_E_OK);
+	CHECK(!(h.ap_rep.context_attr & ASC_RET_EXTENDED_ERROR));
+	u2u_run_free(&h);
+	/* EXTENDED_ERROR is returned when asked for */
+	CHECK_EQ(u2u_handshake("bob", uid, NULL, 0, NULL, 0,
+			       ASC_REQ_EXTENDED_ERROR, &h), SEC_E_OK);
+	CHECK(h.ap_rep.context_attr & ASC_RET_EXTENDED_ERROR);
 	u2u_run_free(&h);
 	CHECK_EQ(kerberos_config_setup(keytab_path), 0);
 	u2u_kdestroy(uid);
@@ -1902,7 +1908,7 @@ static void test_u2u_tampered(void)
 	const uint32_t uid = u2u_server_uid();
 	void *c = pkg_kerberos.state_new(), *s = pkg_kerberos.state_new();
 	void *c2 = pkg_kerberos.state_new();
-	struct reply req, rep, ap_req, r, req2, rep2, ap_req2;
+	struct reply req, rep, ap_req, r, r2, req2, rep2, ap_req2;
 	struct u2u_run h;
 
 	u2u_kinit(uid, "bob", NULL);
@@ -1916,8 +1922,16 @@ static void test_u2u_tampered(void)
 	ap_req.token.data[ap_req.token.len - 10] ^= 0x01;
 	u2u_server_leg(s, uid, 0, &ap_req.token, NULL, 0, &r);
 	CHECK_EQ(r.status, SEC_E_LOGON_DENIED);
-	CHECK_EQ(r.token.len, 0);
 	CHECK_EQ(r.blob.len, 0);
+	/* a KRB-ERROR for the peer (request.c: under EXTENDED_ERROR only) */
+	CHECK(u2u_token_is(&r.token, 0x0300));
+	/* which tells the client: the server did not take it */
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, NULL, NULL, NULL, NULL,
+		&r.token, &r2);
+	CHECK_EQ(r2.status, SEC_E_WRONG_PRINCIPAL);
+	CHECK_EQ(r2.blob.len, 0);
+	CHECK_EQ(r2.token.len, 0);
+	reply_clear(&r2);
 	reply_clear(&r);
 	/* the state is spent: the genuine AP-REQ is not taken afterwards */
 	ap_req.token.data[ap_req.token.len - 10] ^= 0x01;
@@ -2419,6 +2433,54 @@ static void test_u2u_no_delegation(void)
 	u2u_kdestroy(uid);
 }
 
+
+/* A KRB-ERROR instead of the TGT-REP: the status of its error. */
+static void test_u2u_krb_error(void)
+{
+	static const struct {
+		krb5_error_code code;
+		uint32_t status;
+	} cases[] = {
+		{ KRB5KRB_AP_ERR_SKEW, SEC_E_TIME_SKEW },
+		{ KRB5KRB_AP_ERR_TKT_EXPIRED, SEC_E_CONTEXT_EXPIRED },
+		{ KRB5KRB_AP_ERR_MODIFIED, SEC_E_WRONG_PRINCIPAL },
+	};
+	krb5_principal server = NULL;
+	krb5_context k;
+	size_t i;
+
+	CHECK_EQ(krb5_init_context(&k), 0);
+	CHECK_EQ(krb5_parse_name(k, "bob@TEST.LOCAL", &server), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		void *c = pkg_kerberos.state_new();
+		krb5_error err = { 0 };
+		krb5_data der = { 0 };
+		struct bytes token = { 0 };
+		struct reply r1, r2;
+
+		err.error = (krb5_ui_4)(cases[i].code - ERROR_TABLE_BASE_krb5);
+		err.server = server;
+		CHECK_EQ(krb5_mk_error(k, &err, &der), 0);
+		CHECK_EQ(kerberos_u2u_frame(KERBEROS_U2U_TOK_ERROR,
+					    (const uint8_t *)der.data,
+					    der.length, &token), 0);
+		run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, "alice",
+			"TEST.LOCAL", "Passw0rd!", "bob@TEST.LOCAL", NULL, &r1);
+		CHECK_EQ(r1.status, SEC_I_CONTINUE_NEEDED);
+		run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, NULL, NULL, NULL,
+			NULL, &token, &r2);
+		CHECK_EQ(r2.status, cases[i].status);
+		CHECK_EQ(r2.token.len, 0);
+		reply_clear(&r1);
+		reply_clear(&r2);
+		bytes_free(&token);
+		krb5_free_data_contents(k, &der);
+		pkg_kerberos.state_free(c);
+	}
+	krb5_free_principal(k, server);
+	krb5_free_context(k);
+}
+
 static const struct test_case kerberos_tests[] = {
 	{ "SPN to host-based service name", test_spn },
 	{ "target name forms", test_target_forms },
@@ -2480,8 +2542,10 @@ static const struct test_case kerberos_tests[] = {
 	  test_u2u_no_delegation },
 	{ "user-to-user: hostile TGT-REQ and TGT-REP: SEC_E_INVALID_TOKEN",
 	  test_u2u_hostile },
-	{ "user-to-user: tampered AP-REQ, another run's AP-REP",
+	{ "user-to-user: tampered AP-REQ (KRB-ERROR), another run's AP-REP",
 	  test_u2u_tampered },
+	{ "user-to-user: a KRB-ERROR token's status at the client",
+	  test_u2u_krb_error },
 	{ "user-to-user: MIT's acceptor takes the ksspi client's AP-REQ",
 	  test_u2u_mit_acceptor },
 	{ "user-to-user: the ksspi server takes MIT's initiator's AP-REQ",
