@@ -1716,6 +1716,18 @@ static void test_u2u(void)
 	u2u_kdestroy(uid);
 }
 
+/* @hex (pairs of hex digits) into @out. */
+static void from_hex(const char *hex, struct bytes *out)
+{
+	unsigned int byte;
+
+	for (; hex[0] && hex[1]; hex += 2) {
+		if (sscanf(hex, "%2x", &byte) != 1)
+			break;
+		bytes_append(out, (uint8_t[]){ (uint8_t)byte }, 1);
+	}
+}
+
 /* What a server without a TGT, or another principal's client, gets. */
 static void test_u2u_refused(void)
 {
@@ -1747,6 +1759,25 @@ static void test_u2u_refused(void)
 	CHECK_EQ(u2u_handshake("nosuch@TEST.LOCAL", uid, NULL, 0, NULL, 0, 0,
 			       &h), SEC_E_TARGET_UNKNOWN);
 	u2u_run_free(&h);
+	/* an in-kernel acceptor has no cache of its own, even of its uid */
+	{
+		static const char good_req[] = "601a060a2a864886f71201020203"
+			"0400300aa003020105a103020110";
+		struct upcall up = { .op = KSSPI_OP_ACCEPT_CONTEXT, .uid = uid,
+				     .flags = KSSPI_UPCALL_F_KERNEL_CALLER };
+		void *k = pkg_kerberos.state_new();
+		struct reply r = { 0 };
+
+		up.present = UPCALL_BIT(KSSPI_A_OP) | UPCALL_BIT(KSSPI_A_UID) |
+			     UPCALL_BIT(KSSPI_A_TOKEN);
+		from_hex(good_req, &up.token);
+		pkg_kerberos.step(k, &up, &r);
+		CHECK_EQ(r.status, SEC_E_NO_CREDENTIALS);
+		CHECK_EQ(r.token.len, 0);
+		reply_clear(&r);
+		upcall_free(&up);
+		pkg_kerberos.state_free(k);
+	}
 	u2u_kdestroy(uid);
 }
 
@@ -1777,18 +1808,6 @@ static void test_u2u_bindings(void)
 			       ASC_REQ_ALLOW_MISSING_BINDINGS, &h), SEC_E_OK);
 	u2u_run_free(&h);
 	u2u_kdestroy(uid);
-}
-
-/* @hex (pairs of hex digits) into @out. */
-static void from_hex(const char *hex, struct bytes *out)
-{
-	unsigned int byte;
-
-	for (; hex[0] && hex[1]; hex += 2) {
-		if (sscanf(hex, "%2x", &byte) != 1)
-			break;
-		bytes_append(out, (uint8_t[]){ (uint8_t)byte }, 1);
-	}
 }
 
 /* A server's first leg on @token: its status. */
