@@ -173,4 +173,120 @@ int kerberos_client_realm(const struct upcall *up, char *out, size_t size);
 /* The SSPI status of a failed GSSAPI call (@major, and its krb5 @minor). */
 uint32_t kerberos_status(uint32_t major, uint32_t minor);
 
+/* The ISC_RET_* (@initiator) or ASC_RET_* bits of GSS_C_* @gss flags. */
+uint32_t kerberos_context_attrs(bool initiator, uint32_t gss);
+
+/* What the blob of an established context holds besides its names. */
+struct kerberos_context_keys {
+	int32_t enctype;
+	const uint8_t *key;	/* the token key, also the session key */
+	size_t key_len;
+	bool acceptor_subkey;	/* the key is the AP-REP's subkey */
+	uint64_t send_seq, recv_seq;
+};
+
+/*
+ * Ends a last leg: @reply gets the context's blob (<linux/ksspi_context.h>)
+ * and SEC_E_OK, or SEC_E_ALGORITHM_MISMATCH for a key the module has no
+ * RFC 4121 code for, or a failure status (ctxblob_reply()).
+ */
+void kerberos_establish(struct reply *reply, bool initiator,
+			uint32_t context_attr, int64_t expiry,
+			const char *client_name, const char *server_name,
+			const struct kerberos_context_keys *keys);
+
+/*
+ * User-to-user (u2u.c, Documentation/kerberos.rst "User-to-user"): the
+ * client asks the server for its TGT, gets a ticket in that TGT's session
+ * key from the KDC (ENC-TKT-IN-SKEY) and sends an AP-REQ with
+ * USE_SESSION_KEY; the server, with only its own TGT, answers the AP-REP.
+ */
+struct kerberos_u2u;
+
+struct kerberos_u2u *kerberos_u2u_new(void);
+void kerberos_u2u_free(struct kerberos_u2u *u);
+
+/*
+ * The client's first leg: the TGT-REQ for @target (kerberos_target()'s
+ * name and @type) into @reply->token, with @cred's tickets (a GSSAPI
+ * initiator credential) copied for the later legs; the established
+ * context gets @extra_attrs besides the flags'.  SEC_I_CONTINUE_NEEDED
+ * or SEC_E_NO_CREDENTIALS, SEC_E_TARGET_UNKNOWN, SEC_E_INSUFFICIENT_MEMORY.
+ */
+uint32_t kerberos_u2u_client_start(struct kerberos_u2u *u,
+				   gss_cred_id_t cred, const char *target,
+				   enum kerberos_name_type type,
+				   OM_uint32 gss_flags, uint32_t extra_attrs,
+				   struct reply *reply);
+
+/* The client's later legs (TGT-REP in, AP-REQ out; AP-REP in, context). */
+uint32_t kerberos_u2u_client_step(struct kerberos_u2u *u,
+				  const struct upcall *up,
+				  const struct gss_channel_bindings_struct *cb,
+				  struct reply *reply);
+
+/*
+ * The server's legs, with the TGT of the caller's own credential cache
+ * (kerberos_user_ccache(), never a keytab): TGT-REQ in, TGT-REP out;
+ * AP-REQ in, AP-REP out and the context.
+ */
+uint32_t kerberos_u2u_server_step(struct kerberos_u2u *u,
+				  const struct upcall *up,
+				  const struct gss_channel_bindings_struct *cb,
+				  struct reply *reply);
+
+/* User-to-user tokens (u2u_token.c): the TOK_ID after the framing. */
+enum kerberos_u2u_tok {
+	KERBEROS_U2U_TOK_AP_REQ = 0x0100,
+	KERBEROS_U2U_TOK_AP_REP = 0x0200,
+	KERBEROS_U2U_TOK_ERROR = 0x0300,
+	KERBEROS_U2U_TOK_TGT_REQ = 0x0400,
+	KERBEROS_U2U_TOK_TGT_REP = 0x0401,
+};
+
+/* Longest user-to-user token taken or made; a KERB-TGT-REQUEST's. */
+#define KERBEROS_U2U_MAX_TOKEN		65536
+#define KERBEROS_U2U_MAX_TGT_REQ	1024
+
+/* Whether @token is framed with the user-to-user OID. */
+bool kerberos_u2u_framed(const uint8_t *token, size_t len);
+
+/*
+ * The TOK_ID and the message of a token framed with the user-to-user OID
+ * (DER length exactly the token's); 0 or -EINVAL.
+ */
+int kerberos_u2u_unframe(const uint8_t *token, size_t len, uint16_t *tok_id,
+			 const uint8_t **body, size_t *body_len);
+
+/* Appends the framed token of @tok_id and @body to @out; 0 or -errno. */
+int kerberos_u2u_frame(uint16_t tok_id, const uint8_t *body, size_t len,
+		       struct bytes *out);
+
+/*
+ * A KERB-TGT-REQUEST naming the server (@n name components of
+ * @name_type, none: no serverName) and @realm (NULL: none), appended to
+ * @out; 0 or -errno.
+ */
+int kerberos_tgt_request_encode(int32_t name_type,
+				const char *const *components, size_t n,
+				const char *realm, struct bytes *out);
+
+/*
+ * Whether @der is one well-formed KERB-TGT-REQUEST (pvno 5, msg-type 16,
+ * a name of one to eight components if any), at most
+ * KERBEROS_U2U_MAX_TGT_REQ bytes: 0, -EINVAL or -ENOMEM.
+ */
+int kerberos_tgt_request_check(const uint8_t *der, size_t len);
+
+/* A KERB-TGT-REPLY carrying the DER Ticket @ticket, appended to @out. */
+int kerberos_tgt_reply_encode(const uint8_t *ticket, size_t len,
+			      struct bytes *out);
+
+/*
+ * The Ticket's DER of the KERB-TGT-REPLY @der (pvno 5, msg-type 17),
+ * appended to @ticket; 0, -EINVAL or -ENOMEM.
+ */
+int kerberos_tgt_reply_ticket(const uint8_t *der, size_t len,
+			      struct bytes *ticket);
+
 #endif /* KSSPID_KERBEROS_H */

@@ -60,6 +60,8 @@ struct krb5_state {
 	 * delegated to the accepted context its credential was made from.
 	 */
 	struct kerberos_ccache delegated;
+	/* USE_SESSION_KEY: a user-to-user context, not MIT's GSSAPI */
+	struct kerberos_u2u *u2u;
 };
 
 int kerberos_config_setup(const char *keytab)
@@ -160,6 +162,7 @@ static void krb5_state_free(void *opaque)
 		close(st->ccache_fd);
 	kerberos_ccache_destroy(&st->supplied);
 	kerberos_ccache_destroy(&st->delegated);
+	kerberos_u2u_free(st->u2u);
 	free(st);
 }
 
@@ -193,7 +196,7 @@ static OM_uint32 gss_flags_of(uint32_t req)
 }
 
 /* The context attributes of @gss; the ISC_RET/ASC_RET bits share values. */
-static uint32_t attrs_of(bool initiator, OM_uint32 gss)
+uint32_t kerberos_context_attrs(bool initiator, uint32_t gss)
 {
 	uint32_t attr = 0;
 	size_t i;
@@ -365,7 +368,8 @@ out:
 	return status;
 }
 
-static uint32_t client_start(struct krb5_state *st, const struct upcall *up)
+static uint32_t client_start(struct krb5_state *st, const struct upcall *up,
+			     struct reply *reply)
 {
 	char name[KSSPI_MAX_NAME + 2];
 	enum kerberos_name_type type;
@@ -376,9 +380,6 @@ static uint32_t client_start(struct krb5_state *st, const struct upcall *up)
 	/* DELEGATE needs MUTUAL_AUTH: the reference page's status table */
 	if ((up->context_req & ISC_REQ_DELEGATE) &&
 	    !(up->context_req & ISC_REQ_MUTUAL_AUTH))
-		return SEC_E_UNSUPPORTED_FUNCTION;
-	/* user-to-user needs the krb5 API, not MIT's GSSAPI: not offered */
-	if (up->context_req & ISC_REQ_USE_SESSION_KEY)
 		return SEC_E_UNSUPPORTED_FUNCTION;
 	if (!upcall_has(up, KSSPI_A_TARGET_NAME) ||
 	    kerberos_target(up->target_name, name, sizeof(name), &type))
@@ -397,6 +398,19 @@ static uint32_t client_start(struct krb5_state *st, const struct upcall *up)
 		return status;
 	st->initiator = true;
 	st->context_req = up->context_req;
+	/* user-to-user: MIT's krb5 API from here on (u2u.c) */
+	if (up->context_req & ISC_REQ_USE_SESSION_KEY) {
+		st->u2u = kerberos_u2u_new();
+		if (!st->u2u)
+			return SEC_E_INSUFFICIENT_MEMORY;
+		return kerberos_u2u_client_start(st->u2u, st->cred, name, type,
+						 gss_flags_of(st->context_req),
+						 (st->supplied.cc ?
+						  ISC_RET_USED_SUPPLIED_CREDS :
+						  0) | (up->context_req &
+						  ISC_REQ_EXTENDED_ERROR),
+						 reply);
+	}
 	return SEC_E_OK;
 }
 
@@ -589,6 +603,60 @@ static void put_le32(uint8_t out[4], uint32_t value)
 	out[3] = (uint8_t)(value >> 24);
 }
 
+void kerberos_establish(struct reply *reply, bool initiator,
+			uint32_t context_attr, int64_t expiry,
+			const char *client_name, const char *server_name,
+			const struct kerberos_context_keys *keys)
+{
+	const uint16_t crit = KSSPI_CTX_REC_CRITICAL;
+	struct bytes *blob = &reply->blob;
+	uint8_t le_enctype[4], le_info[4];
+	int err;
+
+	if (keys->enctype < 0 ||
+	    !kernel_enctype((OM_uint32)keys->enctype,
+			    (OM_uint32)keys->key_len)) {
+		reply->status = SEC_E_ALGORITHM_MISMATCH;
+		reply_clear(reply);
+		return;
+	}
+	put_le32(le_enctype, (uint32_t)keys->enctype);
+	put_le32(le_info, keys->acceptor_subkey ?
+		 KSSPI_KRB5_F_ACCEPTOR_SUBKEY : 0);
+	err = ctxblob_begin(blob, KERBEROS_PACKAGE_NAME,
+			    initiator ? KSSPI_CTX_F_INITIATOR : 0,
+			    context_attr, expiry);
+	if (!err)
+		err = ctxblob_add(blob, KSSPI_CTX_REC_CLIENT_NAME, crit,
+				  client_name, (uint32_t)strlen(client_name));
+	if (!err)
+		err = ctxblob_add(blob, KSSPI_CTX_REC_SERVER_NAME, crit,
+				  server_name, (uint32_t)strlen(server_name));
+	if (!err)
+		err = ctxblob_add(blob, KSSPI_CTX_REC_SESSION_KEY, crit,
+				  keys->key, (uint32_t)keys->key_len);
+	if (!err)
+		err = ctxblob_add_le64(blob, KSSPI_CTX_REC_SEND_SEQ, crit,
+				       keys->send_seq);
+	if (!err)
+		err = ctxblob_add_le64(blob, KSSPI_CTX_REC_RECV_SEQ, crit,
+				       keys->recv_seq);
+	if (!err)
+		err = ctxblob_add(blob, KSSPI_CTX_REC_KRB5_ENCTYPE, crit,
+				  le_enctype, sizeof(le_enctype));
+	if (!err)
+		err = ctxblob_add(blob, KSSPI_CTX_REC_KRB5_KEY, crit,
+				  keys->key, (uint32_t)keys->key_len);
+	if (!err)
+		err = ctxblob_add(blob, KSSPI_CTX_REC_KRB5_INFO, crit,
+				  le_info, sizeof(le_info));
+	if (!err)
+		err = ctxblob_finish(blob);
+	ctxblob_reply(reply, err, context_attr, expiry);
+	if (reply->status != SEC_E_OK)
+		reply_clear(reply);
+}
+
 /*
  * Ends the last leg: the names from the context, then its keys and sequence
  * numbers from MIT's lucid context (version 1), which consumes the GSS
@@ -600,16 +668,13 @@ static void put_le32(uint8_t out[4], uint32_t value)
 static void establish(struct krb5_state *st, bool initiator,
 		      uint32_t context_attr, struct reply *reply)
 {
-	const uint16_t crit = KSSPI_CTX_REC_CRITICAL;
 	gss_name_t src = GSS_C_NO_NAME, targ = GSS_C_NO_NAME;
 	char *client_name = NULL, *server_name = NULL;
 	gss_krb5_lucid_context_v1_t *lucid = NULL;
+	struct kerberos_context_keys keys;
 	const gss_krb5_lucid_key_t *key;
-	struct bytes *blob = &reply->blob;
-	uint8_t le_enctype[4], le_info[4];
 	OM_uint32 major, minor;
 	void *exported = NULL;
-	int err;
 
 	major = gss_inquire_context(&minor, st->ctx, &src, &targ, NULL, NULL,
 				    NULL, NULL, NULL);
@@ -637,44 +702,16 @@ static void establish(struct krb5_state *st, bool initiator,
 	}
 	key = lucid->cfx_kd.have_acceptor_subkey ?
 		&lucid->cfx_kd.acceptor_subkey : &lucid->cfx_kd.ctx_key;
-	if (!kernel_enctype(key->type, key->length)) {
-		reply->status = SEC_E_ALGORITHM_MISMATCH;
-		goto out;
-	}
-	put_le32(le_enctype, key->type);
-	put_le32(le_info, lucid->cfx_kd.have_acceptor_subkey ?
-		 KSSPI_KRB5_F_ACCEPTOR_SUBKEY : 0);
-
-	err = ctxblob_begin(blob, KERBEROS_PACKAGE_NAME,
-			    initiator ? KSSPI_CTX_F_INITIATOR : 0,
-			    context_attr, lucid->endtime);
-	if (!err)
-		err = ctxblob_add(blob, KSSPI_CTX_REC_CLIENT_NAME, crit,
-				  client_name, (uint32_t)strlen(client_name));
-	if (!err)
-		err = ctxblob_add(blob, KSSPI_CTX_REC_SERVER_NAME, crit,
-				  server_name, (uint32_t)strlen(server_name));
-	if (!err)
-		err = ctxblob_add(blob, KSSPI_CTX_REC_SESSION_KEY, crit,
-				  key->data, key->length);
-	if (!err)
-		err = ctxblob_add_le64(blob, KSSPI_CTX_REC_SEND_SEQ, crit,
-				       lucid->send_seq);
-	if (!err)
-		err = ctxblob_add_le64(blob, KSSPI_CTX_REC_RECV_SEQ, crit,
-				       lucid->recv_seq);
-	if (!err)
-		err = ctxblob_add(blob, KSSPI_CTX_REC_KRB5_ENCTYPE, crit,
-				  le_enctype, sizeof(le_enctype));
-	if (!err)
-		err = ctxblob_add(blob, KSSPI_CTX_REC_KRB5_KEY, crit,
-				  key->data, key->length);
-	if (!err)
-		err = ctxblob_add(blob, KSSPI_CTX_REC_KRB5_INFO, crit,
-				  le_info, sizeof(le_info));
-	if (!err)
-		err = ctxblob_finish(blob);
-	ctxblob_reply(reply, err, context_attr, lucid->endtime);
+	keys = (struct kerberos_context_keys){
+		.enctype = (int32_t)key->type,
+		.key = key->data,
+		.key_len = key->length,
+		.acceptor_subkey = lucid->cfx_kd.have_acceptor_subkey,
+		.send_seq = lucid->send_seq,
+		.recv_seq = lucid->recv_seq,
+	};
+	kerberos_establish(reply, initiator, context_attr, lucid->endtime,
+			   client_name, server_name, &keys);
 out:
 	if (reply->status != SEC_E_OK)
 		reply_clear(reply);
@@ -712,6 +749,20 @@ static uint32_t keep_delegated(struct krb5_state *st, gss_cred_id_t deleg)
 	return SEC_E_OK;
 }
 
+/*
+ * A user-to-user leg's reply: what every leg says.  A failed leg leaves
+ * at most a KRB-ERROR token, which request.c hands on under
+ * EXTENDED_ERROR only.
+ */
+static void u2u_reply(bool initiator, struct reply *reply)
+{
+	if (reply->status == SEC_I_CONTINUE_NEEDED) {
+		reply->has_context_attr = true;
+		reply->context_attr = initiator ? ISC_RET_USE_SESSION_KEY :
+						  ASC_RET_USE_SESSION_KEY;
+	}
+}
+
 static void krb5_step(void *opaque, const struct upcall *up,
 		      struct reply *reply)
 {
@@ -721,6 +772,7 @@ static void krb5_step(void *opaque, const struct upcall *up,
 	struct gss_channel_bindings_struct bindings;
 	gss_channel_bindings_t cb = GSS_C_NO_CHANNEL_BINDINGS;
 	gss_cred_id_t deleg = GSS_C_NO_CREDENTIAL;
+	const struct gss_channel_bindings_struct *u2u_cb = NULL;
 	OM_uint32 major, minor, ret_flags = 0;
 
 	if (upcall_has(up, KSSPI_A_CHANNEL_BINDINGS) &&
@@ -732,15 +784,41 @@ static void krb5_step(void *opaque, const struct upcall *up,
 			return;
 		}
 		cb = &bindings;
+		u2u_cb = &bindings;
+	}
+	/*
+	 * A first token framed with the user-to-user OID: the server's own
+	 * TGT answers it (u2u.c), not the keytab.
+	 */
+	if (!st->started && !initiator && upcall_has(up, KSSPI_A_TOKEN) &&
+	    kerberos_u2u_framed(up->token.data, up->token.len)) {
+		st->u2u = kerberos_u2u_new();
+		if (!st->u2u) {
+			reply->status = SEC_E_INSUFFICIENT_MEMORY;
+			return;
+		}
+		st->started = true;
 	}
 	if (!st->started) {
-		reply->status = initiator ? client_start(st, up) :
+		reply->status = initiator ? client_start(st, up, reply) :
 					    server_start(st, up);
+		if (st->u2u) {
+			/* the user-to-user client's first leg: the TGT-REQ */
+			st->started = true;
+			u2u_reply(initiator, reply);
+			return;
+		}
 		if (reply->status != SEC_E_OK)
 			return;
 		st->started = true;
 	} else if (st->initiator != initiator) {
 		reply->status = SEC_E_INTERNAL_ERROR;
+		return;
+	} else if (st->u2u) {
+		reply->status = initiator ?
+			kerberos_u2u_client_step(st->u2u, up, u2u_cb, reply) :
+			kerberos_u2u_server_step(st->u2u, up, u2u_cb, reply);
+		u2u_reply(initiator, reply);
 		return;
 	}
 	if (upcall_has(up, KSSPI_A_TOKEN)) {
@@ -809,7 +887,7 @@ static void krb5_step(void *opaque, const struct upcall *up,
 		goto out;
 	}
 	reply->has_context_attr = true;
-	reply->context_attr = attrs_of(initiator, ret_flags);
+	reply->context_attr = kerberos_context_attrs(initiator, ret_flags);
 	reply->context_attr |= up->context_req &
 			       (initiator ? ISC_REQ_EXTENDED_ERROR :
 					    ASC_REQ_EXTENDED_ERROR);

@@ -177,6 +177,7 @@ static void server_first(struct nego_state *st, const struct upcall *up,
 	struct spnego_token init = { 0 };
 	struct spnego_choice choice;
 	static const struct bytes none;
+	unsigned int available;
 
 	switch (spnego_first_token_kind(up->token.data, up->token.len)) {
 	case SPNEGO_FIRST_RAW_NTLM:
@@ -204,7 +205,14 @@ static void server_first(struct nego_state *st, const struct upcall *up,
 		reply->status = SEC_E_INVALID_TOKEN;
 		goto out;
 	}
-	if (!spnego_choose(&init, available_packages(up), &choice)) {
+	available = available_packages(up);
+	/*
+	 * A Kerberos user-to-user mechToken is served by the caller's own
+	 * TGT (kerberos/u2u.c), keytab or not.
+	 */
+	if (kerberos_u2u_framed(init.mech_token.data, init.mech_token.len))
+		available |= SPNEGO_PKG_KERBEROS;
+	if (!spnego_choose(&init, available, &choice)) {
 		/* Nothing offered is served here */
 		server_fail(reply, SEC_E_LOGON_DENIED, SPNEGO_MECH_OTHER, NULL);
 		goto out;

@@ -890,15 +890,11 @@ static void test_krb_error_token(void)
 	CHECK_EQ(kerberos_config_setup(keytab_path), 0);
 }
 
-/* Flags: USE_SESSION_KEY refused; NO_INTEGRITY; DELEGATE client-side. */
+/* Flags: NO_INTEGRITY; DELEGATE client-side. */
 static void test_flags(void)
 {
 	struct reply c, s;
 
-	handshake("host/srv.test.local", REQ_MUTUAL | ISC_REQ_USE_SESSION_KEY,
-		  "Passw0rd!", &c, &s);
-	CHECK_EQ(c.status, SEC_E_UNSUPPORTED_FUNCTION);
-	reply_clear(&c);
 	handshake("host/srv.test.local", REQ_MUTUAL | ISC_REQ_NO_INTEGRITY,
 		  "Passw0rd!", &c, &s);
 	CHECK_EQ(c.status, SEC_E_OK);
@@ -1663,6 +1659,1017 @@ static void test_supplied_creds(void)
 	bytes_free(&bad);
 }
 
+
+/* --- user-to-user (ISC_REQ_USE_SESSION_KEY) ------------------------------ */
+
+#define REQ_U2U (REQ_MUTUAL | ISC_REQ_USE_SESSION_KEY)
+
+/* The user-to-user OID's framing of a token of kind @tok_id. */
+static int u2u_token_is(const struct bytes *t, uint16_t tok_id)
+{
+	static const uint8_t oid[] = { 0x06, 0x0a, 0x2a, 0x86, 0x48, 0x86,
+				       0xf7, 0x12, 0x01, 0x02, 0x02, 0x03 };
+	size_t at;
+
+	if (t->len < 20 || t->data[0] != 0x60)
+		return 0;
+	at = t->data[1] < 0x80 ? 2 : 2 + (t->data[1] & 0x7f);
+	return t->len > at + sizeof(oid) + 2 &&
+	       !memcmp(t->data + at, oid, sizeof(oid)) &&
+	       t->data[at + sizeof(oid)] == tok_id >> 8 &&
+	       t->data[at + sizeof(oid) + 1] == (tok_id & 0xff);
+}
+
+/* A server leg of the unprivileged @uid, no identity, with @token. */
+static void u2u_server_leg(void *state, uint32_t uid, uint32_t req,
+			   const struct bytes *token, const void *cb,
+			   size_t cb_len, struct reply *r)
+{
+	struct upcall up = { .op = KSSPI_OP_ACCEPT_CONTEXT, .uid = uid,
+			     .context_req = req };
+
+	up.present = UPCALL_BIT(KSSPI_A_OP) | UPCALL_BIT(KSSPI_A_UID) |
+		     UPCALL_BIT(KSSPI_A_CONTEXT_REQ);
+	if (token && token->len) {
+		bytes_append(&up.token, token->data, token->len);
+		up.present |= UPCALL_BIT(KSSPI_A_TOKEN);
+	}
+	if (cb) {
+		bytes_append(&up.channel_bindings, cb, cb_len);
+		up.present |= UPCALL_BIT(KSSPI_A_CHANNEL_BINDINGS);
+	}
+	*r = (struct reply){ 0 };
+	pkg_kerberos.step(state, &up, r);
+	upcall_free(&up);
+}
+
+/* "kinit @user" into FILE:/tmp/krb5cc_<uid>, owned by @uid. */
+static void u2u_kinit(uint32_t uid, const char *user, const char *lifetime)
+{
+	char path[64], cmd[300];
+
+	snprintf(path, sizeof(path), "/tmp/krb5cc_%u", uid);
+	snprintf(cmd, sizeof(cmd), "echo 'Passw0rd!' | kinit %s%s -c FILE:%s "
+		 "%s >/dev/null 2>&1", lifetime ? "-l " : "",
+		 lifetime ? lifetime : "", path, user);
+	CHECK_EQ(system(cmd), 0);
+	CHECK_EQ(chown(path, uid, uid), 0);
+}
+
+static void u2u_kdestroy(uint32_t uid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/tmp/krb5cc_%u", uid);
+	unlink(path);
+}
+
+/* A uid nobody has, holding bob's TGT and nothing else. */
+static uint32_t u2u_server_uid(void)
+{
+	return 3300000 + (uint32_t)getpid() % 1000;
+}
+
+/* Every leg of a user-to-user handshake; the last replies. */
+struct u2u_run {
+	struct reply tgt_req, tgt_rep, ap_req, ap_rep, done;
+};
+
+static void u2u_run_free(struct u2u_run *h)
+{
+	reply_clear(&h->tgt_req);
+	reply_clear(&h->tgt_rep);
+	reply_clear(&h->ap_req);
+	reply_clear(&h->ap_rep);
+	reply_clear(&h->done);
+}
+
+/*
+ * alice (password) to @target, the server @uid with its own cache: each
+ * leg while the one before went on.  The client's last status.
+ */
+static uint32_t u2u_handshake(const char *target, uint32_t uid,
+			      const void *ccb, size_t ccb_len,
+			      const void *scb, size_t scb_len, uint32_t asc_req,
+			      struct u2u_run *h)
+{
+	void *c = pkg_kerberos.state_new(), *s = pkg_kerberos.state_new();
+	uint32_t status;
+
+	memset(h, 0, sizeof(*h));
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, "alice", "TEST.LOCAL",
+		"Passw0rd!", target, NULL, &h->tgt_req);
+	status = h->tgt_req.status;
+	if (status != SEC_I_CONTINUE_NEEDED)
+		goto out;
+	u2u_server_leg(s, uid, asc_req, &h->tgt_req.token, scb, scb_len,
+		       &h->tgt_rep);
+	status = h->tgt_rep.status;
+	if (status != SEC_I_CONTINUE_NEEDED)
+		goto out;
+	run_leg_cb(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, NULL, NULL, NULL, NULL,
+		   &h->tgt_rep.token, ccb, ccb_len, &h->ap_req);
+	status = h->ap_req.status;
+	if (status != SEC_I_CONTINUE_NEEDED)
+		goto out;
+	u2u_server_leg(s, uid, asc_req, &h->ap_req.token, scb, scb_len,
+		       &h->ap_rep);
+	status = h->ap_rep.status;
+	if (status != SEC_E_OK)
+		goto out;
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, NULL, NULL, NULL, NULL,
+		&h->ap_rep.token, &h->done);
+	status = h->done.status;
+out:
+	pkg_kerberos.state_free(c);
+	pkg_kerberos.state_free(s);
+	return status;
+}
+
+/* Messages both ways through cfx.c, from the two blobs. */
+static void u2u_messages(const struct reply *c, const struct reply *s)
+{
+	void *ci = kerberos_inner_new(&c->blob);
+	void *si = kerberos_inner_new(&s->blob);
+	static const char msg[] = "user-to-user";
+	struct bytes wrapped = { 0 }, plain = { 0 }, mic = { 0 };
+	int i;
+
+	CHECK(ci != NULL && si != NULL);
+	if (!ci || !si)
+		goto out;
+	for (i = 0; i < 3; i++) {
+		bytes_free(&wrapped);
+		bytes_free(&plain);
+		CHECK_EQ(kerberos_inner_wrap(ci, (const uint8_t *)msg,
+					     sizeof(msg), &wrapped), 0);
+		CHECK_EQ(kerberos_inner_unwrap(si, wrapped.data, wrapped.len,
+					       &plain), 0);
+		CHECK(plain.len == sizeof(msg) &&
+		      !memcmp(plain.data, msg, sizeof(msg)));
+	}
+	bytes_free(&plain);
+	/* the server's way, and a replayed token refused */
+	CHECK_EQ(kerberos_inner_wrap(si, (const uint8_t *)msg, sizeof(msg),
+				     &plain), 0);
+	bytes_free(&wrapped);
+	CHECK_EQ(kerberos_inner_unwrap(ci, plain.data, plain.len, &wrapped),
+		 0);
+	CHECK(kerberos_inner_unwrap(ci, plain.data, plain.len, &wrapped) !=
+	      0);
+	CHECK_EQ(kerberos_inner_sign(si, (const uint8_t *)msg, sizeof(msg),
+				     &mic), 0);
+	CHECK_EQ(kerberos_inner_verify(ci, (const uint8_t *)msg, sizeof(msg),
+				       mic.data, mic.len), 0);
+	bytes_free(&mic);
+	CHECK_EQ(kerberos_inner_sign(ci, (const uint8_t *)msg, sizeof(msg),
+				     &mic), 0);
+	mic.data[mic.len - 1] ^= 1;
+	CHECK(kerberos_inner_verify(si, (const uint8_t *)msg, sizeof(msg),
+				    mic.data, mic.len) != 0);
+out:
+	bytes_free(&wrapped);
+	bytes_free(&plain);
+	bytes_free(&mic);
+	kerberos_inner_free(ci);
+	kerberos_inner_free(si);
+}
+
+/*
+ * ksspi client and ksspi server user-to-user: the server an unprivileged
+ * uid with bob's TGT only (the keytab pointed at nothing), the client
+ * alice.  Four tokens of Windows' shape, both blobs alike, messages both
+ * ways.
+ */
+static void test_u2u(void)
+{
+	const uint32_t uid = u2u_server_uid();
+	char missing[512];
+	struct u2u_run h;
+	time_t now = time(NULL);
+
+	kadmin("addprinc -pw Passw0rd! bob"); /* may exist already */
+	u2u_kinit(uid, "bob", NULL);
+	realm_file("no-such-keytab", missing, sizeof(missing));
+	CHECK_EQ(kerberos_config_setup(missing), 0);
+	CHECK_EQ(u2u_handshake("bob@TEST.LOCAL", uid, NULL, 0, NULL, 0, 0,
+			       &h), SEC_E_OK);
+	CHECK(u2u_token_is(&h.tgt_req.token, 0x0400));
+	CHECK(u2u_token_is(&h.tgt_rep.token, 0x0401));
+	CHECK(u2u_token_is(&h.ap_req.token, 0x0100));
+	CHECK(u2u_token_is(&h.ap_rep.token, 0x0200));
+	CHECK(h.tgt_req.context_attr & ISC_RET_USE_SESSION_KEY);
+	CHECK(h.done.context_attr & ISC_RET_USE_SESSION_KEY);
+	CHECK(h.done.context_attr & ISC_RET_MUTUAL_AUTH);
+	CHECK(h.done.context_attr & ISC_RET_CONFIDENTIALITY);
+	CHECK(h.ap_rep.context_attr & ASC_RET_USE_SESSION_KEY);
+	CHECK(h.ap_rep.context_attr & ASC_RET_MUTUAL_AUTH);
+	CHECK(h.ap_rep.context_attr & ASC_RET_REPLAY_DETECT);
+	CHECK_EQ(h.done.blob.len > 0, 1);
+	check_blobs(&h.done, &h.ap_rep, 18, 1, "bob@TEST.LOCAL");
+	/* the user-to-user ticket's end time, on both ends */
+	CHECK(h.done.has_expiry && h.done.expiry > now + 9 * 3600 &&
+	      h.done.expiry <= now + 10 * 3600 + 60);
+	CHECK_EQ(h.done.expiry, h.ap_rep.expiry);
+	u2u_messages(&h.done, &h.ap_rep);
+	u2u_run_free(&h);
+	/* the bare account name */
+	CHECK_EQ(u2u_handshake("bob", uid, NULL, 0, NULL, 0, 0, &h), SEC_E_OK);
+	CHECK(!(h.ap_rep.context_attr & ASC_RET_EXTENDED_ERROR));
+	u2u_run_free(&h);
+	/* EXTENDED_ERROR is returned when asked for */
+	CHECK_EQ(u2u_handshake("bob", uid, NULL, 0, NULL, 0,
+			       ASC_REQ_EXTENDED_ERROR, &h), SEC_E_OK);
+	CHECK(h.ap_rep.context_attr & ASC_RET_EXTENDED_ERROR);
+	u2u_run_free(&h);
+	CHECK_EQ(kerberos_config_setup(keytab_path), 0);
+	u2u_kdestroy(uid);
+}
+
+/* @hex (pairs of hex digits) into @out. */
+static void from_hex(const char *hex, struct bytes *out)
+{
+	unsigned int byte;
+
+	for (; hex[0] && hex[1]; hex += 2) {
+		if (sscanf(hex, "%2x", &byte) != 1)
+			break;
+		bytes_append(out, (uint8_t[]){ (uint8_t)byte }, 1);
+	}
+}
+
+/* What a server without a TGT, or another principal's client, gets. */
+static void test_u2u_refused(void)
+{
+	const uint32_t uid = u2u_server_uid();
+	struct u2u_run h;
+
+	/* no cache of its own: root's, the keytab, others' are not used */
+	u2u_kdestroy(uid);
+	CHECK_EQ(u2u_handshake("bob@TEST.LOCAL", uid, NULL, 0, NULL, 0, 0,
+			       &h), SEC_E_NO_CREDENTIALS);
+	CHECK_EQ(h.tgt_rep.token.len, 0);
+	u2u_run_free(&h);
+	/* an expired TGT */
+	u2u_kinit(uid, "bob", "2s");
+	sleep(3);
+	CHECK_EQ(u2u_handshake("bob@TEST.LOCAL", uid, NULL, 0, NULL, 0, 0,
+			       &h), SEC_E_NO_CREDENTIALS);
+	u2u_run_free(&h);
+	/*
+	 * the client names alice, the server holds bob's TGT: MIT's KDC will
+	 * not issue alice's ticket in bob's session key (SERVER_NOMATCH)
+	 */
+	u2u_kinit(uid, "bob", NULL);
+	CHECK_EQ(u2u_handshake("alice@TEST.LOCAL", uid, NULL, 0, NULL, 0, 0,
+			       &h), SEC_E_WRONG_PRINCIPAL);
+	CHECK_EQ(h.ap_req.token.len, 0);
+	u2u_run_free(&h);
+	/* an unknown principal */
+	CHECK_EQ(u2u_handshake("nosuch@TEST.LOCAL", uid, NULL, 0, NULL, 0, 0,
+			       &h), SEC_E_TARGET_UNKNOWN);
+	u2u_run_free(&h);
+	/* an in-kernel acceptor has no cache of its own, even of its uid */
+	{
+		static const char good_req[] = "601a060a2a864886f71201020203"
+			"0400300aa003020105a103020110";
+		struct upcall up = { .op = KSSPI_OP_ACCEPT_CONTEXT, .uid = uid,
+				     .flags = KSSPI_UPCALL_F_KERNEL_CALLER };
+		void *k = pkg_kerberos.state_new();
+		struct reply r = { 0 };
+
+		up.present = UPCALL_BIT(KSSPI_A_OP) | UPCALL_BIT(KSSPI_A_UID) |
+			     UPCALL_BIT(KSSPI_A_TOKEN);
+		from_hex(good_req, &up.token);
+		pkg_kerberos.step(k, &up, &r);
+		CHECK_EQ(r.status, SEC_E_NO_CREDENTIALS);
+		CHECK_EQ(r.token.len, 0);
+		reply_clear(&r);
+		upcall_free(&up);
+		pkg_kerberos.state_free(k);
+	}
+	u2u_kdestroy(uid);
+}
+
+/* Channel bindings reach the authenticator's checksum as MIT's do. */
+static void test_u2u_bindings(void)
+{
+	const uint32_t uid = u2u_server_uid();
+	uint8_t a[128], b[128];
+	size_t a_len, b_len;
+	struct u2u_run h;
+
+	u2u_kinit(uid, "bob", NULL);
+	a_len = make_bindings(a, sizeof(a), "tls-server-end-point:AAAA", NULL);
+	b_len = make_bindings(b, sizeof(b), "tls-server-end-point:AAAB", NULL);
+	CHECK_EQ(u2u_handshake("bob@TEST.LOCAL", uid, a, a_len, a, a_len, 0,
+			       &h), SEC_E_OK);
+	u2u_run_free(&h);
+	CHECK_EQ(u2u_handshake("bob@TEST.LOCAL", uid, a, a_len, b, b_len, 0,
+			       &h), SEC_E_BAD_BINDINGS);
+	CHECK_EQ(h.ap_rep.token.len, 0);
+	CHECK_EQ(h.ap_rep.blob.len, 0);
+	u2u_run_free(&h);
+	/* a client without bindings: refused unless the server allows it */
+	CHECK_EQ(u2u_handshake("bob@TEST.LOCAL", uid, NULL, 0, a, a_len, 0,
+			       &h), SEC_E_BAD_BINDINGS);
+	u2u_run_free(&h);
+	CHECK_EQ(u2u_handshake("bob@TEST.LOCAL", uid, NULL, 0, a, a_len,
+			       ASC_REQ_ALLOW_MISSING_BINDINGS, &h), SEC_E_OK);
+	u2u_run_free(&h);
+	u2u_kdestroy(uid);
+}
+
+/* A server's first leg on @token: its status. */
+static uint32_t u2u_server_first(uint32_t uid, const struct bytes *token)
+{
+	void *s = pkg_kerberos.state_new();
+	struct reply r;
+	uint32_t status;
+
+	u2u_server_leg(s, uid, 0, token, NULL, 0, &r);
+	status = r.status;
+	CHECK(status == SEC_I_CONTINUE_NEEDED || r.token.len == 0);
+	reply_clear(&r);
+	pkg_kerberos.state_free(s);
+	return status;
+}
+
+/*
+ * Hostile TGT-REQ and TGT-REP tokens: SEC_E_INVALID_TOKEN, nothing sent.
+ * The framing is "60 len 06 0a <u2u OID> TOK_ID"; the well-formed
+ * KERB-TGT-REQUEST is 30 0a a0 03 02 01 05 a1 03 02 01 10.
+ */
+static void test_u2u_hostile(void)
+{
+	static const char *const bad_req[] = {
+		/* msg-type 17 */
+		"601a060a2a864886f71201020203" "0400" "300aa003020105a103020111",
+		/* pvno 4 */
+		"601a060a2a864886f71201020203" "0400" "300aa003020104a103020110",
+		/* TOK_ID 04 02 */
+		"601a060a2a864886f71201020203" "0402" "300aa003020105a103020110",
+		/* a byte after the message */
+		"601b060a2a864886f71201020203" "0400" "300aa003020105a10302011000",
+		/* outer length one too long */
+		"601b060a2a864886f71201020203" "0400" "300aa003020105a103020110",
+		/* inner SEQUENCE length too long */
+		"601a060a2a864886f71201020203" "0400" "300ba003020105a103020110",
+		/* no message */
+		"600e060a2a864886f71201020203" "0400",
+		/* an empty serverName */
+		"601e060a2a864886f71201020203" "0400"
+		"300ea003020105a103020110a2023000",
+		/* BER long-form length */
+		"60811a060a2a864886f71201020203" "0400" "300aa003020105a103020110",
+		/* krb5's OID, not user-to-user's */
+		"601906092a864886f712010202" "0400" "300aa003020105a103020110",
+	};
+	static const char good_req[] =
+		"601a060a2a864886f71201020203" "0400" "300aa003020105a103020110";
+	const uint32_t uid = u2u_server_uid();
+	void *c;
+	struct bytes t = { 0 };
+	struct reply r1, r2;
+	size_t i;
+
+	u2u_kinit(uid, "bob", NULL);
+	from_hex(good_req, &t);
+	CHECK_EQ(u2u_server_first(uid, &t), SEC_I_CONTINUE_NEEDED);
+	for (i = 0; i < sizeof(bad_req) / sizeof(bad_req[0]); i++) {
+		uint32_t status;
+
+		bytes_free(&t);
+		from_hex(bad_req[i], &t);
+		status = u2u_server_first(uid, &t);
+		/* the krb5 OID goes to the keytab acceptor: root only */
+		if (i == sizeof(bad_req) / sizeof(bad_req[0]) - 1)
+			CHECK_EQ(status, SEC_E_NO_CREDENTIALS);
+		else
+			CHECK_EQ(status, SEC_E_INVALID_TOKEN);
+	}
+	bytes_free(&t);
+
+	/* TGT-REPs the client must refuse */
+	static const char *const bad_rep[] = {
+		/* a TGT-REQUEST instead */
+		"601a060a2a864886f71201020203" "0401" "300aa003020105a103020110",
+		/* a KERB-TGT-REPLY whose ticket is an INTEGER */
+		"601f060a2a864886f71201020203" "0401"
+		"300fa003020105a103020111a203020101",
+		/* an AP-REP's TOK_ID */
+		"601a060a2a864886f71201020203" "0200" "300aa003020105a103020111",
+		/* a Ticket tag with nothing MIT can decode */
+		"6020060a2a864886f71201020203" "0401"
+		"3010a003020105a103020111a2046102 3000",
+	};
+	for (i = 0; i < sizeof(bad_rep) / sizeof(bad_rep[0]); i++) {
+		char hex[256];
+		size_t j, k = 0;
+
+		for (j = 0; bad_rep[i][j] && k < sizeof(hex) - 1; j++)
+			if (bad_rep[i][j] != ' ')
+				hex[k++] = bad_rep[i][j];
+		hex[k] = '\0';
+		c = pkg_kerberos.state_new();
+		run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, "alice",
+			"TEST.LOCAL", "Passw0rd!", "bob@TEST.LOCAL", NULL, &r1);
+		CHECK_EQ(r1.status, SEC_I_CONTINUE_NEEDED);
+		from_hex(hex, &t);
+		run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, NULL, NULL, NULL,
+			NULL, &t, &r2);
+		CHECK_EQ(r2.status, SEC_E_INVALID_TOKEN);
+		CHECK_EQ(r2.token.len, 0);
+		reply_clear(&r1);
+		reply_clear(&r2);
+		bytes_free(&t);
+		pkg_kerberos.state_free(c);
+	}
+	u2u_kdestroy(uid);
+}
+
+/*
+ * Tampered legs of a real run: a service ticket instead of a TGT in the
+ * TGT-REP, a flipped bit in the AP-REQ, the AP-REP of another run.
+ */
+static void test_u2u_tampered(void)
+{
+	const uint32_t uid = u2u_server_uid();
+	void *c = pkg_kerberos.state_new(), *s = pkg_kerberos.state_new();
+	void *c2 = pkg_kerberos.state_new();
+	struct reply req, rep, ap_req, r, r2, req2, rep2, ap_req2;
+	struct u2u_run h;
+
+	u2u_kinit(uid, "bob", NULL);
+	/* a flipped bit near the AP-REQ's end (its authenticator) */
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, "alice", "TEST.LOCAL",
+		"Passw0rd!", "bob@TEST.LOCAL", NULL, &req);
+	u2u_server_leg(s, uid, 0, &req.token, NULL, 0, &rep);
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, NULL, NULL, NULL, NULL,
+		&rep.token, &ap_req);
+	CHECK_EQ(ap_req.status, SEC_I_CONTINUE_NEEDED);
+	ap_req.token.data[ap_req.token.len - 10] ^= 0x01;
+	u2u_server_leg(s, uid, 0, &ap_req.token, NULL, 0, &r);
+	CHECK_EQ(r.status, SEC_E_LOGON_DENIED);
+	CHECK_EQ(r.blob.len, 0);
+	/* a KRB-ERROR for the peer (request.c: under EXTENDED_ERROR only) */
+	CHECK(u2u_token_is(&r.token, 0x0300));
+	/* which tells the client: the server did not take it */
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, NULL, NULL, NULL, NULL,
+		&r.token, &r2);
+	CHECK_EQ(r2.status, SEC_E_WRONG_PRINCIPAL);
+	CHECK_EQ(r2.blob.len, 0);
+	CHECK_EQ(r2.token.len, 0);
+	reply_clear(&r2);
+	reply_clear(&r);
+	/* the state is spent: the genuine AP-REQ is not taken afterwards */
+	ap_req.token.data[ap_req.token.len - 10] ^= 0x01;
+	u2u_server_leg(s, uid, 0, &ap_req.token, NULL, 0, &r);
+	CHECK_EQ(r.status, SEC_E_INVALID_TOKEN);
+	reply_clear(&r);
+
+	/* the AP-REP of another run does not end this one */
+	CHECK_EQ(u2u_handshake("bob@TEST.LOCAL", uid, NULL, 0, NULL, 0, 0,
+			       &h), SEC_E_OK);
+	run_leg(c2, KSSPI_OP_INIT_CONTEXT, REQ_U2U, "alice", "TEST.LOCAL",
+		"Passw0rd!", "bob@TEST.LOCAL", NULL, &req2);
+	pkg_kerberos.state_free(s);
+	s = pkg_kerberos.state_new();
+	u2u_server_leg(s, uid, 0, &req2.token, NULL, 0, &rep2);
+	run_leg(c2, KSSPI_OP_INIT_CONTEXT, REQ_U2U, NULL, NULL, NULL, NULL,
+		&rep2.token, &ap_req2);
+	CHECK_EQ(ap_req2.status, SEC_I_CONTINUE_NEEDED);
+	run_leg(c2, KSSPI_OP_INIT_CONTEXT, REQ_U2U, NULL, NULL, NULL, NULL,
+		&h.ap_rep.token, &r);
+	CHECK_EQ(r.status, SEC_E_WRONG_PRINCIPAL);
+	CHECK_EQ(r.blob.len, 0);
+	reply_clear(&r);
+	u2u_run_free(&h);
+
+	reply_clear(&req);
+	reply_clear(&rep);
+	reply_clear(&ap_req);
+	reply_clear(&req2);
+	reply_clear(&rep2);
+	reply_clear(&ap_req2);
+	pkg_kerberos.state_free(c);
+	pkg_kerberos.state_free(c2);
+	pkg_kerberos.state_free(s);
+	u2u_kdestroy(uid);
+}
+
+
+/*
+ * @token (a GSS token with one OID) re-framed with the OID @oid (@oid_len
+ * bytes of DER contents), its TOK_ID and message kept: into @out.
+ */
+static void reframe(const struct bytes *token, const uint8_t *oid,
+		    size_t oid_len, struct bytes *out)
+{
+	size_t at, inner_at, body_len, inner;
+	uint8_t head[16];
+
+	CHECK(token->len > 4 && token->data[0] == 0x60);
+	at = token->data[1] < 0x80 ? 2 : 2 + (token->data[1] & 0x7f);
+	inner_at = at + 2 + token->data[at + 1];
+	CHECK(inner_at < token->len);
+	body_len = token->len - inner_at;	/* TOK_ID and message */
+	inner = 2 + oid_len + body_len;
+	head[0] = 0x60;
+	if (inner < 0x80) {
+		head[1] = (uint8_t)inner;
+		at = 2;
+	} else if (inner < 0x100) {
+		head[1] = 0x81;
+		head[2] = (uint8_t)inner;
+		at = 3;
+	} else {
+		head[1] = 0x82;
+		head[2] = (uint8_t)(inner >> 8);
+		head[3] = (uint8_t)inner;
+		at = 4;
+	}
+	head[at++] = 0x06;
+	head[at++] = (uint8_t)oid_len;
+	bytes_append(out, head, at);
+	bytes_append(out, oid, oid_len);
+	bytes_append(out, token->data + inner_at, body_len);
+}
+
+static const uint8_t krb5_oid_der[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12,
+					0x01, 0x02, 0x02 };
+static const uint8_t u2u_oid_der[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12,
+				       0x01, 0x02, 0x02, 0x03 };
+
+/*
+ * bob's TGT session key from FILE:@path into the keytab @kt_name
+ * as a key of bob@TEST.LOCAL: what a user-to-user ticket for bob is
+ * encrypted in.
+ */
+static void tgt_key_keytab(const char *path, const char *kt_name)
+{
+	krb5_creds match = { 0 }, tgt = { 0 };
+	krb5_keytab_entry entry = { 0 };
+	krb5_principal me = NULL;
+	krb5_keytab kt = NULL;
+	krb5_ccache cc = NULL;
+	krb5_context k;
+	char name[128];
+
+	snprintf(name, sizeof(name), "FILE:%s", path);
+	CHECK_EQ(krb5_init_context(&k), 0);
+	CHECK_EQ(krb5_cc_resolve(k, name, &cc), 0);
+	CHECK_EQ(krb5_cc_get_principal(k, cc, &me), 0);
+	CHECK_EQ(krb5_build_principal(k, &match.server, 10, "TEST.LOCAL",
+				      "krbtgt", "TEST.LOCAL", NULL), 0);
+	match.client = me;
+	CHECK_EQ(krb5_cc_retrieve_cred(k, cc, 0, &match, &tgt), 0);
+	CHECK_EQ(krb5_kt_resolve(k, kt_name, &kt), 0);
+	entry.principal = me;
+	entry.vno = 1;
+	entry.key = tgt.keyblock;
+	CHECK_EQ(krb5_kt_add_entry(k, kt, &entry), 0);
+	krb5_free_cred_contents(k, &tgt);
+	krb5_free_principal(k, match.server);
+	krb5_free_principal(k, me);
+	krb5_kt_close(k, kt);
+	krb5_cc_close(k, cc);
+	krb5_free_context(k);
+}
+
+/*
+ * A real acceptor for the ksspi client's user-to-user AP-REQ: MIT's
+ * gss_accept_sec_context(), given bob's TGT session key as a keytab key
+ * (MIT's acceptor has no user-to-user mode of its own) and the AP-REQ
+ * re-framed with the krb5 OID.  MIT checks the authenticator's 0x8003
+ * checksum and flags and answers an AP-REP with its own subkey, which
+ * the ksspi client takes (re-framed with the user-to-user OID); then
+ * both ends have the same key and sequence numbers, and MIT's Wrap token
+ * opens with the client's blob.
+ */
+static void test_u2u_mit_acceptor(void)
+{
+	const uint32_t uid = u2u_server_uid();
+	char path[64], kt_name[600];
+	gss_key_value_element_desc kv = { "keytab", kt_name };
+	gss_key_value_set_desc store = { 1, &kv };
+	gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+	gss_ctx_id_t acc = GSS_C_NO_CONTEXT;
+	gss_buffer_desc in, out = GSS_C_EMPTY_BUFFER, plain, sealed;
+	gss_krb5_lucid_context_v1_t *lucid = NULL;
+	void *c = pkg_kerberos.state_new(), *s = pkg_kerberos.state_new();
+	struct reply req, rep, ap_req, done = { 0 };
+	struct bytes krb5_ap_req = { 0 }, ap_rep = { 0 }, mit_rep = { 0 };
+	struct bytes opened = { 0 };
+	void *exported = NULL, *inner = NULL;
+	OM_uint32 major, minor, flags = 0;
+	const uint8_t *key;
+	uint32_t key_len;
+
+	u2u_kinit(uid, "bob", NULL);
+	snprintf(path, sizeof(path), "/tmp/krb5cc_%u", uid);
+	strcpy(kt_name, "FILE:");
+	realm_file("keytab-u2u-peer", kt_name + 5, sizeof(kt_name) - 5);
+	unlink(kt_name + 5);
+	tgt_key_keytab(path, kt_name);
+
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, "alice", "TEST.LOCAL",
+		"Passw0rd!", "bob@TEST.LOCAL", NULL, &req);
+	u2u_server_leg(s, uid, 0, &req.token, NULL, 0, &rep);
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, NULL, NULL, NULL, NULL,
+		&rep.token, &ap_req);
+	CHECK_EQ(ap_req.status, SEC_I_CONTINUE_NEEDED);
+	reframe(&ap_req.token, krb5_oid_der, sizeof(krb5_oid_der),
+		&krb5_ap_req);
+
+	major = gss_acquire_cred_from(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE,
+				      GSS_C_NO_OID_SET, GSS_C_ACCEPT, &store,
+				      &cred, NULL, NULL);
+	CHECK_EQ(major, GSS_S_COMPLETE);
+	in.value = krb5_ap_req.data;
+	in.length = krb5_ap_req.len;
+	major = gss_accept_sec_context(&minor, &acc, cred, &in,
+				       GSS_C_NO_CHANNEL_BINDINGS, NULL, NULL,
+				       &out, &flags, NULL, NULL);
+	CHECK_EQ(major, GSS_S_COMPLETE);
+	/* the flags the ksspi client put in the 0x8003 checksum */
+	CHECK(flags & GSS_C_MUTUAL_FLAG);
+	CHECK(flags & GSS_C_CONF_FLAG);
+	CHECK(flags & GSS_C_REPLAY_FLAG);
+	CHECK(out.length > 0);
+	if (major != GSS_S_COMPLETE || !out.length)
+		goto out;
+	bytes_append(&mit_rep, out.value, out.length);
+	reframe(&mit_rep, u2u_oid_der, sizeof(u2u_oid_der), &ap_rep);
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, NULL, NULL, NULL, NULL,
+		&ap_rep, &done);
+	CHECK_EQ(done.status, SEC_E_OK);
+	CHECK(done.context_attr & ISC_RET_MUTUAL_AUTH);
+
+	/* MIT's Wrap token opens with the ksspi client's blob */
+	plain.value = (void *)"from MIT";
+	plain.length = 8;
+	major = gss_wrap(&minor, acc, 1, GSS_C_QOP_DEFAULT, &plain, NULL,
+			 &sealed);
+	CHECK_EQ(major, GSS_S_COMPLETE);
+	inner = kerberos_inner_new(&done.blob);
+	CHECK(inner != NULL);
+	if (inner && major == GSS_S_COMPLETE)
+		CHECK_EQ(kerberos_inner_unwrap(inner, sealed.value,
+					       sealed.length, &opened), 0);
+	CHECK(opened.len == 8 && !memcmp(opened.data, "from MIT", 8));
+	gss_release_buffer(&minor, &sealed);
+
+	/* and the same key, crossed sequence numbers */
+	major = gss_krb5_export_lucid_sec_context(&minor, &acc, 1, &exported);
+	CHECK_EQ(major, GSS_S_COMPLETE);
+	lucid = exported;
+	if (lucid) {
+		CHECK(lucid->cfx_kd.have_acceptor_subkey);
+		CHECK(!ctxblob_find(done.blob.data, done.blob.len,
+				    KSSPI_CTX_REC_KRB5_KEY, &key, &key_len));
+		CHECK(key_len == lucid->cfx_kd.acceptor_subkey.length &&
+		      !memcmp(key, lucid->cfx_kd.acceptor_subkey.data,
+			      key_len));
+		/* one token from MIT so far */
+		CHECK_EQ(blob_number(&done, KSSPI_CTX_REC_RECV_SEQ) + 1,
+			 lucid->send_seq);
+		CHECK_EQ(blob_number(&done, KSSPI_CTX_REC_SEND_SEQ),
+			 lucid->recv_seq);
+		gss_krb5_free_lucid_sec_context(&minor, lucid);
+	}
+out:
+	if (inner)
+		kerberos_inner_free(inner);
+	gss_release_buffer(&minor, &out);
+	if (acc != GSS_C_NO_CONTEXT)
+		gss_delete_sec_context(&minor, &acc, GSS_C_NO_BUFFER);
+	gss_release_cred(&minor, &cred);
+	bytes_free(&krb5_ap_req);
+	bytes_free(&ap_rep);
+	bytes_free(&mit_rep);
+	bytes_free(&opened);
+	reply_clear(&req);
+	reply_clear(&rep);
+	reply_clear(&ap_req);
+	reply_clear(&done);
+	pkg_kerberos.state_free(c);
+	pkg_kerberos.state_free(s);
+	unlink(kt_name + 5);
+	u2u_kdestroy(uid);
+}
+
+
+
+/*
+ * MIT's cache keeps a user-to-user ticket apart (is_skey), where its
+ * GSSAPI initiator never looks: the copy of @ccname's user-to-user ticket
+ * stored as a plain service ticket, so that gss_init_sec_context() uses
+ * it.  Test-only plumbing; the ticket is untouched.
+ */
+static void u2u_ticket_as_plain(const char *ccname)
+{
+	krb5_cc_cursor cur;
+	krb5_creds creds;
+	krb5_ccache cc = NULL;
+	krb5_context k;
+	int found = 0;
+
+	CHECK_EQ(krb5_init_context(&k), 0);
+	CHECK_EQ(krb5_cc_resolve(k, ccname, &cc), 0);
+	CHECK_EQ(krb5_cc_start_seq_get(k, cc, &cur), 0);
+	while (!found && !krb5_cc_next_cred(k, cc, &cur, &creds)) {
+		if (creds.is_skey) {
+			creds.is_skey = 0;
+			krb5_free_data_contents(k, &creds.second_ticket);
+			found = 1;
+			krb5_cc_end_seq_get(k, cc, &cur);
+			CHECK_EQ(krb5_cc_store_cred(k, cc, &creds), 0);
+		}
+		krb5_free_cred_contents(k, &creds);
+	}
+	if (!found)
+		krb5_cc_end_seq_get(k, cc, &cur);
+	CHECK(found);
+	krb5_cc_close(k, cc);
+	krb5_free_context(k);
+}
+
+/*
+ * A real initiator for the ksspi user-to-user server: MIT's
+ * gss_init_sec_context() with a user-to-user ticket for bob in alice's
+ * cache (kvno --u2u with bob's cache), its AP-REQ re-framed with the
+ * user-to-user OID.  The ksspi server (bob's TGT only) takes it after its
+ * TGT-REQ/TGT-REP leg; MIT takes the AP-REP (re-framed with the krb5 OID)
+ * and completes; keys and sequence numbers agree, and the server's Wrap
+ * token opens at MIT.
+ */
+static void test_u2u_mit_initiator(void)
+{
+	static const char tgt_req_hex[] =
+		"601a060a2a864886f71201020203" "0400" "300aa003020105a103020110";
+	const uint32_t uid = u2u_server_uid();
+	const OM_uint32 want = GSS_C_MUTUAL_FLAG | GSS_C_CONF_FLAG |
+			       GSS_C_INTEG_FLAG | GSS_C_REPLAY_FLAG |
+			       GSS_C_SEQUENCE_FLAG;
+	char cc[512], ccname[600], cmd[1500];
+	gss_key_value_element_desc kv = { "ccache", ccname };
+	gss_key_value_set_desc store = { 1, &kv };
+	gss_buffer_desc nb = { 14, (void *)"bob@TEST.LOCAL" };
+	gss_buffer_desc in = GSS_C_EMPTY_BUFFER, out = GSS_C_EMPTY_BUFFER;
+	gss_buffer_desc out2 = GSS_C_EMPTY_BUFFER, sealed, plain;
+	gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+	gss_ctx_id_t ini = GSS_C_NO_CONTEXT;
+	gss_name_t target = GSS_C_NO_NAME;
+	gss_krb5_lucid_context_v1_t *lucid = NULL;
+	struct bytes tgt_req = { 0 }, mit_req = { 0 }, ap_req = { 0 };
+	struct bytes krb5_rep = { 0 }, wrapped = { 0 };
+	struct reply rep, done = { 0 };
+	void *s = pkg_kerberos.state_new(), *inner = NULL, *exported = NULL;
+	OM_uint32 major, minor, flags = 0;
+	const uint8_t *key;
+	uint32_t key_len;
+
+	u2u_kinit(uid, "bob", NULL);
+	realm_file("ccache-u2u-alice", cc, sizeof(cc));
+	snprintf(ccname, sizeof(ccname), "FILE:%s", cc);
+	snprintf(cmd, sizeof(cmd), "echo 'Passw0rd!' | kinit -c %s alice "
+		 ">/dev/null 2>&1 && kvno -q -c %s --u2u FILE:/tmp/krb5cc_%u "
+		 "bob@TEST.LOCAL >/dev/null 2>&1", ccname, ccname, uid);
+	CHECK_EQ(system(cmd), 0);
+	u2u_ticket_as_plain(ccname);
+
+	major = gss_acquire_cred_from(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE,
+				      GSS_C_NO_OID_SET, GSS_C_INITIATE, &store,
+				      &cred, NULL, NULL);
+	CHECK_EQ(major, GSS_S_COMPLETE);
+	CHECK_EQ(gss_import_name(&minor, &nb,
+				 (gss_OID)GSS_KRB5_NT_PRINCIPAL_NAME, &target),
+		 GSS_S_COMPLETE);
+	major = gss_init_sec_context(&minor, cred, &ini, target,
+				     (gss_OID)gss_mech_krb5, want, 0,
+				     GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER,
+				     NULL, &out, NULL, NULL);
+	CHECK_EQ(major, GSS_S_CONTINUE_NEEDED);
+	if (major != GSS_S_CONTINUE_NEEDED)
+		goto out;
+	bytes_append(&mit_req, out.value, out.length);
+	reframe(&mit_req, u2u_oid_der, sizeof(u2u_oid_der), &ap_req);
+
+	/* the server's TGT-REQ leg first, then MIT's AP-REQ */
+	from_hex(tgt_req_hex, &tgt_req);
+	u2u_server_leg(s, uid, 0, &tgt_req, NULL, 0, &rep);
+	CHECK_EQ(rep.status, SEC_I_CONTINUE_NEEDED);
+	reply_clear(&rep);
+	u2u_server_leg(s, uid, 0, &ap_req, NULL, 0, &rep);
+	CHECK_EQ(rep.status, SEC_E_OK);
+	CHECK(rep.context_attr & ASC_RET_MUTUAL_AUTH);
+	CHECK(rep.context_attr & ASC_RET_CONFIDENTIALITY);
+	CHECK(rep.context_attr & ASC_RET_SEQUENCE_DETECT);
+	CHECK(blob_is(&rep, KSSPI_CTX_REC_CLIENT_NAME, "alice@TEST.LOCAL", 16));
+	CHECK(blob_is(&rep, KSSPI_CTX_REC_SERVER_NAME, "bob@TEST.LOCAL", 14));
+	if (rep.status != SEC_E_OK)
+		goto out;
+	reframe(&rep.token, krb5_oid_der, sizeof(krb5_oid_der), &krb5_rep);
+	in.value = krb5_rep.data;
+	in.length = krb5_rep.len;
+	major = gss_init_sec_context(&minor, cred, &ini, target,
+				     (gss_OID)gss_mech_krb5, want, 0,
+				     GSS_C_NO_CHANNEL_BINDINGS, &in, NULL,
+				     &out2, &flags, NULL);
+	CHECK_EQ(major, GSS_S_COMPLETE);
+	CHECK(flags & GSS_C_MUTUAL_FLAG);
+
+	/* the server's Wrap token opens at MIT */
+	inner = kerberos_inner_new(&rep.blob);
+	CHECK(inner != NULL);
+	if (inner)
+		CHECK_EQ(kerberos_inner_wrap(inner, (const uint8_t *)"to MIT",
+					     6, &wrapped), 0);
+	sealed.value = wrapped.data;
+	sealed.length = wrapped.len;
+	major = gss_unwrap(&minor, ini, &sealed, &plain, NULL, NULL);
+	CHECK_EQ(major, GSS_S_COMPLETE);
+	if (major == GSS_S_COMPLETE) {
+		CHECK(plain.length == 6 && !memcmp(plain.value, "to MIT", 6));
+		gss_release_buffer(&minor, &plain);
+	}
+	major = gss_krb5_export_lucid_sec_context(&minor, &ini, 1, &exported);
+	CHECK_EQ(major, GSS_S_COMPLETE);
+	lucid = exported;
+	if (lucid) {
+		CHECK(lucid->cfx_kd.have_acceptor_subkey);
+		CHECK(!ctxblob_find(rep.blob.data, rep.blob.len,
+				    KSSPI_CTX_REC_KRB5_KEY, &key, &key_len));
+		CHECK(key_len == lucid->cfx_kd.acceptor_subkey.length &&
+		      !memcmp(key, lucid->cfx_kd.acceptor_subkey.data,
+			      key_len));
+		/* MIT's recv_seq stays the first one it expected */
+		CHECK_EQ(blob_number(&rep, KSSPI_CTX_REC_SEND_SEQ),
+			 lucid->recv_seq);
+		CHECK_EQ(blob_number(&rep, KSSPI_CTX_REC_RECV_SEQ),
+			 lucid->send_seq);
+		gss_krb5_free_lucid_sec_context(&minor, lucid);
+	}
+out:
+	if (inner)
+		kerberos_inner_free(inner);
+	gss_release_buffer(&minor, &out);
+	gss_release_buffer(&minor, &out2);
+	if (ini != GSS_C_NO_CONTEXT)
+		gss_delete_sec_context(&minor, &ini, GSS_C_NO_BUFFER);
+	if (target != GSS_C_NO_NAME)
+		gss_release_name(&minor, &target);
+	gss_release_cred(&minor, &cred);
+	bytes_free(&tgt_req);
+	bytes_free(&mit_req);
+	bytes_free(&ap_req);
+	bytes_free(&krb5_rep);
+	bytes_free(&wrapped);
+	reply_clear(&rep);
+	reply_clear(&done);
+	pkg_kerberos.state_free(s);
+	unlink(cc);
+	u2u_kdestroy(uid);
+}
+
+
+/* A user-to-user client leg of root's with @params as its PKG_PARAMS. */
+static void u2u_supplied_leg(void *state, const struct bytes *params,
+			     const struct bytes *token, struct reply *r)
+{
+	struct upcall up = { .op = KSSPI_OP_INIT_CONTEXT,
+			     .context_req = REQ_U2U |
+					    ISC_REQ_USE_SUPPLIED_CREDS };
+
+	up.present = UPCALL_BIT(KSSPI_A_OP) | UPCALL_BIT(KSSPI_A_CONTEXT_REQ) |
+		     UPCALL_BIT(KSSPI_A_UID) | UPCALL_BIT(KSSPI_A_TARGET_NAME);
+	up.target_name = strdup("bob@TEST.LOCAL");
+	if (params) {
+		bytes_append(&up.pkg_params, params->data, params->len);
+		up.present |= UPCALL_BIT(KSSPI_A_PKG_PARAMS);
+	}
+	if (token) {
+		bytes_append(&up.token, token->data, token->len);
+		up.present |= UPCALL_BIT(KSSPI_A_TOKEN);
+	}
+	*r = (struct reply){ 0 };
+	pkg_kerberos.step(state, &up, r);
+	upcall_free(&up);
+}
+
+/* USE_SUPPLIED_CREDS with user-to-user: the KRB-CRED's TGT asks. */
+static void test_u2u_supplied(void)
+{
+	const uint32_t uid = u2u_server_uid();
+	void *c = pkg_kerberos.state_new(), *s = pkg_kerberos.state_new();
+	struct reply r1, r2, r3, r4, r5;
+	struct bytes alice = { 0 };
+
+	u2u_kinit(uid, "bob", NULL);
+	krb_cred_of("alice", &alice);
+	u2u_supplied_leg(c, &alice, NULL, &r1);
+	CHECK_EQ(r1.status, SEC_I_CONTINUE_NEEDED);
+	u2u_server_leg(s, uid, 0, &r1.token, NULL, 0, &r2);
+	u2u_supplied_leg(c, NULL, &r2.token, &r3);
+	CHECK_EQ(r3.status, SEC_I_CONTINUE_NEEDED);
+	u2u_server_leg(s, uid, 0, &r3.token, NULL, 0, &r4);
+	CHECK_EQ(r4.status, SEC_E_OK);
+	u2u_supplied_leg(c, NULL, &r4.token, &r5);
+	CHECK_EQ(r5.status, SEC_E_OK);
+	CHECK(r5.context_attr & ISC_RET_USED_SUPPLIED_CREDS);
+	CHECK(r5.context_attr & ISC_RET_USE_SESSION_KEY);
+	CHECK(blob_is(&r4, KSSPI_CTX_REC_CLIENT_NAME, "alice@TEST.LOCAL", 16));
+	reply_clear(&r1);
+	reply_clear(&r2);
+	reply_clear(&r3);
+	reply_clear(&r4);
+	reply_clear(&r5);
+	bytes_free(&alice);
+	pkg_kerberos.state_free(c);
+	pkg_kerberos.state_free(s);
+	u2u_kdestroy(uid);
+}
+
+
+/* DELEGATE is not claimed: this path forwards no TGT. */
+static void test_u2u_no_delegation(void)
+{
+	const uint32_t uid = u2u_server_uid();
+	void *c = pkg_kerberos.state_new(), *s = pkg_kerberos.state_new();
+	const uint32_t req = REQ_U2U | ISC_REQ_DELEGATE;
+	struct reply r1, r2, r3, r4, r5;
+
+	u2u_kinit(uid, "bob", NULL);
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, req, "alice", "TEST.LOCAL",
+		"Passw0rd!", "bob@TEST.LOCAL", NULL, &r1);
+	u2u_server_leg(s, uid, 0, &r1.token, NULL, 0, &r2);
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, req, NULL, NULL, NULL, NULL,
+		&r2.token, &r3);
+	u2u_server_leg(s, uid, 0, &r3.token, NULL, 0, &r4);
+	run_leg(c, KSSPI_OP_INIT_CONTEXT, req, NULL, NULL, NULL, NULL,
+		&r4.token, &r5);
+	CHECK_EQ(r5.status, SEC_E_OK);
+	CHECK(!(r5.context_attr & ISC_RET_DELEGATE));
+	CHECK(!(r4.context_attr & ASC_RET_DELEGATE));
+	reply_clear(&r1);
+	reply_clear(&r2);
+	reply_clear(&r3);
+	reply_clear(&r4);
+	reply_clear(&r5);
+	pkg_kerberos.state_free(c);
+	pkg_kerberos.state_free(s);
+	u2u_kdestroy(uid);
+}
+
+
+/* A KRB-ERROR instead of the TGT-REP: the status of its error. */
+static void test_u2u_krb_error(void)
+{
+	static const struct {
+		krb5_error_code code;
+		uint32_t status;
+	} cases[] = {
+		{ KRB5KRB_AP_ERR_SKEW, SEC_E_TIME_SKEW },
+		{ KRB5KRB_AP_ERR_TKT_EXPIRED, SEC_E_CONTEXT_EXPIRED },
+		{ KRB5KRB_AP_ERR_MODIFIED, SEC_E_WRONG_PRINCIPAL },
+	};
+	krb5_principal server = NULL;
+	krb5_context k;
+	size_t i;
+
+	CHECK_EQ(krb5_init_context(&k), 0);
+	CHECK_EQ(krb5_parse_name(k, "bob@TEST.LOCAL", &server), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		void *c = pkg_kerberos.state_new();
+		krb5_error err = { 0 };
+		krb5_data der = { 0 };
+		struct bytes token = { 0 };
+		struct reply r1, r2;
+
+		err.error = (krb5_ui_4)(cases[i].code - ERROR_TABLE_BASE_krb5);
+		err.server = server;
+		CHECK_EQ(krb5_mk_error(k, &err, &der), 0);
+		CHECK_EQ(kerberos_u2u_frame(KERBEROS_U2U_TOK_ERROR,
+					    (const uint8_t *)der.data,
+					    der.length, &token), 0);
+		run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, "alice",
+			"TEST.LOCAL", "Passw0rd!", "bob@TEST.LOCAL", NULL, &r1);
+		CHECK_EQ(r1.status, SEC_I_CONTINUE_NEEDED);
+		run_leg(c, KSSPI_OP_INIT_CONTEXT, REQ_U2U, NULL, NULL, NULL,
+			NULL, &token, &r2);
+		CHECK_EQ(r2.status, cases[i].status);
+		CHECK_EQ(r2.token.len, 0);
+		reply_clear(&r1);
+		reply_clear(&r2);
+		bytes_free(&token);
+		krb5_free_data_contents(k, &der);
+		pkg_kerberos.state_free(c);
+	}
+	krb5_free_principal(k, server);
+	krb5_free_context(k);
+}
+
 static const struct test_case kerberos_tests[] = {
 	{ "SPN to host-based service name", test_spn },
 	{ "target name forms", test_target_forms },
@@ -1700,7 +2707,7 @@ static const struct test_case kerberos_tests[] = {
 	  test_acceptor_needs_root },
 	{ "EXTENDED_ERROR: the KRB-ERROR token reaches the client",
 	  test_krb_error_token },
-	{ "USE_SESSION_KEY, NO_INTEGRITY, DELEGATE", test_flags },
+	{ "NO_INTEGRITY, DELEGATE", test_flags },
 	{ "DELEGATE: an MIT server reaches a second service as the client",
 	  test_delegation },
 	{ "DELEGATE: a ksspi server keeps the TGT and acts as the client",
@@ -1716,6 +2723,24 @@ static const struct test_case kerberos_tests[] = {
 	  test_target_names },
 	{ "USE_SUPPLIED_CREDS: a KRB-CRED in SECBUFFER_PKG_PARAMS",
 	  test_supplied_creds },
+	{ "USE_SESSION_KEY: user-to-user to a server with only a TGT",
+	  test_u2u },
+	{ "user-to-user: no TGT, expired TGT, another principal, unknown",
+	  test_u2u_refused },
+	{ "user-to-user: channel bindings", test_u2u_bindings },
+	{ "user-to-user with USE_SUPPLIED_CREDS", test_u2u_supplied },
+	{ "user-to-user with DELEGATE: nothing delegated, nothing claimed",
+	  test_u2u_no_delegation },
+	{ "user-to-user: hostile TGT-REQ and TGT-REP: SEC_E_INVALID_TOKEN",
+	  test_u2u_hostile },
+	{ "user-to-user: tampered AP-REQ (KRB-ERROR), another run's AP-REP",
+	  test_u2u_tampered },
+	{ "user-to-user: a KRB-ERROR token's status at the client",
+	  test_u2u_krb_error },
+	{ "user-to-user: MIT's acceptor takes the ksspi client's AP-REQ",
+	  test_u2u_mit_acceptor },
+	{ "user-to-user: the ksspi server takes MIT's initiator's AP-REQ",
+	  test_u2u_mit_initiator },
 	{ NULL, NULL }
 };
 

@@ -55,7 +55,7 @@ struct side {
 	bool initiator;
 	uint32_t req;
 	const char *user, *domain, *password, *target;
-	uint32_t uid;
+	uint32_t uid;		/* the caller; 0: root */
 	int legs;
 	struct reply r;
 };
@@ -1011,7 +1011,100 @@ out:
 	side_free(&s);
 }
 
+
+/* Whether @t is a user-to-user token of kind @tok_id (kerberos/u2u_token.c). */
+static bool u2u_kind(const struct bytes *t, uint16_t tok_id)
+{
+	const uint8_t *body;
+	size_t len;
+	uint16_t id;
+
+	return !kerberos_u2u_unframe(t->data, t->len, &id, &body, &len) &&
+	       id == tok_id;
+}
+
+/*
+ * ISC_REQ_USE_SESSION_KEY through Negotiate: Kerberos' user-to-user
+ * tokens as the mechToken and responseTokens (where Windows' CredSSP puts
+ * them), the server an unprivileged uid with only bob's TGT.
+ */
+static void test_krb5_u2u(void)
+{
+	const uint32_t uid = 3200000 + (uint32_t)getpid() % 1000;
+	char cmd[300];
+	struct spnego_token t;
+	struct side c, s;
+
+	snprintf(cmd, sizeof(cmd), "kadmin.local -r TEST.LOCAL -q 'addprinc "
+		 "-pw Passw0rd! bob' >/dev/null 2>&1; echo 'Passw0rd!' | "
+		 "kinit -c FILE:/tmp/krb5cc_%u bob >/dev/null 2>&1 && "
+		 "chown %u /tmp/krb5cc_%u", uid, uid, uid);
+	CHECK_EQ(system(cmd), 0);
+	/* no keytab: the server's own TGT is all it has */
+	CHECK_EQ(kerberos_config_setup("/nonexistent/ksspi-keytab"), 0);
+	{
+		const struct upcall root = {
+			.present = UPCALL_BIT(KSSPI_A_UID),
+		};
+
+		CHECK(!kerberos_can_accept(&root));
+	}
+	krb5_client(&c, REQ | ISC_REQ_MUTUAL_AUTH | ISC_REQ_USE_SESSION_KEY);
+	c.target = "bob@TEST.LOCAL";
+	side_init(&s, &pkg_negotiate, false, 0);
+	s.uid = uid;
+
+	leg(&c, NULL);
+	CHECK_EQ(c.r.status, SEC_I_CONTINUE_NEEDED);
+	decode(&c.r.token, &t);
+	CHECK_EQ(t.kind, SPNEGO_TOKEN_INIT);
+	CHECK_EQ(t.mechs[0], SPNEGO_MECH_MS_KRB5);
+	CHECK(u2u_kind(&t.mech_token, KERBEROS_U2U_TOK_TGT_REQ));
+	spnego_token_clear(&t);
+
+	leg(&s, &c.r.token);
+	CHECK_EQ(s.r.status, SEC_I_CONTINUE_NEEDED);
+	decode(&s.r.token, &t);
+	CHECK(t.has_neg_state && t.neg_state == SPNEGO_ACCEPT_INCOMPLETE);
+	CHECK(u2u_kind(&t.response_token, KERBEROS_U2U_TOK_TGT_REP));
+	spnego_token_clear(&t);
+
+	leg(&c, &s.r.token);
+	CHECK_EQ(c.r.status, SEC_I_CONTINUE_NEEDED);
+	decode(&c.r.token, &t);
+	CHECK(u2u_kind(&t.response_token, KERBEROS_U2U_TOK_AP_REQ));
+	spnego_token_clear(&t);
+
+	leg(&s, &c.r.token);
+	CHECK_EQ(s.r.status, SEC_E_OK);
+	decode(&s.r.token, &t);
+	CHECK(t.has_neg_state && t.neg_state == SPNEGO_ACCEPT_COMPLETED);
+	CHECK(u2u_kind(&t.response_token, KERBEROS_U2U_TOK_AP_REP));
+	spnego_token_clear(&t);
+
+	leg(&c, &s.r.token);
+	CHECK_EQ(c.r.status, SEC_E_OK);
+	check_nego_blob(&c.r, "Kerberos");
+	check_nego_blob(&s.r, "Kerberos");
+	CHECK(same_session_key(&c.r, &s.r));
+	CHECK(c.r.context_attr & ISC_RET_USE_SESSION_KEY);
+	CHECK(c.r.context_attr & ISC_RET_MUTUAL_AUTH);
+	CHECK(s.r.context_attr & ASC_RET_USE_SESSION_KEY);
+	CHECK(record_is(&s.r, KSSPI_CTX_REC_CLIENT_NAME, "alice@TEST.LOCAL"));
+	CHECK(record_is(&c.r, KSSPI_CTX_REC_SERVER_NAME, "bob@TEST.LOCAL"));
+	CHECK_EQ(record_le64(&c.r, KSSPI_CTX_REC_SEND_SEQ),
+		 record_le64(&s.r, KSSPI_CTX_REC_RECV_SEQ));
+	CHECK_EQ(record_le64(&s.r, KSSPI_CTX_REC_SEND_SEQ),
+		 record_le64(&c.r, KSSPI_CTX_REC_RECV_SEQ));
+	side_free(&c);
+	side_free(&s);
+	CHECK_EQ(kerberos_config_setup(keytab_path), 0);
+	snprintf(cmd, sizeof(cmd), "/tmp/krb5cc_%u", uid);
+	unlink(cmd);
+}
+
 static const struct test_case negotiate_tests[] = {
+	{ "Kerberos user-to-user through Negotiate", test_krb5_u2u },
 	{ "Kerberos, MUTUAL_AUTH: negTokenInit with AP-REQ, one answer",
 	  test_krb5_mutual },
 	{ "Kerberos without MUTUAL_AUTH", test_krb5_one_leg },
