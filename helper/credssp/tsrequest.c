@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include <linux/ksspi.h>
 
 #include "credssp/tsrequest.h"
+#include "der.h"
 
 extern const asn1_static_node credssp_asn1_tab[];
 
@@ -31,104 +31,7 @@ extern const asn1_static_node credssp_asn1_tab[];
 /* Remote Guard supplemental credentials: one per security package */
 #define TS_MAX_SUPPLEMENTAL_CREDS	16
 
-static asn1_node credssp_definitions;
-static int credssp_definitions_err;
-static pthread_once_t credssp_once = PTHREAD_ONCE_INIT;
-
-/* The parsed module, built once and kept for the life of the process. */
-static void credssp_definitions_load(void)
-{
-	int rc = asn1_array2tree(credssp_asn1_tab, &credssp_definitions, NULL);
-
-	credssp_definitions_err = rc == ASN1_SUCCESS ? 0 :
-		rc == ASN1_MEM_ALLOC_ERROR ? -ENOMEM : -EINVAL;
-}
-
-static int asn1_errno(int rc)
-{
-	switch (rc) {
-	case ASN1_SUCCESS:
-		return 0;
-	case ASN1_MEM_ALLOC_ERROR:
-		return -ENOMEM;
-	default:
-		return -EINVAL;
-	}
-}
-
-static void node_free(asn1_node *node)
-{
-	if (*node)
-		asn1_delete_structure2(node, ASN1_DELETE_FLAG_ZEROIZE);
-}
-
-static int node_new(const char *type, asn1_node *node)
-{
-	pthread_once(&credssp_once, credssp_definitions_load);
-	if (credssp_definitions_err)
-		return credssp_definitions_err;
-	*node = NULL;
-	return asn1_errno(asn1_create_element(credssp_definitions, type, node));
-}
-
-/*
- * Decodes @der as one @type and nothing more.  libtasn1 would refuse
- * trailing bytes itself, but then frees the decoded tree without wiping it:
- * padding is allowed and checked here so that the tree goes through
- * node_free().  A tree libtasn1 refuses for any other reason is freed by
- * libtasn1 unwiped (see the documentation).
- */
-static int node_decode(const char *type, const uint8_t *der, size_t len,
-		       asn1_node *node)
-{
-	int used = (int)len;
-	int err;
-
-	if (len == 0 || len > TS_MAX_MESSAGE)
-		return -EINVAL;
-	err = node_new(type, node);
-	if (err)
-		return err;
-	err = asn1_der_decoding2(node, der, &used,
-				 ASN1_DECODE_FLAG_STRICT_DER |
-				 ASN1_DECODE_FLAG_ALLOW_PADDING, NULL);
-	if (err != ASN1_SUCCESS) {
-		node_free(node);	/* already NULL: libtasn1 deleted it */
-		return asn1_errno(err);
-	}
-	if ((size_t)used != len) {
-		node_free(node);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* DER of the whole tree into the empty @der. */
-static int node_encode(asn1_node node, struct bytes *der)
-{
-	int len = 0;
-	uint8_t *buf;
-	int rc;
-
-	rc = asn1_der_coding(node, "", NULL, &len, NULL);
-	if (rc != ASN1_MEM_ERROR)
-		return rc == ASN1_SUCCESS ? -EINVAL : asn1_errno(rc);
-	if (len <= 0 || len > TS_MAX_MESSAGE)
-		return -EINVAL;
-	buf = malloc(len);
-	if (!buf)
-		return -ENOMEM;
-	rc = asn1_der_coding(node, "", buf, &len, NULL);
-	if (rc != ASN1_SUCCESS) {
-		explicit_bzero(buf, len);
-		free(buf);
-		return asn1_errno(rc);
-	}
-	der->data = buf;
-	der->len = len;
-	der->cap = len;
-	return 0;
-}
+static struct der_module credssp_module = DER_MODULE(credssp_asn1_tab);
 
 /*
  * Reads the string @name (OCTET STRING, or the DER of an ANY) of @node
@@ -148,7 +51,7 @@ static int read_octets(asn1_node node, const char *name, size_t max,
 	if (rc == ASN1_SUCCESS && len == 0)
 		return 0;
 	if (rc != ASN1_MEM_ERROR)
-		return asn1_errno(rc);
+		return der_errno(rc);
 	if (len <= 0 || (size_t)len > max)
 		return -EINVAL;
 	buf = malloc(len);
@@ -158,7 +61,7 @@ static int read_octets(asn1_node node, const char *name, size_t max,
 	if (rc != ASN1_SUCCESS) {
 		explicit_bzero(buf, len);
 		free(buf);
-		return asn1_errno(rc);
+		return der_errno(rc);
 	}
 	out->data = buf;
 	out->len = len;
@@ -226,7 +129,7 @@ static int write_integer(asn1_node node, const char *name, int64_t value)
 		value = (int64_t)((uint64_t)value >> 8);
 	}
 	/* libtasn1 strips the redundant sign octets. */
-	return asn1_errno(asn1_write_value(node, name, buf, sizeof(buf)));
+	return der_errno(asn1_write_value(node, name, buf, sizeof(buf)));
 }
 
 /*
@@ -240,13 +143,13 @@ static int write_octets(asn1_node node, const char *name,
 	if (b->len > TS_MAX_MESSAGE)
 		return -EINVAL;
 	if (b->len == 0)
-		return asn1_errno(asn1_write_value(node, name, "", 0));
-	return asn1_errno(asn1_write_value(node, name, b->data, (int)b->len));
+		return der_errno(asn1_write_value(node, name, "", 0));
+	return der_errno(asn1_write_value(node, name, b->data, (int)b->len));
 }
 
 static int write_absent(asn1_node node, const char *name)
 {
-	return asn1_errno(asn1_write_value(node, name, NULL, 0));
+	return der_errno(asn1_write_value(node, name, NULL, 0));
 }
 
 /*
@@ -299,12 +202,12 @@ static int nego_data_decode(const struct bytes *der, struct bytes *out)
 	if (!err && entries < 1)
 		err = -EINVAL;
 	if (!err)
-		err = node_decode("CredSSP.NegoData", der->data, der->len,
-				  &node);
+		err = der_decode(&credssp_module, "CredSSP.NegoData", der->data,
+				 der->len, TS_MAX_MESSAGE, &node);
 	if (err)
 		return err;
 	err = read_octets(node, "?1.negoToken", TS_MAX_MESSAGE, out);
-	node_free(&node);
+	der_node_free(&node);
 	return err == -ENOENT ? -EINVAL : err;
 }
 
@@ -313,15 +216,15 @@ static int nego_data_encode(const struct bytes *token, struct bytes *der)
 	asn1_node node = NULL;
 	int err;
 
-	err = node_new("CredSSP.NegoData", &node);
+	err = der_node_new(&credssp_module, "CredSSP.NegoData", &node);
 	if (err)
 		return err;
-	err = asn1_errno(asn1_write_value(node, "", "NEW", 1));
+	err = der_errno(asn1_write_value(node, "", "NEW", 1));
 	if (!err)
 		err = write_octets(node, "?LAST.negoToken", token);
 	if (!err)
-		err = node_encode(node, der);
-	node_free(&node);
+		err = der_encode(node, TS_MAX_MESSAGE, der);
+	der_node_free(&node);
 	return err;
 }
 
@@ -349,7 +252,8 @@ int ts_request_decode(const uint8_t *der, size_t len, struct ts_request *out)
 	int64_t value;
 	int err;
 
-	err = node_decode("CredSSP.TSRequest", der, len, &node);
+	err = der_decode(&credssp_module, "CredSSP.TSRequest", der, len,
+			 TS_MAX_MESSAGE, &node);
 	if (err)
 		goto out;
 
@@ -400,7 +304,7 @@ int ts_request_decode(const uint8_t *der, size_t len, struct ts_request *out)
 	else if (!err && out->client_nonce.len != TS_CLIENT_NONCE_LEN)
 		err = -EINVAL;
 out:
-	node_free(&node);
+	der_node_free(&node);
 	bytes_free(&nego_data);
 	if (err)
 		ts_request_clear(out);
@@ -420,7 +324,7 @@ int ts_request_encode(const struct ts_request *in, struct bytes *der)
 	     in->client_nonce.len != TS_CLIENT_NONCE_LEN))
 		return -EINVAL;
 
-	err = node_new("CredSSP.TSRequest", &node);
+	err = der_node_new(&credssp_module, "CredSSP.TSRequest", &node);
 	if (err)
 		return err;
 	err = write_integer(node, "version", in->version);
@@ -458,9 +362,9 @@ int ts_request_encode(const struct ts_request *in, struct bytes *der)
 	if (err)
 		goto out;
 
-	err = node_encode(node, der);
+	err = der_encode(node, TS_MAX_MESSAGE, der);
 out:
-	node_free(&node);
+	der_node_free(&node);
 	bytes_free(&nego_data);
 	return err;
 }
@@ -479,8 +383,9 @@ static int password_creds_decode(struct ts_credentials *out)
 	asn1_node node = NULL;
 	int err;
 
-	err = node_decode("CredSSP.TSPasswordCreds", out->credentials.data,
-			  out->credentials.len, &node);
+	err = der_decode(&credssp_module, "CredSSP.TSPasswordCreds",
+			 out->credentials.data, out->credentials.len,
+			 TS_MAX_MESSAGE, &node);
 	if (err)
 		return err;
 	err = read_octets(node, "domainName", TS_MAX_NAME_BYTES, &out->domain);
@@ -490,7 +395,7 @@ static int password_creds_decode(struct ts_credentials *out)
 	if (!err)
 		err = read_octets(node, "password", TS_MAX_PASSWORD_BYTES,
 				  &out->password);
-	node_free(&node);
+	der_node_free(&node);
 	/* The three fields are mandatory: libtasn1 has checked they are there. */
 	return err == -ENOENT ? -EINVAL : err;
 }
@@ -503,11 +408,12 @@ static int creds_check(const char *type, const char *const fields[],
 		       const struct bytes *creds)
 {
 	asn1_node node = NULL;
-	int err = node_decode(type, creds->data, creds->len, &node);
+	int err = der_decode(&credssp_module, type, creds->data, creds->len,
+			     TS_MAX_MESSAGE, &node);
 
 	if (!err && !present(node, fields))
 		err = -EINVAL;
-	node_free(&node);
+	der_node_free(&node);
 	return err;
 }
 
@@ -528,29 +434,31 @@ static int remote_guard_check(const struct bytes *creds)
 	int entries, i;
 	int err;
 
-	err = node_decode("CredSSP.TSRemoteGuardCreds", creds->data,
-			  creds->len, &node);
+	err = der_decode(&credssp_module, "CredSSP.TSRemoteGuardCreds",
+			 creds->data, creds->len, TS_MAX_MESSAGE, &node);
 	if (err)
 		return err;
 	err = present(node, fields) ? read_octets(node, "supplementalCreds",
 						  TS_MAX_MESSAGE,
 						  &supplemental) : -EINVAL;
-	node_free(&node);
+	der_node_free(&node);
 	if (err)
 		return err == -ENOENT ? 0 : err;
 
 	err = count_entries(supplemental.data, supplemental.len,
 			    TS_MAX_SUPPLEMENTAL_CREDS, &entries);
 	if (!err)
-		err = node_decode("CredSSP.TSRemoteGuardPackageCreds",
-				  supplemental.data, supplemental.len, &node);
+		err = der_decode(&credssp_module,
+				 "CredSSP.TSRemoteGuardPackageCreds",
+				 supplemental.data, supplemental.len,
+				 TS_MAX_MESSAGE, &node);
 	for (i = 1; !err && i <= entries; i++) {
 		snprintf(name[0], sizeof(name[0]), "?%d.packageName", i);
 		snprintf(name[1], sizeof(name[1]), "?%d.credBuffer", i);
 		if (!present(node, names))
 			err = -EINVAL;
 	}
-	node_free(&node);
+	der_node_free(&node);
 	bytes_free(&supplemental);
 	return err;
 }
@@ -565,7 +473,8 @@ int ts_credentials_decode(const uint8_t *der, size_t len,
 	int64_t type;
 	int err;
 
-	err = node_decode("CredSSP.TSCredentials", der, len, &node);
+	err = der_decode(&credssp_module, "CredSSP.TSCredentials", der, len,
+			 TS_MAX_MESSAGE, &node);
 	if (err)
 		goto out;
 	err = read_integer(node, "credType", &type);
@@ -575,7 +484,7 @@ int ts_credentials_decode(const uint8_t *der, size_t len,
 		goto out;
 	err = read_octets(node, "credentials", TS_MAX_MESSAGE,
 			  &out->credentials);
-	node_free(&node);
+	der_node_free(&node);
 	if (err == -ENOENT)
 		err = -EINVAL;
 	if (err)
@@ -598,7 +507,7 @@ int ts_credentials_decode(const uint8_t *der, size_t len,
 	}
 	out->cred_type = (uint32_t)type;
 out:
-	node_free(&node);
+	der_node_free(&node);
 	if (err)
 		ts_credentials_clear(out);
 	return err;
@@ -617,7 +526,7 @@ int ts_credentials_encode_password(const struct bytes *domain,
 	    password->len > TS_MAX_PASSWORD_BYTES)
 		return -EINVAL;
 
-	err = node_new("CredSSP.TSPasswordCreds", &node);
+	err = der_node_new(&credssp_module, "CredSSP.TSPasswordCreds", &node);
 	if (err)
 		return err;
 	err = write_octets(node, "domainName", domain);
@@ -626,20 +535,20 @@ int ts_credentials_encode_password(const struct bytes *domain,
 	if (!err)
 		err = write_octets(node, "password", password);
 	if (!err)
-		err = node_encode(node, &creds);
-	node_free(&node);
+		err = der_encode(node, TS_MAX_MESSAGE, &creds);
+	der_node_free(&node);
 	if (err)
 		goto out;
 
-	err = node_new("CredSSP.TSCredentials", &node);
+	err = der_node_new(&credssp_module, "CredSSP.TSCredentials", &node);
 	if (err)
 		goto out;
 	err = write_integer(node, "credType", TS_CRED_PASSWORD);
 	if (!err)
 		err = write_octets(node, "credentials", &creds);
 	if (!err)
-		err = node_encode(node, der);
-	node_free(&node);
+		err = der_encode(node, TS_MAX_MESSAGE, der);
+	der_node_free(&node);
 out:
 	bytes_free(&creds);
 	return err;
@@ -657,7 +566,8 @@ int spki_subject_public_key(const uint8_t *spki, size_t len,
 	int len_len;
 	int err;
 
-	err = node_decode("CredSSP.SubjectPublicKeyInfo", spki, len, &node);
+	err = der_decode(&credssp_module, "CredSSP.SubjectPublicKeyInfo", spki,
+			 len, TS_MAX_MESSAGE, &node);
 	if (err)
 		return err;
 	/*
@@ -677,6 +587,6 @@ int spki_subject_public_key(const uint8_t *spki, size_t len,
 		goto out;
 	err = bytes_append(out, value + len_len + 1, content - 1);
 out:
-	node_free(&node);
+	der_node_free(&node);
 	return err;
 }

@@ -14,13 +14,13 @@
  * input consumed); AP-REQ, AP-REP and Ticket are MIT's to parse.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libtasn1.h>
 
+#include "der.h"
 #include "kerberos/kerberos.h"
 
 extern const asn1_static_node kerberos_u2u_asn1_tab[];
@@ -36,89 +36,7 @@ static const uint8_t u2u_oid[] = {
 /* Components of a PrincipalName accepted in a KERB-TGT-REQUEST */
 #define U2U_MAX_COMPONENTS	8
 
-static asn1_node u2u_definitions;
-static int u2u_definitions_err;
-static pthread_once_t u2u_once = PTHREAD_ONCE_INIT;
-
-static int asn1_errno(int rc)
-{
-	switch (rc) {
-	case ASN1_SUCCESS:
-		return 0;
-	case ASN1_MEM_ALLOC_ERROR:
-		return -ENOMEM;
-	default:
-		return -EINVAL;
-	}
-}
-
-static void u2u_definitions_load(void)
-{
-	u2u_definitions_err = asn1_errno(
-		asn1_array2tree(kerberos_u2u_asn1_tab, &u2u_definitions, NULL));
-}
-
-static void node_free(asn1_node *node)
-{
-	if (*node)
-		asn1_delete_structure2(node, ASN1_DELETE_FLAG_ZEROIZE);
-}
-
-static int node_new(const char *type, asn1_node *node)
-{
-	pthread_once(&u2u_once, u2u_definitions_load);
-	if (u2u_definitions_err)
-		return u2u_definitions_err;
-	*node = NULL;
-	return asn1_errno(asn1_create_element(u2u_definitions, type, node));
-}
-
-/* @der as exactly one @type, strict DER. */
-static int node_decode(const char *type, const uint8_t *der, size_t len,
-		       asn1_node *node)
-{
-	int used = (int)len;
-	int err;
-
-	if (len == 0 || len > KERBEROS_U2U_MAX_TOKEN)
-		return -EINVAL;
-	err = node_new(type, node);
-	if (err)
-		return err;
-	err = asn1_der_decoding2(node, der, &used,
-				 ASN1_DECODE_FLAG_STRICT_DER |
-				 ASN1_DECODE_FLAG_ALLOW_PADDING, NULL);
-	if (err != ASN1_SUCCESS) {
-		*node = NULL;	/* libtasn1 deleted it */
-		return asn1_errno(err);
-	}
-	if ((size_t)used != len) {
-		node_free(node);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int node_encode(asn1_node node, struct bytes *out)
-{
-	uint8_t *buf;
-	int len = 0, rc;
-
-	rc = asn1_der_coding(node, "", NULL, &len, NULL);
-	if (rc != ASN1_MEM_ERROR)
-		return rc == ASN1_SUCCESS ? -EINVAL : asn1_errno(rc);
-	if (len <= 0 || len > KERBEROS_U2U_MAX_TOKEN)
-		return -EINVAL;
-	buf = malloc((size_t)len);
-	if (!buf)
-		return -ENOMEM;
-	rc = asn1_der_coding(node, "", buf, &len, NULL);
-	if (rc == ASN1_SUCCESS)
-		rc = bytes_append(out, buf, (size_t)len) ? ASN1_MEM_ALLOC_ERROR :
-							   ASN1_SUCCESS;
-	free(buf);
-	return asn1_errno(rc);
-}
+static struct der_module u2u_module = DER_MODULE(kerberos_u2u_asn1_tab);
 
 /* INTEGER @name of @node equals @want (a small non-negative number). */
 static bool int_is(asn1_node node, const char *name, unsigned int want)
@@ -220,35 +138,35 @@ int kerberos_tgt_request_encode(int32_t name_type,
 
 	if (n > U2U_MAX_COMPONENTS)
 		return -EINVAL;
-	err = node_new("KerberosU2U.KerbTgtRequest", &node);
+	err = der_node_new(&u2u_module, "KerberosU2U.KerbTgtRequest", &node);
 	if (err)
 		return err;
 	snprintf(number, sizeof(number), "%d", (int)name_type);
-	err = asn1_errno(asn1_write_value(node, "pvno", "5", 0));
+	err = der_errno(asn1_write_value(node, "pvno", "5", 0));
 	if (!err)
-		err = asn1_errno(asn1_write_value(node, "msgType", "16", 0));
+		err = der_errno(asn1_write_value(node, "msgType", "16", 0));
 	if (!err && n) {
-		err = asn1_errno(asn1_write_value(node, "serverName.nameType",
+		err = der_errno(asn1_write_value(node, "serverName.nameType",
 						  number, 0));
 		for (i = 0; !err && i < n; i++) {
-			err = asn1_errno(asn1_write_value(
+			err = der_errno(asn1_write_value(
 				node, "serverName.nameString", "NEW", 1));
 			if (!err)
-				err = asn1_errno(asn1_write_value(
+				err = der_errno(asn1_write_value(
 					node, "serverName.nameString.?LAST",
 					components[i],
 					(int)strlen(components[i])));
 		}
 	} else if (!err) {
-		err = asn1_errno(asn1_write_value(node, "serverName", NULL, 0));
+		err = der_errno(asn1_write_value(node, "serverName", NULL, 0));
 	}
 	if (!err)
-		err = asn1_errno(asn1_write_value(node, "realm", realm,
+		err = der_errno(asn1_write_value(node, "realm", realm,
 						  realm ? (int)strlen(realm) :
 							  0));
 	if (!err)
-		err = node_encode(node, out);
-	node_free(&node);
+		err = der_encode(node, KERBEROS_U2U_MAX_TOKEN, out);
+	der_node_free(&node);
 	return err;
 }
 
@@ -260,7 +178,8 @@ int kerberos_tgt_request_check(const uint8_t *der, size_t len)
 
 	if (len > KERBEROS_U2U_MAX_TGT_REQ)
 		return -EINVAL;
-	err = node_decode("KerberosU2U.KerbTgtRequest", der, len, &node);
+	err = der_decode(&u2u_module, "KerberosU2U.KerbTgtRequest", der, len,
+			 KERBEROS_U2U_MAX_TOKEN, &node);
 	if (err)
 		return err;
 	if (!int_is(node, "pvno", KRB5_PVNO) ||
@@ -280,7 +199,7 @@ int kerberos_tgt_request_check(const uint8_t *der, size_t len)
 	    ASN1_SUCCESS || count < 1 || count > U2U_MAX_COMPONENTS)
 		err = -EINVAL;
 out:
-	node_free(&node);
+	der_node_free(&node);
 	return err;
 }
 
@@ -290,18 +209,18 @@ int kerberos_tgt_reply_encode(const uint8_t *ticket, size_t len,
 	asn1_node node = NULL;
 	int err;
 
-	err = node_new("KerberosU2U.KerbTgtReply", &node);
+	err = der_node_new(&u2u_module, "KerberosU2U.KerbTgtReply", &node);
 	if (err)
 		return err;
-	err = asn1_errno(asn1_write_value(node, "pvno", "5", 0));
+	err = der_errno(asn1_write_value(node, "pvno", "5", 0));
 	if (!err)
-		err = asn1_errno(asn1_write_value(node, "msgType", "17", 0));
+		err = der_errno(asn1_write_value(node, "msgType", "17", 0));
 	if (!err)
-		err = asn1_errno(asn1_write_value(node, "ticket", ticket,
+		err = der_errno(asn1_write_value(node, "ticket", ticket,
 						  (int)len));
 	if (!err)
-		err = node_encode(node, out);
-	node_free(&node);
+		err = der_encode(node, KERBEROS_U2U_MAX_TOKEN, out);
+	der_node_free(&node);
 	return err;
 }
 
@@ -312,7 +231,8 @@ int kerberos_tgt_reply_ticket(const uint8_t *der, size_t len,
 	uint8_t *buf = NULL;
 	int err, ticket_len = 0, rc;
 
-	err = node_decode("KerberosU2U.KerbTgtReply", der, len, &node);
+	err = der_decode(&u2u_module, "KerberosU2U.KerbTgtReply", der, len,
+			 KERBEROS_U2U_MAX_TOKEN, &node);
 	if (err)
 		return err;
 	if (!int_is(node, "pvno", KRB5_PVNO) ||
@@ -339,6 +259,6 @@ int kerberos_tgt_reply_ticket(const uint8_t *der, size_t len,
 		err = -ENOMEM;
 out:
 	free(buf);
-	node_free(&node);
+	der_node_free(&node);
 	return err;
 }

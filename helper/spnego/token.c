@@ -6,13 +6,13 @@
  * are deleted with ASN1_DELETE_FLAG_ZEROIZE.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libtasn1.h>
 
+#include "der.h"
 #include "spnego/token.h"
 
 extern const asn1_static_node spnego_asn1_tab[];
@@ -30,27 +30,7 @@ static const char *const mech_oids[] = {
 	[SPNEGO_MECH_NTLM] = "1.3.6.1.4.1.311.2.2.10",
 };
 
-static asn1_node spnego_definitions;
-static int spnego_definitions_err;
-static pthread_once_t spnego_once = PTHREAD_ONCE_INIT;
-
-static int asn1_errno(int rc)
-{
-	switch (rc) {
-	case ASN1_SUCCESS:
-		return 0;
-	case ASN1_MEM_ALLOC_ERROR:
-		return -ENOMEM;
-	default:
-		return -EINVAL;
-	}
-}
-
-static void spnego_definitions_load(void)
-{
-	spnego_definitions_err = asn1_errno(
-		asn1_array2tree(spnego_asn1_tab, &spnego_definitions, NULL));
-}
+static struct der_module spnego_module = DER_MODULE(spnego_asn1_tab);
 
 const char *spnego_mech_oid(enum spnego_mech mech)
 {
@@ -69,76 +49,6 @@ static enum spnego_mech mech_of_oid(const char *oid)
 	return SPNEGO_MECH_OTHER;
 }
 
-static void node_free(asn1_node *node)
-{
-	if (*node)
-		asn1_delete_structure2(node, ASN1_DELETE_FLAG_ZEROIZE);
-}
-
-static int node_new(const char *type, asn1_node *node)
-{
-	pthread_once(&spnego_once, spnego_definitions_load);
-	if (spnego_definitions_err)
-		return spnego_definitions_err;
-	*node = NULL;
-	return asn1_errno(asn1_create_element(spnego_definitions, type, node));
-}
-
-/*
- * Decodes @der as one @type and nothing more (padding is allowed by
- * libtasn1 and refused here, so that the tree is wiped on the way out).
- */
-static int node_decode(const char *type, const uint8_t *der, size_t len,
-		       asn1_node *node)
-{
-	int used = (int)len;
-	int err;
-
-	if (len == 0 || len > SPNEGO_MAX_TOKEN)
-		return -EINVAL;
-	err = node_new(type, node);
-	if (err)
-		return err;
-	err = asn1_der_decoding2(node, der, &used,
-				 ASN1_DECODE_FLAG_STRICT_DER |
-				 ASN1_DECODE_FLAG_ALLOW_PADDING, NULL);
-	if (err != ASN1_SUCCESS) {
-		*node = NULL;	/* libtasn1 deleted it */
-		return asn1_errno(err);
-	}
-	if ((size_t)used != len) {
-		node_free(node);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int node_encode(asn1_node node, struct bytes *der)
-{
-	int len = 0;
-	uint8_t *buf;
-	int rc;
-
-	rc = asn1_der_coding(node, "", NULL, &len, NULL);
-	if (rc != ASN1_MEM_ERROR)
-		return rc == ASN1_SUCCESS ? -EINVAL : asn1_errno(rc);
-	if (len <= 0 || len > SPNEGO_MAX_TOKEN)
-		return -EINVAL;
-	buf = malloc(len);
-	if (!buf)
-		return -ENOMEM;
-	rc = asn1_der_coding(node, "", buf, &len, NULL);
-	if (rc != ASN1_SUCCESS) {
-		explicit_bzero(buf, len);
-		free(buf);
-		return asn1_errno(rc);
-	}
-	der->data = buf;
-	der->len = len;
-	der->cap = len;
-	return 0;
-}
-
 /* The value @name of @node into the empty @out; absent is -ENOENT. */
 static int read_octets(asn1_node node, const char *name, struct bytes *out)
 {
@@ -152,7 +62,7 @@ static int read_octets(asn1_node node, const char *name, struct bytes *out)
 	if (rc == ASN1_SUCCESS && len == 0)
 		return 0;
 	if (rc != ASN1_MEM_ERROR)
-		return asn1_errno(rc);
+		return der_errno(rc);
 	if (len <= 0 || len > SPNEGO_MAX_TOKEN)
 		return -EINVAL;
 	buf = malloc(len);
@@ -162,7 +72,7 @@ static int read_octets(asn1_node node, const char *name, struct bytes *out)
 	if (rc != ASN1_SUCCESS) {
 		explicit_bzero(buf, len);
 		free(buf);
-		return asn1_errno(rc);
+		return der_errno(rc);
 	}
 	out->data = buf;
 	out->len = len;
@@ -200,8 +110,8 @@ static int write_octets(asn1_node node, const char *name,
 	if (b->len > SPNEGO_MAX_TOKEN)
 		return -EINVAL;
 	if (b->len == 0)
-		return asn1_errno(asn1_write_value(node, name, NULL, 0));
-	return asn1_errno(asn1_write_value(node, name, b->data, (int)b->len));
+		return der_errno(asn1_write_value(node, name, NULL, 0));
+	return der_errno(asn1_write_value(node, name, b->data, (int)b->len));
 }
 
 /*
@@ -271,8 +181,9 @@ static int mech_list_decode(struct spnego_token *out)
 			  &count);
 	if (err)
 		return err;
-	err = node_decode("SPNEGO.MechTypeList", out->mech_types_der.data,
-			  out->mech_types_der.len, &node);
+	err = der_decode(&spnego_module, "SPNEGO.MechTypeList",
+			 out->mech_types_der.data, out->mech_types_der.len,
+			 SPNEGO_MAX_TOKEN, &node);
 	for (i = 0; !err && i < count; i++) {
 		snprintf(name, sizeof(name), "?%zu", i + 1);
 		err = read_mech(node, name, &out->mechs[i]);
@@ -280,7 +191,7 @@ static int mech_list_decode(struct spnego_token *out)
 			err = -EINVAL;
 	}
 	out->mech_count = i;
-	node_free(&node);
+	der_node_free(&node);
 	return err;
 }
 
@@ -299,12 +210,13 @@ static int mic_or_hints_decode(const struct bytes *any,
 				    any->len - header) ? -ENOMEM : 0;
 	if (any->data[0] != DER_SEQUENCE)
 		return -EINVAL;
-	err = node_decode("SPNEGO.NegHints", any->data, any->len, &node);
+	err = der_decode(&spnego_module, "SPNEGO.NegHints", any->data, any->len,
+			 SPNEGO_MAX_TOKEN, &node);
 	if (err)
 		return err;
 	out->has_neg_hints = true;
 	err = read_optional(node, "hintName", &out->hint_name);
-	node_free(&node);
+	der_node_free(&node);
 	return err;
 }
 
@@ -384,7 +296,8 @@ static int negotiation_token_decode(const uint8_t *der, size_t len,
 	int clen = sizeof(choice);
 	int err;
 
-	err = node_decode("SPNEGO.NegotiationToken", der, len, &node);
+	err = der_decode(&spnego_module, "SPNEGO.NegotiationToken", der, len,
+			 SPNEGO_MAX_TOKEN, &node);
 	if (err)
 		return err;
 	if (asn1_read_value(node, "", choice, &clen) != ASN1_SUCCESS)
@@ -395,7 +308,7 @@ static int negotiation_token_decode(const uint8_t *der, size_t len,
 		err = resp_decode(node, out);
 	else
 		err = -EINVAL;
-	node_free(&node);
+	der_node_free(&node);
 	return err;
 }
 
@@ -413,14 +326,14 @@ int spnego_token_decode(const uint8_t *der, size_t len,
 	if (der[0] != 0x60)
 		err = negotiation_token_decode(der, len, false, out);
 	else {
-		err = node_decode("SPNEGO.InitialContextToken", der, len,
-				  &node);
+		err = der_decode(&spnego_module, "SPNEGO.InitialContextToken",
+				 der, len, SPNEGO_MAX_TOKEN, &node);
 		if (!err && (asn1_read_value(node, "thisMech", oid, &olen) !=
 			     ASN1_SUCCESS || strcmp(oid, SPNEGO_OID)))
 			err = -EINVAL;
 		if (!err)
 			err = read_octets(node, "innerContextToken", &inner);
-		node_free(&node);
+		der_node_free(&node);
 		if (!err)
 			err = negotiation_token_decode(inner.data, inner.len,
 						       true, out);
@@ -452,21 +365,21 @@ int spnego_mech_list_encode(const enum spnego_mech *mechs, size_t count,
 
 	if (!count || count > SPNEGO_MAX_MECHS)
 		return -EINVAL;
-	err = node_new("SPNEGO.MechTypeList", &node);
+	err = der_node_new(&spnego_module, "SPNEGO.MechTypeList", &node);
 	for (i = 0; !err && i < count; i++) {
 		const char *oid = spnego_mech_oid(mechs[i]);
 
 		if (!oid)
 			err = -EINVAL;
 		if (!err)
-			err = asn1_errno(asn1_write_value(node, "", "NEW", 1));
+			err = der_errno(asn1_write_value(node, "", "NEW", 1));
 		if (!err)
-			err = asn1_errno(asn1_write_value(node, "?LAST", oid,
+			err = der_errno(asn1_write_value(node, "?LAST", oid,
 							  1));
 	}
 	if (!err)
-		err = node_encode(node, der);
-	node_free(&node);
+		err = der_encode(node, SPNEGO_MAX_TOKEN, der);
+	der_node_free(&node);
 	return err;
 }
 
@@ -476,15 +389,15 @@ static int frame(const struct bytes *inner, struct bytes *der)
 	asn1_node node = NULL;
 	int err;
 
-	err = node_new("SPNEGO.InitialContextToken", &node);
+	err = der_node_new(&spnego_module, "SPNEGO.InitialContextToken", &node);
 	if (!err)
-		err = asn1_errno(asn1_write_value(node, "thisMech",
+		err = der_errno(asn1_write_value(node, "thisMech",
 						  SPNEGO_OID, 1));
 	if (!err)
 		err = write_octets(node, "innerContextToken", inner);
 	if (!err)
-		err = node_encode(node, der);
-	node_free(&node);
+		err = der_encode(node, SPNEGO_MAX_TOKEN, der);
+	der_node_free(&node);
 	return err;
 }
 
@@ -498,27 +411,27 @@ static int init_any_encode(const enum spnego_mech *mechs, size_t count,
 
 	err = spnego_mech_list_encode(mechs, count, &list);
 	if (!err)
-		err = node_new("SPNEGO.NegotiationToken", &node);
+		err = der_node_new(&spnego_module, "SPNEGO.NegotiationToken", &node);
 	if (!err)
-		err = asn1_errno(asn1_write_value(node, "", "negTokenInit",
+		err = der_errno(asn1_write_value(node, "", "negTokenInit",
 						  1));
 	if (!err)
 		err = write_octets(node, "negTokenInit.mechTypes", &list);
 	if (!err)
-		err = asn1_errno(asn1_write_value(node, "negTokenInit.reqFlags",
+		err = der_errno(asn1_write_value(node, "negTokenInit.reqFlags",
 						  NULL, 0));
 	if (!err)
 		err = write_octets(node, "negTokenInit.mechToken", mech_token);
 	if (!err)
 		err = write_octets(node, "negTokenInit.micOrHints", hints);
 	if (!err)
-		err = asn1_errno(asn1_write_value(node,
+		err = der_errno(asn1_write_value(node,
 				 "negTokenInit.mechListMIC", NULL, 0));
 	if (!err)
-		err = node_encode(node, &inner);
+		err = der_encode(node, SPNEGO_MAX_TOKEN, &inner);
 	if (!err)
 		err = frame(&inner, der);
-	node_free(&node);
+	der_node_free(&node);
 	bytes_free(&list);
 	bytes_free(&inner);
 	return err;
@@ -540,17 +453,17 @@ int spnego_init2_encode(const enum spnego_mech *mechs, size_t count,
 	asn1_node node = NULL;
 	int err;
 
-	err = node_new("SPNEGO.NegHints", &node);
+	err = der_node_new(&spnego_module, "SPNEGO.NegHints", &node);
 	if (!err)
-		err = asn1_errno(asn1_write_value(node, "hintName",
+		err = der_errno(asn1_write_value(node, "hintName",
 						  SPNEGO_HINT_NAME,
 						  sizeof(SPNEGO_HINT_NAME) - 1));
 	if (!err)
-		err = asn1_errno(asn1_write_value(node, "hintAddress", NULL,
+		err = der_errno(asn1_write_value(node, "hintAddress", NULL,
 						  0));
 	if (!err)
-		err = node_encode(node, &hints);
-	node_free(&node);
+		err = der_encode(node, SPNEGO_MAX_TOKEN, &hints);
+	der_node_free(&node);
 	if (!err)
 		err = init_any_encode(mechs, count, &none, &hints, der);
 	bytes_free(&hints);
@@ -570,15 +483,15 @@ int spnego_resp_encode(int neg_state, enum spnego_mech supported_mech,
 
 	if (neg_state > SPNEGO_REQUEST_MIC)
 		return -EINVAL;
-	err = node_new("SPNEGO.NegotiationToken", &node);
+	err = der_node_new(&spnego_module, "SPNEGO.NegotiationToken", &node);
 	if (!err)
-		err = asn1_errno(asn1_write_value(node, "", "negTokenResp",
+		err = der_errno(asn1_write_value(node, "", "negTokenResp",
 						  1));
 	if (!err)
-		err = asn1_errno(asn1_write_value(node, "negTokenResp.negState",
+		err = der_errno(asn1_write_value(node, "negTokenResp.negState",
 				 neg_state < 0 ? NULL : states[neg_state], 0));
 	if (!err)
-		err = asn1_errno(asn1_write_value(node,
+		err = der_errno(asn1_write_value(node,
 				 "negTokenResp.supportedMech", oid, oid ? 1 : 0));
 	if (!err)
 		err = write_octets(node, "negTokenResp.responseToken",
@@ -587,7 +500,7 @@ int spnego_resp_encode(int neg_state, enum spnego_mech supported_mech,
 		err = write_octets(node, "negTokenResp.mechListMIC",
 				   mech_list_mic);
 	if (!err)
-		err = node_encode(node, der);
-	node_free(&node);
+		err = der_encode(node, SPNEGO_MAX_TOKEN, der);
+	der_node_free(&node);
 	return err;
 }
