@@ -114,6 +114,11 @@ static void usage(FILE *out)
 		"                           any run; repeatable; default TERMSRV/*)\n"
 		"      --credssp-delegate-ntlm-only SPN  also when only NTLM\n"
 		"                           authenticates (default: none; repeatable)\n"
+		"      --credssp-spnego-ntlm SPN  CredSSP clients wrap NTLM in\n"
+		"                           SPNEGO, as mstsc, for these servers\n"
+		"                           (repeatable; default none: raw NTLM)\n"
+		"      --credssp-raw-kerberos SPN  and a bare Kerberos token, as\n"
+		"                           rdesktop (repeatable; default none)\n"
 		"      --credssp-client-ca FILE  CAs (PEM) whose client certificates\n"
 		"                           CredSSP servers asked for one\n"
 		"                           (ASC_REQ_MUTUAL_AUTH) accept\n"
@@ -160,7 +165,8 @@ static int parse_options(int argc, char **argv, struct options *opts)
 	       OPT_NTLM_CALLER_LIMIT, OPT_NTLM_CALLER_WINDOW,
 	       OPT_NTLM_CALLER_EXEMPT, OPT_CREDSSP_CERT, OPT_CREDSSP_KEY,
 	       OPT_CREDSSP_DELEGATE, OPT_CREDSSP_DELEGATE_NTLM_ONLY,
-	       OPT_CREDSSP_CLIENT_CA, OPT_KRB5_KEYTAB };
+	       OPT_CREDSSP_CLIENT_CA, OPT_CREDSSP_SPNEGO_NTLM,
+	       OPT_CREDSSP_RAW_KERBEROS, OPT_KRB5_KEYTAB };
 	static const struct option long_options[] = {
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "systemd", no_argument, NULL, OPT_SYSTEMD },
@@ -200,6 +206,10 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		  OPT_CREDSSP_DELEGATE_NTLM_ONLY },
 		{ "credssp-client-ca", required_argument, NULL,
 		  OPT_CREDSSP_CLIENT_CA },
+		{ "credssp-spnego-ntlm", required_argument, NULL,
+		  OPT_CREDSSP_SPNEGO_NTLM },
+		{ "credssp-raw-kerberos", required_argument, NULL,
+		  OPT_CREDSSP_RAW_KERBEROS },
 		{ "krb5-keytab", required_argument, NULL, OPT_KRB5_KEYTAB },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -334,6 +344,20 @@ static int parse_options(int argc, char **argv, struct options *opts)
 			break;
 		case OPT_CREDSSP_CLIENT_CA:
 			opts->credssp.client_ca_file = optarg;
+			break;
+		case OPT_CREDSSP_SPNEGO_NTLM:
+			bad = opts->credssp.spnego_ntlm_count == CREDSSP_POLICY_MAX;
+			if (!bad)
+				opts->credssp.spnego_ntlm[opts->credssp.spnego_ntlm_count++] =
+					optarg;
+			break;
+		case OPT_CREDSSP_RAW_KERBEROS:
+			bad = opts->credssp.raw_kerberos_count ==
+			      CREDSSP_POLICY_MAX;
+			if (!bad)
+				opts->credssp.raw_kerberos
+					[opts->credssp.raw_kerberos_count++] =
+					optarg;
 			break;
 		case OPT_KRB5_KEYTAB:
 			opts->krb5_keytab = optarg;

@@ -23,6 +23,7 @@
 #include "credssp/credssp.h"
 #include "credssp/session_cache.h"
 #include "credssp/tls.h"
+#include "kerberos/kerberos.h"
 #include "message.h"
 #include "ntlm/ntlm.h"
 #include "ntlm/unicode.h"
@@ -266,11 +267,18 @@ void credssp_client_handshake_done(struct credssp_state *st,
 	 * The inner package: Negotiate, as mstsc's, when it can offer
 	 * Kerberos (SPNEGO with an AP-REQ).  When it would fall back to NTLM,
 	 * raw NTLM instead, as FreeRDP's and impacket's clients send it:
-	 * every CredSSP server takes that, not every one takes SPNEGO.
+	 * every CredSSP server takes that, not every one takes SPNEGO
+	 * (FreeRDP 2's does not).  --credssp-spnego-ntlm keeps SPNEGO for
+	 * NTLM too, as mstsc; --credssp-raw-kerberos sends a bare Kerberos
+	 * token, as rdesktop.
 	 */
-	st->inner_pkg = &pkg_negotiate;
+	enum credssp_client_inner form = credssp_client_inner_for(st->target);
+
+	st->inner_pkg = form == CREDSSP_INNER_RAW_KERBEROS ? &pkg_kerberos :
+							     &pkg_negotiate;
 	credssp_inner_step(st, up, NULL, 0, &inner);
-	if (inner.status == SEC_I_CONTINUE_NEEDED &&
+	if (form == CREDSSP_INNER_DEFAULT &&
+	    inner.status == SEC_I_CONTINUE_NEEDED &&
 	    !nego_offers_kerberos(st->inner_state)) {
 		reply_clear(&inner);
 		inner = (struct reply){ 0 };

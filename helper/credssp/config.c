@@ -29,6 +29,10 @@ static struct {
 	size_t delegate_count;
 	char **ntlm_only;
 	size_t ntlm_only_count;
+	char **spnego_ntlm;	/* --credssp-spnego-ntlm */
+	size_t spnego_ntlm_count;
+	char **raw_kerberos;	/* --credssp-raw-kerberos */
+	size_t raw_kerberos_count;
 	char *client_ca_file;	/* --credssp-client-ca */
 } config;
 
@@ -63,6 +67,8 @@ void credssp_config_cleanup(void)
 	bytes_free(&config.public_key);
 	free_list(config.delegate, config.delegate_count);
 	free_list(config.ntlm_only, config.ntlm_only_count);
+	free_list(config.spnego_ntlm, config.spnego_ntlm_count);
+	free_list(config.raw_kerberos, config.raw_kerberos_count);
 	free(config.client_ca_file);
 	memset(&config, 0, sizeof(config));
 }
@@ -122,6 +128,14 @@ int credssp_config_setup(const struct credssp_options *opts)
 		err = copy_list(opts->delegate_ntlm_only,
 				opts->delegate_ntlm_only_count,
 				&config.ntlm_only);
+	config.spnego_ntlm_count = opts->spnego_ntlm_count;
+	config.raw_kerberos_count = opts->raw_kerberos_count;
+	if (!err)
+		err = copy_list(opts->spnego_ntlm, opts->spnego_ntlm_count,
+				&config.spnego_ntlm);
+	if (!err)
+		err = copy_list(opts->raw_kerberos, opts->raw_kerberos_count,
+				&config.raw_kerberos);
 	if (!err && opts->client_ca_file) {
 		config.client_ca_file = strdup(opts->client_ca_file);
 		if (!config.client_ca_file)
@@ -224,4 +238,15 @@ uint32_t credssp_delegation_check(const char *spn, bool ntlm_only)
 					      SEC_E_DELEGATION_POLICY;
 	}
 	return delegate_listed(spn) ? SEC_E_OK : SEC_E_DELEGATION_POLICY;
+}
+
+enum credssp_client_inner credssp_client_inner_for(const char *spn)
+{
+	if (!spn || !spn[0])
+		return CREDSSP_INNER_DEFAULT;
+	if (listed(config.raw_kerberos, config.raw_kerberos_count, spn))
+		return CREDSSP_INNER_RAW_KERBEROS;
+	if (listed(config.spnego_ntlm, config.spnego_ntlm_count, spn))
+		return CREDSSP_INNER_SPNEGO_NTLM;
+	return CREDSSP_INNER_DEFAULT;
 }

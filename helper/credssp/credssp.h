@@ -257,6 +257,11 @@ struct credssp_options {
 	/* --credssp-delegate-ntlm-only; none: no SPN */
 	const char *delegate_ntlm_only[CREDSSP_POLICY_MAX];
 	size_t delegate_ntlm_only_count;
+	/* --credssp-spnego-ntlm, --credssp-raw-kerberos; none: no SPN */
+	const char *spnego_ntlm[CREDSSP_POLICY_MAX];
+	size_t spnego_ntlm_count;
+	const char *raw_kerberos[CREDSSP_POLICY_MAX];
+	size_t raw_kerberos_count;
 };
 
 /*
@@ -291,6 +296,21 @@ const struct bytes *credssp_server_public_key(void);
  * and the SPN is not in the NTLM-only list).
  */
 uint32_t credssp_delegation_check(const char *spn, bool ntlm_only);
+
+/* How a client's inner tokens go to the server @spn */
+enum credssp_client_inner {
+	CREDSSP_INNER_DEFAULT,		/* SPNEGO with Kerberos, else raw
+					 * NTLM (every server takes it) */
+	CREDSSP_INNER_SPNEGO_NTLM,	/* SPNEGO with NTLM too, as mstsc */
+	CREDSSP_INNER_RAW_KERBEROS,	/* Kerberos without SPNEGO (rdesktop) */
+};
+
+/*
+ * The client's inner token form for @spn (NULL: none): raw Kerberos when
+ * it matches --credssp-raw-kerberos, SPNEGO-wrapped NTLM (when Kerberos
+ * cannot start) when it matches --credssp-spnego-ntlm, else the default.
+ */
+enum credssp_client_inner credssp_client_inner_for(const char *spn);
 
 /*
  * Whether @spn matches @pattern: case-insensitive, '*' stands for any

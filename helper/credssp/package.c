@@ -164,6 +164,13 @@ void credssp_inner_step(struct credssp_state *st, const struct upcall *outer,
 	up.context_req = st->initiator ?
 			 ISC_REQ_INTEGRITY | ISC_REQ_CONFIDENTIALITY :
 			 ASC_REQ_INTEGRITY | ASC_REQ_CONFIDENTIALITY;
+	/*
+	 * A bare Kerberos client (--credssp-raw-kerberos) waits for the
+	 * AP-REP, as rdesktop does: the server sends its last inner token
+	 * before pubKeyAuth (Negotiate asks for it by itself).
+	 */
+	if (st->initiator && pkg == &pkg_kerberos)
+		up.context_req |= ISC_REQ_MUTUAL_AUTH;
 	up.uid = outer->uid;
 	up.pid = outer->pid;
 	up.logon_session = outer->logon_session;

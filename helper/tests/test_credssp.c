@@ -1084,10 +1084,71 @@ static void test_client_certificate(void)
 	setup();
 }
 
+/*
+ * The client's inner form: raw NTLM by default (the server runs its NTLM
+ * package), SPNEGO-wrapped NTLM, as mstsc sends it, for an SPN listed in
+ * --credssp-spnego-ntlm (the server runs Negotiate, which chooses NTLM,
+ * with mechListMICs): both complete, the second one more round trip.
+ */
+static void test_client_inner_form(void)
+{
+	struct credssp_options o = { .cert_file = credssp_test_cert(0),
+				     .key_file = credssp_test_key(0) };
+	struct credssp_state *server;
+	struct chs h = alice(0);
+	unsigned int raw_legs;
+
+	setup();
+	credssp_handshake(&h);
+	check_success(&h, 6, ISC_BASE, ASC_BASE);
+	server = h.s.state;
+	CHECK(server && server->inner_pkg == &pkg_ntlm);
+	raw_legs = h.c.legs;
+	credssp_handshake_free(&h);
+
+	o.spnego_ntlm[o.spnego_ntlm_count++] = "TERMSRV/*.test.local";
+	CHECK_EQ(credssp_config_setup(&o), 0);
+	CHECK_EQ(credssp_client_inner_for(TARGET), CREDSSP_INNER_SPNEGO_NTLM);
+	CHECK_EQ(credssp_client_inner_for("TERMSRV/other.example"),
+		 CREDSSP_INNER_DEFAULT);
+	CHECK_EQ(credssp_client_inner_for(NULL), CREDSSP_INNER_DEFAULT);
+	h = alice(0);
+	credssp_handshake(&h);
+	/* one more TSRequest each way: the mechListMICs */
+	check_success_of(&h, 6, ISC_BASE, ASC_BASE, false);
+	{
+		const uint8_t *ctx, *srx;
+		uint32_t len, n;
+
+		ctx = rec(&chs_client(&h)->blob, KSSPI_CTX_REC_TLS_TX, &len);
+		srx = rec(&chs_server(&h)->blob, KSSPI_CTX_REC_TLS_RX, &n);
+		CHECK(ctx && srx && n == len && !memcmp(ctx, srx, len));
+		if (ctx)
+			CHECK_EQ(get_le64(ctx + offsetof(struct ksspi_tls_state,
+							 seq)),
+				 tls_version == 0x0304 ? 4 : 5);
+	}
+	server = h.s.state;
+	CHECK(server && server->inner_pkg == &pkg_negotiate);
+	CHECK(rec_str(&chs_server(&h)->blob, KSSPI_CTX_REC_CREDSSP_INNER,
+		      "NTLM"));
+	CHECK_EQ(h.c.legs, raw_legs + 1);
+	credssp_handshake_free(&h);
+
+	/* raw Kerberos wins over SPNEGO; its own run needs a realm */
+	o.raw_kerberos[o.raw_kerberos_count++] = "TERMSRV/srv.*";
+	CHECK_EQ(credssp_config_setup(&o), 0);
+	CHECK_EQ(credssp_client_inner_for(TARGET),
+		 CREDSSP_INNER_RAW_KERBEROS);
+	setup();
+}
+
 const struct test_case credssp_tests[] = {
 	{ "credssp: a server asks for a client certificate",
 	  test_client_certificate },
 	{ "credssp: through request dispatch", test_dispatch },
+	{ "credssp: the client's inner form, raw or SPNEGO-wrapped NTLM",
+	  test_client_inner_form },
 	{ "credssp: TLS session cache and resumption", test_resumption },
 	{ "credssp: helpers: inner package, versions, NTSTATUS",
 	  test_helpers },
