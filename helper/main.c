@@ -155,6 +155,15 @@ static int bad_number(const char *option, unsigned long max)
 }
 
 /* 0: run; 1: done, exit 0; -1: bad usage. */
+/* One more SPN pattern of a CredSSP policy list: false when it is full. */
+static bool policy_add(const char **list, size_t *count, const char *spn)
+{
+	if (*count == CREDSSP_POLICY_MAX)
+		return false;
+	list[(*count)++] = spn;
+	return true;
+}
+
 static int parse_options(int argc, char **argv, struct options *opts)
 {
 	enum { OPT_SYSTEMD = 256, OPT_VERSION, OPT_NTLM_USERS, OPT_NTLM_DOMAIN,
@@ -329,35 +338,24 @@ static int parse_options(int argc, char **argv, struct options *opts)
 			opts->credssp.key_file = optarg;
 			break;
 		case OPT_CREDSSP_DELEGATE:
-			bad = opts->credssp.delegate_count == CREDSSP_POLICY_MAX;
-			if (!bad)
-				opts->credssp.delegate[opts->credssp.delegate_count++] =
-					optarg;
+			bad = !policy_add(opts->credssp.delegate,
+					  &opts->credssp.delegate_count, optarg);
 			break;
 		case OPT_CREDSSP_DELEGATE_NTLM_ONLY:
-			bad = opts->credssp.delegate_ntlm_only_count ==
-			      CREDSSP_POLICY_MAX;
-			if (!bad)
-				opts->credssp.delegate_ntlm_only
-					[opts->credssp.delegate_ntlm_only_count++] =
-					optarg;
+			bad = !policy_add(opts->credssp.delegate_ntlm_only,
+					  &opts->credssp.delegate_ntlm_only_count,
+					  optarg);
 			break;
 		case OPT_CREDSSP_CLIENT_CA:
 			opts->credssp.client_ca_file = optarg;
 			break;
 		case OPT_CREDSSP_SPNEGO_NTLM:
-			bad = opts->credssp.spnego_ntlm_count == CREDSSP_POLICY_MAX;
-			if (!bad)
-				opts->credssp.spnego_ntlm[opts->credssp.spnego_ntlm_count++] =
-					optarg;
+			bad = !policy_add(opts->credssp.spnego_ntlm,
+					  &opts->credssp.spnego_ntlm_count, optarg);
 			break;
 		case OPT_CREDSSP_RAW_KERBEROS:
-			bad = opts->credssp.raw_kerberos_count ==
-			      CREDSSP_POLICY_MAX;
-			if (!bad)
-				opts->credssp.raw_kerberos
-					[opts->credssp.raw_kerberos_count++] =
-					optarg;
+			bad = !policy_add(opts->credssp.raw_kerberos,
+					  &opts->credssp.raw_kerberos_count, optarg);
 			break;
 		case OPT_KRB5_KEYTAB:
 			opts->krb5_keytab = optarg;
