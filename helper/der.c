@@ -103,3 +103,43 @@ int der_encode(asn1_node node, size_t max, struct bytes *der)
 	der->cap = (size_t)len;
 	return 0;
 }
+
+/* Whether a DER length of @len_len bytes for @value is the shortest. */
+static bool minimal_length(long value, int len_len)
+{
+	uint8_t buf[16];
+	int want = 0;
+
+	asn1_length_der((unsigned long)value, buf, &want);
+	return want == len_len;
+}
+
+int der_gss_header(const uint8_t *token, size_t len, bool minimal,
+		   const uint8_t **oid, size_t *oid_len,
+		   const uint8_t **rest, size_t *rest_len)
+{
+	int len_len, oid_len_len;
+	long content, n;
+	const uint8_t *p;
+	size_t left;
+
+	if (!token || len < 2 || len > INT32_MAX || token[0] != 0x60)
+		return -EINVAL;
+	content = asn1_get_length_der(token + 1, (int)len - 1, &len_len);
+	if (content < 0 || 1 + (size_t)len_len + (size_t)content != len ||
+	    (minimal && !minimal_length(content, len_len)))
+		return -EINVAL;
+	p = token + 1 + len_len;
+	left = (size_t)content;
+	if (left < 2 || p[0] != 0x06)
+		return -EINVAL;
+	n = asn1_get_length_der(p + 1, (int)left - 1, &oid_len_len);
+	if (n <= 0 || 1 + (size_t)oid_len_len + (size_t)n > left ||
+	    (minimal && !minimal_length(n, oid_len_len)))
+		return -EINVAL;
+	*oid = p + 1 + oid_len_len;
+	*oid_len = (size_t)n;
+	*rest = *oid + n;
+	*rest_len = left - 1 - (size_t)oid_len_len - (size_t)n;
+	return 0;
+}

@@ -51,4 +51,15 @@ int der_decode(struct der_module *module, const char *type,
 /* The DER of the whole tree @node, at most @max bytes, into the empty @der. */
 int der_encode(asn1_node node, size_t max, struct bytes *der);
 
+/*
+ * The header of RFC 2743's InitialContextToken (3.1): tag 0x60, a length
+ * that covers exactly @len bytes, the mechanism OID.  The OID's contents
+ * in @oid (@oid_len bytes, at least one), what follows it in @rest
+ * (@rest_len bytes).  With @minimal the lengths must be DER's shortest
+ * form.  0 or -EINVAL.
+ */
+int der_gss_header(const uint8_t *token, size_t len, bool minimal,
+		   const uint8_t **oid, size_t *oid_len,
+		   const uint8_t **rest, size_t *rest_len);
+
 #endif /* KSSPID_DER_H */

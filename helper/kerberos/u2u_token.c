@@ -61,43 +61,16 @@ bool kerberos_u2u_framed(const uint8_t *token, size_t len)
 	       !memcmp(token + at + 2, u2u_oid, sizeof(u2u_oid));
 }
 
-/* Whether a DER length of @len_len bytes for @value is the shortest. */
-static bool minimal_length(long value, int len_len)
-{
-	uint8_t buf[16];
-	int want = 0;
-
-	asn1_length_der((unsigned long)value, buf, &want);
-	return want == len_len;
-}
-
 int kerberos_u2u_unframe(const uint8_t *token, size_t len, uint16_t *tok_id,
 			 const uint8_t **body, size_t *body_len)
 {
-	int len_len, oid_len_len;
-	long content, oid_len;
-	const uint8_t *p;
-	size_t left;
+	const uint8_t *oid, *p;
+	size_t oid_len, left;
 
-	if (!token || len < 2 || len > KERBEROS_U2U_MAX_TOKEN ||
-	    token[0] != 0x60)
-		return -EINVAL;
-	content = asn1_get_length_der(token + 1, (int)len - 1, &len_len);
-	if (content < 0 || 1 + (size_t)len_len + (size_t)content != len ||
-	    !minimal_length(content, len_len))
-		return -EINVAL;
-	p = token + 1 + len_len;
-	left = (size_t)content;
-	if (left < 2 || p[0] != 0x06)
-		return -EINVAL;
-	oid_len = asn1_get_length_der(p + 1, (int)left - 1, &oid_len_len);
-	if (oid_len != (long)sizeof(u2u_oid) || oid_len_len != 1 ||
-	    1 + (size_t)oid_len_len + sizeof(u2u_oid) > left ||
-	    memcmp(p + 1 + oid_len_len, u2u_oid, sizeof(u2u_oid)))
-		return -EINVAL;
-	left -= 1 + (size_t)oid_len_len + sizeof(u2u_oid);
-	p += 1 + oid_len_len + sizeof(u2u_oid);
-	if (left < 2)
+	if (len > KERBEROS_U2U_MAX_TOKEN ||
+	    der_gss_header(token, len, true, &oid, &oid_len, &p, &left) ||
+	    oid_len != sizeof(u2u_oid) ||
+	    memcmp(oid, u2u_oid, sizeof(u2u_oid)) || left < 2)
 		return -EINVAL;
 	*tok_id = (uint16_t)(p[0] << 8 | p[1]);
 	*body = p + 2;

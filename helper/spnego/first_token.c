@@ -6,6 +6,7 @@
 #include <libtasn1.h>
 #include <string.h>
 
+#include "der.h"
 #include "spnego/first_token.h"
 #include "spnego/token.h"
 
@@ -28,30 +29,16 @@ enum spnego_first_token spnego_first_token_kind(const uint8_t *token,
 						size_t len)
 {
 	static const char ntlm_signature[8] = "NTLMSSP";
-	int len_len, oid_len_len;
-	long content, oid_len;
-	const uint8_t *p;
-	size_t left;
+	const uint8_t *p, *rest;
+	size_t oid_len, rest_len;
 
 	if (!token || !len || len > SPNEGO_MAX_TOKEN)
 		return SPNEGO_FIRST_INVALID;
 	if (len >= sizeof(ntlm_signature) &&
 	    !memcmp(token, ntlm_signature, sizeof(ntlm_signature)))
 		return SPNEGO_FIRST_RAW_NTLM;
-	if (token[0] != 0x60)
+	if (der_gss_header(token, len, false, &p, &oid_len, &rest, &rest_len))
 		return SPNEGO_FIRST_INVALID;
-	content = asn1_get_length_der(token + 1, (int)len - 1, &len_len);
-	if (content < 0 || 1 + (size_t)len_len + (size_t)content != len)
-		return SPNEGO_FIRST_INVALID;
-	p = token + 1 + len_len;
-	left = (size_t)content;
-	if (left < 2 || p[0] != 0x06)
-		return SPNEGO_FIRST_INVALID;
-	oid_len = asn1_get_length_der(p + 1, (int)left - 1, &oid_len_len);
-	if (oid_len <= 0 ||
-	    1 + (size_t)oid_len_len + (size_t)oid_len > left)
-		return SPNEGO_FIRST_INVALID;
-	p += 1 + oid_len_len;
 	if (oid_is(p, oid_len, spnego_oid, sizeof(spnego_oid)))
 		return SPNEGO_FIRST_SPNEGO;
 	if (oid_is(p, oid_len, krb5_oid, sizeof(krb5_oid)) ||
